@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+/* ptkit: MMU formats, looked up at run time by name. */
+#ifndef PTKIT_FORMAT_H
+#define PTKIT_FORMAT_H
+
+#include "types.h"
+
+struct mm_walk_state;
+struct pt_gather;
+struct pt_translation;
+struct pt_map_req;
+struct mm_walk_ops;
+
+/* Decoded entry: what pt_format_decode() reports. */
+struct pt_entry_info {
+	enum pt_entry_kind kind;
+	uint64_t pa;       /* next table (TABLE) or output address (LEAF) */
+	uint32_t prot;     /* PT_* bits the entry grants on its own (LEAF) or allows (TABLE) */
+	uint32_t pkey;     /* protection key (x86), 0 where the format has none */
+	uint32_t contig;   /* entries in this leaf's contiguous / NAPOT group, 1 if none */
+	const char *why;   /* PT_ENTRY_BAD: which reserved encoding */
+};
+
+/*
+ * Per-format entry points, all generated from the same generic source specialised at
+ * compile time for one format. The public functions in walk.h and ops.h dispatch here.
+ */
+struct pt_format_ops {
+	bool (*seek)(struct mm_walk_state *st, struct pt_mm *mm, uint64_t va);
+	bool (*next_leaf)(struct mm_walk_state *st, uint64_t end);
+	int (*walk_range)(struct pt_mm *mm, uint64_t start, uint64_t end,
+			  const struct mm_walk_ops *ops, void *priv);
+	int (*map)(struct pt_mm *mm, const struct pt_map_req *req, struct pt_gather *g);
+	int (*unmap)(struct pt_mm *mm, uint64_t va, uint64_t size, struct pt_gather *g);
+	int (*protect)(struct pt_mm *mm, uint64_t va, uint64_t size, uint32_t prot,
+		       struct pt_gather *g);
+	int (*translate)(struct pt_mm *mm, uint64_t va, struct pt_translation *tr);
+	void (*decode)(uint64_t entry, int level, struct pt_entry_info *info);
+	int (*encode_leaf)(uint64_t pa, int level, uint32_t prot, uint64_t *entry);
+	uint64_t (*encode_table)(uint64_t pa, int level);
+};
+
+/* A hardware page-table format. Level 0 holds the smallest pages; the root is levels-1. */
+struct pt_format {
+	const char *name;
+	const char *description;
+	int levels;
+	int va_bits;            /* bits translated per half */
+	int pa_bits;            /* output address limit */
+	int entry_size;         /* bytes */
+	bool big_endian;
+	bool two_roots;         /* separate root for the upper half (arm64 TTBR1, ppc64 quadrant 3) */
+	uint64_t page_sizes;    /* bit n set: 2^n-byte leaves exist (contiguous groups included) */
+	uint8_t shift[PT_MAX_LEVELS];      /* log2 of the VA span of one entry at each level */
+	uint8_t index_bits[PT_MAX_LEVELS]; /* log2 of the entries in a table at each level */
+	bool leaf_ok[PT_MAX_LEVELS];       /* level may hold leaves */
+	const char *level_name[PT_MAX_LEVELS];
+	struct pt_format_ops ops;
+};
+
+/* The format called `name` (see `ptkit formats`), or NULL. */
+const struct pt_format *pt_format_find(const char *name);
+/* The i-th known format, or NULL past the end: for listing. */
+const struct pt_format *pt_format_at(unsigned i);
+
+/* Decode a raw entry found at `level`. */
+static inline void pt_format_decode(const struct pt_format *f, uint64_t entry, int level,
+				    struct pt_entry_info *info)
+{
+	f->ops.decode(entry, level, info);
+}
+
+/* Bytes of one table at `level`. */
+static inline uint64_t pt_table_bytes(const struct pt_format *f, int level)
+{
+	return (uint64_t)f->entry_size << f->index_bits[level];
+}
+
+/* VA span of one entry at `level`. */
+static inline uint64_t pt_level_size(const struct pt_format *f, int level)
+{
+	return (uint64_t)1 << f->shift[level];
+}
+
+#endif

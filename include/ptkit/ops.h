@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: MIT */
+/* ptkit: operations on a table tree — map, unmap, protect, translate. */
+#ifndef PTKIT_OPS_H
+#define PTKIT_OPS_H
+
+#include "format.h"
+
+#define PT_GATHER_BATCH 32
+
+/*
+ * What a mutation leaves to do: the VA range whose TLB entries must go and the tables to
+ * free once they have. Tables are freed in pt_gather_flush(), after the flush hook ran
+ * (in a concurrent setting the mem free hook defers them further, e.g. through RCU).
+ */
+struct pt_gather {
+	struct pt_mm *mm;
+	bool pending;         /* a TLB flush of [start, last] is owed */
+	uint64_t start, last;
+	unsigned nr_free;
+	struct {
+		uint64_t pa, size;
+	} free[PT_GATHER_BATCH];
+	/* Optional: invalidate TLB entries for [start, last] (inclusive). */
+	void (*flush)(struct pt_gather *g, uint64_t start, uint64_t last);
+	void *priv;
+	/* Filled in by a failing call: the VA it stopped at. */
+	uint64_t err_va;
+	/* Counters, for tests and statistics. */
+	uint64_t tables_alloced, tables_freed, flushes;
+};
+
+/* Prepare a gather for mutations of mm. */
+void pt_gather_init(struct pt_gather *g, struct pt_mm *mm);
+/* Flush the TLB range and free the gathered tables. */
+void pt_gather_flush(struct pt_gather *g);
+/* Queue a table for freeing after the next flush (flushes first when the batch is full). */
+void pt_gather_free(struct pt_gather *g, uint64_t pa, uint64_t size);
+
+/* A map request. page_sizes: bitmap of allowed leaf sizes (bit n = 2^n bytes), 0 = any. */
+struct pt_map_req {
+	uint64_t va, pa, size;
+	uint32_t prot; /* PT_* bits */
+	uint32_t pkey;
+	uint64_t page_sizes;
+};
+
+/*
+ * Create an empty tree (and the upper-half root where the format has one) in mem.
+ * Returns 0, -PT_ENOMEM or -PT_EROFS.
+ */
+int pt_mm_init(struct pt_mm *mm, const struct pt_format *fmt, struct pt_mem *mem);
+/* Describe an existing tree (e.g. in an image): no allocation, nothing checked yet. */
+void pt_mm_attach(struct pt_mm *mm, const struct pt_format *fmt, struct pt_mem *mem,
+		  uint64_t root0, uint64_t root1);
+/* Free every table of the tree, roots included. */
+void pt_mm_destroy(struct pt_mm *mm);
+
+/*
+ * Map [va, va+size) to [pa, pa+size) with the largest leaves that alignment, size and
+ * req->page_sizes allow. On failure (-PT_EINVAL, -PT_ERANGE, -PT_EEXIST, -PT_ENOMEM ...)
+ * the tables are exactly as before and g->err_va names the offending address.
+ */
+int pt_map(struct pt_mm *mm, const struct pt_map_req *req, struct pt_gather *g);
+
+/*
+ * Remove every mapping in [va, va+size), splitting huge leaves that are partly covered
+ * and freeing tables that become empty. Holes are fine. Atomic like pt_map.
+ */
+int pt_unmap(struct pt_mm *mm, uint64_t va, uint64_t size, struct pt_gather *g);
+
+/*
+ * Set the permissions of [va, va+size) to prot (PT_R/W/X/USER/GLOBAL/DEVICE/NOCACHE),
+ * splitting partly covered huge leaves. -PT_ENOENT if part of the range is unmapped.
+ * Atomic like pt_map.
+ */
+int pt_protect(struct pt_mm *mm, uint64_t va, uint64_t size, uint32_t prot,
+	       struct pt_gather *g);
+
+/* Result of pt_translate. */
+struct pt_translation {
+	uint64_t pa;      /* physical address of va */
+	uint64_t leaf_va; /* start of the leaf */
+	uint64_t leaf_pa;
+	uint64_t size;    /* leaf size */
+	uint64_t group;   /* contiguous group size (== size if none) */
+	int level;        /* leaf level, or the level where the walk stopped */
+	uint32_t prot;    /* effective permissions: leaf combined with every table level */
+	uint32_t pkey;
+	uint64_t entry;   /* raw leaf entry */
+};
+
+/*
+ * Translate va as the MMU would. 0 when mapped; -PT_ENOENT when not (tr->level: where
+ * the walk stopped); -PT_ERANGE for a non-canonical VA; -PT_EFAULT/-PT_ELOOP/-PT_EBADENT
+ * for a corrupt tree.
+ */
+int pt_translate(struct pt_mm *mm, uint64_t va, struct pt_translation *tr);
+
+#endif

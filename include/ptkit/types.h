@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: MIT */
+/* ptkit: basic types shared by every layer. Freestanding: stdint/stddef/stdbool only. */
+#ifndef PTKIT_TYPES_H
+#define PTKIT_TYPES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Deepest table tree of any format (arm64 LPA2 4K: levels -1..3, numbered 4..0 here). */
+#define PT_MAX_LEVELS 6
+
+/* Error codes: every failing call returns one of these, negated (e.g. -PT_ENOMEM). */
+enum pt_error {
+	PT_OK = 0,
+	PT_EINVAL = 1,  /* malformed request: unaligned, zero size, bad flags */
+	PT_ENOMEM = 2,  /* the table allocator failed */
+	PT_EEXIST = 3,  /* map over an address that is already mapped */
+	PT_ENOENT = 4,  /* protect of an address that is not mapped */
+	PT_ERANGE = 5,  /* VA not canonical / beyond the format, PA beyond its limit */
+	PT_EFAULT = 6,  /* a table pointer leads outside the memory backend */
+	PT_ELOOP = 7,   /* a table pointer leads back to a table on its own path */
+	PT_EBADENT = 8, /* an entry uses a reserved encoding */
+	PT_EROFS = 9,   /* mutation on a read-only backend */
+};
+
+/* Short text for an error code (positive or negative). */
+const char *pt_strerror(int err);
+
+/* Permissions and attributes of a mapping, format independent. */
+enum pt_prot_bits {
+	PT_R = 1u << 0,
+	PT_W = 1u << 1,
+	PT_X = 1u << 2,
+	PT_USER = 1u << 3,
+	PT_GLOBAL = 1u << 4,
+	PT_DEVICE = 1u << 5,  /* device memory / uncached strongly ordered */
+	PT_NOCACHE = 1u << 6, /* normal non-cacheable (x86: UC-) */
+	PT_YOUNG = 1u << 7,   /* accessed bit set */
+	PT_DIRTY = 1u << 8,   /* dirty bit set */
+	PT_SPECIAL = 1u << 9, /* software bit: PFN map, no page descriptor */
+};
+/* Bits a caller may ask for when mapping or protecting. */
+#define PT_PROT_REQUEST                                                                        \
+	(PT_R | PT_W | PT_X | PT_USER | PT_GLOBAL | PT_DEVICE | PT_NOCACHE | PT_YOUNG | PT_DIRTY | \
+	 PT_SPECIAL)
+
+/* What an entry is. */
+enum pt_entry_kind {
+	PT_ENTRY_EMPTY = 0, /* not present */
+	PT_ENTRY_TABLE = 1, /* points to a next-level table */
+	PT_ENTRY_LEAF = 2,  /* maps an output address (page or block) */
+	PT_ENTRY_BAD = 3,   /* reserved encoding */
+};
+
+/*
+ * Where tables live: physical address PA is host byte bytes[PA - base] for PA in
+ * [base, base + size). alloc/free are NULL for read-only memory. observe, when set, is
+ * called with the physical address of every entry the walker reads (for instrumentation).
+ */
+struct pt_mem {
+	uint8_t *bytes;
+	uint64_t base;
+	uint64_t size;
+	/* Allocate a zeroed table of `size` bytes aligned to `size`; 0 or -PT_ENOMEM. */
+	int (*alloc)(struct pt_mem *mem, uint64_t size, uint64_t *pa);
+	/* Give a table back (called only after the gather flushed the TLB). */
+	void (*free)(struct pt_mem *mem, uint64_t pa, uint64_t size);
+	void (*observe)(struct pt_mem *mem, uint64_t pa);
+	void *priv;
+};
+
+struct pt_format;
+
+/*
+ * One page-table tree (or pair of trees, for formats with a separate upper-half root):
+ * the unit every walker and operation works on. gen changes on every mutation, so a
+ * cached walk state knows when its retained path went stale.
+ */
+struct pt_mm {
+	const struct pt_format *fmt;
+	struct pt_mem *mem;
+	uint64_t root[2]; /* root[1]: upper-half root where the format has one, else == root[0] */
+	uint32_t gen;
+};
+
+#endif

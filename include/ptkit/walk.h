@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: MIT */
+/* ptkit: the level-agnostic walker (struct mm_walk_state and its accessors). */
+#ifndef PTKIT_WALK_H
+#define PTKIT_WALK_H
+
+#include "format.h"
+
+/* One level of the retained path: the table at that level and the entry used in it. */
+struct mm_walk_level {
+	uint8_t *table;    /* host pointer to the table */
+	uint64_t table_pa; /* its physical address */
+	uint64_t entry;    /* raw entry read at `index` */
+	uint32_t index;
+};
+
+/*
+ * Where a walk stands. After mm_walk_seek_leaf() or a step of for_each_pt_leaf():
+ * `level` is the level of `entry` (the leaf, or the empty / bad entry that stopped the
+ * walk), `ptep` points at it and path[l] for every l >= level holds the table walked at
+ * level l. The path lets the next seek restart from the deepest shared table.
+ */
+struct mm_walk_state {
+	struct pt_mm *mm;
+	const struct pt_format *fmt;
+	uint64_t va;    /* the address sought (iteration: the first address of the leaf in range) */
+	int level;      /* level of `entry` */
+	int kind;       /* enum pt_entry_kind of `entry` */
+	int err;        /* 0, or -PT_EFAULT / -PT_ELOOP / -PT_EBADENT when the image is corrupt */
+	uint64_t entry; /* raw entry */
+	uint8_t *ptep;  /* host pointer to it */
+	uint32_t gen;   /* mm->gen the path was read under; 0 = no path */
+	int half;       /* which root: 0 lower, 1 upper half */
+	struct mm_walk_level path[PT_MAX_LEVELS];
+};
+
+/* Start with no retained path. */
+static inline void mm_walk_init(struct mm_walk_state *st, struct pt_mm *mm)
+{
+	st->mm = mm;
+	st->fmt = mm->fmt;
+	st->gen = 0;
+	st->err = 0;
+	st->level = mm->fmt->levels - 1;
+	st->kind = PT_ENTRY_EMPTY;
+	st->entry = 0;
+	st->ptep = 0;
+	st->va = 0;
+	st->half = 0;
+}
+
+/*
+ * Walk to the entry that maps `va`. Returns true when a present leaf maps it; otherwise
+ * st->level tells where the walk stopped and st->err says whether the image is corrupt
+ * (-PT_ERANGE for a non-canonical VA). Reuses the retained path of the previous seek.
+ */
+static inline bool mm_walk_seek_leaf(struct mm_walk_state *st, struct pt_mm *mm, uint64_t va)
+{
+	return mm->fmt->ops.seek(st, mm, va);
+}
+
+/*
+ * Move to the next present leaf that starts below `end` (exclusive; 0 means the end of the
+ * half). Returns false when there is none or the image is corrupt (st->err).
+ */
+static inline bool mm_walk_next_leaf(struct mm_walk_state *st, uint64_t end)
+{
+	return st->fmt->ops.next_leaf(st, end);
+}
+
+/* Seek the first present leaf overlapping [start, end). */
+bool mm_walk_first_leaf(struct mm_walk_state *st, struct pt_mm *mm, uint64_t start, uint64_t end);
+
+/* Callback-free iteration over every present leaf overlapping [start, end). */
+#define for_each_pt_leaf(st, mm, start, end)                                  \
+	for (bool pt_more_ = mm_walk_first_leaf((st), (mm), (start), (end)); pt_more_; \
+	     pt_more_ = mm_walk_next_leaf((st), (end)))
+
+/* Accessors: they describe st->entry (decoded through the format). */
+bool mm_walk_is_present(const struct mm_walk_state *st);
+bool mm_walk_is_leaf(const struct mm_walk_state *st);
+bool mm_walk_is_write(const struct mm_walk_state *st);
+bool mm_walk_is_exec(const struct mm_walk_state *st);
+bool mm_walk_is_user(const struct mm_walk_state *st);
+bool mm_walk_is_dirty(const struct mm_walk_state *st);
+bool mm_walk_is_young(const struct mm_walk_state *st);
+bool mm_walk_is_global(const struct mm_walk_state *st);
+bool mm_walk_is_special(const struct mm_walk_state *st);
+/* PT_* bits of the leaf entry itself (not combined with higher levels). */
+uint32_t mm_walk_prot(const struct mm_walk_state *st);
+/* Physical address of the start of the leaf. */
+uint64_t mm_walk_leaf_pa(const struct mm_walk_state *st);
+/* Virtual address of the start of the leaf. */
+uint64_t mm_walk_leaf_va(const struct mm_walk_state *st);
+/* Bytes mapped by the leaf entry (one entry, not its contiguous group). */
+uint64_t mm_walk_leaf_size(const struct mm_walk_state *st);
+/* Bytes of the contiguous / NAPOT group the leaf belongs to (== leaf size if none). */
+uint64_t mm_walk_group_size(const struct mm_walk_state *st);
+/* Architecture name of st->level ("pte", "pmd", ... for x86). */
+const char *mm_walk_level_name(const struct mm_walk_state *st);
+
+/* What a walk_page_range callback asks for next. Negative values are errors and stop. */
+enum mm_walk_action {
+	MM_WALK_CONTINUE = 0,
+	MM_WALK_SKIP = 1, /* table_entry: do not descend; leaf_entry: skip the rest of this table */
+	MM_WALK_STOP = 2, /* end the walk, walk_page_range returns 0 */
+};
+
+struct mm_walk_ops {
+	/* A present leaf (any level) overlapping the range; st->va is max(start, leaf start). */
+	int (*leaf_entry)(struct mm_walk_state *st, void *priv);
+	/* [start, end) has no mapping; `level` is where the empty entry was found. */
+	int (*hole)(uint64_t start, uint64_t end, int level, void *priv);
+	/* Optional: about to descend into the table referenced at st->level. */
+	int (*table_entry)(struct mm_walk_state *st, void *priv);
+};
+
+/*
+ * Walk [start, end) calling ops for every leaf and hole in address order. Returns 0, the
+ * first negative value a callback returned, or a corrupt-image error (-PT_EFAULT ...).
+ */
+int walk_page_range(struct pt_mm *mm, uint64_t start, uint64_t end,
+		    const struct mm_walk_ops *ops, void *priv);
+
+#endif

@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * x86-64 4-level and 5-level paging: Intel SDM vol. 3A, ch. 4.5 "4-level paging and
+ * 5-level paging" (tables 4-14 .. 4-20). The includer sets X86_PAGING_LEVELS to 4 or 5.
+ * Assumes CR0.WP=1, EFER.NXE=1, CR4.PKE=1, MAXPHYADDR=52 and the power-on PAT MSR.
+ */
+#ifndef PTKIT_FMT_X86_64_H
+#define PTKIT_FMT_X86_64_H
+
+#include "fmt/fmt_common.h"
+
+#ifndef X86_PAGING_LEVELS
+#error "define X86_PAGING_LEVELS (4 or 5) before including fmt/x86_64.h"
+#endif
+
+/* Bits of a paging-structure entry (SDM tables 4-15 .. 4-20). */
+#define X86_P (1ull << 0)    /* present */
+#define X86_RW (1ull << 1)   /* writes allowed */
+#define X86_US (1ull << 2)   /* user-mode accesses allowed */
+#define X86_PWT (1ull << 3)  /* page-level write-through */
+#define X86_PCD (1ull << 4)  /* page-level cache disable */
+#define X86_A (1ull << 5)    /* accessed */
+#define X86_D (1ull << 6)    /* dirty (leaves only) */
+#define X86_PS (1ull << 7)   /* page size: leaf at PDPTE/PDE; reserved in PML4E/PML5E */
+#define X86_PAT4K (1ull << 7) /* PAT bit of a 4K PTE (same position as PS) */
+#define X86_G (1ull << 8)    /* global (leaves only) */
+#define X86_SW_SPECIAL (1ull << 9) /* ignored by hardware: ptkit marks PFN-map leaves */
+#define X86_PATBIG (1ull << 12)    /* PAT bit of a 2M/1G leaf */
+#define X86_PKEY_SHIFT 59          /* protection key, bits 62:59 */
+#define X86_PKEY_MASK (0xfull << X86_PKEY_SHIFT)
+#define X86_XD (1ull << 63)        /* execute disable */
+#define X86_ADDR_MASK 0x000ffffffffff000ull /* bits 51:12, MAXPHYADDR = 52 */
+
+#define FMT_LEVELS X86_PAGING_LEVELS
+#define FMT_VA_BITS (12 + 9 * X86_PAGING_LEVELS) /* 48 or 57 */
+#define FMT_HALF_BITS (FMT_VA_BITS - 1)          /* each canonical half spans 2^47 / 2^56 */
+#define FMT_PA_BITS 52
+#define FMT_PAGE_SIZES ((1ull << 12) | (1ull << 21) | (1ull << 30)) /* 4K, 2M, 1G */
+#define FMT_PKEY_BITS 4
+#define FMT_BIG_ENDIAN 0
+#define FMT_TWO_ROOTS 0
+/* Constant expressions, also used to fill struct pt_format. */
+#define FMT_SHIFT_C(level) (12 + 9 * (level))
+#define FMT_BITS_C(level) (0 * (level) + 9)
+/* PS=1 is a leaf in a PDPTE (1G) or PDE (2M); every PTE is a 4K leaf (SDM 4.5.4). */
+#define FMT_LEAF_OK_C(level) ((level) <= 2)
+#if X86_PAGING_LEVELS == 5
+#define FMT_LEVEL_NAMES {"pte", "pmd", "pud", "p4d", "pgd"}
+#else
+#define FMT_LEVEL_NAMES {"pte", "pmd", "pud", "pgd"}
+#endif
+
+/* Canonical: bits 63..VA_BITS-1 all equal (SDM 3.3.7.1). Half 1 is the upper half. */
+static inline bool fmt_va_valid(uint64_t va)
+{
+	int64_t s = (int64_t)va >> (FMT_VA_BITS - 1);
+	return s == 0 || s == -1;
+}
+static inline int fmt_va_half(uint64_t va) { return (int)(va >> 63); }
+
+/* Mask of the output-address bits of a leaf at `level`. */
+static inline uint64_t x86_leaf_addr_mask(int level)
+{
+	return X86_ADDR_MASK & ~((1ull << FMT_SHIFT_C(level)) - 1);
+}
+static inline uint64_t x86_pat_bit(int level) { return level ? X86_PATBIG : X86_PAT4K; }
+
+static inline enum pt_entry_kind fmt_kind(uint64_t e, int level, const char **why)
+{
+	if (!(e & X86_P))
+		return PT_ENTRY_EMPTY;
+	if (level == 0)
+		return PT_ENTRY_LEAF;
+	if (!(e & X86_PS))
+		return PT_ENTRY_TABLE;
+	if (!FMT_LEAF_OK_C(level)) {
+		*why = "PS set in a PML4E/PML5E (reserved, SDM 4.5.4)";
+		return PT_ENTRY_BAD;
+	}
+	/* 2M/1G leaves: address bits below the page size, except PAT (bit 12), are reserved. */
+	if (e & ((1ull << FMT_SHIFT_C(level)) - 1) & X86_ADDR_MASK & ~X86_PATBIG) {
+		*why = level == 1 ? "reserved bits 20:13 set in a 2M PDE (SDM table 4-18)"
+				  : "reserved bits 29:13 set in a 1G PDPTE (SDM table 4-16)";
+		return PT_ENTRY_BAD;
+	}
+	return PT_ENTRY_LEAF;
+}
+
+static inline uint64_t fmt_table_pa(uint64_t e, int level)
+{
+	(void)level;
+	return e & X86_ADDR_MASK;
+}
+static inline uint64_t fmt_leaf_pa(uint64_t e, int level) { return e & x86_leaf_addr_mask(level); }
+
+/* Tables are created permissive: the leaf decides (SDM 4.6: rights combine across levels). */
+static inline uint64_t fmt_make_table(uint64_t pa, int level)
+{
+	(void)level;
+	return pa | X86_P | X86_RW | X86_US;
+}
+
+/* x86 cannot express write-only or no-read pages: present means readable. */
+static inline int fmt_prot_check(uint32_t prot)
+{
+	if ((prot & PT_DEVICE) && (prot & PT_NOCACHE))
+		return -PT_EINVAL;
+	return 0;
+}
+
+/* PAT index = PAT:PCD:PWT; power-on PAT: 2 = UC-, 3 = UC (SDM 11.12.3). */
+static inline uint64_t x86_memtype_bits(uint32_t prot)
+{
+	if (prot & PT_DEVICE)
+		return X86_PCD | X86_PWT;
+	if (prot & PT_NOCACHE)
+		return X86_PCD;
+	return 0;
+}
+
+/* PAT index = PAT:PCD:PWT (SDM 11.12.3). */
+static inline unsigned x86_pat_index(uint64_t e, int level)
+{
+	return ((e & X86_PWT) ? 1 : 0) | ((e & X86_PCD) ? 2 : 0) | ((e & x86_pat_bit(level)) ? 4 : 0);
+}
+
+static inline uint64_t fmt_make_leaf(uint64_t pa, int level, uint32_t prot, uint32_t pkey)
+{
+	uint64_t e = pa | X86_P | x86_memtype_bits(prot);
+	if (level)
+		e |= X86_PS;
+	if (prot & PT_W)
+		e |= X86_RW;
+	if (prot & PT_USER)
+		e |= X86_US;
+	if (!(prot & PT_X))
+		e |= X86_XD;
+	if (prot & PT_GLOBAL)
+		e |= X86_G;
+	if (prot & PT_YOUNG)
+		e |= X86_A;
+	if (prot & PT_DIRTY)
+		e |= X86_D;
+	if (prot & PT_SPECIAL)
+		e |= X86_SW_SPECIAL;
+	return e | ((uint64_t)(pkey & 0xf) << X86_PKEY_SHIFT);
+}
+
+static inline uint32_t fmt_leaf_prot(uint64_t e, int level)
+{
+	uint32_t p = PT_R;
+	unsigned pat = x86_pat_index(e, level);
+	if (e & X86_RW)
+		p |= PT_W;
+	if (e & X86_US)
+		p |= PT_USER;
+	if (!(e & X86_XD))
+		p |= PT_X;
+	if (e & X86_G)
+		p |= PT_GLOBAL;
+	if (e & X86_A)
+		p |= PT_YOUNG;
+	if (e & X86_D)
+		p |= PT_DIRTY;
+	if (e & X86_SW_SPECIAL)
+		p |= PT_SPECIAL;
+	if (pat == 3 || pat == 7)
+		p |= PT_DEVICE;
+	else if (pat == 2 || pat == 6)
+		p |= PT_NOCACHE;
+	return p;
+}
+static inline uint32_t fmt_leaf_pkey(uint64_t e) { return (uint32_t)((e & X86_PKEY_MASK) >> X86_PKEY_SHIFT); }
+
+/* What a table entry lets through to the leaves below it (SDM 4.6.1). */
+static inline uint32_t fmt_table_allow(uint64_t e, int level)
+{
+	(void)level;
+	uint32_t allow = ~(uint32_t)(PT_W | PT_USER | PT_X);
+	if (e & X86_RW)
+		allow |= PT_W;
+	if (e & X86_US)
+		allow |= PT_USER;
+	if (!(e & X86_XD))
+		allow |= PT_X;
+	return allow;
+}
+
+/* The entry at `index` of the table that replaces leaf `e` of `level` (same attributes). */
+static inline uint64_t fmt_split_leaf(uint64_t e, int level, unsigned index)
+{
+	int child = level - 1;
+	uint64_t attrs = e & ~x86_leaf_addr_mask(level) & ~X86_PS & ~X86_PATBIG;
+	uint64_t pa = fmt_leaf_pa(e, level) + ((uint64_t)index << FMT_SHIFT_C(child));
+	if (e & X86_PATBIG)
+		attrs |= x86_pat_bit(child);
+	return pa | attrs | (child ? X86_PS : 0);
+}
+
+/* x86 has no contiguous-group hint: every leaf stands alone. */
+static inline unsigned fmt_leaf_group(uint64_t e, int level)
+{
+	(void)e;
+	(void)level;
+	return 1;
+}
+
+/* Entries are little-endian 64-bit words, read and written whole (SDM 4.10.4 / 8.1.1). */
+static inline uint64_t fmt_load(const uint8_t *p) { return pt_load_le64(p); }
+static inline void fmt_store(uint8_t *p, uint64_t e) { pt_store_le64(p, e); }
+
+#endif

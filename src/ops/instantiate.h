@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Compile every generic walker and operation for the format whose header was included
+ * just before, and export it as `const struct pt_format PT_FORMAT_SYM`.
+ */
+#include "ops/codec_tmpl.h"
+#include "ops/map_tmpl.h"
+#include "ops/protect_tmpl.h"
+#include "ops/translate_tmpl.h"
+#include "ops/unmap_tmpl.h"
+
+#define I_LVL(m, l) ((l) < FMT_LEVELS ? m(l) : 0)
+#define I_ALL(m) {I_LVL(m, 0), I_LVL(m, 1), I_LVL(m, 2), I_LVL(m, 3), I_LVL(m, 4), I_LVL(m, 5)}
+
+const struct pt_format PT_FORMAT_SYM = {
+	.name = FMT_NAME,
+	.description = FMT_DESCRIPTION,
+	.levels = FMT_LEVELS,
+	.va_bits = FMT_VA_BITS,
+	.pa_bits = FMT_PA_BITS,
+	.entry_size = 8,
+	.big_endian = FMT_BIG_ENDIAN,
+	.two_roots = FMT_TWO_ROOTS,
+	.page_sizes = FMT_PAGE_SIZES,
+	.shift = I_ALL(FMT_SHIFT_C),
+	.index_bits = I_ALL(FMT_BITS_C),
+	.leaf_ok = I_ALL(FMT_LEAF_OK_C),
+	.level_name = FMT_LEVEL_NAMES,
+	.ops =
+		{
+			.seek = w_seek,
+			.next_leaf = w_next_leaf,
+			.walk_range = w_walk_range,
+			.map = o_map,
+			.unmap = o_unmap,
+			.protect = o_protect,
+			.translate = o_translate,
+			.decode = o_decode,
+			.encode_leaf = o_encode_leaf,
+			.encode_table = o_encode_table,
+		},
+};

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: MIT */
+/* Creating, attaching and destroying a table tree. */
+#include <ptkit/ops.h>
+
+static uint64_t entry_load(const struct pt_format *f, const uint8_t *p)
+{
+	uint64_t v = __atomic_load_n((const uint64_t *)(const void *)p, __ATOMIC_RELAXED);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return f->big_endian ? __builtin_bswap64(v) : v;
+#else
+	return f->big_endian ? v : __builtin_bswap64(v);
+#endif
+}
+
+int pt_mm_init(struct pt_mm *mm, const struct pt_format *fmt, struct pt_mem *mem)
+{
+	int top = fmt->levels - 1;
+	int err;
+
+	pt_mm_attach(mm, fmt, mem, 0, 0);
+	if (!mem->alloc)
+		return -PT_EROFS;
+	err = mem->alloc(mem, pt_table_bytes(fmt, top), &mm->root[0]);
+	if (err)
+		return err;
+	mm->root[1] = mm->root[0];
+	if (fmt->two_roots) {
+		err = mem->alloc(mem, pt_table_bytes(fmt, top), &mm->root[1]);
+		if (err) {
+			mem->free(mem, mm->root[0], pt_table_bytes(fmt, top));
+			return err;
+		}
+	}
+	return 0;
+}
+
+void pt_mm_attach(struct pt_mm *mm, const struct pt_format *fmt, struct pt_mem *mem,
+		  uint64_t root0, uint64_t root1)
+{
+	mm->fmt = fmt;
+	mm->mem = mem;
+	mm->root[0] = root0;
+	mm->root[1] = root1;
+	mm->gen = 1;
+}
+
+/* Free the table at pa (level) and every table below it; depth is bounded by the format. */
+static void free_tree(struct pt_mm *mm, uint64_t pa, int level)
+{
+	const struct pt_format *f = mm->fmt;
+	struct pt_mem *m = mm->mem;
+	uint64_t bytes = pt_table_bytes(f, level);
+
+	if (pa < m->base || pa - m->base > m->size - bytes)
+		return;
+	if (level > 0) {
+		for (uint64_t off = 0; off < bytes; off += 8) {
+			struct pt_entry_info info;
+			f->ops.decode(entry_load(f, m->bytes + (pa - m->base) + off), level, &info);
+			if (info.kind == PT_ENTRY_TABLE)
+				free_tree(mm, info.pa, level - 1);
+		}
+	}
+	m->free(m, pa, bytes);
+}
+
+void pt_mm_destroy(struct pt_mm *mm)
+{
+	int top = mm->fmt->levels - 1;
+
+	if (!mm->mem->free)
+		return;
+	free_tree(mm, mm->root[0], top);
+	if (mm->fmt->two_roots && mm->root[1] != mm->root[0])
+		free_tree(mm, mm->root[1], top);
+	if (++mm->gen == 0)
+		mm->gen = 1;
+}

@@ -1,0 +1,341 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The one loop behind map, unmap and protect, compiled once per format.
+ *
+ * Every mutation runs it twice: a dry pass that validates the whole request and counts
+ * the tables it needs per level without writing anything, then (once those tables are
+ * allocated) a commit pass that cannot fail. So a failing call leaves the tree as it was.
+ * New tables are filled before they are linked, so a lockless reader sees either the old
+ * entry or a complete new subtree.
+ */
+#ifndef PTKIT_RANGE_TMPL_H
+#define PTKIT_RANGE_TMPL_H
+
+#include <ptkit/ops.h>
+
+#include "walk/walk_tmpl.h"
+
+enum r_op { R_MAP, R_UNMAP, R_PROTECT };
+
+#define R_NO_TABLE (~0ull)
+
+struct r_ctx {
+	struct pt_mm *mm;
+	struct pt_gather *g;
+	enum r_op op;
+	bool dry;
+	int err;
+	uint64_t err_va;
+	uint64_t pa_off; /* map: pa - va */
+	uint32_t prot, pkey;
+	uint64_t page_sizes;
+	uint64_t need[PT_MAX_LEVELS]; /* dry pass: tables to allocate per level */
+	uint64_t pool[PT_MAX_LEVELS]; /* allocated tables, linked through their first word */
+};
+
+static inline void r_fail(struct r_ctx *c, int err, uint64_t va)
+{
+	c->err = err;
+	c->err_va = va;
+}
+
+static inline void r_flush_range(struct r_ctx *c, uint64_t first, uint64_t last)
+{
+	struct pt_gather *g = c->g;
+	if (!g->pending || first < g->start)
+		g->start = first;
+	if (!g->pending || last > g->last)
+		g->last = last;
+	g->pending = true;
+}
+
+/* Entry idx of a table; a NULL table is one the dry pass imagines: empty, or split from src. */
+static inline uint64_t r_entry(const uint8_t *table, uint64_t src, int level, uint32_t idx)
+{
+	if (table)
+		return fmt_load(table + (size_t)idx * 8);
+	return src ? fmt_split_leaf(src, level + 1, idx) : 0;
+}
+
+/* A new table for `level`: counted in the dry pass, taken from the pool in the commit. */
+static inline uint8_t *r_new_table(struct r_ctx *c, int level, uint64_t *pa)
+{
+	uint8_t *t;
+	if (c->dry) {
+		c->need[level]++;
+		*pa = R_NO_TABLE;
+		return 0;
+	}
+	*pa = c->pool[level];
+	t = w_table(c->mm->mem, *pa, level);
+	c->pool[level] = pt_load_raw64(t);
+	pt_store_raw64(t, 0);
+	c->g->tables_alloced++;
+	return t;
+}
+
+static inline bool r_table_empty(const uint8_t *t, int level)
+{
+	uint32_t n = 1u << fmt_index_bits(level);
+	for (uint32_t i = 0; i < n; i++) {
+		const char *why = 0;
+		if (fmt_kind(fmt_load(t + (size_t)i * 8), level, &why) != PT_ENTRY_EMPTY)
+			return false;
+	}
+	return true;
+}
+
+static void r_level(struct r_ctx *c, int level, uint8_t *table, uint64_t src, uint64_t va,
+		    uint64_t last);
+
+/* Recurse into the existing table that entry e (at level) points to. */
+static inline uint8_t *r_child(struct r_ctx *c, uint64_t e, int level, uint64_t va,
+			       uint64_t last, uint64_t *child_pa)
+{
+	uint8_t *child;
+	*child_pa = fmt_table_pa(e, level);
+	child = w_table(c->mm->mem, *child_pa, level - 1);
+	if (!child) {
+		r_fail(c, -PT_EFAULT, va);
+		return 0;
+	}
+	r_level(c, level - 1, child, 0, va, last);
+	return child;
+}
+
+/*
+ * Replace leaf e (entry idx of table, at level) by a table of smaller leaves with the same
+ * attributes, then apply the operation to [va, last] inside it.
+ */
+static inline void r_split(struct r_ctx *c, int level, uint8_t *table, uint32_t idx, uint64_t e,
+			   uint64_t va, uint64_t last)
+{
+	uint64_t child_pa;
+	uint8_t *child = r_new_table(c, level - 1, &child_pa);
+	uint64_t base = va & ~(w_span(level) - 1);
+
+	if (!c->dry) {
+		uint32_t n = 1u << fmt_index_bits(level - 1);
+		for (uint32_t i = 0; i < n; i++)
+			fmt_store(child + (size_t)i * 8, fmt_split_leaf(e, level, i));
+	}
+	r_level(c, level - 1, child, child ? 0 : e, va, last);
+	if (!c->dry) {
+		fmt_store(table + (size_t)idx * 8, fmt_make_table(child_pa, level));
+		r_flush_range(c, base, base + w_span(level) - 1);
+	}
+}
+
+static inline bool r_size_ok(const struct r_ctx *c, int level)
+{
+	return !c->page_sizes || (c->page_sizes >> fmt_shift(level)) & 1;
+}
+
+static inline void r_map_entry(struct r_ctx *c, int level, uint8_t *table, uint32_t idx,
+			       uint64_t e, int kind, uint64_t va, uint64_t last, bool full)
+{
+	uint64_t child_pa;
+	uint8_t *child;
+
+	if (kind == PT_ENTRY_LEAF || kind == PT_ENTRY_BAD) {
+		r_fail(c, kind == PT_ENTRY_BAD ? -PT_EBADENT : -PT_EEXIST, va);
+		return;
+	}
+	if (kind == PT_ENTRY_EMPTY && full && fmt_leaf_ok(level) && r_size_ok(c, level) &&
+	    !((va + c->pa_off) & (w_span(level) - 1))) {
+		if (!c->dry)
+			fmt_store(table + (size_t)idx * 8,
+				  fmt_make_leaf(va + c->pa_off, level, c->prot, c->pkey));
+		return;
+	}
+	if (level == 0) {
+		r_fail(c, -PT_EINVAL, va); /* no allowed page size fits */
+		return;
+	}
+	if (kind == PT_ENTRY_TABLE) {
+		r_child(c, e, level, va, last, &child_pa);
+		return;
+	}
+	child = r_new_table(c, level - 1, &child_pa);
+	r_level(c, level - 1, child, 0, va, last);
+	if (!c->dry)
+		fmt_store(table + (size_t)idx * 8, fmt_make_table(child_pa, level));
+}
+
+static inline void r_unmap_entry(struct r_ctx *c, int level, uint8_t *table, uint32_t idx,
+				 uint64_t e, int kind, uint64_t va, uint64_t last, bool full)
+{
+	uint64_t child_pa;
+	uint8_t *child;
+
+	if (kind == PT_ENTRY_EMPTY)
+		return;
+	if (kind == PT_ENTRY_BAD) {
+		r_fail(c, -PT_EBADENT, va);
+		return;
+	}
+	if (kind == PT_ENTRY_LEAF) {
+		if (!full) {
+			r_split(c, level, table, idx, e, va, last);
+		} else if (!c->dry) {
+			fmt_store(table + (size_t)idx * 8, 0);
+			r_flush_range(c, va, last);
+		}
+		return;
+	}
+	child = r_child(c, e, level, va, last, &child_pa);
+	if (!c->dry && child && r_table_empty(child, level - 1)) {
+		fmt_store(table + (size_t)idx * 8, 0);
+		r_flush_range(c, va, last);
+		pt_gather_free(c->g, child_pa, w_table_bytes(level - 1));
+	}
+}
+
+/* The attributes protect keeps: state bits and the PFN-map mark. */
+#define R_KEEP (PT_YOUNG | PT_DIRTY | PT_SPECIAL)
+
+static inline void r_protect_entry(struct r_ctx *c, int level, uint8_t *table, uint32_t idx,
+				   uint64_t e, int kind, uint64_t va, uint64_t last, bool full)
+{
+	uint64_t child_pa, ne;
+
+	if (kind == PT_ENTRY_EMPTY || kind == PT_ENTRY_BAD) {
+		r_fail(c, kind == PT_ENTRY_BAD ? -PT_EBADENT : -PT_ENOENT, va);
+		return;
+	}
+	if (kind == PT_ENTRY_TABLE) {
+		r_child(c, e, level, va, last, &child_pa);
+		return;
+	}
+	ne = fmt_make_leaf(fmt_leaf_pa(e, level), level,
+			   c->prot | (fmt_leaf_prot(e, level) & R_KEEP), fmt_leaf_pkey(e));
+	if (ne == e)
+		return;
+	if (!full) {
+		r_split(c, level, table, idx, e, va, last);
+	} else if (!c->dry) {
+		fmt_store(table + (size_t)idx * 8, ne);
+		r_flush_range(c, va, last);
+	}
+}
+
+static void r_level(struct r_ctx *c, int level, uint8_t *table, uint64_t src, uint64_t va,
+		    uint64_t last)
+{
+	uint64_t span = w_span(level);
+	uint32_t idx = w_index(va, level);
+
+	/* Imagined empty bottom tables need nothing more: mapping into them cannot fail. */
+	if (c->dry && !table && !src && level == 0 && c->op == R_MAP && r_size_ok(c, 0))
+		return;
+	for (;;) {
+		uint64_t elast = (va & ~(span - 1)) + span - 1;
+		uint64_t e_last = elast < last ? elast : last;
+		bool full = !(va & (span - 1)) && e_last == elast;
+		uint64_t e = r_entry(table, src, level, idx);
+		const char *why = 0;
+		int kind = fmt_kind(e, level, &why);
+
+		if (c->op == R_MAP)
+			r_map_entry(c, level, table, idx, e, kind, va, e_last, full);
+		else if (c->op == R_UNMAP)
+			r_unmap_entry(c, level, table, idx, e, kind, va, e_last, full);
+		else
+			r_protect_entry(c, level, table, idx, e, kind, va, e_last, full);
+		if (c->err || e_last == last)
+			return;
+		va = e_last + 1;
+		idx++;
+	}
+}
+
+static void r_pool_release(struct r_ctx *c)
+{
+	struct pt_mem *m = c->mm->mem;
+	for (int l = 0; l < FMT_LEVELS; l++) {
+		while (c->pool[l] != R_NO_TABLE) {
+			uint64_t pa = c->pool[l];
+			c->pool[l] = pt_load_raw64(w_table(m, pa, l));
+			m->free(m, pa, w_table_bytes(l));
+		}
+	}
+}
+
+/* Dry pass, allocation, commit pass over [va, va + size). */
+static int r_run(struct r_ctx *c, uint64_t va, uint64_t size)
+{
+	struct pt_mm *mm = c->mm;
+	struct pt_mem *m = mm->mem;
+	uint64_t last = va + size - 1;
+	uint8_t *root;
+
+	if (!m->alloc)
+		return -PT_EROFS;
+	if (!size || last < va || ((va | size) & (w_span(0) - 1)))
+		return r_fail(c, -PT_EINVAL, va), c->err;
+	if (!fmt_va_valid(va) || !fmt_va_valid(last) || fmt_va_half(va) != fmt_va_half(last))
+		return r_fail(c, -PT_ERANGE, fmt_va_valid(va) ? last : va), c->err;
+	root = w_table(m, mm->root[FMT_TWO_ROOTS ? fmt_va_half(va) : 0], W_TOP);
+	if (!root)
+		return r_fail(c, -PT_EFAULT, va), c->err;
+
+	c->dry = true;
+	r_level(c, W_TOP, root, 0, va, last);
+	if (c->err)
+		return c->err;
+
+	for (int l = 0; l < FMT_LEVELS; l++)
+		c->pool[l] = R_NO_TABLE;
+	for (int l = 0; l < FMT_LEVELS; l++) {
+		for (uint64_t i = 0; i < c->need[l]; i++) {
+			uint64_t pa;
+			if (m->alloc(m, w_table_bytes(l), &pa) < 0) {
+				r_pool_release(c);
+				return r_fail(c, -PT_ENOMEM, va), c->err;
+			}
+			pt_store_raw64(w_table(m, pa, l), c->pool[l]);
+			c->pool[l] = pa;
+		}
+	}
+
+	c->dry = false;
+	r_level(c, W_TOP, root, 0, va, last);
+	r_pool_release(c); /* empty unless the two passes disagreed */
+	if (++mm->gen == 0)
+		mm->gen = 1;
+	return c->err;
+}
+
+static inline void r_init(struct r_ctx *c, struct pt_mm *mm, struct pt_gather *g, enum r_op op)
+{
+	c->mm = mm;
+	c->g = g;
+	c->op = op;
+	c->dry = true;
+	c->err = 0;
+	c->err_va = 0;
+	c->pa_off = 0;
+	c->prot = 0;
+	c->pkey = 0;
+	c->page_sizes = 0;
+	for (int l = 0; l < PT_MAX_LEVELS; l++) {
+		c->need[l] = 0;
+		c->pool[l] = R_NO_TABLE;
+	}
+}
+
+static inline int r_finish(struct r_ctx *c)
+{
+	if (c->err)
+		c->g->err_va = c->err_va;
+	return c->err;
+}
+
+static inline int r_prot_valid(uint32_t prot)
+{
+	if (prot & ~(uint32_t)PT_PROT_REQUEST)
+		return -PT_EINVAL;
+	return fmt_prot_check(prot);
+}
+
+#endif
