@@ -1,0 +1,48 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Install the Debian packages ptkit needs, only those that are missing. Silent (and
+# offline-safe) when everything is already installed. Later issues extend PTKIT_DEPS
+# (qemu-system-*, valgrind, ...); the environment may override it.
+set -eu
+
+PTKIT_DEPS=${PTKIT_DEPS:-"gcc cmake make"}
+
+# dpkg -s alone succeeds for removed packages that left config files: read the status.
+installed() {
+	dpkg -s "$1" 2>/dev/null | grep -q '^Status: install ok installed'
+}
+
+if ! command -v dpkg >/dev/null 2>&1; then
+	# Not Debian: we cannot install, only say what is missing.
+	for p in $PTKIT_DEPS; do
+		command -v "$p" >/dev/null 2>&1 || echo "install-deps: not a Debian system; please install $p" >&2
+	done
+	exit 0
+fi
+
+missing=
+for p in $PTKIT_DEPS; do
+	installed "$p" || missing="$missing $p"
+done
+[ -n "$missing" ] || exit 0
+
+sudo=
+if [ "$(id -u)" -ne 0 ]; then
+	if command -v sudo >/dev/null 2>&1; then
+		sudo=sudo
+	else
+		echo "install-deps: missing packages:$missing (run as root or install sudo)" >&2
+		exit 1
+	fi
+fi
+
+echo "install-deps: installing$missing"
+apt_get() {
+	$sudo env DEBIAN_FRONTEND=noninteractive apt-get -y -q "$@"
+}
+# shellcheck disable=SC2086
+if ! apt_get install --no-install-recommends $missing; then
+	# A fresh image has empty package lists: refresh them once and retry.
+	apt_get update
+	apt_get install --no-install-recommends $missing
+fi

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: MIT */
+/* ptkit CLI: --format/--image/--base/--root, shared by translate and dump. */
+#include "cli.h"
+
+const struct pt_format *cli_format(const char *name)
+{
+	const struct pt_format *fmt;
+
+	if (!name)
+		cli_usage_error("missing --format (see 'ptkit formats')");
+	fmt = pt_format_find(name);
+	if (!fmt)
+		cli_usage_error("--format: unknown format '%s' (see 'ptkit formats')", name);
+	return fmt;
+}
+
+uint64_t cli_num_opt(const char *opt, const char *val)
+{
+	uint64_t v;
+
+	if (!val)
+		cli_usage_error("missing %s", opt);
+	if (!cli_parse_num(val, &v))
+		cli_usage_error("%s: bad number '%s'", opt, val);
+	return v;
+}
+
+/* Root tables smaller than a page (arm64 with few root bits) need only their own alignment. */
+static uint64_t root_align(const struct pt_format *fmt)
+{
+	uint64_t bytes = pt_table_bytes(fmt, fmt->levels - 1);
+	return bytes < 4096 ? bytes : 4096;
+}
+
+static void check_root(const struct cli_tree *t, const char *opt, uint64_t root)
+{
+	const struct pt_format *fmt = t->fmt;
+	uint64_t base = t->mem.base, bytes = pt_table_bytes(fmt, fmt->levels - 1);
+	char sz[32];
+
+	if (root & (root_align(fmt) - 1))
+		cli_fail("%s 0x%llx: not aligned to %s", opt, (unsigned long long)root,
+			 cli_size_str(root_align(fmt), sz));
+	if (root < base || root - base >= t->size)
+		cli_fail("%s 0x%llx: outside the image [0x%llx, 0x%llx)", opt,
+			 (unsigned long long)root, (unsigned long long)base,
+			 (unsigned long long)(base + t->size));
+	if (t->size - (root - base) < bytes)
+		cli_fail("image too small: %s 0x%llx needs a %llu-byte root table, the image ends at "
+			 "0x%llx",
+			 opt, (unsigned long long)root, (unsigned long long)bytes,
+			 (unsigned long long)(base + t->size));
+}
+
+void cli_open_tree(struct cli_tree *t, const char *format, const char *image, const char *base,
+		   const char *root, const char *root1)
+{
+	uint64_t b, r0, r1;
+
+	t->fmt = cli_format(format);
+	if (!image)
+		cli_usage_error("missing --image");
+	b = cli_num_opt("--base", base);
+	r0 = cli_num_opt("--root", root);
+	r1 = root1 ? cli_num_opt("--root1", root1) : r0;
+	if (b & 4095)
+		cli_fail("--base 0x%llx: not aligned to 4K", (unsigned long long)b);
+
+	cli_read_file(image, &t->bytes, &t->size);
+	if (!t->size)
+		cli_fail("image '%s' is empty", image);
+	if (t->size > UINT64_MAX - b)
+		cli_fail("--base 0x%llx: image '%s' would end beyond 2^64", (unsigned long long)b,
+			 image);
+	pt_image_mem(&t->mem, t->bytes, b, t->size);
+	check_root(t, "--root", r0);
+	if (root1)
+		check_root(t, "--root1", r1);
+	pt_mm_attach(&t->mm, t->fmt, &t->mem, r0, r1);
+}

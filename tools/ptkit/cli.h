@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: MIT */
+/* ptkit CLI: what the subcommand files share (hosted code: stdio, malloc). */
+#ifndef PTKIT_CLI_H
+#define PTKIT_CLI_H
+
+#include <ptkit/mem.h>
+#include <ptkit/ptkit.h>
+#include <stdio.h>
+
+/* Exit statuses: 0 success, 1 bad input data or corrupt image, 2 bad command line. */
+enum { EXIT_DATA = 1, EXIT_USAGE = 2 };
+
+/* ---- num.c: numbers and sizes ---- */
+
+/* Parse hex `0x..` or decimal with an optional K/M/G/T suffix (binary). false if bad. */
+bool cli_parse_num(const char *s, uint64_t *out);
+/* Format a byte count as the largest exact unit: 4096 -> "4K", 3 << 30 -> "3G". */
+const char *cli_size_str(uint64_t bytes, char buf[32]);
+
+/* ---- flags.c: PT_* protection bits <-> text ---- */
+
+/* Parse a comma list of r w x user global device nocache. false: *bad names the token. */
+bool cli_parse_prot(const char *s, uint32_t *prot, char bad[64]);
+/* r,w,x,user,global,device,nocache,accessed,dirty in that order; "-" if none. */
+const char *cli_prot_str(uint32_t prot, char buf[128]);
+/* The same names, as a JSON array of strings. */
+const char *cli_prot_json(uint32_t prot, char buf[160]);
+
+/* ---- opts.c: command-line options ---- */
+
+struct cli_opt {
+	const char *name;  /* "--format", "-o" */
+	const char **val;  /* for options with a value */
+	bool *flag;        /* for switches */
+};
+
+/*
+ * Parse argv[1..] (argv[0] is the subcommand name). Accepts `--opt VAL` and `--opt=VAL`;
+ * positional arguments go to pos[]. Returns the number of positional arguments, or exits
+ * 2 on an unknown option / missing value. --help / -h print `usage` and exit 0.
+ */
+int cli_parse_opts(int argc, char **argv, const struct cli_opt *opts, const char **pos,
+		   int max_pos, const char *usage);
+
+/* ---- report.c: one-line errors ---- */
+
+extern const char *cli_cmd; /* current subcommand, for messages */
+/* "ptkit CMD: msg (try 'ptkit CMD --help')" on stderr, exit 2. */
+_Noreturn void cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "ptkit CMD: msg" on stderr, exit 1. */
+_Noreturn void cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Same line as cli_fail, without exiting. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- image.c: image files ---- */
+
+/* Read a whole file; exits 1 with a message on failure. */
+void cli_read_file(const char *path, uint8_t **bytes, uint64_t *size);
+/* Write IMAGE.tmp.<pid> then rename it to path. 0, or -1 with errno-style message printed. */
+int cli_write_atomic(const char *path, const uint8_t *bytes, uint64_t size);
+
+/* ---- args.c: options shared by translate and dump ---- */
+
+/* --format, --base, --root, --root1 parsed; the image attached read-only. */
+struct cli_tree {
+	const struct pt_format *fmt;
+	struct pt_mem mem;
+	struct pt_mm mm;
+	uint8_t *bytes;
+	uint64_t size;
+};
+
+/* Look a format up by name; exits 2 naming --format when unknown or missing. */
+const struct pt_format *cli_format(const char *name);
+/* Parse a required numeric option value; exits 2 naming the option. */
+uint64_t cli_num_opt(const char *opt, const char *val);
+/* Load IMAGE and attach the tree at root (root1: NULL = same as root); exits on error. */
+void cli_open_tree(struct cli_tree *t, const char *format, const char *image, const char *base,
+		   const char *root, const char *root1);
+
+/* ---- halves.c: the VA ranges a format translates ---- */
+
+struct cli_half {
+	const char *name; /* "lower half" / "upper half" */
+	uint64_t start;
+	uint64_t last; /* inclusive end */
+};
+/* The lower and (if the format has one) upper half of mm's format; returns how many. */
+int cli_va_halves(struct pt_mm *mm, struct cli_half out[2]);
+
+/* ---- show.c: translate and dump output, shared by translate/dump/demo ---- */
+
+/*
+ * Translate va and print its line (with --trace lines before it). Returns 0, or 1 after
+ * printing the error line for a corrupt tree / non-canonical VA.
+ */
+int cli_show_translate(FILE *out, struct pt_mm *mm, struct mm_walk_state *st, uint64_t va,
+		       bool trace);
+/* Print every mapping, coalesced; 0, or 1 after printing the error line. */
+int cli_show_dump(FILE *out, struct pt_mm *mm, bool json);
+
+/* ---- spec.c: one line of a build spec ---- */
+
+enum spec_kind { SPEC_NONE, SPEC_MAP, SPEC_UNMAP, SPEC_PROTECT };
+
+struct spec_op {
+	enum spec_kind kind; /* SPEC_NONE: blank line or comment */
+	uint64_t va, pa, size;
+	uint32_t prot;
+	uint64_t page_sizes; /* map: allowed leaf sizes, 0 = any */
+};
+
+/*
+ * Parse one spec line (modified in place) and check what the format alone decides: numbers,
+ * flags, page sizes, alignment, size 0, the PA limit. 0, or -1 with the reason in msg.
+ */
+int spec_parse_line(char *line, const struct pt_format *fmt, struct spec_op *op, char *msg,
+		    size_t len);
+
+/* ---- subcommands ---- */
+
+int cmd_formats(int argc, char **argv);
+int cmd_build(int argc, char **argv);
+int cmd_translate(int argc, char **argv);
+int cmd_dump(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+
+#endif

@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ptkit build: run a spec against an empty tree in an arena at --base and write the arena
+ * as IMAGE. Nothing is written unless every line succeeded; IMAGE is replaced atomically.
+ */
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_ARENA (1ull << 30)
+
+static const char usage[] =
+	"usage: ptkit build --format F --base PA [--size BYTES] -o IMAGE SPEC\n"
+	"\n"
+	"Build page tables from SPEC ('-' = stdin) in simulated physical memory at PA and write\n"
+	"it to IMAGE (byte i = physical address PA+i). Prints 'root 0x..' as the last line\n"
+	"(preceded by 'root1 0x..' for a format's separate upper-half root).\n"
+	"Without --size the arena is 1G and the image ends after the last table.\n"
+	"\n"
+	"SPEC, one command a line, '#' comments:\n"
+	"  map VA PA SIZE [FLAGS] [pagesize=SIZE[,SIZE...]]\n"
+	"  unmap VA SIZE\n"
+	"  protect VA SIZE FLAGS\n"
+	"Numbers: 0x.. hex, or decimal with optional K/M/G/T. FLAGS: comma list of\n"
+	"r w x user global device nocache (default r,w).\n";
+
+struct build {
+	const char *spec;
+	unsigned line;
+	bool sized;
+	uint64_t size;
+	struct pt_mm mm;
+};
+
+static _Noreturn void line_fail(const struct build *b, const char *fmt, const char *what)
+{
+	cli_fail("%s:%u: %s%s", b->spec, b->line, fmt, what);
+}
+
+static _Noreturn void too_small(const struct build *b)
+{
+	char sz[32];
+
+	if (b->sized)
+		cli_fail("%s:%u: image too small: --size %s has no room for another table", b->spec,
+			 b->line, cli_size_str(b->size, sz));
+	cli_fail("%s:%u: image too small: the default %s arena is full (use --size)", b->spec,
+		 b->line, cli_size_str(b->size, sz));
+}
+
+/* Run one parsed line; exits with the line's error message on failure. */
+static void run_op(struct build *b, const struct spec_op *op)
+{
+	const struct pt_format *fmt = b->mm.fmt;
+	struct pt_map_req req = {op->va, op->pa, op->size, op->prot, 0, op->page_sizes};
+	struct pt_gather g;
+	char msg[256];
+	int err;
+
+	pt_gather_init(&g, &b->mm);
+	if (op->kind == SPEC_MAP)
+		err = pt_map(&b->mm, &req, &g);
+	else if (op->kind == SPEC_UNMAP)
+		err = pt_unmap(&b->mm, op->va, op->size, &g);
+	else
+		err = pt_protect(&b->mm, op->va, op->size, op->prot, &g);
+	pt_gather_flush(&g);
+
+	switch (err) {
+	case 0:
+		return;
+	case -PT_EEXIST:
+		snprintf(msg, sizeof(msg), "map 0x%llx: overlaps an existing mapping at 0x%llx",
+			 (unsigned long long)op->va, (unsigned long long)g.err_va);
+		break;
+	case -PT_ERANGE:
+		snprintf(msg, sizeof(msg), "VA 0x%llx-0x%llx is not canonical for %s (%d-bit VA)",
+			 (unsigned long long)op->va, (unsigned long long)(op->va + op->size - 1),
+			 fmt->name, fmt->va_bits);
+		break;
+	case -PT_ENOENT:
+		snprintf(msg, sizeof(msg), "protect 0x%llx: 0x%llx is not mapped",
+			 (unsigned long long)op->va, (unsigned long long)g.err_va);
+		break;
+	case -PT_ENOMEM:
+		too_small(b);
+	case -PT_EINVAL:
+		snprintf(msg, sizeof(msg), "%s cannot do this at 0x%llx (flags or page sizes): %s",
+			 fmt->name, (unsigned long long)g.err_va, pt_strerror(err));
+		break;
+	default:
+		snprintf(msg, sizeof(msg), "failed at 0x%llx: %s", (unsigned long long)g.err_va,
+			 pt_strerror(err));
+	}
+	line_fail(b, msg, "");
+}
+
+static bool has_upper(const struct spec_op *op)
+{
+	return op->kind == SPEC_MAP && (op->va >> 63);
+}
+
+int cmd_build(int argc, char **argv)
+{
+	const char *format = NULL, *base_s = NULL, *size_s = NULL, *out = NULL, *pos[1];
+	const struct cli_opt opts[] = {{"--format", &format, NULL}, {"--base", &base_s, NULL},
+				       {"--size", &size_s, NULL},   {"-o", &out, NULL},
+				       {"--output", &out, NULL},    {NULL, NULL, NULL}};
+	struct build b = {0};
+	struct pt_arena a;
+	const struct pt_format *fmt;
+	uint64_t base, spec_len, img_len;
+	uint8_t *spec;
+	bool upper = false;
+	char *line, *next;
+	int err, npos;
+
+	npos = cli_parse_opts(argc, argv, opts, pos, 1, usage);
+	fmt = cli_format(format);
+	base = cli_num_opt("--base", base_s);
+	if (base & 4095)
+		cli_usage_error("--base 0x%llx: not aligned to 4K", (unsigned long long)base);
+	b.size = DEFAULT_ARENA;
+	if (size_s) {
+		b.sized = true;
+		b.size = cli_num_opt("--size", size_s);
+		if (!b.size || (b.size & 4095))
+			cli_usage_error("--size %s: must be a non-zero multiple of 4K", size_s);
+	}
+	if (b.size > UINT64_MAX - base)
+		cli_usage_error("--base 0x%llx + --size: beyond 2^64", (unsigned long long)base);
+	if (!out)
+		cli_usage_error("missing -o IMAGE");
+	if (npos < 1)
+		cli_usage_error("missing SPEC file");
+	b.spec = pos[0];
+
+	cli_read_file(b.spec, &spec, &spec_len);
+	spec = realloc(spec, spec_len + 1);
+	if (!spec)
+		cli_fail("out of memory");
+	spec[spec_len] = 0;
+	if (memchr(spec, 0, spec_len))
+		cli_fail("%s: not a text file", b.spec);
+
+	err = pt_arena_init(&a, base, b.size);
+	if (err)
+		cli_fail("cannot create the arena at 0x%llx: %s", (unsigned long long)base,
+			 pt_strerror(err));
+	err = pt_mm_init(&b.mm, fmt, &a.mem);
+	if (err == -PT_ENOMEM)
+		cli_fail("image too small: --size %s has no room for the root table",
+			 size_s ? size_s : "(default)");
+	if (err)
+		cli_fail("cannot create the tree: %s", pt_strerror(err));
+
+	for (line = (char *)spec; line; line = next) {
+		struct spec_op op;
+		char msg[256];
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = 0;
+		b.line++;
+		if (spec_parse_line(line, fmt, &op, msg, sizeof(msg)))
+			line_fail(&b, msg, "");
+		if (op.kind == SPEC_NONE)
+			continue;
+		run_op(&b, &op);
+		upper |= has_upper(&op);
+	}
+
+	img_len = b.sized ? b.size : (a.high + 4095) & ~4095ull;
+	if (cli_write_atomic(out, a.mem.bytes, img_len))
+		return EXIT_DATA;
+	if (fmt->two_roots && upper)
+		printf("root1 0x%llx\n", (unsigned long long)b.mm.root[1]);
+	printf("root 0x%llx\n", (unsigned long long)b.mm.root[0]);
+	pt_arena_fini(&a);
+	free(spec);
+	return 0;
+}

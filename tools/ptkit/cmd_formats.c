@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/* ptkit formats: one line per known page-table format. */
+#include "cli.h"
+
+#include <string.h>
+
+static const char usage[] = "usage: ptkit formats\n"
+			    "\n"
+			    "One line per format: name, levels, VA bits, PA bits, leaf sizes,\n"
+			    "description. Use the name with --format.\n";
+
+int cmd_formats(int argc, char **argv)
+{
+	static const struct cli_opt opts[] = {{0}};
+	const char *pos[1];
+	const struct pt_format *fmt;
+
+	cli_parse_opts(argc, argv, opts, pos, 0, usage);
+	for (unsigned i = 0; (fmt = pt_format_at(i)); i++) {
+		char sizes[128] = "", one[32];
+		for (int b = 0; b < 64; b++) {
+			if (!(fmt->page_sizes >> b & 1))
+				continue;
+			if (*sizes)
+				strcat(sizes, "/");
+			strcat(sizes, cli_size_str((uint64_t)1 << b, one));
+		}
+		printf("%-18s levels %d  va %2d  pa %2d  leaves %-16s %s\n", fmt->name, fmt->levels,
+		       fmt->va_bits, fmt->pa_bits, sizes, fmt->description ? fmt->description : "");
+	}
+	return 0;
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/* ptkit: command-line front end. Dispatches to one cmd_*.c per subcommand. */
+#include "cli.h"
+
+#include <string.h>
+
+static const struct {
+	const char *name;
+	int (*run)(int argc, char **argv);
+} commands[] = {
+	{"formats", cmd_formats}, {"build", cmd_build}, {"translate", cmd_translate},
+	{"dump", cmd_dump},	  {"demo", cmd_demo},
+};
+
+static const char usage[] =
+	"usage: ptkit COMMAND [OPTIONS]\n"
+	"\n"
+	"  formats                                   list the page-table formats\n"
+	"  build     --format F --base PA [--size BYTES] -o IMAGE SPEC\n"
+	"                                            build tables from a spec into an image\n"
+	"  translate --format F --image IMAGE --base PA --root PA [--root1 PA] [--trace] VA...\n"
+	"                                            translate addresses as the MMU would\n"
+	"  dump      --format F --image IMAGE --base PA --root PA [--root1 PA] [--json]\n"
+	"                                            list every mapping\n"
+	"  demo      [--format F]                    build and show a realistic address space\n"
+	"\n"
+	"'ptkit COMMAND --help' describes one command.\n";
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fputs(usage, stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (!strcmp(argv[1], commands[i].name)) {
+			cli_cmd = commands[i].name;
+			return commands[i].run(argc - 1, argv + 1);
+		}
+	}
+	cli_usage_error("unknown command '%s'", argv[1]);
+}

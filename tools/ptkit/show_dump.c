@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ptkit CLI: every mapping of a tree, consecutive leaves of one level with the same flags and
+ * contiguous PAs coalesced into one line (the style of Linux's debugfs page_tables); used by
+ * dump and demo. The whole walk finishes before anything is printed, so a corrupt tree gives
+ * one error line and no partial dump.
+ */
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define DUMP_ERR (-1000) /* a callback found corruption; the message is in ctx->msg */
+
+struct range {
+	uint64_t start, end; /* end exclusive: 0 when the range reaches 2^64 */
+	uint64_t pa;
+	int level;
+	int half;
+	uint32_t prot;
+};
+
+struct dump_ctx {
+	struct pt_mm *mm;
+	struct range *r;
+	size_t n, cap;
+	int half;
+	uint8_t *seen; /* bitmap of table pages already referenced, by (pa - base) / gran */
+	uint64_t gran;
+	char msg[256];
+};
+
+static const char *lname(const struct pt_format *fmt, int level)
+{
+	return level >= 0 && level < fmt->levels && fmt->level_name[level] ? fmt->level_name[level]
+									      : "?";
+}
+
+/* Mark the table at pa seen; false (with ctx->msg set) when it is outside or seen twice. */
+static bool visit_table(struct dump_ctx *c, uint64_t pa, int level, const char *from)
+{
+	const struct pt_mem *mem = c->mm->mem;
+	uint64_t bytes = pt_table_bytes(c->mm->fmt, level), bit;
+
+	if (pa < mem->base || pa - mem->base >= mem->size || mem->size - (pa - mem->base) < bytes) {
+		snprintf(c->msg, sizeof(c->msg), "table pointer 0x%llx outside the image at %s",
+			 (unsigned long long)pa, from);
+		return false;
+	}
+	bit = (pa - mem->base) / c->gran;
+	if (c->seen[bit / 8] & (1u << (bit % 8))) {
+		snprintf(c->msg, sizeof(c->msg), "table 0x%llx referenced twice (again at %s)",
+			 (unsigned long long)pa, from);
+		return false;
+	}
+	c->seen[bit / 8] |= (uint8_t)(1u << (bit % 8));
+	return true;
+}
+
+static int on_table(struct mm_walk_state *st, void *priv)
+{
+	struct dump_ctx *c = priv;
+	struct pt_entry_info info;
+	char from[96];
+
+	pt_format_decode(st->fmt, st->entry, st->level, &info);
+	snprintf(from, sizeof(from), "%s index %u of table 0x%llx", lname(st->fmt, st->level),
+		 st->path[st->level].index, (unsigned long long)st->path[st->level].table_pa);
+	return visit_table(c, info.pa, st->level - 1, from) ? MM_WALK_CONTINUE : DUMP_ERR;
+}
+
+static int on_hole(uint64_t start, uint64_t end, int level, void *priv)
+{
+	(void)start, (void)end, (void)level, (void)priv;
+	return MM_WALK_CONTINUE;
+}
+
+static int on_leaf(struct mm_walk_state *st, void *priv)
+{
+	struct dump_ctx *c = priv;
+	uint64_t va = mm_walk_leaf_va(st), pa = mm_walk_leaf_pa(st);
+	uint64_t end = va + mm_walk_leaf_size(st);
+	struct pt_translation tr;
+	struct range *last = c->n ? &c->r[c->n - 1] : NULL;
+	int err;
+
+	/* The effective flags, exactly as translate reports them. */
+	err = pt_translate(c->mm, va, &tr);
+	if (err) {
+		snprintf(c->msg, sizeof(c->msg), "0x%llx: %s at %s", (unsigned long long)va,
+			 pt_strerror(err), lname(st->fmt, st->level));
+		return DUMP_ERR;
+	}
+	if (last && last->half == c->half && last->level == st->level && last->prot == tr.prot &&
+	    last->end == va && last->pa + (last->end - last->start) == pa) {
+		last->end = end;
+		return MM_WALK_CONTINUE;
+	}
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 256;
+		struct range *r = realloc(c->r, cap * sizeof(*r));
+		if (!r) {
+			snprintf(c->msg, sizeof(c->msg), "out of memory");
+			return DUMP_ERR;
+		}
+		c->r = r;
+		c->cap = cap;
+	}
+	c->r[c->n++] = (struct range){va, end, pa, st->level, c->half, tr.prot};
+	return MM_WALK_CONTINUE;
+}
+
+static void print_text(FILE *out, const struct dump_ctx *c, const struct cli_half *halves,
+		       int nhalves)
+{
+	char size[32], prot[128];
+	size_t i = 0;
+
+	for (int h = 0; h < nhalves; h++) {
+		fprintf(out, "---[ %s ]---\n", halves[h].name);
+		for (; i < c->n && c->r[i].half == h; i++) {
+			const struct range *r = &c->r[i];
+			fprintf(out, "0x%016llx-0x%016llx %5s %s %s pa 0x%llx\n",
+				(unsigned long long)r->start, (unsigned long long)r->end,
+				cli_size_str(r->end - r->start, size), lname(c->mm->fmt, r->level),
+				cli_prot_str(r->prot, prot), (unsigned long long)r->pa);
+		}
+	}
+}
+
+static void print_json(FILE *out, const struct dump_ctx *c)
+{
+	char prot[160];
+
+	fprintf(out, "[");
+	for (size_t i = 0; i < c->n; i++) {
+		const struct range *r = &c->r[i];
+		fprintf(out,
+			"%s\n  {\"start\": \"0x%llx\", \"end\": \"0x%llx\", \"size\": %llu, "
+			"\"level\": \"%s\", \"pa\": \"0x%llx\", \"flags\": %s}",
+			i ? "," : "", (unsigned long long)r->start, (unsigned long long)r->end,
+			(unsigned long long)(r->end - r->start), lname(c->mm->fmt, r->level),
+			(unsigned long long)r->pa, cli_prot_json(r->prot, prot));
+	}
+	fprintf(out, "%s]\n", c->n ? "\n" : "");
+}
+
+int cli_show_dump(FILE *out, struct pt_mm *mm, bool json)
+{
+	const struct pt_format *fmt = mm->fmt;
+	const struct mm_walk_ops ops = {.leaf_entry = on_leaf, .hole = on_hole, .table_entry = on_table};
+	struct dump_ctx c = {.mm = mm};
+	struct cli_half halves[2];
+	int nhalves = cli_va_halves(mm, halves), ret = 0;
+
+	/* Tables are at least as aligned as the smallest one (sub-page roots included). */
+	c.gran = 4096;
+	for (int l = 0; l < fmt->levels; l++)
+		if (pt_table_bytes(fmt, l) < c.gran)
+			c.gran = pt_table_bytes(fmt, l);
+	c.seen = calloc(mm->mem->size / c.gran / 8 + 1, 1);
+	if (!c.seen) {
+		cli_error("out of memory");
+		return 1;
+	}
+	if (!visit_table(&c, mm->root[0], fmt->levels - 1, "--root") ||
+	    (mm->root[1] != mm->root[0] && !visit_table(&c, mm->root[1], fmt->levels - 1, "--root1"))) {
+		cli_error("%s", c.msg);
+		ret = 1;
+	}
+	for (int h = 0; h < nhalves && !ret; h++) {
+		int err;
+		c.half = h;
+		err = walk_page_range(mm, halves[h].start, halves[h].last + 1, &ops, &c);
+		if (err) {
+			if (err == DUMP_ERR)
+				cli_error("%s", c.msg);
+			else
+				cli_error("%s: %s", halves[h].name, pt_strerror(err));
+			ret = 1;
+		}
+	}
+	if (!ret) {
+		if (json)
+			print_json(out, &c);
+		else
+			print_text(out, &c, halves, nhalves);
+	}
+	free(c.seen);
+	free(c.r);
+	return ret;
+}

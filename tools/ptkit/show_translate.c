@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+/* ptkit CLI: one translate result line (and its --trace lines); used by translate and demo. */
+#include "cli.h"
+
+static const char *level_name(const struct pt_format *fmt, int level)
+{
+	if (level < 0 || level >= fmt->levels || !fmt->level_name[level])
+		return "?";
+	return fmt->level_name[level];
+}
+
+/* Why the walk of a corrupt tree stopped, with the details the walk state has. */
+static void corrupt_reason(const struct mm_walk_state *st, int err, char *buf, size_t len)
+{
+	struct pt_entry_info info = {0};
+	bool have = st->err == err && st->level >= 0 && st->level < st->fmt->levels;
+
+	if (have)
+		pt_format_decode(st->fmt, st->entry, st->level, &info);
+	switch (err) {
+	case -PT_EFAULT:
+		if (have && info.kind == PT_ENTRY_TABLE)
+			snprintf(buf, len, "table pointer 0x%llx outside the image",
+				 (unsigned long long)info.pa);
+		else
+			snprintf(buf, len, "table pointer outside the image");
+		break;
+	case -PT_ELOOP:
+		if (have && info.kind == PT_ENTRY_TABLE)
+			snprintf(buf, len, "table loop: 0x%llx is already on the walk",
+				 (unsigned long long)info.pa);
+		else
+			snprintf(buf, len, "table loop");
+		break;
+	case -PT_EBADENT:
+		if (have)
+			snprintf(buf, len, "bad entry 0x%016llx (%s)", (unsigned long long)st->entry,
+				 info.why ? info.why : "reserved encoding");
+		else
+			snprintf(buf, len, "bad entry (reserved encoding)");
+		break;
+	default:
+		snprintf(buf, len, "%s", pt_strerror(err));
+	}
+}
+
+int cli_show_translate(FILE *out, struct pt_mm *mm, struct mm_walk_state *st, uint64_t va,
+		       bool trace)
+{
+	const struct pt_format *fmt = mm->fmt;
+	struct pt_translation tr = {0};
+	char size[32], prot[128], why[256];
+	int err;
+
+	mm_walk_seek_leaf(st, mm, va);
+	if (trace && st->err != -PT_ERANGE)
+		for (int l = fmt->levels - 1; l >= st->level && l >= 0; l--)
+			fprintf(out, "  %s index %u entry 0x%016llx table 0x%llx\n",
+				level_name(fmt, l), st->path[l].index,
+				(unsigned long long)st->path[l].entry,
+				(unsigned long long)st->path[l].table_pa);
+
+	err = pt_translate(mm, va, &tr);
+	switch (err) {
+	case 0:
+		fprintf(out, "0x%llx 0x%llx %s %s\n", (unsigned long long)va,
+			(unsigned long long)tr.pa,
+			cli_size_str(tr.group > tr.size ? tr.group : tr.size, size),
+			cli_prot_str(tr.prot, prot));
+		return 0;
+	case -PT_ENOENT:
+		fprintf(out, "0x%llx fault %s\n", (unsigned long long)va, level_name(fmt, tr.level));
+		return 0;
+	case -PT_ERANGE:
+		fflush(out);
+		cli_error("0x%llx: not a canonical address for %s (%d-bit VA)",
+			  (unsigned long long)va, fmt->name, fmt->va_bits);
+		return 1;
+	default:
+		fflush(out);
+		corrupt_reason(st, err, why, sizeof(why));
+		cli_error("0x%llx: %s at %s", (unsigned long long)va, why, level_name(fmt, tr.level));
+		return 1;
+	}
+}
