@@ -270,7 +270,7 @@ static int r_run(struct r_ctx *c, uint64_t va, uint64_t size)
 	uint8_t *root;
 
 	if (!m->alloc)
-		return -PT_EROFS;
+		return r_fail(c, -PT_EROFS, va), c->err;
 	if (!size || last < va || ((va | size) & (w_span(0) - 1)))
 		return r_fail(c, -PT_EINVAL, va), c->err;
 	if (!fmt_va_valid(va) || !fmt_va_valid(last) || fmt_va_half(va) != fmt_va_half(last))

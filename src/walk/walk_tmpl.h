@@ -192,8 +192,14 @@ static int w_walk_range(struct pt_mm *mm, uint64_t start, uint64_t end,
 		return -PT_EINVAL;
 	if (!fmt_va_valid(start) || !fmt_va_valid(last) || fmt_va_half(start) != fmt_va_half(last))
 		return -PT_ERANGE;
+	/* Start at the root entry, so table_entry sees every table on the way to start. */
 	mm_walk_init(&st, mm);
-	w_seek(&st, mm, start);
+	st.va = start;
+	st.half = FMT_TWO_ROOTS ? fmt_va_half(start) : 0;
+	if (!w_enter(&st, W_TOP, mm->root[st.half]))
+		return st.err;
+	st.gen = mm->gen;
+	w_read(&st, W_TOP, w_index(start, W_TOP));
 	while (!st.err) {
 		int l = st.level, r;
 

@@ -7,7 +7,7 @@ const struct pt_format *cli_format(const char *name)
 	const struct pt_format *fmt;
 
 	if (!name)
-		cli_usage_error("missing --format (see 'ptkit formats')");
+		cli_usage_error("missing --format");
 	fmt = pt_format_find(name);
 	if (!fmt)
 		cli_usage_error("--format: unknown format '%s' (see 'ptkit formats')", name);
@@ -46,10 +46,11 @@ static void check_root(const struct cli_tree *t, const char *opt, uint64_t root)
 			 (unsigned long long)root, (unsigned long long)base,
 			 (unsigned long long)(base + t->size));
 	if (t->size - (root - base) < bytes)
-		cli_fail("image too small: %s 0x%llx needs a %llu-byte root table, the image ends at "
-			 "0x%llx",
-			 opt, (unsigned long long)root, (unsigned long long)bytes,
-			 (unsigned long long)(base + t->size));
+		cli_fail(
+			"image too small: %s 0x%llx needs a %llu-byte root table, the image ends at "
+			"0x%llx",
+			opt, (unsigned long long)root, (unsigned long long)bytes,
+			(unsigned long long)(base + t->size));
 }
 
 void cli_open_tree(struct cli_tree *t, const char *format, const char *image, const char *base,

@@ -29,9 +29,9 @@ const char *cli_prot_json(uint32_t prot, char buf[160]);
 /* ---- opts.c: command-line options ---- */
 
 struct cli_opt {
-	const char *name;  /* "--format", "-o" */
-	const char **val;  /* for options with a value */
-	bool *flag;        /* for switches */
+	const char *name; /* "--format", "-o" */
+	const char **val; /* for options with a value */
+	bool *flag;	  /* for switches */
 };
 
 /*
@@ -39,8 +39,8 @@ struct cli_opt {
  * positional arguments go to pos[]. Returns the number of positional arguments, or exits
  * 2 on an unknown option / missing value. --help / -h print `usage` and exit 0.
  */
-int cli_parse_opts(int argc, char **argv, const struct cli_opt *opts, const char **pos,
-		   int max_pos, const char *usage);
+int cli_parse_opts(int argc, char **argv, const struct cli_opt *opts, const char **pos, int max_pos,
+		   const char *usage);
 
 /* ---- report.c: one-line errors ---- */
 
@@ -96,6 +96,8 @@ int cli_va_halves(struct pt_mm *mm, struct cli_half out[2]);
  */
 int cli_show_translate(FILE *out, struct pt_mm *mm, struct mm_walk_state *st, uint64_t va,
 		       bool trace);
+/* Why a walk of a corrupt tree stopped (err), with the details st has when st->err == err. */
+void cli_corrupt_reason(const struct mm_walk_state *st, int err, char *buf, size_t len);
 /* Print every mapping, coalesced; 0, or 1 after printing the error line. */
 int cli_show_dump(FILE *out, struct pt_mm *mm, bool json);
 

@@ -53,7 +53,7 @@ static _Noreturn void too_small(const struct build *b)
 static void run_op(struct build *b, const struct spec_op *op)
 {
 	const struct pt_format *fmt = b->mm.fmt;
-	struct pt_map_req req = {op->va, op->pa, op->size, op->prot, 0, op->page_sizes};
+	struct pt_map_req req = { op->va, op->pa, op->size, op->prot, 0, op->page_sizes };
 	struct pt_gather g;
 	char msg[256];
 	int err;
@@ -85,10 +85,17 @@ static void run_op(struct build *b, const struct spec_op *op)
 		break;
 	case -PT_ENOMEM:
 		too_small(b);
-	case -PT_EINVAL:
-		snprintf(msg, sizeof(msg), "%s cannot do this at 0x%llx (flags or page sizes): %s",
-			 fmt->name, (unsigned long long)g.err_va, pt_strerror(err));
+	case -PT_EINVAL: {
+		/* The spec parser checked sizes and alignment: what is left is the flags. */
+		char prot[128];
+		snprintf(msg, sizeof(msg), "%s cannot %s 0x%llx with flags %s: %s", fmt->name,
+			 op->kind == SPEC_MAP	  ? "map"
+			 : op->kind == SPEC_UNMAP ? "unmap"
+						  : "protect",
+			 (unsigned long long)g.err_va, cli_prot_str(op->prot, prot),
+			 pt_strerror(err));
 		break;
+	}
 	default:
 		snprintf(msg, sizeof(msg), "failed at 0x%llx: %s", (unsigned long long)g.err_va,
 			 pt_strerror(err));
@@ -104,10 +111,10 @@ static bool has_upper(const struct spec_op *op)
 int cmd_build(int argc, char **argv)
 {
 	const char *format = NULL, *base_s = NULL, *size_s = NULL, *out = NULL, *pos[1];
-	const struct cli_opt opts[] = {{"--format", &format, NULL}, {"--base", &base_s, NULL},
-				       {"--size", &size_s, NULL},   {"-o", &out, NULL},
-				       {"--output", &out, NULL},    {NULL, NULL, NULL}};
-	struct build b = {0};
+	const struct cli_opt opts[] = { { "--format", &format, NULL }, { "--base", &base_s, NULL },
+					{ "--size", &size_s, NULL },   { "-o", &out, NULL },
+					{ "--output", &out, NULL },    { NULL, NULL, NULL } };
+	struct build b = { 0 };
 	struct pt_arena a;
 	const struct pt_format *fmt;
 	uint64_t base, spec_len, img_len;
@@ -171,12 +178,13 @@ int cmd_build(int argc, char **argv)
 	}
 
 	img_len = b.sized ? b.size : (a.high + 4095) & ~4095ull;
-	if (cli_write_atomic(out, a.mem.bytes, img_len))
-		return EXIT_DATA;
-	if (fmt->two_roots && upper)
-		printf("root1 0x%llx\n", (unsigned long long)b.mm.root[1]);
-	printf("root 0x%llx\n", (unsigned long long)b.mm.root[0]);
+	err = cli_write_atomic(out, a.mem.bytes, img_len);
+	if (!err) {
+		if (fmt->two_roots && upper)
+			printf("root1 0x%llx\n", (unsigned long long)b.mm.root[1]);
+		printf("root 0x%llx\n", (unsigned long long)b.mm.root[0]);
+	}
 	pt_arena_fini(&a);
 	free(spec);
-	return 0;
+	return err ? EXIT_DATA : 0;
 }

@@ -23,17 +23,17 @@ static const struct region {
 	uint32_t prot;
 	uint64_t pagesize; /* preferred leaf size; ignored where the format has none */
 } regions[] = {
-	{"kernel direct map", 0xffff888000000000ull, 0, 4 * G, PT_R | PT_W | PT_GLOBAL, G},
-	{"kernel text", 0xffffffff81000000ull, 0x1000000, 16 * M, PT_R | PT_X | PT_GLOBAL, 2 * M},
-	{"vmalloc", 0xffffc90000000000ull, 0x3000000, 16 * K, PT_R | PT_W | PT_GLOBAL, 4 * K},
-	{"vmalloc", 0xffffc90000005000ull, 0x3004000, 8 * K, PT_R | PT_W | PT_GLOBAL, 4 * K},
-	{"PFN/MMIO map", 0xffffd00000000000ull, 0xf000000000ull, 2 * G,
-	 PT_R | PT_W | PT_DEVICE | PT_GLOBAL, G},
-	{"user text", 0x400000, 0x5000000, 64 * K, PT_R | PT_X | PT_USER, 4 * K},
-	{"user heap", 0x1000000, 0x6000000, 6 * M, PT_R | PT_W | PT_USER, 2 * M},
-	{"user heap", 0x1600000, 0x6600000, 2 * M, PT_R | PT_W | PT_USER, 4 * K},
-	{"user stack", 0x7ffffffff000ull - 132 * K, 0x7000000, 132 * K, PT_R | PT_W | PT_USER,
-	 4 * K},
+	{ "kernel direct map", 0xffff888000000000ull, 0, 4 * G, PT_R | PT_W | PT_GLOBAL, G },
+	{ "kernel text", 0xffffffff81000000ull, 0x1000000, 16 * M, PT_R | PT_X | PT_GLOBAL, 2 * M },
+	{ "vmalloc", 0xffffc90000000000ull, 0x3000000, 16 * K, PT_R | PT_W | PT_GLOBAL, 4 * K },
+	{ "vmalloc", 0xffffc90000005000ull, 0x3004000, 8 * K, PT_R | PT_W | PT_GLOBAL, 4 * K },
+	{ "PFN/MMIO map", 0xffffd00000000000ull, 0xf000000000ull, 2 * G,
+	  PT_R | PT_W | PT_DEVICE | PT_GLOBAL, G },
+	{ "user text", 0x400000, 0x5000000, 64 * K, PT_R | PT_X | PT_USER, 4 * K },
+	{ "user heap", 0x1000000, 0x6000000, 6 * M, PT_R | PT_W | PT_USER, 2 * M },
+	{ "user heap", 0x1600000, 0x6600000, 2 * M, PT_R | PT_W | PT_USER, 4 * K },
+	{ "user stack", 0x7ffffffff000ull - 132 * K, 0x7000000, 132 * K, PT_R | PT_W | PT_USER,
+	  4 * K },
 };
 #define NR_REGIONS (sizeof(regions) / sizeof(regions[0]))
 
@@ -42,17 +42,17 @@ static const struct sample {
 	int region; /* skipped with its region; -1: a hole */
 	const char *what;
 } samples[] = {
-	{0xffff888012345678ull, 0, "direct map, 1G leaf"},
-	{0xffffffff81234567ull, 1, "kernel text, 2M leaf"},
-	{0xffffc90000001234ull, 2, "vmalloc page"},
-	{0xffffc90000004000ull, 2, "vmalloc guard page"},
-	{0xffffd00040000010ull, 4, "MMIO register"},
-	{0x0, -1, "NULL page"},
-	{0x400123, 5, "user text"},
-	{0x1234567, 6, "heap, 2M leaf"},
-	{0x1700abc, 7, "heap, 4K leaf"},
-	{0x7fffffffe008ull, 8, "user stack"},
-	{0x600000000000ull, -1, "hole between heap and stack"},
+	{ 0xffff888012345678ull, 0, "direct map, 1G leaf" },
+	{ 0xffffffff81234567ull, 1, "kernel text, 2M leaf" },
+	{ 0xffffc90000001234ull, 2, "vmalloc page" },
+	{ 0xffffc90000004000ull, 2, "vmalloc guard page" },
+	{ 0xffffd00040000010ull, 4, "MMIO register" },
+	{ 0x0, -1, "NULL page" },
+	{ 0x400123, 5, "user text" },
+	{ 0x1234567, 6, "heap, 2M leaf" },
+	{ 0x1700abc, 7, "heap, 4K leaf" },
+	{ 0x7fffffffe008ull, 8, "user stack" },
+	{ 0x600000000000ull, -1, "hole between heap and stack" },
 };
 #define NR_SAMPLES (sizeof(samples) / sizeof(samples[0]))
 
@@ -66,7 +66,7 @@ static const char usage[] =
 /* Map one region; false when it does not fit the format (unaligned, non-canonical ...). */
 static bool map_region(struct pt_mm *mm, const struct region *r)
 {
-	struct pt_map_req req = {r->va, r->pa, r->size, r->prot, 0, 0};
+	struct pt_map_req req = { r->va, r->pa, r->size, r->prot, 0, 0 };
 	struct pt_gather g;
 	int err;
 
@@ -105,7 +105,7 @@ static int show_sample(struct pt_mm *mm, struct mm_walk_state *st, const struct 
 int cmd_demo(int argc, char **argv)
 {
 	const char *format = "x86_64", *pos[1];
-	const struct cli_opt opts[] = {{"--format", &format, NULL}, {NULL, NULL, NULL}};
+	const struct cli_opt opts[] = { { "--format", &format, NULL }, { NULL, NULL, NULL } };
 	const struct pt_format *fmt;
 	bool mapped[NR_REGIONS];
 	struct pt_arena a;
@@ -133,14 +133,17 @@ int cmd_demo(int argc, char **argv)
 		const struct region *r = &regions[i];
 		mapped[i] = map_region(&mm, r);
 		printf("  %-18s 0x%016llx %5s -> pa 0x%-12llx %s%s\n", r->name,
-		       (unsigned long long)r->va, cli_size_str(r->size, sz), (unsigned long long)r->pa,
-		       cli_prot_str(r->prot, prot), mapped[i] ? "" : "  (skipped: does not fit)");
+		       (unsigned long long)r->va, cli_size_str(r->size, sz),
+		       (unsigned long long)r->pa, cli_prot_str(r->prot, prot),
+		       mapped[i] ? "" : "  (skipped: does not fit)");
 	}
 
 	printf("\ndump:\n");
 	fflush(stdout);
-	if (cli_show_dump(stdout, &mm, false))
+	if (cli_show_dump(stdout, &mm, false)) {
+		pt_arena_fini(&a);
 		return EXIT_DATA;
+	}
 
 	printf("\ntranslate:\n");
 	mm_walk_init(&st, &mm);
@@ -150,8 +153,10 @@ int cmd_demo(int argc, char **argv)
 		if ((s->region >= 0 && !mapped[s->region]) ||
 		    pt_translate(&mm, s->va, &tr) == -PT_ERANGE)
 			continue;
-		if (show_sample(&mm, &st, s))
+		if (show_sample(&mm, &st, s)) {
+			pt_arena_fini(&a);
 			return EXIT_DATA;
+		}
 	}
 
 	printf("\ntables %llu, image %llu bytes\n", (unsigned long long)a.live,

@@ -18,10 +18,10 @@ int cmd_dump(int argc, char **argv)
 	const char *format = NULL, *image = NULL, *base = NULL, *root = NULL, *root1 = NULL;
 	const char *pos[1];
 	bool json = false;
-	const struct cli_opt opts[] = {{"--format", &format, NULL}, {"--image", &image, NULL},
-				       {"--base", &base, NULL},     {"--root", &root, NULL},
-				       {"--root1", &root1, NULL},   {"--json", NULL, &json},
-				       {NULL, NULL, NULL}};
+	const struct cli_opt opts[] = { { "--format", &format, NULL }, { "--image", &image, NULL },
+					{ "--base", &base, NULL },     { "--root", &root, NULL },
+					{ "--root1", &root1, NULL },   { "--json", NULL, &json },
+					{ NULL, NULL, NULL } };
 	struct cli_tree t;
 	int ret;
 

@@ -11,7 +11,7 @@ static const char usage[] = "usage: ptkit formats\n"
 
 int cmd_formats(int argc, char **argv)
 {
-	static const struct cli_opt opts[] = {{0}};
+	static const struct cli_opt opts[] = { { 0 } };
 	const char *pos[1];
 	const struct pt_format *fmt;
 

@@ -17,15 +17,15 @@ int cmd_translate(int argc, char **argv)
 {
 	const char *format = NULL, *image = NULL, *base = NULL, *root = NULL, *root1 = NULL;
 	bool trace = false;
-	const struct cli_opt opts[] = {{"--format", &format, NULL}, {"--image", &image, NULL},
-				       {"--base", &base, NULL},     {"--root", &root, NULL},
-				       {"--root1", &root1, NULL},   {"--trace", NULL, &trace},
-				       {NULL, NULL, NULL}};
+	const struct cli_opt opts[] = { { "--format", &format, NULL }, { "--image", &image, NULL },
+					{ "--base", &base, NULL },     { "--root", &root, NULL },
+					{ "--root1", &root1, NULL },   { "--trace", NULL, &trace },
+					{ NULL, NULL, NULL } };
 	const char **pos = calloc((size_t)argc + 1, sizeof(*pos));
 	uint64_t *va = calloc((size_t)argc + 1, sizeof(*va));
 	struct cli_tree t;
 	struct mm_walk_state st;
-	int n;
+	int n, ret = 0;
 
 	if (!pos || !va)
 		cli_fail("out of memory");
@@ -40,11 +40,10 @@ int cmd_translate(int argc, char **argv)
 	cli_open_tree(&t, format, image, base, root, root1);
 
 	mm_walk_init(&st, &t.mm);
-	for (int i = 0; i < n; i++)
-		if (cli_show_translate(stdout, &t.mm, &st, va[i], trace))
-			return EXIT_DATA;
+	for (int i = 0; i < n && !ret; i++)
+		ret = cli_show_translate(stdout, &t.mm, &st, va[i], trace) ? EXIT_DATA : 0;
 	free(t.bytes);
 	free(pos);
 	free(va);
-	return 0;
+	return ret;
 }

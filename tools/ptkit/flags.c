@@ -9,9 +9,15 @@ static const struct {
 	uint32_t bit;
 	bool request; /* may appear in a spec */
 } prot_names[] = {
-	{"r", PT_R, true},		{"w", PT_W, true},	   {"x", PT_X, true},
-	{"user", PT_USER, true},	{"global", PT_GLOBAL, true}, {"device", PT_DEVICE, true},
-	{"nocache", PT_NOCACHE, true}, {"accessed", PT_YOUNG, false}, {"dirty", PT_DIRTY, false},
+	{ "r", PT_R, true },
+	{ "w", PT_W, true },
+	{ "x", PT_X, true },
+	{ "user", PT_USER, true },
+	{ "global", PT_GLOBAL, true },
+	{ "device", PT_DEVICE, true },
+	{ "nocache", PT_NOCACHE, true },
+	{ "accessed", PT_YOUNG, false },
+	{ "dirty", PT_DIRTY, false },
 };
 #define NR_PROT_NAMES (sizeof(prot_names) / sizeof(prot_names[0]))
 

@@ -8,8 +8,8 @@ static const struct {
 	const char *name;
 	int (*run)(int argc, char **argv);
 } commands[] = {
-	{"formats", cmd_formats}, {"build", cmd_build}, {"translate", cmd_translate},
-	{"dump", cmd_dump},	  {"demo", cmd_demo},
+	{ "formats", cmd_formats }, { "build", cmd_build }, { "translate", cmd_translate },
+	{ "dump", cmd_dump },	    { "demo", cmd_demo },
 };
 
 static const char usage[] =

@@ -5,12 +5,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-int cli_parse_opts(int argc, char **argv, const struct cli_opt *opts, const char **pos,
-		   int max_pos, const char *usage)
+int cli_parse_opts(int argc, char **argv, const struct cli_opt *opts, const char **pos, int max_pos,
+		   const char *usage)
 {
 	int npos = 0;
 	bool only_pos = false;
 
+	/* --help wins over everything else on the line, even arguments that are wrong. */
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fputs(usage, stdout);
+			exit(0);
+		}
+	}
 	for (int i = 1; i < argc; i++) {
 		const char *arg = argv[i];
 		const struct cli_opt *o;
@@ -26,10 +33,6 @@ int cli_parse_opts(int argc, char **argv, const struct cli_opt *opts, const char
 		if (!strcmp(arg, "--")) {
 			only_pos = true;
 			continue;
-		}
-		if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
-			fputs(usage, stdout);
-			exit(0);
 		}
 		eq = strchr(arg, '=');
 		len = eq ? (size_t)(eq - arg) : strlen(arg);

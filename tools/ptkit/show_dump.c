@@ -25,15 +25,22 @@ struct dump_ctx {
 	struct range *r;
 	size_t n, cap;
 	int half;
-	uint8_t *seen; /* bitmap of table pages already referenced, by (pa - base) / gran */
+	uint64_t next_va; /* where the walk goes on: the end of the last leaf or hole */
+	uint8_t *seen;	  /* bitmap of table pages already referenced, by (pa - base) / gran */
 	uint64_t gran;
+	/* The entry (parent table, index) through which the table at each level was entered. */
+	struct {
+		uint64_t parent_pa;
+		uint32_t index;
+		bool valid;
+	} via[PT_MAX_LEVELS];
 	char msg[256];
 };
 
 static const char *lname(const struct pt_format *fmt, int level)
 {
 	return level >= 0 && level < fmt->levels && fmt->level_name[level] ? fmt->level_name[level]
-									      : "?";
+									   : "?";
 }
 
 /* Mark the table at pa seen; false (with ctx->msg set) when it is outside or seen twice. */
@@ -57,21 +64,63 @@ static bool visit_table(struct dump_ctx *c, uint64_t pa, int level, const char *
 	return true;
 }
 
+static const char *where(const struct mm_walk_state *st, int level, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s index %u of table 0x%llx", lname(st->fmt, level),
+		 st->path[level].index, (unsigned long long)st->path[level].table_pa);
+	return buf;
+}
+
+/*
+ * Mark every table on the walk's current path that was entered through a different entry
+ * than last time. Working from the path (not only from table_entry callbacks) also covers
+ * the tables the walk's first seek descended through.
+ */
+static bool visit_path(struct dump_ctx *c, const struct mm_walk_state *st)
+{
+	char from[96];
+
+	for (int l = st->fmt->levels - 2; l >= st->level; l--) {
+		const struct mm_walk_level *up = &st->path[l + 1];
+		if (c->via[l].valid && c->via[l].parent_pa == up->table_pa &&
+		    c->via[l].index == up->index)
+			continue;
+		c->via[l].valid = true;
+		c->via[l].parent_pa = up->table_pa;
+		c->via[l].index = up->index;
+		if (!visit_table(c, st->path[l].table_pa, l, where(st, l + 1, from, sizeof(from))))
+			return false;
+	}
+	return true;
+}
+
+/* Before the walker descends: name an out-of-image pointer with its place in the tree. */
 static int on_table(struct mm_walk_state *st, void *priv)
 {
 	struct dump_ctx *c = priv;
+	const struct pt_mem *mem = c->mm->mem;
+	uint64_t bytes = pt_table_bytes(st->fmt, st->level - 1);
 	struct pt_entry_info info;
 	char from[96];
 
+	if (!visit_path(c, st))
+		return DUMP_ERR;
 	pt_format_decode(st->fmt, st->entry, st->level, &info);
-	snprintf(from, sizeof(from), "%s index %u of table 0x%llx", lname(st->fmt, st->level),
-		 st->path[st->level].index, (unsigned long long)st->path[st->level].table_pa);
-	return visit_table(c, info.pa, st->level - 1, from) ? MM_WALK_CONTINUE : DUMP_ERR;
+	if (info.pa < mem->base || info.pa - mem->base >= mem->size ||
+	    mem->size - (info.pa - mem->base) < bytes) {
+		snprintf(c->msg, sizeof(c->msg), "table pointer 0x%llx outside the image at %s",
+			 (unsigned long long)info.pa, where(st, st->level, from, sizeof(from)));
+		return DUMP_ERR;
+	}
+	return MM_WALK_CONTINUE;
 }
 
 static int on_hole(uint64_t start, uint64_t end, int level, void *priv)
 {
-	(void)start, (void)end, (void)level, (void)priv;
+	struct dump_ctx *c = priv;
+
+	(void)start, (void)level;
+	c->next_va = end;
 	return MM_WALK_CONTINUE;
 }
 
@@ -84,6 +133,9 @@ static int on_leaf(struct mm_walk_state *st, void *priv)
 	struct range *last = c->n ? &c->r[c->n - 1] : NULL;
 	int err;
 
+	c->next_va = end;
+	if (!visit_path(c, st))
+		return DUMP_ERR;
 	/* The effective flags, exactly as translate reports them. */
 	err = pt_translate(c->mm, va, &tr);
 	if (err) {
@@ -106,7 +158,7 @@ static int on_leaf(struct mm_walk_state *st, void *priv)
 		c->r = r;
 		c->cap = cap;
 	}
-	c->r[c->n++] = (struct range){va, end, pa, st->level, c->half, tr.prot};
+	c->r[c->n++] = (struct range){ va, end, pa, st->level, c->half, tr.prot };
 	return MM_WALK_CONTINUE;
 }
 
@@ -145,11 +197,31 @@ static void print_json(FILE *out, const struct dump_ctx *c)
 	fprintf(out, "%s]\n", c->n ? "\n" : "");
 }
 
+/* The walker stopped on a corrupt entry at or after c->next_va: seek it again to name it. */
+static void walk_error(struct dump_ctx *c, int err, const struct cli_half *half)
+{
+	struct mm_walk_state st;
+	char why[256];
+
+	mm_walk_init(&st, c->mm);
+	mm_walk_seek_leaf(&st, c->mm, c->next_va);
+	if (st.err == err) {
+		cli_corrupt_reason(&st, err, why, sizeof(why));
+		cli_error("0x%llx: %s at %s", (unsigned long long)c->next_va, why,
+			  lname(c->mm->fmt, st.level));
+	} else {
+		cli_error("%s: %s after 0x%llx", half->name, pt_strerror(err),
+			  (unsigned long long)c->next_va);
+	}
+}
+
 int cli_show_dump(FILE *out, struct pt_mm *mm, bool json)
 {
 	const struct pt_format *fmt = mm->fmt;
-	const struct mm_walk_ops ops = {.leaf_entry = on_leaf, .hole = on_hole, .table_entry = on_table};
-	struct dump_ctx c = {.mm = mm};
+	const struct mm_walk_ops ops = { .leaf_entry = on_leaf,
+					 .hole = on_hole,
+					 .table_entry = on_table };
+	struct dump_ctx c = { .mm = mm };
 	struct cli_half halves[2];
 	int nhalves = cli_va_halves(mm, halves), ret = 0;
 
@@ -164,19 +236,21 @@ int cli_show_dump(FILE *out, struct pt_mm *mm, bool json)
 		return 1;
 	}
 	if (!visit_table(&c, mm->root[0], fmt->levels - 1, "--root") ||
-	    (mm->root[1] != mm->root[0] && !visit_table(&c, mm->root[1], fmt->levels - 1, "--root1"))) {
+	    (mm->root[1] != mm->root[0] &&
+	     !visit_table(&c, mm->root[1], fmt->levels - 1, "--root1"))) {
 		cli_error("%s", c.msg);
 		ret = 1;
 	}
 	for (int h = 0; h < nhalves && !ret; h++) {
 		int err;
 		c.half = h;
+		c.next_va = halves[h].start;
 		err = walk_page_range(mm, halves[h].start, halves[h].last + 1, &ops, &c);
 		if (err) {
 			if (err == DUMP_ERR)
 				cli_error("%s", c.msg);
 			else
-				cli_error("%s: %s", halves[h].name, pt_strerror(err));
+				walk_error(&c, err, &halves[h]);
 			ret = 1;
 		}
 	}

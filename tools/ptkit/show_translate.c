@@ -9,10 +9,9 @@ static const char *level_name(const struct pt_format *fmt, int level)
 	return fmt->level_name[level];
 }
 
-/* Why the walk of a corrupt tree stopped, with the details the walk state has. */
-static void corrupt_reason(const struct mm_walk_state *st, int err, char *buf, size_t len)
+void cli_corrupt_reason(const struct mm_walk_state *st, int err, char *buf, size_t len)
 {
-	struct pt_entry_info info = {0};
+	struct pt_entry_info info = { 0 };
 	bool have = st->err == err && st->level >= 0 && st->level < st->fmt->levels;
 
 	if (have)
@@ -34,7 +33,8 @@ static void corrupt_reason(const struct mm_walk_state *st, int err, char *buf, s
 		break;
 	case -PT_EBADENT:
 		if (have)
-			snprintf(buf, len, "bad entry 0x%016llx (%s)", (unsigned long long)st->entry,
+			snprintf(buf, len, "bad entry 0x%016llx (%s)",
+				 (unsigned long long)st->entry,
 				 info.why ? info.why : "reserved encoding");
 		else
 			snprintf(buf, len, "bad entry (reserved encoding)");
@@ -48,7 +48,7 @@ int cli_show_translate(FILE *out, struct pt_mm *mm, struct mm_walk_state *st, ui
 		       bool trace)
 {
 	const struct pt_format *fmt = mm->fmt;
-	struct pt_translation tr = {0};
+	struct pt_translation tr = { 0 };
 	char size[32], prot[128], why[256];
 	int err;
 
@@ -69,7 +69,8 @@ int cli_show_translate(FILE *out, struct pt_mm *mm, struct mm_walk_state *st, ui
 			cli_prot_str(tr.prot, prot));
 		return 0;
 	case -PT_ENOENT:
-		fprintf(out, "0x%llx fault %s\n", (unsigned long long)va, level_name(fmt, tr.level));
+		fprintf(out, "0x%llx fault %s\n", (unsigned long long)va,
+			level_name(fmt, tr.level));
 		return 0;
 	case -PT_ERANGE:
 		fflush(out);
@@ -78,8 +79,9 @@ int cli_show_translate(FILE *out, struct pt_mm *mm, struct mm_walk_state *st, ui
 		return 1;
 	default:
 		fflush(out);
-		corrupt_reason(st, err, why, sizeof(why));
-		cli_error("0x%llx: %s at %s", (unsigned long long)va, why, level_name(fmt, tr.level));
+		cli_corrupt_reason(st, err, why, sizeof(why));
+		cli_error("0x%llx: %s at %s", (unsigned long long)va, why,
+			  level_name(fmt, tr.level));
 		return 1;
 	}
 }

@@ -27,7 +27,10 @@ static int tokenize(char *line, char **tok)
 	return n;
 }
 
-static uint64_t lowest_bit(uint64_t v) { return v & -v; }
+static uint64_t lowest_bit(uint64_t v)
+{
+	return v & -v;
+}
 
 static bool num(const char *what, const char *s, uint64_t *v, char *msg, size_t len)
 {
@@ -90,7 +93,9 @@ static bool check_range(const struct pt_format *fmt, struct spec_op *op, bool ha
 	cli_size_str(align, a);
 	if (!op->size) {
 		snprintf(msg, len, "size 0: nothing to %s",
-			 op->kind == SPEC_MAP ? "map" : op->kind == SPEC_UNMAP ? "unmap" : "protect");
+			 op->kind == SPEC_MAP	  ? "map"
+			 : op->kind == SPEC_UNMAP ? "unmap"
+						  : "protect");
 		return false;
 	}
 	if (op->va & (align - 1)) {
@@ -102,7 +107,8 @@ static bool check_range(const struct pt_format *fmt, struct spec_op *op, bool ha
 		return false;
 	}
 	if (op->size & (align - 1)) {
-		snprintf(msg, len, "size %s is not a multiple of %s", cli_size_str(op->size, sz), a);
+		snprintf(msg, len, "size %s is not a multiple of %s", cli_size_str(op->size, sz),
+			 a);
 		return false;
 	}
 	if (op->va + op->size - 1 < op->va) {
@@ -113,7 +119,8 @@ static bool check_range(const struct pt_format *fmt, struct spec_op *op, bool ha
 	if (has_pa && fmt->pa_bits < 64 &&
 	    (op->pa >> fmt->pa_bits || ((op->pa + op->size - 1) >> fmt->pa_bits) ||
 	     op->pa + op->size - 1 < op->pa)) {
-		snprintf(msg, len, "PA 0x%llx + size 0x%llx is beyond the %d-bit physical limit of %s",
+		snprintf(msg, len,
+			 "PA 0x%llx + size 0x%llx is beyond the %d-bit physical limit of %s",
 			 (unsigned long long)op->pa, (unsigned long long)op->size, fmt->pa_bits,
 			 fmt->name);
 		return false;
@@ -121,13 +128,14 @@ static bool check_range(const struct pt_format *fmt, struct spec_op *op, bool ha
 	return true;
 }
 
-static int parse_map(char **tok, int n, const struct pt_format *fmt, struct spec_op *op,
-		     char *msg, size_t len)
+static int parse_map(char **tok, int n, const struct pt_format *fmt, struct spec_op *op, char *msg,
+		     size_t len)
 {
 	bool have_flags = false, have_sizes = false;
 
 	if (n < 4 || n > 6) {
-		snprintf(msg, len, "map needs VA PA SIZE [FLAGS] [pagesize=SIZE,...], got %d argument%s",
+		snprintf(msg, len,
+			 "map needs VA PA SIZE [FLAGS] [pagesize=SIZE,...], got %d argument%s",
 			 n - 1, n == 2 ? "" : "s");
 		return -1;
 	}
@@ -158,7 +166,7 @@ int spec_parse_line(char *line, const struct pt_format *fmt, struct spec_op *op,
 	char *tok[MAX_TOKENS];
 	int n = tokenize(line, tok);
 
-	*op = (struct spec_op){0};
+	*op = (struct spec_op){ 0 };
 	if (!n)
 		return 0;
 	if (n > MAX_TOKENS) {
@@ -176,7 +184,8 @@ int spec_parse_line(char *line, const struct pt_format *fmt, struct spec_op *op,
 				 n == 2 ? "" : "s");
 			return -1;
 		}
-		if (!num("VA", tok[1], &op->va, msg, len) || !num("SIZE", tok[2], &op->size, msg, len))
+		if (!num("VA", tok[1], &op->va, msg, len) ||
+		    !num("SIZE", tok[2], &op->size, msg, len))
 			return -1;
 		return check_range(fmt, op, false, msg, len) ? 0 : -1;
 	}
@@ -188,7 +197,8 @@ int spec_parse_line(char *line, const struct pt_format *fmt, struct spec_op *op,
 			return -1;
 		}
 		if (!num("VA", tok[1], &op->va, msg, len) ||
-		    !num("SIZE", tok[2], &op->size, msg, len) || !flags(tok[3], &op->prot, msg, len))
+		    !num("SIZE", tok[2], &op->size, msg, len) ||
+		    !flags(tok[3], &op->prot, msg, len))
 			return -1;
 		return check_range(fmt, op, false, msg, len) ? 0 : -1;
 	}
