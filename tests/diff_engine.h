@@ -33,9 +33,12 @@ static inline void diff_init(struct diff *d, const struct pt_format *f, uint64_t
 	d->f = f;
 	d->seed = seed * 0x9e3779b97f4a7c15ull + 1;
 	d->inject = inject;
-	d->win[0] = (1ull << f->shift[top]) - DIFF_WINDOW_SIZE / 2;
+	/* Around a root-entry boundary (when one fits in the half), low, and the half's top. */
+	d->win[0] = f->shift[top] < f->half_bits && (1ull << f->shift[top]) >= DIFF_WINDOW_SIZE
+			    ? (1ull << f->shift[top]) - DIFF_WINDOW_SIZE / 2
+			    : 8ull << 30;
 	d->win[1] = 1ull << 30;
-	d->win[2] = 0 - DIFF_WINDOW_SIZE;
+	d->win[2] = pt_half_last(f, 1) - DIFF_WINDOW_SIZE + 1;
 	if (pt_arena_init(&d->a, 0x200000, 256ull << 20) || pt_mm_init(&d->mm, f, &d->a.mem))
 		abort();
 }
@@ -76,6 +79,27 @@ struct diff_step {
 	struct pt_map_req req;
 };
 
+/* A protection as the format stores it: what decoding its own encoding gives back. */
+static inline uint32_t diff_normal_prot(const struct pt_format *f, uint32_t prot)
+{
+	uint64_t e;
+	struct pt_entry_info info;
+	if (f->ops.encode_leaf(0, 0, prot, &e))
+		abort();
+	pt_format_decode(f, e, 0, &info);
+	return info.prot & DIFF_PROT_MASK;
+}
+
+/* Leaf (and group) sizes of the format up to 1G, smallest first. */
+static inline unsigned diff_sizes(const struct pt_format *f, uint64_t *out)
+{
+	unsigned n = 0;
+	for (int b = 0; b <= 30; b++)
+		if ((f->page_sizes >> b) & 1)
+			out[n++] = 1ull << b;
+	return n;
+}
+
 static inline uint32_t diff_rand_prot(struct diff *d)
 {
 	uint64_t r = rnd(&d->seed);
@@ -92,7 +116,7 @@ static inline uint32_t diff_rand_prot(struct diff *d)
 		p |= PT_DEVICE;
 	else if ((r >> 4) % 8 == 1)
 		p |= PT_NOCACHE;
-	return p;
+	return diff_normal_prot(d->f, p);
 }
 
 static inline struct diff_step diff_rand_step(struct diff *d)
@@ -104,16 +128,21 @@ static inline struct diff_step diff_rand_step(struct diff *d)
 
 	memset(&s, 0, sizeof(s));
 	s.op = r < 5 ? OP_MAP : r < 8 ? OP_UNMAP : OP_PROTECT;
-	g = pick < 10 ? 4096 : pick < 17 ? 2ull << 20 : 1ull << 30;
+	uint64_t sizes[31], pg;
+	unsigned ns = diff_sizes(d->f, sizes);
+	/* Mostly the smallest page, then each larger size less often. */
+	unsigned k = pick < 8 ? 0 : 1 + (unsigned)(rnd(&d->seed) % (ns > 1 ? ns - 1 : 1));
+	pg = sizes[0];
+	g = sizes[k < ns ? k : ns - 1];
 	va = wbase + rnd(&d->seed) % (DIFF_WINDOW_SIZE / g) * g;
-	if (g > 4096 && rnd(&d->seed) % 4 == 0)
-		va += rnd(&d->seed) % 512 * 4096;
-	n = 1 + rnd(&d->seed) % (g == 4096 ? 64 : g == (2ull << 20) ? 8 : 2);
+	if (g > pg && rnd(&d->seed) % 4 == 0)
+		va += rnd(&d->seed) % 512 * pg % g;
+	n = 1 + rnd(&d->seed) % (g == pg ? 64 : g < (64ull << 20) ? 8 : 2);
 	base = wbase + DIFF_WINDOW_SIZE - va; /* room left in the window */
 	s.req.va = va;
 	s.req.size = n * g < base ? n * g : base;
 	if (rnd(&d->seed) % 5 == 0) {
-		uint64_t cut = rnd(&d->seed) % 16 * 4096;
+		uint64_t cut = rnd(&d->seed) % 16 * pg;
 		if (cut < s.req.size)
 			s.req.size -= cut;
 	}
@@ -124,12 +153,13 @@ static inline struct diff_step diff_rand_step(struct diff *d)
 	else if (s.req.size > (64ull << 20)) /* big and 2M-congruent: 2M leaves */
 		pa |= ((rnd(&d->seed) % 512) << 21) | (va & ((1ull << 21) - 1));
 	else
-		pa |= (rnd(&d->seed) % (1ull << 18)) << 12;
+		pa |= (rnd(&d->seed) % (1ull << 18)) * pg % (1ull << 30);
 	s.req.pa = pa;
 	s.req.prot = diff_rand_prot(d);
 	r = rnd(&d->seed) % 10;
-	s.req.page_sizes = r == 0 ? 1ull << 12 : r == 1 ? (1ull << 12) | (1ull << 21) : 0;
-	if (s.req.size > (64ull << 20) && s.req.page_sizes == 1ull << 12)
+	/* Sometimes only the smallest page, or the two smallest sizes, are allowed. */
+	s.req.page_sizes = r == 0 ? pg : r == 1 && ns > 1 ? pg | sizes[1] : 0;
+	if (s.req.size > (64ull << 20) && s.req.page_sizes == pg)
 		s.req.page_sizes = 0; /* keep the tree small enough to compare every step */
 	return s;
 }
@@ -193,6 +223,18 @@ static inline bool diff_check_largest(struct diff *d, const struct diff_step *s)
 	{
 		int up = st.level + 1;
 		uint64_t span, base;
+		uint64_t gsize = pt_level_size(d->f, st.level) * d->f->contig[st.level];
+		uint64_t gbase = st.va & ~(gsize - 1);
+
+		/* A contiguous group must be used wherever one fits. */
+		if (gsize > pt_level_size(d->f, st.level) && mm_walk_group_size(&st) != gsize &&
+		    (!s->req.page_sizes || (s->req.page_sizes & gsize)) && gbase >= s->req.va &&
+		    gbase + gsize - 1 <= last && !((gbase - s->req.va + s->req.pa) & (gsize - 1))) {
+			fprintf(stderr, "leaf at 0x%llx is not in a contiguous group but one fits\n",
+				(unsigned long long)st.va);
+			ok = false;
+			break;
+		}
 		if (up >= d->f->levels || !d->f->leaf_ok[up])
 			continue;
 		if (s->req.page_sizes && !((s->req.page_sizes >> d->f->shift[up]) & 1))

@@ -51,9 +51,12 @@ struct pt_format {
 	bool big_endian;
 	bool two_roots;         /* separate root for the upper half (arm64 TTBR1, ppc64 quadrant 3) */
 	uint64_t page_sizes;    /* bit n set: 2^n-byte leaves exist (contiguous groups included) */
+	int half_bits;          /* each half spans 2^half_bits bytes of VA */
+	uint64_t half_base[2];  /* first VA of the lower and of the upper half */
 	uint8_t shift[PT_MAX_LEVELS];      /* log2 of the VA span of one entry at each level */
 	uint8_t index_bits[PT_MAX_LEVELS]; /* log2 of the entries in a table at each level */
 	bool leaf_ok[PT_MAX_LEVELS];       /* level may hold leaves */
+	uint16_t contig[PT_MAX_LEVELS];    /* entries in a contiguous group at each level (1: none) */
 	const char *level_name[PT_MAX_LEVELS];
 	struct pt_format_ops ops;
 };
@@ -74,6 +77,12 @@ static inline void pt_format_decode(const struct pt_format *f, uint64_t entry, i
 static inline uint64_t pt_table_bytes(const struct pt_format *f, int level)
 {
 	return (uint64_t)f->entry_size << f->index_bits[level];
+}
+
+/* Last VA of half h (0 lower, 1 upper). */
+static inline uint64_t pt_half_last(const struct pt_format *f, int h)
+{
+	return f->half_base[h] + (((uint64_t)1 << f->half_bits) - 1);
 }
 
 /* VA span of one entry at `level`. */

@@ -39,6 +39,7 @@ enum pt_prot_bits {
 	PT_YOUNG = 1u << 7,   /* accessed bit set */
 	PT_DIRTY = 1u << 8,   /* dirty bit set */
 	PT_SPECIAL = 1u << 9, /* software bit: PFN map, no page descriptor */
+	PT_CONTIG = 1u << 10, /* reported only: the leaf is one of a contiguous / NAPOT group */
 };
 /* Bits a caller may ask for when mapping or protecting. */
 #define PT_PROT_REQUEST                                                                        \

@@ -1,5 +1,39 @@
 /* SPDX-License-Identifier: MIT */
-/* Helpers every format header uses: whole-entry loads and stores in a given byte order. */
+/*
+ * What a format header (src/fmt/<format>.h) provides. The walker and operations are
+ * compiled against exactly this, once per format (src/ops/instantiate.h); nothing outside
+ * src/fmt knows anything about a particular architecture or level.
+ *
+ * Constants:
+ *   FMT_NAME, FMT_DESCRIPTION   the run-time name and one-line description
+ *   FMT_LEVELS                  number of levels; level 0 maps the smallest pages
+ *   FMT_VA_BITS, FMT_PA_BITS    VA bits translated, output-address limit (bits)
+ *   FMT_HALF_BITS               each half spans 2^FMT_HALF_BITS bytes of VA
+ *   FMT_UPPER_BASE              first VA of the upper half (lower half starts at 0)
+ *   FMT_TWO_ROOTS               1: the upper half has its own root (arm64 TTBR1, ppc64 q3)
+ *   FMT_PKEY_BITS               width of the protection key (0: none)
+ *   FMT_BIG_ENDIAN              entries are stored big-endian
+ *   FMT_PAGE_SIZES              bitmap of leaf sizes, contiguous group sizes included
+ *   FMT_SHIFT_C(l), FMT_BITS_C(l), FMT_LEAF_OK_C(l), FMT_CONTIG_C(l)
+ *                               constant expressions per level: log2 of an entry's VA span,
+ *                               log2 of the entries in a table, whether leaves are allowed,
+ *                               entries in a contiguous group (1: none)
+ *   FMT_LEVEL_NAMES             {"pte", ...} from level 0 up
+ * Inline functions (e: the entry as a host integer, level: 0 = smallest pages):
+ *   fmt_load(p), fmt_store(p, e)          whole-entry access in the format's byte order
+ *   fmt_va_valid(va), fmt_va_half(va)     canonical check; 0 lower / 1 upper half
+ *   fmt_kind(e, level, &why)              EMPTY / TABLE / LEAF / BAD (why: reserved rule)
+ *   fmt_table_pa(e, level), fmt_leaf_pa(e, level)
+ *   fmt_make_table(pa, level)             table entry pointing at a table of level-1
+ *   fmt_make_leaf(pa, level, prot, pkey)  leaf; prot may carry PT_CONTIG (group member;
+ *                                         pa is the entry's own page)
+ *   fmt_prot_check(prot)                  0, or -PT_EINVAL when prot cannot be encoded
+ *   fmt_leaf_prot(e, level)               PT_* bits of a leaf, PT_CONTIG for group members
+ *   fmt_leaf_pkey(e)
+ *   fmt_table_allow(e, level)             PT_* bits a table entry lets through (~0: all)
+ *   fmt_split_leaf(e, level, i)           entry i of the table that replaces leaf e, same
+ *                                         attributes, never a group member
+ */
 #ifndef PTKIT_FMT_COMMON_H
 #define PTKIT_FMT_COMMON_H
 

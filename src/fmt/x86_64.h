@@ -34,6 +34,7 @@
 #define FMT_LEVELS X86_PAGING_LEVELS
 #define FMT_VA_BITS (12 + 9 * X86_PAGING_LEVELS) /* 48 or 57 */
 #define FMT_HALF_BITS (FMT_VA_BITS - 1)          /* each canonical half spans 2^47 / 2^56 */
+#define FMT_UPPER_BASE (0ull - (1ull << FMT_HALF_BITS))
 #define FMT_PA_BITS 52
 #define FMT_PAGE_SIZES ((1ull << 12) | (1ull << 21) | (1ull << 30)) /* 4K, 2M, 1G */
 #define FMT_PKEY_BITS 4
@@ -44,6 +45,7 @@
 #define FMT_BITS_C(level) (0 * (level) + 9)
 /* PS=1 is a leaf in a PDPTE (1G) or PDE (2M); every PTE is a 4K leaf (SDM 4.5.4). */
 #define FMT_LEAF_OK_C(level) ((level) <= 2)
+#define FMT_CONTIG_C(level) (0 * (level) + 1) /* no contiguous-group hint */
 #if X86_PAGING_LEVELS == 5
 #define FMT_LEVEL_NAMES {"pte", "pmd", "pud", "p4d", "pgd"}
 #else
@@ -195,14 +197,6 @@ static inline uint64_t fmt_split_leaf(uint64_t e, int level, unsigned index)
 	if (e & X86_PATBIG)
 		attrs |= x86_pat_bit(child);
 	return pa | attrs | (child ? X86_PS : 0);
-}
-
-/* x86 has no contiguous-group hint: every leaf stands alone. */
-static inline unsigned fmt_leaf_group(uint64_t e, int level)
-{
-	(void)e;
-	(void)level;
-	return 1;
 }
 
 /* Entries are little-endian 64-bit words, read and written whole (SDM 4.10.4 / 8.1.1). */

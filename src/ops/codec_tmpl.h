@@ -19,7 +19,7 @@ static void o_decode(uint64_t e, int level, struct pt_entry_info *info)
 		info->pa = fmt_leaf_pa(e, level);
 		info->prot = fmt_leaf_prot(e, level);
 		info->pkey = fmt_leaf_pkey(e);
-		info->contig = fmt_leaf_group(e, level);
+		info->contig = w_group(e, level);
 	}
 }
 

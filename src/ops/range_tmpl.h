@@ -126,62 +126,151 @@ static inline void r_split(struct r_ctx *c, int level, uint8_t *table, uint32_t 
 	}
 }
 
-static inline bool r_size_ok(const struct r_ctx *c, int level)
+static inline bool r_size_ok(const struct r_ctx *c, uint64_t size)
 {
-	return !c->page_sizes || (c->page_sizes >> fmt_shift(level)) & 1;
+	return !c->page_sizes || (c->page_sizes & size);
 }
 
-static inline void r_map_entry(struct r_ctx *c, int level, uint8_t *table, uint32_t idx,
-			       uint64_t e, int kind, uint64_t va, uint64_t last, bool full)
+/* Entry i of `table` (level) gets a leaf for va with attributes prot. */
+static inline void r_set_leaf(struct r_ctx *c, uint8_t *table, uint32_t i, int level, uint64_t va,
+			      uint32_t prot)
+{
+	fmt_store(table + (size_t)i * 8, fmt_make_leaf(va + c->pa_off, level, prot, c->pkey));
+}
+
+/*
+ * Map a whole contiguous / NAPOT group starting at entry idx when the format has groups
+ * at this level and alignment, length, page_sizes and emptiness allow. Returns the
+ * entries written, 0 when no group fits.
+ */
+static inline uint32_t r_map_group(struct r_ctx *c, int level, uint8_t *table, uint32_t idx,
+				   uint64_t va, uint64_t last)
+{
+	uint32_t n = fmt_contig(level);
+	uint64_t gsize = w_span(level) * n;
+
+	if (n == 1 || idx % n || last - va < gsize - 1 || ((va + c->pa_off) & (gsize - 1)) ||
+	    !r_size_ok(c, gsize))
+		return 0;
+	for (uint32_t i = 0; table && i < n; i++) {
+		const char *why = 0;
+		if (fmt_kind(fmt_load(table + (size_t)(idx + i) * 8), level, &why) != PT_ENTRY_EMPTY)
+			return 0;
+	}
+	for (uint32_t i = 0; !c->dry && i < n; i++)
+		r_set_leaf(c, table, idx + i, level, va + i * w_span(level), c->prot | PT_CONTIG);
+	return n;
+}
+
+static inline uint32_t r_map_entry(struct r_ctx *c, int level, uint8_t *table, uint32_t idx,
+				   uint64_t e, int kind, uint64_t va, uint64_t last, uint64_t op_last,
+				   bool full)
 {
 	uint64_t child_pa;
 	uint8_t *child;
+	uint32_t n;
 
 	if (kind == PT_ENTRY_LEAF || kind == PT_ENTRY_BAD) {
 		r_fail(c, kind == PT_ENTRY_BAD ? -PT_EBADENT : -PT_EEXIST, va);
-		return;
+		return 1;
 	}
-	if (kind == PT_ENTRY_EMPTY && full && fmt_leaf_ok(level) && r_size_ok(c, level) &&
+	if (kind == PT_ENTRY_EMPTY && full && fmt_leaf_ok(level) &&
 	    !((va + c->pa_off) & (w_span(level) - 1))) {
-		if (!c->dry)
-			fmt_store(table + (size_t)idx * 8,
-				  fmt_make_leaf(va + c->pa_off, level, c->prot, c->pkey));
-		return;
+		n = r_map_group(c, level, table, idx, va, op_last);
+		if (n)
+			return n;
+		if (r_size_ok(c, w_span(level))) {
+			if (!c->dry)
+				r_set_leaf(c, table, idx, level, va, c->prot);
+			return 1;
+		}
 	}
 	if (level == 0) {
 		r_fail(c, -PT_EINVAL, va); /* no allowed page size fits */
-		return;
+		return 1;
 	}
 	if (kind == PT_ENTRY_TABLE) {
 		r_child(c, e, level, va, last, &child_pa);
-		return;
+		return 1;
 	}
 	child = r_new_table(c, level - 1, &child_pa);
 	r_level(c, level - 1, child, 0, va, last);
 	if (!c->dry)
 		fmt_store(table + (size_t)idx * 8, fmt_make_table(child_pa, level));
+	return 1;
 }
 
-static inline void r_unmap_entry(struct r_ctx *c, int level, uint8_t *table, uint32_t idx,
-				 uint64_t e, int kind, uint64_t va, uint64_t last, bool full)
+/* The attributes protect keeps: state bits, the PFN-map mark and group membership. */
+#define R_KEEP (PT_YOUNG | PT_DIRTY | PT_SPECIAL | PT_CONTIG)
+
+/* Leaf e (mapping va) with the protection being applied. */
+static inline uint64_t r_reprotect(const struct r_ctx *c, uint64_t e, int level, uint64_t va)
+{
+	return fmt_make_leaf(w_leaf_pa(e, level, va), level,
+			     c->prot | (fmt_leaf_prot(e, level) & R_KEEP), fmt_leaf_pkey(e));
+}
+
+/*
+ * Leaf e at entry idx belongs to a group of n > 1 entries. When [va, op_last] covers the
+ * whole group, unmap or protect all of it at once and return n. Otherwise the group
+ * can no longer stay one: rewrite its entries without the mark and return 0.
+ */
+static inline uint32_t r_group(struct r_ctx *c, int level, uint8_t *table, uint32_t idx,
+			       uint32_t n, uint64_t va, uint64_t op_last)
+{
+	uint64_t span = w_span(level), gsize = span * n;
+	uint64_t gbase = va & ~(gsize - 1);
+	uint32_t first = idx - (uint32_t)((va - gbase) / span);
+
+	if (va == gbase && op_last - va >= gsize - 1) {
+		for (uint32_t i = 0; !c->dry && i < n; i++) {
+			uint8_t *p = table + (size_t)(first + i) * 8;
+			fmt_store(p, c->op == R_UNMAP ? 0
+						      : r_reprotect(c, fmt_load(p), level,
+								    gbase + i * span));
+		}
+		if (!c->dry)
+			r_flush_range(c, gbase, gbase + gsize - 1);
+		return n;
+	}
+	for (uint32_t i = 0; !c->dry && i < n; i++) {
+		uint8_t *p = table + (size_t)(first + i) * 8;
+		uint64_t ei = fmt_load(p);
+		uint64_t vi = gbase + i * span;
+		fmt_store(p, fmt_make_leaf(w_leaf_pa(ei, level, vi), level,
+					   fmt_leaf_prot(ei, level) & ~(uint32_t)PT_CONTIG,
+					   fmt_leaf_pkey(ei)));
+	}
+	if (!c->dry)
+		r_flush_range(c, gbase, gbase + gsize - 1);
+	return 0;
+}
+
+static inline uint32_t r_unmap_entry(struct r_ctx *c, int level, uint8_t *table, uint32_t idx,
+				     uint64_t e, int kind, uint64_t va, uint64_t last,
+				     uint64_t op_last, bool full)
 {
 	uint64_t child_pa;
 	uint8_t *child;
+	uint32_t n;
 
 	if (kind == PT_ENTRY_EMPTY)
-		return;
+		return 1;
 	if (kind == PT_ENTRY_BAD) {
 		r_fail(c, -PT_EBADENT, va);
-		return;
+		return 1;
 	}
 	if (kind == PT_ENTRY_LEAF) {
+		n = w_group(e, level);
+		if (n > 1 && table && (n = r_group(c, level, table, idx, n, va, op_last)))
+			return n;
 		if (!full) {
 			r_split(c, level, table, idx, e, va, last);
 		} else if (!c->dry) {
 			fmt_store(table + (size_t)idx * 8, 0);
 			r_flush_range(c, va, last);
 		}
-		return;
+		return 1;
 	}
 	child = r_child(c, e, level, va, last, &child_pa);
 	if (!c->dry && child && r_table_empty(child, level - 1)) {
@@ -189,34 +278,37 @@ static inline void r_unmap_entry(struct r_ctx *c, int level, uint8_t *table, uin
 		r_flush_range(c, va, last);
 		pt_gather_free(c->g, child_pa, w_table_bytes(level - 1));
 	}
+	return 1;
 }
 
-/* The attributes protect keeps: state bits and the PFN-map mark. */
-#define R_KEEP (PT_YOUNG | PT_DIRTY | PT_SPECIAL)
-
-static inline void r_protect_entry(struct r_ctx *c, int level, uint8_t *table, uint32_t idx,
-				   uint64_t e, int kind, uint64_t va, uint64_t last, bool full)
+static inline uint32_t r_protect_entry(struct r_ctx *c, int level, uint8_t *table, uint32_t idx,
+				       uint64_t e, int kind, uint64_t va, uint64_t last,
+				       uint64_t op_last, bool full)
 {
 	uint64_t child_pa, ne;
+	uint32_t n;
 
 	if (kind == PT_ENTRY_EMPTY || kind == PT_ENTRY_BAD) {
 		r_fail(c, kind == PT_ENTRY_BAD ? -PT_EBADENT : -PT_ENOENT, va);
-		return;
+		return 1;
 	}
 	if (kind == PT_ENTRY_TABLE) {
 		r_child(c, e, level, va, last, &child_pa);
-		return;
+		return 1;
 	}
-	ne = fmt_make_leaf(fmt_leaf_pa(e, level), level,
-			   c->prot | (fmt_leaf_prot(e, level) & R_KEEP), fmt_leaf_pkey(e));
+	ne = r_reprotect(c, e, level, va);
 	if (ne == e)
-		return;
+		return 1;
+	n = w_group(e, level);
+	if (n > 1 && table && (n = r_group(c, level, table, idx, n, va, op_last)))
+		return n;
 	if (!full) {
 		r_split(c, level, table, idx, e, va, last);
 	} else if (!c->dry) {
-		fmt_store(table + (size_t)idx * 8, ne);
+		fmt_store(table + (size_t)idx * 8, r_reprotect(c, fmt_load(table + (size_t)idx * 8), level, va));
 		r_flush_range(c, va, last);
 	}
+	return 1;
 }
 
 static void r_level(struct r_ctx *c, int level, uint8_t *table, uint64_t src, uint64_t va,
@@ -226,7 +318,7 @@ static void r_level(struct r_ctx *c, int level, uint8_t *table, uint64_t src, ui
 	uint32_t idx = w_index(va, level);
 
 	/* Imagined empty bottom tables need nothing more: mapping into them cannot fail. */
-	if (c->dry && !table && !src && level == 0 && c->op == R_MAP && r_size_ok(c, 0))
+	if (c->dry && !table && !src && level == 0 && c->op == R_MAP && r_size_ok(c, span))
 		return;
 	for (;;) {
 		uint64_t elast = (va & ~(span - 1)) + span - 1;
@@ -235,17 +327,20 @@ static void r_level(struct r_ctx *c, int level, uint8_t *table, uint64_t src, ui
 		uint64_t e = r_entry(table, src, level, idx);
 		const char *why = 0;
 		int kind = fmt_kind(e, level, &why);
+		uint32_t n;
 
 		if (c->op == R_MAP)
-			r_map_entry(c, level, table, idx, e, kind, va, e_last, full);
+			n = r_map_entry(c, level, table, idx, e, kind, va, e_last, last, full);
 		else if (c->op == R_UNMAP)
-			r_unmap_entry(c, level, table, idx, e, kind, va, e_last, full);
+			n = r_unmap_entry(c, level, table, idx, e, kind, va, e_last, last, full);
 		else
-			r_protect_entry(c, level, table, idx, e, kind, va, e_last, full);
+			n = r_protect_entry(c, level, table, idx, e, kind, va, e_last, last, full);
+		if (n > 1)
+			e_last = (va & ~(span - 1)) + n * span - 1;
 		if (c->err || e_last == last)
 			return;
 		va = e_last + 1;
-		idx++;
+		idx += n;
 	}
 }
 

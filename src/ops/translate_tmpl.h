@@ -26,8 +26,8 @@ static int o_translate(struct pt_mm *mm, uint64_t va, struct pt_translation *tr)
 	tr->level = st.level;
 	tr->entry = st.entry;
 	tr->size = size;
-	tr->group = size * fmt_leaf_group(st.entry, st.level);
-	tr->leaf_pa = fmt_leaf_pa(st.entry, st.level);
+	tr->group = size * w_group(st.entry, st.level);
+	tr->leaf_pa = w_leaf_pa(st.entry, st.level, va);
 	tr->leaf_va = va & ~(size - 1);
 	tr->pa = tr->leaf_pa + (va & (size - 1));
 	tr->prot = fmt_leaf_prot(st.entry, st.level) & allow;

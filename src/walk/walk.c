@@ -44,7 +44,14 @@ uint64_t mm_walk_leaf_va(const struct mm_walk_state *st) { return st->va & ~(mm_
 
 uint64_t mm_walk_leaf_pa(const struct mm_walk_state *st)
 {
-	return st->kind == PT_ENTRY_LEAF ? decode(st).pa : 0;
+	struct pt_entry_info info;
+	uint64_t size = mm_walk_leaf_size(st), gsize;
+
+	if (st->kind != PT_ENTRY_LEAF)
+		return 0;
+	info = decode(st);
+	gsize = size * info.contig;
+	return (info.pa & ~(gsize - 1)) + (st->va & (gsize - 1) & ~(size - 1));
 }
 
 const char *mm_walk_level_name(const struct mm_walk_state *st) { return st->fmt->level_name[st->level]; }

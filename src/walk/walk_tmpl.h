@@ -13,6 +13,7 @@
 static inline int fmt_shift(int level) { return FMT_SHIFT_C(level); }
 static inline int fmt_index_bits(int level) { return FMT_BITS_C(level); }
 static inline bool fmt_leaf_ok(int level) { return FMT_LEAF_OK_C(level); }
+static inline uint32_t fmt_contig(int level) { return FMT_CONTIG_C(level); }
 static inline uint64_t w_span(int level) { return 1ull << fmt_shift(level); }
 static inline uint64_t w_table_bytes(int level) { return 8ull << fmt_index_bits(level); }
 static inline uint32_t w_index(uint64_t va, int level)
@@ -20,10 +21,23 @@ static inline uint32_t w_index(uint64_t va, int level)
 	return (uint32_t)(va >> fmt_shift(level)) & ((1u << fmt_index_bits(level)) - 1);
 }
 
+/* Entries in the group leaf e belongs to (1 unless it carries the contiguous / NAPOT mark). */
+static inline uint32_t w_group(uint64_t e, int level)
+{
+	return (fmt_leaf_prot(e, level) & PT_CONTIG) ? fmt_contig(level) : 1;
+}
+
+/* Output address of the leaf entry that maps va (a group's entries may share one encoding). */
+static inline uint64_t w_leaf_pa(uint64_t e, int level, uint64_t va)
+{
+	uint64_t gsize = w_span(level) * w_group(e, level);
+	return (fmt_leaf_pa(e, level) & ~(gsize - 1)) + (va & (gsize - 1) & ~(w_span(level) - 1));
+}
+
 /* Last address of the half that holds va. */
 static inline uint64_t w_half_last(uint64_t va)
 {
-	return fmt_va_half(va) ? ~0ull : (1ull << FMT_HALF_BITS) - 1;
+	return (fmt_va_half(va) ? FMT_UPPER_BASE : 0) + ((1ull << FMT_HALF_BITS) - 1);
 }
 
 /* Host pointer to the table at pa for `level`, or NULL when it is not inside mem. */
