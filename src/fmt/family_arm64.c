@@ -1,0 +1,5 @@
+/* SPDX-License-Identifier: MIT */
+/* The arm64 formats, in the order `ptkit formats` lists them. */
+#include <ptkit/format.h>
+
+const struct pt_format *const pt_family_arm64[] = {0};
