@@ -246,13 +246,35 @@ static inline uint32_t r_group(struct r_ctx *c, int level, uint8_t *table, uint3
 	return 0;
 }
 
+/*
+ * Leaf e at entry idx becomes ne (0: unmapped) over [va, last]: a whole group at once, a
+ * partly covered leaf through a split, a fully covered one in place. Returns entries done.
+ */
+static inline uint32_t r_change_leaf(struct r_ctx *c, int level, uint8_t *table, uint32_t idx,
+				     uint64_t e, uint64_t ne, uint64_t va, uint64_t last,
+				     uint64_t op_last, bool full)
+{
+	uint32_t n = w_group(e, level);
+
+	if (n > 1 && table && (n = r_group(c, level, table, idx, n, va, op_last)))
+		return n;
+	if (!full) {
+		r_split(c, level, table, idx, e, va, last);
+	} else if (!c->dry) {
+		if (ne && (fmt_leaf_prot(e, level) & PT_CONTIG)) /* ungrouped just now */
+			ne = r_reprotect(c, fmt_load(table + (size_t)idx * 8), level, va);
+		fmt_store(table + (size_t)idx * 8, ne);
+		r_flush_range(c, va, last);
+	}
+	return 1;
+}
+
 static inline uint32_t r_unmap_entry(struct r_ctx *c, int level, uint8_t *table, uint32_t idx,
 				     uint64_t e, int kind, uint64_t va, uint64_t last,
 				     uint64_t op_last, bool full)
 {
 	uint64_t child_pa;
 	uint8_t *child;
-	uint32_t n;
 
 	if (kind == PT_ENTRY_EMPTY)
 		return 1;
@@ -260,18 +282,8 @@ static inline uint32_t r_unmap_entry(struct r_ctx *c, int level, uint8_t *table,
 		r_fail(c, -PT_EBADENT, va);
 		return 1;
 	}
-	if (kind == PT_ENTRY_LEAF) {
-		n = w_group(e, level);
-		if (n > 1 && table && (n = r_group(c, level, table, idx, n, va, op_last)))
-			return n;
-		if (!full) {
-			r_split(c, level, table, idx, e, va, last);
-		} else if (!c->dry) {
-			fmt_store(table + (size_t)idx * 8, 0);
-			r_flush_range(c, va, last);
-		}
-		return 1;
-	}
+	if (kind == PT_ENTRY_LEAF)
+		return r_change_leaf(c, level, table, idx, e, 0, va, last, op_last, full);
 	child = r_child(c, e, level, va, last, &child_pa);
 	if (!c->dry && child && r_table_empty(child, level - 1)) {
 		fmt_store(table + (size_t)idx * 8, 0);
@@ -286,7 +298,6 @@ static inline uint32_t r_protect_entry(struct r_ctx *c, int level, uint8_t *tabl
 				       uint64_t op_last, bool full)
 {
 	uint64_t child_pa, ne;
-	uint32_t n;
 
 	if (kind == PT_ENTRY_EMPTY || kind == PT_ENTRY_BAD) {
 		r_fail(c, kind == PT_ENTRY_BAD ? -PT_EBADENT : -PT_ENOENT, va);
@@ -299,15 +310,7 @@ static inline uint32_t r_protect_entry(struct r_ctx *c, int level, uint8_t *tabl
 	ne = r_reprotect(c, e, level, va);
 	if (ne == e)
 		return 1;
-	n = w_group(e, level);
-	if (n > 1 && table && (n = r_group(c, level, table, idx, n, va, op_last)))
-		return n;
-	if (!full) {
-		r_split(c, level, table, idx, e, va, last);
-	} else if (!c->dry) {
-		fmt_store(table + (size_t)idx * 8, r_reprotect(c, fmt_load(table + (size_t)idx * 8), level, va));
-		r_flush_range(c, va, last);
-	}
+	return r_change_leaf(c, level, table, idx, e, ne, va, last, op_last, full);
 	return 1;
 }
 
