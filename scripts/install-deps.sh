@@ -5,7 +5,7 @@
 # (qemu-system-*, valgrind, ...); the environment may override it.
 set -eu
 
-PTKIT_DEPS=${PTKIT_DEPS:-"gcc cmake make"}
+PTKIT_DEPS=${PTKIT_DEPS:-"gcc cmake make python3 binutils qemu-system-x86 liburcu-dev"}
 
 # dpkg -s alone succeeds for removed packages that left config files: read the status.
 installed() {
