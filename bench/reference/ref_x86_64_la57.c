@@ -1,0 +1,5 @@
+/* SPDX-License-Identifier: MIT */
+/* Reference walkers for x86-64 5-level paging (CR4.LA57). */
+#define REF_LEVELS 5
+#define REF_SYM ref_x86_64_la57
+#include "x86_64_ref.h"

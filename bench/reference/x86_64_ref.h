@@ -1,0 +1,773 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Hand-written reference walkers for x86-64 4-level and 5-level paging, in the style of
+ * Linux's arch/x86 pgtable helpers and mm/ walkers (pgd_offset, p4d_offset, ...,
+ * pXd_none, pXd_leaf, pXd_addr_end, one function per level, nested do/while loops).
+ * With 4 levels the p4d level is folded into the pgd exactly as in
+ * include/asm-generic/pgtable-nop4d.h: p4d_offset() returns the pgd entry itself and
+ * p4d_addr_end() returns end, so the compiler removes that level.
+ *
+ * The includer defines REF_LEVELS (4 or 5) and REF_SYM (the exported struct's name).
+ * Bits from the Intel SDM vol. 3A 4.5 (P = 0, RW = 1, US = 2, PS = 7, XD = 63).
+ */
+#include "ref.h"
+
+#ifndef REF_LEVELS
+#error "define REF_LEVELS (4 or 5)"
+#endif
+
+#define _PAGE_PRESENT (1ull << 0)
+#define _PAGE_RW (1ull << 1)
+#define _PAGE_USER (1ull << 2)
+#define _PAGE_PSE (1ull << 7)
+#define _PAGE_NX (1ull << 63)
+#define PTE_PFN_MASK 0x000ffffffffff000ull
+#define _PAGE_TABLE (_PAGE_PRESENT | _PAGE_RW | _PAGE_USER) /* what ptkit links tables with */
+
+#define PAGE_SHIFT 12
+#define PMD_SHIFT 21
+#define PUD_SHIFT 30
+#define P4D_SHIFT 39
+#if REF_LEVELS == 5
+#define PGDIR_SHIFT 48
+#else
+#define PGDIR_SHIFT 39
+#endif
+#define PTRS_PER_TABLE 512
+#define PAGE_SIZE (1ull << PAGE_SHIFT)
+#define PMD_SIZE (1ull << PMD_SHIFT)
+#define PUD_SIZE (1ull << PUD_SHIFT)
+#define P4D_SIZE (1ull << P4D_SHIFT)
+#define PGDIR_SIZE (1ull << PGDIR_SHIFT)
+#define PMD_MASK (~(PMD_SIZE - 1))
+#define PUD_MASK (~(PUD_SIZE - 1))
+#define P4D_MASK (~(P4D_SIZE - 1))
+#define PGDIR_MASK (~(PGDIR_SIZE - 1))
+#define PMD_PFN_MASK (PTE_PFN_MASK & PMD_MASK)
+#define PUD_PFN_MASK (PTE_PFN_MASK & PUD_MASK)
+
+typedef struct { uint64_t pgd; } pgd_t;
+typedef struct { uint64_t p4d; } p4d_t;
+typedef struct { uint64_t pud; } pud_t;
+typedef struct { uint64_t pmd; } pmd_t;
+typedef struct { uint64_t pte; } pte_t;
+
+/* Whole-entry single-copy-atomic accesses, as READ_ONCE / WRITE_ONCE (plain movs on x86). */
+#define READ_ONCE(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define WRITE_ONCE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+
+static inline void *ref_va(const struct ref_mm *mm, uint64_t pa)
+{
+	return mm->mem->bytes + (pa - mm->mem->base);
+}
+
+static inline unsigned long pgd_index(uint64_t a) { return (a >> PGDIR_SHIFT) & (PTRS_PER_TABLE - 1); }
+static inline unsigned long p4d_index(uint64_t a) { return (a >> P4D_SHIFT) & (PTRS_PER_TABLE - 1); }
+static inline unsigned long pud_index(uint64_t a) { return (a >> PUD_SHIFT) & (PTRS_PER_TABLE - 1); }
+static inline unsigned long pmd_index(uint64_t a) { return (a >> PMD_SHIFT) & (PTRS_PER_TABLE - 1); }
+static inline unsigned long pte_index(uint64_t a) { return (a >> PAGE_SHIFT) & (PTRS_PER_TABLE - 1); }
+
+static inline pgd_t *pgd_offset(const struct ref_mm *mm, uint64_t a)
+{
+	return (pgd_t *)ref_va(mm, mm->root) + pgd_index(a);
+}
+#if REF_LEVELS == 5
+static inline p4d_t *p4d_offset(const struct ref_mm *mm, pgd_t *pgd, uint64_t a)
+{
+	return (p4d_t *)ref_va(mm, READ_ONCE(pgd->pgd) & PTE_PFN_MASK) + p4d_index(a);
+}
+static inline bool pgd_none(uint64_t v) { return !(v & _PAGE_PRESENT); }
+static inline uint64_t pgd_addr_end(uint64_t a, uint64_t end)
+{
+	uint64_t b = (a + PGDIR_SIZE) & PGDIR_MASK;
+	return b - 1 < end - 1 ? b : end;
+}
+static inline uint64_t p4d_addr_end(uint64_t a, uint64_t end)
+{
+	uint64_t b = (a + P4D_SIZE) & P4D_MASK;
+	return b - 1 < end - 1 ? b : end;
+}
+#else
+/* Folded p4d (pgtable-nop4d.h): the pgd entry is the p4d entry. */
+static inline p4d_t *p4d_offset(const struct ref_mm *mm, pgd_t *pgd, uint64_t a)
+{
+	(void)mm;
+	(void)a;
+	return (p4d_t *)pgd;
+}
+static inline bool pgd_none(uint64_t v) { (void)v; return false; }
+static inline uint64_t pgd_addr_end(uint64_t a, uint64_t end)
+{
+	uint64_t b = (a + PGDIR_SIZE) & PGDIR_MASK;
+	return b - 1 < end - 1 ? b : end;
+}
+static inline uint64_t p4d_addr_end(uint64_t a, uint64_t end) { (void)a; return end; }
+#endif
+static inline pud_t *pud_offset(const struct ref_mm *mm, p4d_t *p4d, uint64_t a)
+{
+	return (pud_t *)ref_va(mm, READ_ONCE(p4d->p4d) & PTE_PFN_MASK) + pud_index(a);
+}
+static inline pmd_t *pmd_offset(const struct ref_mm *mm, pud_t *pud, uint64_t a)
+{
+	return (pmd_t *)ref_va(mm, READ_ONCE(pud->pud) & PTE_PFN_MASK) + pmd_index(a);
+}
+static inline pte_t *pte_offset(const struct ref_mm *mm, pmd_t *pmd, uint64_t a)
+{
+	return (pte_t *)ref_va(mm, READ_ONCE(pmd->pmd) & PTE_PFN_MASK) + pte_index(a);
+}
+/* Variants taking the already-read entry (pte_offset_map_lockless style). */
+static inline pud_t *pud_offset_e(const struct ref_mm *mm, uint64_t p4d, uint64_t a)
+{
+	return (pud_t *)ref_va(mm, p4d & PTE_PFN_MASK) + pud_index(a);
+}
+static inline pmd_t *pmd_offset_e(const struct ref_mm *mm, uint64_t pud, uint64_t a)
+{
+	return (pmd_t *)ref_va(mm, pud & PTE_PFN_MASK) + pmd_index(a);
+}
+static inline pte_t *pte_offset_e(const struct ref_mm *mm, uint64_t pmd, uint64_t a)
+{
+	return (pte_t *)ref_va(mm, pmd & PTE_PFN_MASK) + pte_index(a);
+}
+
+static inline bool p4d_none(uint64_t v) { return !(v & _PAGE_PRESENT); }
+static inline bool pud_none(uint64_t v) { return !(v & _PAGE_PRESENT); }
+static inline bool pmd_none(uint64_t v) { return !(v & _PAGE_PRESENT); }
+static inline bool pte_none(uint64_t v) { return !(v & _PAGE_PRESENT); }
+static inline bool pud_leaf(uint64_t v) { return (v & (_PAGE_PRESENT | _PAGE_PSE)) == (_PAGE_PRESENT | _PAGE_PSE); }
+static inline bool pmd_leaf(uint64_t v) { return (v & (_PAGE_PRESENT | _PAGE_PSE)) == (_PAGE_PRESENT | _PAGE_PSE); }
+
+static inline uint64_t pud_addr_end(uint64_t a, uint64_t end)
+{
+	uint64_t b = (a + PUD_SIZE) & PUD_MASK;
+	return b - 1 < end - 1 ? b : end;
+}
+static inline uint64_t pmd_addr_end(uint64_t a, uint64_t end)
+{
+	uint64_t b = (a + PMD_SIZE) & PMD_MASK;
+	return b - 1 < end - 1 ? b : end;
+}
+
+static inline uint64_t leaf_prot(bool write, bool huge)
+{
+	return _PAGE_PRESENT | _PAGE_NX | (write ? _PAGE_RW : 0) | (huge ? _PAGE_PSE : 0);
+}
+
+/* ---- seek (follow_page / a software page walk) ------------------------------------- */
+
+static inline bool ref_seek(const struct ref_mm *mm, uint64_t va, uint64_t *pa)
+{
+	pgd_t *pgd = pgd_offset(mm, va);
+	if (pgd_none(READ_ONCE(pgd->pgd)))
+		return false;
+	p4d_t *p4d = p4d_offset(mm, pgd, va);
+	uint64_t p4dv = READ_ONCE(p4d->p4d);
+	if (p4d_none(p4dv))
+		return false;
+	pud_t *pud = pud_offset_e(mm, p4dv, va);
+	uint64_t pudv = READ_ONCE(pud->pud);
+	if (pud_none(pudv))
+		return false;
+	if (pud_leaf(pudv)) {
+		*pa = (pudv & PUD_PFN_MASK) | (va & ~PUD_MASK);
+		return true;
+	}
+	pmd_t *pmd = pmd_offset_e(mm, pudv, va);
+	uint64_t pmdv = READ_ONCE(pmd->pmd);
+	if (pmd_none(pmdv))
+		return false;
+	if (pmd_leaf(pmdv)) {
+		*pa = (pmdv & PMD_PFN_MASK) | (va & ~PMD_MASK);
+		return true;
+	}
+	pte_t *pte = pte_offset_e(mm, pmdv, va);
+	uint64_t ptev = READ_ONCE(pte->pte);
+	if (pte_none(ptev))
+		return false;
+	*pa = (ptev & PTE_PFN_MASK) | (va & (PAGE_SIZE - 1));
+	return true;
+}
+
+static uint64_t ref_seek_many(const struct ref_mm *mm, const uint64_t *va, size_t n,
+			      uint64_t *faults)
+{
+	uint64_t sum = 0, nf = 0, pa;
+	for (size_t i = 0; i < n; i++) {
+		if (ref_seek(mm, va[i], &pa))
+			sum += pa;
+		else
+			nf++;
+	}
+	*faults = nf;
+	return sum;
+}
+
+/* ---- range scan (walk_page_range with the callbacks inlined) ------------------------ */
+
+struct scan_acc {
+	uint64_t sum, count;
+};
+
+static inline void scan_pte_range(const struct ref_mm *mm, uint64_t pmdv, uint64_t addr,
+				  uint64_t end, struct scan_acc *acc)
+{
+	pte_t *pte = pte_offset_e(mm, pmdv, addr);
+	do {
+		uint64_t v = READ_ONCE(pte->pte);
+		if (!pte_none(v)) {
+			acc->count++;
+			acc->sum += v & PTE_PFN_MASK;
+		}
+	} while (pte++, addr += PAGE_SIZE, addr != end);
+}
+
+static inline void scan_pmd_range(const struct ref_mm *mm, uint64_t pudv, uint64_t addr,
+				  uint64_t end, struct scan_acc *acc)
+{
+	pmd_t *pmd = pmd_offset_e(mm, pudv, addr);
+	uint64_t next;
+	do {
+		uint64_t v = READ_ONCE(pmd->pmd);
+		next = pmd_addr_end(addr, end);
+		if (pmd_none(v))
+			continue;
+		if (pmd_leaf(v)) {
+			acc->count++;
+			acc->sum += v & PMD_PFN_MASK;
+			continue;
+		}
+		scan_pte_range(mm, v, addr, next, acc);
+	} while (pmd++, addr = next, addr != end);
+}
+
+static inline void scan_pud_range(const struct ref_mm *mm, uint64_t p4dv, uint64_t addr,
+				  uint64_t end, struct scan_acc *acc)
+{
+	pud_t *pud = pud_offset_e(mm, p4dv, addr);
+	uint64_t next;
+	do {
+		uint64_t v = READ_ONCE(pud->pud);
+		next = pud_addr_end(addr, end);
+		if (pud_none(v))
+			continue;
+		if (pud_leaf(v)) {
+			acc->count++;
+			acc->sum += v & PUD_PFN_MASK;
+			continue;
+		}
+		scan_pmd_range(mm, v, addr, next, acc);
+	} while (pud++, addr = next, addr != end);
+}
+
+static inline void scan_p4d_range(const struct ref_mm *mm, pgd_t *pgd, uint64_t addr,
+				  uint64_t end, struct scan_acc *acc)
+{
+	p4d_t *p4d = p4d_offset(mm, pgd, addr);
+	uint64_t next;
+	do {
+		uint64_t v = READ_ONCE(p4d->p4d);
+		next = p4d_addr_end(addr, end);
+		if (p4d_none(v))
+			continue;
+		scan_pud_range(mm, v, addr, next, acc);
+	} while (p4d++, addr = next, addr != end);
+}
+
+static uint64_t ref_scan(const struct ref_mm *mm, uint64_t addr, uint64_t end, uint64_t *count)
+{
+	struct scan_acc acc = {0, 0};
+	pgd_t *pgd = pgd_offset(mm, addr);
+	uint64_t next;
+	do {
+		next = pgd_addr_end(addr, end);
+		if (pgd_none(READ_ONCE(pgd->pgd)))
+			continue;
+		scan_p4d_range(mm, pgd, addr, next, &acc);
+	} while (pgd++, addr = next, addr != end);
+	*count = acc.count;
+	return acc.sum;
+}
+
+/* ---- map (vmap_range_noflush / ioremap_page_range with huge-page tries) ------------- */
+
+/* pXd_alloc: populate an empty entry with a new zeroed table from the arena. */
+static inline int ref_table_alloc(struct ref_mm *mm, uint64_t *entry)
+{
+	uint64_t v = READ_ONCE(*entry), pa;
+	if (v & _PAGE_PRESENT)
+		return 0;
+	if (mm->mem->alloc(mm->mem, PAGE_SIZE, &pa))
+		return -PT_ENOMEM;
+	WRITE_ONCE(*entry, pa | _PAGE_TABLE);
+	return 0;
+}
+
+static inline int map_pte_range(struct ref_mm *mm, pmd_t *pmd, uint64_t addr, uint64_t end,
+				uint64_t pa, uint64_t prot)
+{
+	if (ref_table_alloc(mm, &pmd->pmd))
+		return -PT_ENOMEM;
+	pte_t *pte = pte_offset(mm, pmd, addr);
+	do {
+		if (!pte_none(READ_ONCE(pte->pte)))
+			return -PT_EEXIST;
+		WRITE_ONCE(pte->pte, pa | prot);
+		pa += PAGE_SIZE;
+	} while (pte++, addr += PAGE_SIZE, addr != end);
+	return 0;
+}
+
+static inline int map_pmd_range(struct ref_mm *mm, pud_t *pud, uint64_t addr, uint64_t end,
+				uint64_t pa, uint64_t psize, bool write)
+{
+	if (ref_table_alloc(mm, &pud->pud))
+		return -PT_ENOMEM;
+	pmd_t *pmd = pmd_offset(mm, pud, addr);
+	uint64_t next;
+	int err;
+	do {
+		uint64_t v = READ_ONCE(pmd->pmd);
+		next = pmd_addr_end(addr, end);
+		if (psize >= PMD_SIZE && next - addr == PMD_SIZE && !(pa & ~PMD_MASK)) {
+			if (!pmd_none(v))
+				return -PT_EEXIST;
+			WRITE_ONCE(pmd->pmd, pa | leaf_prot(write, true));
+		} else {
+			if (pmd_leaf(v))
+				return -PT_EEXIST;
+			err = map_pte_range(mm, pmd, addr, next, pa, leaf_prot(write, false));
+			if (err)
+				return err;
+		}
+		pa += next - addr;
+	} while (pmd++, addr = next, addr != end);
+	return 0;
+}
+
+static inline int map_pud_range(struct ref_mm *mm, p4d_t *p4d, uint64_t addr, uint64_t end,
+				uint64_t pa, uint64_t psize, bool write)
+{
+	if (ref_table_alloc(mm, &p4d->p4d))
+		return -PT_ENOMEM;
+	pud_t *pud = pud_offset(mm, p4d, addr);
+	uint64_t next;
+	int err;
+	do {
+		uint64_t v = READ_ONCE(pud->pud);
+		next = pud_addr_end(addr, end);
+		if (psize >= PUD_SIZE && next - addr == PUD_SIZE && !(pa & ~PUD_MASK)) {
+			if (!pud_none(v))
+				return -PT_EEXIST;
+			WRITE_ONCE(pud->pud, pa | leaf_prot(write, true));
+		} else {
+			if (pud_leaf(v))
+				return -PT_EEXIST;
+			err = map_pmd_range(mm, pud, addr, next, pa, psize, write);
+			if (err)
+				return err;
+		}
+		pa += next - addr;
+	} while (pud++, addr = next, addr != end);
+	return 0;
+}
+
+static inline int map_p4d_range(struct ref_mm *mm, pgd_t *pgd, uint64_t addr, uint64_t end,
+				uint64_t pa, uint64_t psize, bool write)
+{
+#if REF_LEVELS == 5
+	if (ref_table_alloc(mm, &pgd->pgd))
+		return -PT_ENOMEM;
+#endif
+	p4d_t *p4d = p4d_offset(mm, pgd, addr);
+	uint64_t next;
+	int err;
+	do {
+		next = p4d_addr_end(addr, end);
+		err = map_pud_range(mm, p4d, addr, next, pa, psize, write);
+		if (err)
+			return err;
+		pa += next - addr;
+	} while (p4d++, addr = next, addr != end);
+	return 0;
+}
+
+static int ref_map(struct ref_mm *mm, uint64_t addr, uint64_t pa, uint64_t size, uint64_t psize,
+		   bool write)
+{
+	uint64_t end = addr + size, next;
+	pgd_t *pgd = pgd_offset(mm, addr);
+	int err;
+	do {
+		next = pgd_addr_end(addr, end);
+		err = map_p4d_range(mm, pgd, addr, next, pa, psize, write);
+		if (err)
+			return err;
+		pa += next - addr;
+	} while (pgd++, addr = next, addr != end);
+	return 0;
+}
+
+/* One 4K page: pte_alloc at every level, then set_pte (as a fault handler would). */
+static inline int ref_map_one(struct ref_mm *mm, uint64_t va, uint64_t pa, uint64_t prot)
+{
+	pgd_t *pgd = pgd_offset(mm, va);
+#if REF_LEVELS == 5
+	if (ref_table_alloc(mm, &pgd->pgd))
+		return -PT_ENOMEM;
+#endif
+	p4d_t *p4d = p4d_offset(mm, pgd, va);
+	if (ref_table_alloc(mm, &p4d->p4d))
+		return -PT_ENOMEM;
+	pud_t *pud = pud_offset(mm, p4d, va);
+	if (pud_leaf(READ_ONCE(pud->pud)) || ref_table_alloc(mm, &pud->pud))
+		return -PT_EEXIST;
+	pmd_t *pmd = pmd_offset(mm, pud, va);
+	if (pmd_leaf(READ_ONCE(pmd->pmd)) || ref_table_alloc(mm, &pmd->pmd))
+		return -PT_EEXIST;
+	pte_t *pte = pte_offset(mm, pmd, va);
+	if (!pte_none(READ_ONCE(pte->pte)))
+		return -PT_EEXIST;
+	WRITE_ONCE(pte->pte, pa | prot);
+	return 0;
+}
+
+static int ref_map_pages(struct ref_mm *mm, const uint64_t *va, size_t n, uint64_t pa_off,
+			 bool write)
+{
+	uint64_t prot = leaf_prot(write, false);
+	for (size_t i = 0; i < n; i++) {
+		int err = ref_map_one(mm, va[i], va[i] + pa_off, prot);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* ---- unmap (vunmap_range + free_pgd_range: free tables the range empties) ----------- */
+
+static inline void tlb_adjust(struct ref_tlb *tlb, uint64_t start, uint64_t end)
+{
+	if (start < tlb->start)
+		tlb->start = start;
+	if (end > tlb->end)
+		tlb->end = end;
+}
+
+static inline bool table_empty(const uint64_t *t)
+{
+	for (int i = 0; i < PTRS_PER_TABLE; i++)
+		if (READ_ONCE(t[i]) & _PAGE_PRESENT)
+			return false;
+	return true;
+}
+
+/*
+ * After clearing [addr, next) below entry *e: free the child table when the range covered
+ * all of it (no scan needed, as free_pgd_range knows) or when it is now empty.
+ */
+static inline void free_child(struct ref_mm *mm, uint64_t *e, uint64_t v, uint64_t addr,
+			      uint64_t next, uint64_t span, struct ref_tlb *tlb)
+{
+	uint64_t pa = v & PTE_PFN_MASK;
+	if (next - addr != span && !table_empty(ref_va(mm, pa)))
+		return;
+	WRITE_ONCE(*e, 0);
+	mm->mem->free(mm->mem, pa, PAGE_SIZE);
+	tlb->tables_freed++;
+}
+
+static inline void unmap_pte_range(struct ref_mm *mm, uint64_t pmdv, uint64_t addr,
+				   uint64_t end, struct ref_tlb *tlb)
+{
+	pte_t *pte = pte_offset_e(mm, pmdv, addr);
+	uint64_t start = addr;
+	do {
+		if (!pte_none(READ_ONCE(pte->pte)))
+			WRITE_ONCE(pte->pte, 0);
+	} while (pte++, addr += PAGE_SIZE, addr != end);
+	tlb_adjust(tlb, start, end);
+}
+
+static inline int unmap_pmd_range(struct ref_mm *mm, uint64_t pudv, uint64_t addr, uint64_t end,
+				  struct ref_tlb *tlb)
+{
+	pmd_t *pmd = pmd_offset_e(mm, pudv, addr);
+	uint64_t next;
+	do {
+		uint64_t v = READ_ONCE(pmd->pmd);
+		next = pmd_addr_end(addr, end);
+		if (pmd_none(v))
+			continue;
+		if (pmd_leaf(v)) {
+			if (next - addr != PMD_SIZE)
+				return -PT_EINVAL; /* splitting is not part of the reference */
+			WRITE_ONCE(pmd->pmd, 0);
+			tlb_adjust(tlb, addr, next);
+			continue;
+		}
+		unmap_pte_range(mm, v, addr, next, tlb);
+		free_child(mm, &pmd->pmd, v, addr, next, PMD_SIZE, tlb);
+	} while (pmd++, addr = next, addr != end);
+	return 0;
+}
+
+static inline int unmap_pud_range(struct ref_mm *mm, uint64_t p4dv, uint64_t addr, uint64_t end,
+				  struct ref_tlb *tlb)
+{
+	pud_t *pud = pud_offset_e(mm, p4dv, addr);
+	uint64_t next;
+	do {
+		uint64_t v = READ_ONCE(pud->pud);
+		next = pud_addr_end(addr, end);
+		if (pud_none(v))
+			continue;
+		if (pud_leaf(v)) {
+			if (next - addr != PUD_SIZE)
+				return -PT_EINVAL;
+			WRITE_ONCE(pud->pud, 0);
+			tlb_adjust(tlb, addr, next);
+			continue;
+		}
+		if (unmap_pmd_range(mm, v, addr, next, tlb))
+			return -PT_EINVAL;
+		free_child(mm, &pud->pud, v, addr, next, PUD_SIZE, tlb);
+	} while (pud++, addr = next, addr != end);
+	return 0;
+}
+
+static inline int unmap_p4d_range(struct ref_mm *mm, pgd_t *pgd, uint64_t addr, uint64_t end,
+				  struct ref_tlb *tlb)
+{
+	p4d_t *p4d = p4d_offset(mm, pgd, addr);
+	uint64_t next;
+	do {
+		uint64_t v = READ_ONCE(p4d->p4d);
+		next = p4d_addr_end(addr, end);
+		if (p4d_none(v))
+			continue;
+		if (unmap_pud_range(mm, v, addr, next, tlb))
+			return -PT_EINVAL;
+		free_child(mm, &p4d->p4d, v, addr, next, P4D_SIZE, tlb);
+	} while (p4d++, addr = next, addr != end);
+	return 0;
+}
+
+static int ref_unmap(struct ref_mm *mm, uint64_t addr, uint64_t size, struct ref_tlb *tlb)
+{
+	uint64_t end = addr + size, next;
+	pgd_t *pgd = pgd_offset(mm, addr);
+	do {
+		next = pgd_addr_end(addr, end);
+		if (pgd_none(READ_ONCE(pgd->pgd)))
+			continue;
+		if (unmap_p4d_range(mm, pgd, addr, next, tlb))
+			return -PT_EINVAL;
+#if REF_LEVELS == 5
+		free_child(mm, &pgd->pgd, READ_ONCE(pgd->pgd), addr, next, PGDIR_SIZE, tlb);
+#endif
+	} while (pgd++, addr = next, addr != end);
+	return 0;
+}
+
+/* ---- protect (change_protection: change_pte_range and friends) --------------------- */
+
+static inline uint64_t pte_modify_rw(uint64_t v, bool write)
+{
+	return write ? v | _PAGE_RW : v & ~_PAGE_RW;
+}
+
+static inline void protect_pte_range(struct ref_mm *mm, uint64_t pmdv, uint64_t addr,
+				     uint64_t end, bool write, struct ref_tlb *tlb)
+{
+	pte_t *pte = pte_offset_e(mm, pmdv, addr);
+	bool changed = false;
+	uint64_t start = addr;
+	do {
+		uint64_t v = READ_ONCE(pte->pte);
+		if (pte_none(v))
+			continue;
+		uint64_t nv = pte_modify_rw(v, write);
+		if (nv != v) {
+			WRITE_ONCE(pte->pte, nv);
+			changed = true;
+		}
+	} while (pte++, addr += PAGE_SIZE, addr != end);
+	if (changed)
+		tlb_adjust(tlb, start, end);
+}
+
+static inline int protect_pmd_range(struct ref_mm *mm, uint64_t pudv, uint64_t addr,
+				    uint64_t end, bool write, struct ref_tlb *tlb)
+{
+	pmd_t *pmd = pmd_offset_e(mm, pudv, addr);
+	uint64_t next;
+	do {
+		uint64_t v = READ_ONCE(pmd->pmd);
+		next = pmd_addr_end(addr, end);
+		if (pmd_none(v))
+			continue;
+		if (pmd_leaf(v)) {
+			if (next - addr != PMD_SIZE)
+				return -PT_EINVAL;
+			uint64_t nv = pte_modify_rw(v, write);
+			if (nv != v) {
+				WRITE_ONCE(pmd->pmd, nv);
+				tlb_adjust(tlb, addr, next);
+			}
+			continue;
+		}
+		protect_pte_range(mm, v, addr, next, write, tlb);
+	} while (pmd++, addr = next, addr != end);
+	return 0;
+}
+
+static inline int protect_pud_range(struct ref_mm *mm, uint64_t p4dv, uint64_t addr,
+				    uint64_t end, bool write, struct ref_tlb *tlb)
+{
+	pud_t *pud = pud_offset_e(mm, p4dv, addr);
+	uint64_t next;
+	do {
+		uint64_t v = READ_ONCE(pud->pud);
+		next = pud_addr_end(addr, end);
+		if (pud_none(v))
+			continue;
+		if (pud_leaf(v)) {
+			if (next - addr != PUD_SIZE)
+				return -PT_EINVAL;
+			uint64_t nv = pte_modify_rw(v, write);
+			if (nv != v) {
+				WRITE_ONCE(pud->pud, nv);
+				tlb_adjust(tlb, addr, next);
+			}
+			continue;
+		}
+		if (protect_pmd_range(mm, v, addr, next, write, tlb))
+			return -PT_EINVAL;
+	} while (pud++, addr = next, addr != end);
+	return 0;
+}
+
+static int ref_protect(struct ref_mm *mm, uint64_t addr, uint64_t size, bool write,
+		       struct ref_tlb *tlb)
+{
+	uint64_t end = addr + size, next, next4;
+	pgd_t *pgd = pgd_offset(mm, addr);
+	do {
+		next = pgd_addr_end(addr, end);
+		if (pgd_none(READ_ONCE(pgd->pgd)))
+			continue;
+		p4d_t *p4d = p4d_offset(mm, pgd, addr);
+		uint64_t a4 = addr;
+		do {
+			uint64_t v = READ_ONCE(p4d->p4d);
+			next4 = p4d_addr_end(a4, next);
+			if (p4d_none(v))
+				continue;
+			if (protect_pud_range(mm, v, a4, next4, write, tlb))
+				return -PT_EINVAL;
+		} while (p4d++, a4 = next4, a4 != next);
+	} while (pgd++, addr = next, addr != end);
+	return 0;
+}
+
+/* ---- GUP-fast (mm/gup.c gup_fast_pgd_range and friends) ----------------------------- */
+
+struct gup_acc {
+	uint32_t *pins;
+	uint64_t pfn_base;
+	uint64_t nr;
+};
+
+/* record_subpages + try_grab_folio: one reference per 4K page of a huge leaf. */
+static inline void gup_huge(struct gup_acc *g, uint64_t leaf_pa, uint64_t mask, uint64_t addr,
+			    uint64_t end)
+{
+	uint64_t pfn = ((leaf_pa & mask) + (addr & ~mask)) >> PAGE_SHIFT;
+	uint32_t *p = g->pins + (pfn - g->pfn_base);
+	uint64_t n = (end - addr) >> PAGE_SHIFT;
+	for (uint64_t i = 0; i < n; i++)
+		p[i]++;
+	g->nr += n;
+}
+
+static inline bool gup_pte_range(const struct ref_mm *mm, uint64_t pmdv, uint64_t addr,
+				 uint64_t end, struct gup_acc *g)
+{
+	pte_t *ptep = pte_offset_e(mm, pmdv, addr);
+	do {
+		uint64_t pte = READ_ONCE(ptep->pte);
+		if (pte_none(pte))
+			return false;
+		g->pins[((pte & PTE_PFN_MASK) >> PAGE_SHIFT) - g->pfn_base]++;
+		g->nr++;
+	} while (ptep++, addr += PAGE_SIZE, addr != end);
+	return true;
+}
+
+static inline bool gup_pmd_range(const struct ref_mm *mm, uint64_t pudv, uint64_t addr,
+				 uint64_t end, struct gup_acc *g)
+{
+	pmd_t *pmdp = pmd_offset_e(mm, pudv, addr);
+	uint64_t next;
+	do {
+		uint64_t pmd = READ_ONCE(pmdp->pmd);
+		next = pmd_addr_end(addr, end);
+		if (pmd_none(pmd))
+			return false;
+		if (pmd_leaf(pmd))
+			gup_huge(g, pmd, PMD_PFN_MASK, addr, next);
+		else if (!gup_pte_range(mm, pmd, addr, next, g))
+			return false;
+	} while (pmdp++, addr = next, addr != end);
+	return true;
+}
+
+static inline bool gup_pud_range(const struct ref_mm *mm, uint64_t p4dv, uint64_t addr,
+				 uint64_t end, struct gup_acc *g)
+{
+	pud_t *pudp = pud_offset_e(mm, p4dv, addr);
+	uint64_t next;
+	do {
+		uint64_t pud = READ_ONCE(pudp->pud);
+		next = pud_addr_end(addr, end);
+		if (pud_none(pud))
+			return false;
+		if (pud_leaf(pud))
+			gup_huge(g, pud, PUD_PFN_MASK, addr, next);
+		else if (!gup_pmd_range(mm, pud, addr, next, g))
+			return false;
+	} while (pudp++, addr = next, addr != end);
+	return true;
+}
+
+static uint64_t ref_gup_fast(const struct ref_mm *mm, uint64_t addr, uint64_t end,
+			     uint32_t *pins, uint64_t pfn_base)
+{
+	struct gup_acc g = {pins, pfn_base, 0};
+	pgd_t *pgdp = pgd_offset(mm, addr);
+	uint64_t next, next4;
+	do {
+		next = pgd_addr_end(addr, end);
+		if (pgd_none(READ_ONCE(pgdp->pgd)))
+			break;
+		p4d_t *p4dp = p4d_offset(mm, pgdp, addr);
+		uint64_t a4 = addr;
+		do {
+			uint64_t p4d = READ_ONCE(p4dp->p4d);
+			next4 = p4d_addr_end(a4, next);
+			if (p4d_none(p4d) || !gup_pud_range(mm, p4d, a4, next4, &g))
+				return g.nr;
+		} while (p4dp++, a4 = next4, a4 != next);
+	} while (pgdp++, addr = next, addr != end);
+	return g.nr;
+}
+
+const struct ref_format REF_SYM = {
+	.name = REF_LEVELS == 5 ? "x86_64-la57" : "x86_64",
+	.seek_many = ref_seek_many,
+	.scan = ref_scan,
+	.map = ref_map,
+	.map_pages = ref_map_pages,
+	.unmap = ref_unmap,
+	.protect = ref_protect,
+	.gup_fast = ref_gup_fast,
+};
