@@ -27,6 +27,8 @@ struct mm_walk_state {
 	int kind;       /* enum pt_entry_kind of `entry` */
 	int err;        /* 0, or -PT_EFAULT / -PT_ELOOP / -PT_EBADENT when the image is corrupt */
 	uint64_t entry; /* raw entry */
+	uint64_t pa;    /* leaf: output address of the leaf entry (decoded once, at the leaf) */
+	uint32_t prot;  /* leaf: PT_* bits of the entry itself */
 	uint8_t *ptep;  /* host pointer to it */
 	uint32_t gen;   /* mm->gen the path was read under; 0 = no path */
 	int half;       /* which root: 0 lower, 1 upper half */
@@ -70,33 +72,57 @@ static inline bool mm_walk_next_leaf(struct mm_walk_state *st, uint64_t end)
 /* Seek the first present leaf overlapping [start, end). */
 bool mm_walk_first_leaf(struct mm_walk_state *st, struct pt_mm *mm, uint64_t start, uint64_t end);
 
-/* Callback-free iteration over every present leaf overlapping [start, end). */
+/*
+ * Callback-free iteration over every present leaf overlapping [start, end). st must have
+ * been set up with mm_walk_init() once; its retained path is then reused.
+ */
 #define for_each_pt_leaf(st, mm, start, end)                                  \
 	for (bool pt_more_ = mm_walk_first_leaf((st), (mm), (start), (end)); pt_more_; \
 	     pt_more_ = mm_walk_next_leaf((st), (end)))
 
-/* Accessors: they describe st->entry (decoded through the format). */
-bool mm_walk_is_present(const struct mm_walk_state *st);
-bool mm_walk_is_leaf(const struct mm_walk_state *st);
-bool mm_walk_is_write(const struct mm_walk_state *st);
-bool mm_walk_is_exec(const struct mm_walk_state *st);
-bool mm_walk_is_user(const struct mm_walk_state *st);
-bool mm_walk_is_dirty(const struct mm_walk_state *st);
-bool mm_walk_is_young(const struct mm_walk_state *st);
-bool mm_walk_is_global(const struct mm_walk_state *st);
-bool mm_walk_is_special(const struct mm_walk_state *st);
-/* PT_* bits of the leaf entry itself (not combined with higher levels). */
-uint32_t mm_walk_prot(const struct mm_walk_state *st);
-/* Physical address of the start of the leaf. */
-uint64_t mm_walk_leaf_pa(const struct mm_walk_state *st);
-/* Virtual address of the start of the leaf. */
-uint64_t mm_walk_leaf_va(const struct mm_walk_state *st);
-/* Bytes mapped by the leaf entry (one entry, not its contiguous group). */
-uint64_t mm_walk_leaf_size(const struct mm_walk_state *st);
+/* Accessors: they describe the leaf the walk stands on (decoded once, when it got there). */
+static inline bool mm_walk_is_leaf(const struct mm_walk_state *st) { return st->kind == PT_ENTRY_LEAF; }
+static inline bool mm_walk_is_present(const struct mm_walk_state *st)
+{
+	return st->kind == PT_ENTRY_TABLE || st->kind == PT_ENTRY_LEAF;
+}
+/* PT_* bits of the leaf entry itself (not combined with higher levels); 0 if no leaf. */
+static inline uint32_t mm_walk_prot(const struct mm_walk_state *st)
+{
+	return st->kind == PT_ENTRY_LEAF ? st->prot : 0;
+}
+static inline bool mm_walk_is_write(const struct mm_walk_state *st) { return mm_walk_prot(st) & PT_W; }
+static inline bool mm_walk_is_exec(const struct mm_walk_state *st) { return mm_walk_prot(st) & PT_X; }
+static inline bool mm_walk_is_user(const struct mm_walk_state *st) { return mm_walk_prot(st) & PT_USER; }
+static inline bool mm_walk_is_dirty(const struct mm_walk_state *st) { return mm_walk_prot(st) & PT_DIRTY; }
+static inline bool mm_walk_is_young(const struct mm_walk_state *st) { return mm_walk_prot(st) & PT_YOUNG; }
+static inline bool mm_walk_is_global(const struct mm_walk_state *st) { return mm_walk_prot(st) & PT_GLOBAL; }
+static inline bool mm_walk_is_special(const struct mm_walk_state *st) { return mm_walk_prot(st) & PT_SPECIAL; }
+/* Bytes mapped by one entry at st->level (a leaf, or the hole an empty entry leaves). */
+static inline uint64_t mm_walk_leaf_size(const struct mm_walk_state *st)
+{
+	return (uint64_t)1 << st->fmt->shift[st->level];
+}
 /* Bytes of the contiguous / NAPOT group the leaf belongs to (== leaf size if none). */
-uint64_t mm_walk_group_size(const struct mm_walk_state *st);
+static inline uint64_t mm_walk_group_size(const struct mm_walk_state *st)
+{
+	return mm_walk_leaf_size(st) * ((mm_walk_prot(st) & PT_CONTIG) ? st->fmt->contig[st->level] : 1);
+}
+/* Virtual address of the start of the leaf. */
+static inline uint64_t mm_walk_leaf_va(const struct mm_walk_state *st)
+{
+	return st->va & ~(mm_walk_leaf_size(st) - 1);
+}
+/* Physical address of the start of the leaf; 0 if the walk is not on a leaf. */
+static inline uint64_t mm_walk_leaf_pa(const struct mm_walk_state *st)
+{
+	return st->kind == PT_ENTRY_LEAF ? st->pa : 0;
+}
 /* Architecture name of st->level ("pte", "pmd", ... for x86). */
-const char *mm_walk_level_name(const struct mm_walk_state *st);
+static inline const char *mm_walk_level_name(const struct mm_walk_state *st)
+{
+	return st->fmt->level_name[st->level];
+}
 
 /* What a walk_page_range callback asks for next. Negative values are errors and stop. */
 enum mm_walk_action {

@@ -69,6 +69,14 @@ static inline void w_read(struct mm_walk_state *st, int level, uint32_t idx)
 		st->err = -PT_EBADENT;
 }
 
+/* The walk stopped on a leaf: decode what the accessors report, once. */
+static inline bool w_at_leaf(struct mm_walk_state *st)
+{
+	st->pa = w_leaf_pa(st->entry, st->level, st->va);
+	st->prot = fmt_leaf_prot(st->entry, st->level);
+	return true;
+}
+
 /* Make `table_pa` the table of `level`: refuse pointers outside memory or back up the path. */
 static inline bool w_enter(struct mm_walk_state *st, int level, uint64_t table_pa)
 {
@@ -100,7 +108,7 @@ static inline bool w_descend(struct mm_walk_state *st, uint64_t va)
 			return false;
 		w_read(st, l - 1, w_index(va, l - 1));
 	}
-	return st->kind == PT_ENTRY_LEAF;
+	return st->kind == PT_ENTRY_LEAF && w_at_leaf(st);
 }
 
 static bool w_seek(struct mm_walk_state *st, struct pt_mm *mm, uint64_t va)
@@ -233,7 +241,7 @@ static int w_walk_range(struct pt_mm *mm, uint64_t start, uint64_t end,
 			r = MM_WALK_CONTINUE;
 			if (elast > last)
 				elast = last;
-			if (st.kind == PT_ENTRY_LEAF && ops->leaf_entry)
+			if (st.kind == PT_ENTRY_LEAF && ops->leaf_entry && w_at_leaf(&st))
 				r = ops->leaf_entry(&st, priv);
 			else if (st.kind == PT_ENTRY_EMPTY && ops->hole)
 				r = ops->hole(st.va, elast + 1, l, priv);
