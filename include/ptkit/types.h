@@ -85,4 +85,11 @@ struct pt_mm {
 	uint32_t gen;
 };
 
+/* A new generation: every retained walk path of mm is stale. Readers may be lockless. */
+static inline void pt_mm_bump_gen(struct pt_mm *mm)
+{
+	uint32_t g = __atomic_load_n(&mm->gen, __ATOMIC_RELAXED) + 1;
+	__atomic_store_n(&mm->gen, g ? g : 1, __ATOMIC_RELAXED);
+}
+
 #endif

@@ -39,10 +39,14 @@
 
 #include <ptkit/types.h>
 
-/* One single-copy-atomic access per entry, so lockless readers never see a torn entry. */
+/*
+ * One single-copy-atomic access per entry, so lockless readers never see a torn entry.
+ * Loads acquire and stores release: a reader that sees a new table entry also sees the
+ * table's contents written before it was linked (free on x86; ldar on arm64).
+ */
 static inline uint64_t pt_load_raw64(const uint8_t *p)
 {
-	return __atomic_load_n((const uint64_t *)(const void *)p, __ATOMIC_RELAXED);
+	return __atomic_load_n((const uint64_t *)(const void *)p, __ATOMIC_ACQUIRE);
 }
 static inline void pt_store_raw64(uint8_t *p, uint64_t v)
 {

@@ -73,6 +73,5 @@ void pt_mm_destroy(struct pt_mm *mm)
 	free_tree(mm, mm->root[0], top);
 	if (mm->fmt->two_roots && mm->root[1] != mm->root[0])
 		free_tree(mm, mm->root[1], top);
-	if (++mm->gen == 0)
-		mm->gen = 1;
+	pt_mm_bump_gen(mm);
 }

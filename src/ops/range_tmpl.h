@@ -399,8 +399,7 @@ static int r_run(struct r_ctx *c, uint64_t va, uint64_t size)
 	c->dry = false;
 	r_level(c, W_TOP, root, 0, va, last);
 	r_pool_release(c); /* empty unless the two passes disagreed */
-	if (++mm->gen == 0)
-		mm->gen = 1;
+	pt_mm_bump_gen(mm);
 	return c->err;
 }
 

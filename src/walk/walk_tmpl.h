@@ -130,7 +130,9 @@ static bool w_seek(struct mm_walk_state *st, struct pt_mm *mm, uint64_t va)
 		st->err = -PT_ERANGE;
 		return false;
 	}
-	if (st->gen == mm->gen && st->mm == mm && st->half == half) {
+	uint32_t gen = __atomic_load_n(&mm->gen, __ATOMIC_RELAXED);
+
+	if (st->gen == gen && st->mm == mm && st->half == half) {
 		/* Deepest retained table whose span also covers va. */
 		for (int k = st->level; k < W_TOP; k++) {
 			if (!((va ^ old) >> (fmt_shift(k) + fmt_index_bits(k)))) {
@@ -151,7 +153,7 @@ static bool w_seek(struct mm_walk_state *st, struct pt_mm *mm, uint64_t va)
 			return false;
 		}
 	}
-	st->gen = mm->gen;
+	st->gen = gen;
 	w_read(st, l, w_index(va, l));
 	bool leaf = w_descend(st, va);
 	if (st->err)
@@ -185,7 +187,7 @@ static inline bool w_advance(struct mm_walk_state *st, uint64_t last)
 /* The path is stale after a mutation: find the current position again. */
 static inline void w_refresh(struct mm_walk_state *st)
 {
-	if (st->gen != st->mm->gen)
+	if (st->gen != __atomic_load_n(&st->mm->gen, __ATOMIC_RELAXED))
 		w_seek(st, st->mm, st->va);
 }
 
@@ -220,7 +222,7 @@ static int w_walk_range(struct pt_mm *mm, uint64_t start, uint64_t end,
 	st.half = FMT_TWO_ROOTS ? fmt_va_half(start) : 0;
 	if (!w_enter(&st, W_TOP, mm->root[st.half]))
 		return st.err;
-	st.gen = mm->gen;
+	st.gen = __atomic_load_n(&mm->gen, __ATOMIC_RELAXED);
 	w_read(&st, W_TOP, w_index(start, W_TOP));
 	while (!st.err) {
 		int l = st.level, r;
