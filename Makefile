@@ -14,7 +14,7 @@ CMAKE      ?= cmake
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 FORMAT_DIRS = src include tools tests examples bench
 
-.PHONY: all run test bench format clean
+.PHONY: all run test bench verify format clean
 
 all:
 	$(CMAKE) -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
@@ -32,6 +32,11 @@ test:
 bench:
 	@if [ -f scripts/bench.sh ]; then scripts/bench.sh; \
 	else echo "bench: not yet implemented (issue 7)"; exit 1; fi
+
+# Every format against QEMU's MMUs, VERIFY_COUNT VAs each (docs/VERIFICATION.md).
+verify: all
+	scripts/install-deps.sh
+	scripts/verify.sh all $(or $(VERIFY_COUNT),1000)
 
 format:
 	@files=$$(find $(FORMAT_DIRS) -name '*.[ch]' 2>/dev/null); \

@@ -525,7 +525,7 @@ static void job_fail(struct job *j, const char *what)
 {
 	FAIL("%s %s: %s", j->x->f->name, j->name, what);
 	if (!j->fail_noted)
-		snprintf(j->note, sizeof(j->note), "MISMATCH: %s", what);
+		snprintf(j->note, sizeof(j->note), "MISMATCH: %.*s", (int)sizeof(j->note) - 11, what);
 	j->fail_noted = true;
 }
 

@@ -13,7 +13,8 @@ if [ $# -gt 0 ] && [ "$1" != "--" ]; then count=$1; shift; fi
 if [ $# -gt 0 ] && [ "$1" != "--" ]; then seed=$1; shift; fi
 [ "${1:-}" = "--" ] && shift
 if [ "$fmt" = all ]; then
-	set -- x86_64 x86_64-la57 -- "$@"
+	# every format `ptkit formats` lists (each has a probe)
+	set -- $("$here/../build/ptkit" formats | awk '{print $1}') -- "$@"
 else
 	set -- "$fmt" -- "$@"
 fi

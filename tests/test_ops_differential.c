@@ -8,8 +8,8 @@
 
 int main(void)
 {
-	unsigned long steps = getenv("PTKIT_DIFF_STEPS") ? strtoul(getenv("PTKIT_DIFF_STEPS"), 0, 0) : 2000;
-	unsigned long seeds = getenv("PTKIT_DIFF_SEEDS") ? strtoul(getenv("PTKIT_DIFF_SEEDS"), 0, 0) : 2;
+	unsigned long steps = getenv("PTKIT_DIFF_STEPS") ? strtoul(getenv("PTKIT_DIFF_STEPS"), 0, 0) : 600;
+	unsigned long seeds = getenv("PTKIT_DIFF_SEEDS") ? strtoul(getenv("PTKIT_DIFF_SEEDS"), 0, 0) : 1;
 	unsigned long total = 0;
 
 	for (unsigned i = 0; pt_format_at(i); i++) {

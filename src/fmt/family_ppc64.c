@@ -2,4 +2,7 @@
 /* The ppc64 formats, in the order `ptkit formats` lists them. */
 #include <ptkit/format.h>
 
-const struct pt_format *const pt_family_ppc64[] = {0};
+extern const struct pt_format pt_format_ppc64_radix_4k, pt_format_ppc64_radix_64k;
+
+const struct pt_format *const pt_family_ppc64[] = { &pt_format_ppc64_radix_4k,
+						    &pt_format_ppc64_radix_64k, 0 };

@@ -2,4 +2,7 @@
 /* The riscv formats, in the order `ptkit formats` lists them. */
 #include <ptkit/format.h>
 
-const struct pt_format *const pt_family_riscv[] = {0};
+extern const struct pt_format pt_format_riscv_sv39, pt_format_riscv_sv48, pt_format_riscv_sv57;
+
+const struct pt_format *const pt_family_riscv[] = { &pt_format_riscv_sv39, &pt_format_riscv_sv48,
+						    &pt_format_riscv_sv57, 0 };

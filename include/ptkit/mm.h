@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ptkit mm: an address space on top of one table tree — VMAs, a page-frame database
+ * (refcounts, pins, folios of any order), get_user_pages (slow, and lockless fast),
+ * follow_pfnmap and a VMA-aware walk_page_range. Hosted: pthreads and liburcu.
+ *
+ * Locking: one mutex per struct mm serialises writers (mmap, munmap, mprotect, zap,
+ * faults, the slow GUP path, follow_pfnmap_start..end). get_user_pages_fast() takes no
+ * lock: it runs inside an RCU read-side section, and every table the tree frees waits
+ * for a grace period (liburcu synchronize_rcu) before it goes back to the table memory.
+ * A thread that calls get_user_pages_fast() must first call mm_rcu_register_thread().
+ */
+#ifndef PTKIT_MM_H
+#define PTKIT_MM_H
+
+#include <pthread.h>
+
+#include "ops.h"
+#include "walk.h"
+
+/* ---- page-frame database -------------------------------------------------------------- */
+
+/* What FOLL_PIN adds to a small folio's refcount (Linux GUP_PIN_COUNTING_BIAS). */
+#define MM_PIN_BIAS 1024u
+
+enum mm_page_flags {
+	MM_PG_HEAD = 1u << 0, /* first frame of an allocated folio; order is valid */
+	MM_PG_FREE = 1u << 1, /* first frame of a free buddy block; order is valid */
+	MM_PG_FILE = 1u << 2, /* folio belongs to a file-like (shared) mapping */
+};
+
+/*
+ * One descriptor per frame of the data region. Only the first frame of a folio (its
+ * head) carries state; a frame finds its head by pfn arithmetic (the naturally aligned
+ * block of the smallest order whose first frame is a head covering it).
+ * refcount, pincount, flags and order are read locklessly by GUP-fast (atomics).
+ */
+struct mm_page {
+	uint32_t refcount; /* allocation/mapping ref + FOLL_GET refs + pins (see MM_PIN_BIAS) */
+	uint32_t pincount; /* pins, counted on the head of every folio */
+	uint32_t flags;    /* enum mm_page_flags */
+	uint32_t order;    /* folio (or free block) spans 2^order frames */
+	uint64_t mapcount; /* frames of the folio currently mapped by leaves */
+	uint32_t next, prev; /* buddy free lists (private) */
+};
+
+/*
+ * The frames [base, base + size) that folios are allocated from (frame = 2^page_shift
+ * bytes). Not the table memory: tables live in the struct pt_mem given to mm_init.
+ */
+struct mm_pfdb {
+	uint64_t base, size;
+	unsigned page_shift;
+	unsigned max_order; /* largest folio: 2^max_order frames */
+	uint64_t nr;        /* frames */
+	struct mm_page *pages;
+	pthread_mutex_t lock; /* the buddy allocator (folios may be freed by any thread) */
+	uint32_t free_head[64];
+	uint64_t folios_live, folios_alloced; /* counters (under lock) */
+};
+
+/*
+ * Describe [base, base+size) at 2^page_shift-byte frames; base and size must be aligned
+ * to the largest folio wanted (size a power of two is simplest). 0, -PT_EINVAL, -PT_ENOMEM.
+ */
+int mm_pfdb_init(struct mm_pfdb *db, uint64_t base, uint64_t size, unsigned page_shift);
+void mm_pfdb_fini(struct mm_pfdb *db);
+/* Allocate a folio of 2^order frames, naturally aligned, refcount 1. 0 or -PT_ENOMEM. */
+int mm_folio_alloc(struct mm_pfdb *db, unsigned order, uint32_t flags, uint64_t *pa);
+/* The descriptor of the folio head containing pa, or NULL (outside, or a free frame). */
+struct mm_page *mm_folio_of(struct mm_pfdb *db, uint64_t pa, uint64_t *head_pa);
+/* Physical address of a descriptor's frame. */
+uint64_t mm_page_pa(const struct mm_pfdb *db, const struct mm_page *pg);
+/* Take `refs` references; unconditional (caller already holds one). */
+void mm_folio_get(struct mm_page *head, uint32_t refs);
+/* Drop `refs` references, freeing the folio when none remain. */
+void mm_folio_put(struct mm_pfdb *db, struct mm_page *head, uint32_t refs);
+/* Pinned (maybe DMA-pinned, like folio_maybe_dma_pinned)? */
+bool mm_folio_pinned(const struct mm_page *head);
+
+/* ---- address space ----------------------------------------------------------------------- */
+
+enum mm_vma_kind {
+	MM_VMA_ANON,    /* private: write to a read-only leaf copies the folio (COW) */
+	MM_VMA_FILE,    /* shared: write to a read-only leaf makes it writable + dirty */
+	MM_VMA_HUGETLB, /* shared, folios of vma->page_size (any leaf size the format has) */
+	MM_VMA_PFNMAP,  /* PFN / IO map: leaves marked PT_SPECIAL, no page descriptors */
+};
+
+struct mm_vma {
+	uint64_t start, end;     /* [start, end) */
+	enum mm_vma_kind kind;
+	uint32_t prot;           /* PT_R/W/X/USER/... the VMA allows */
+	uint64_t page_size;      /* folio size faults allocate (PFNMAP: largest leaf used) */
+	uint64_t pfn_pa;         /* PFNMAP: physical address mapped at start */
+};
+
+struct mm;
+/*
+ * Fault handler for get_user_pages: make va present (and writable when foll has
+ * FOLL_WRITE). Called with the mm lock held. 0, or a negative PT_E* code.
+ */
+typedef int (*mm_fault_fn)(struct mm *mm, const struct mm_vma *vma, uint64_t va,
+			   unsigned foll, void *priv);
+
+struct mm {
+	struct pt_mm pt;      /* the tree: changed only under lock */
+	struct pt_mm view;    /* immutable copy of pt for lockless readers (gen never moves) */
+	struct pt_mem mem;    /* table memory seen by the tree: frees wait for a grace period */
+	struct pt_mem *tables; /* the table memory given to mm_init */
+	struct mm_pfdb *pfdb;
+	pthread_mutex_t lock;
+	struct mm_vma *vmas;  /* sorted by start, disjoint */
+	unsigned nr_vmas, cap_vmas;
+	struct { uint64_t pa, size; } *deferred; /* tables waiting for a grace period */
+	unsigned nr_deferred, cap_deferred;
+	uint64_t page_size;   /* the format's smallest page: GUP's unit */
+	/* statistics (faults, grace periods under lock; the gup_fast ones atomic) */
+	uint64_t faults, grace_periods, tables_deferred;
+	uint64_t gup_fast_pages, gup_fast_backoffs;
+};
+
+/* Create an empty address space over table memory `tables` and frames `pfdb`. */
+int mm_init(struct mm *mm, const struct pt_format *fmt, struct pt_mem *tables,
+	    struct mm_pfdb *pfdb);
+/* Unmap everything (dropping folio references), free every table. */
+void mm_fini(struct mm *mm);
+void mm_lock(struct mm *mm);
+void mm_unlock(struct mm *mm);
+/* liburcu read-side registration for threads calling get_user_pages_fast(). */
+void mm_rcu_register_thread(void);
+void mm_rcu_unregister_thread(void);
+
+/*
+ * Add a VMA [start, start+size). Nothing is mapped, except for MM_VMA_PFNMAP, which maps
+ * [pfn_pa, pfn_pa+size) at once with the largest leaves alignment allows (up to
+ * page_size when nonzero). start/size aligned to page_size (default: the format's
+ * smallest page). -PT_EINVAL (alignment, size not a leaf size of the format),
+ * -PT_EEXIST (overlap), -PT_ENOMEM, -PT_ERANGE.
+ */
+int mm_mmap(struct mm *mm, const struct mm_vma *vma);
+/* Remove the VMAs (or parts of them) in [start, start+size) and everything mapped there. */
+int mm_munmap(struct mm *mm, uint64_t start, uint64_t size);
+/* Unmap the pages in [start, start+size) but keep the VMAs (MADV_DONTNEED). */
+int mm_zap(struct mm *mm, uint64_t start, uint64_t size);
+/* Change the VMAs' and the present leaves' protection; splits huge leaves at the edges. */
+int mm_mprotect(struct mm *mm, uint64_t start, uint64_t size, uint32_t prot);
+/* The VMA containing va, or NULL. Call with the lock held; valid until it is dropped. */
+const struct mm_vma *mm_find_vma(struct mm *mm, uint64_t va);
+
+/*
+ * The default fault handler (lock held): an absent page gets a new folio of
+ * vma->page_size, mapped read-only on a read fault (so the first write faults again,
+ * like Linux dirty tracking) and writable+dirty on a write fault; a write to a
+ * read-only leaf in a writable VMA upgrades it (FILE/HUGETLB) or copies it when someone
+ * else holds a reference (ANON COW). -PT_EFAULT when the VMA forbids the access.
+ */
+int mm_fault_default(struct mm *mm, const struct mm_vma *vma, uint64_t va, unsigned foll,
+		     void *priv);
+/* Map a folio (already allocated, its reference passes to the mapping) at va (lock held). */
+int mm_map_folio(struct mm *mm, uint64_t va, uint64_t pa, uint64_t size, uint32_t prot);
+
+/* ---- get_user_pages ------------------------------------------------------------------- */
+
+enum mm_foll {
+	FOLL_WRITE = 1u << 0,    /* the caller will write: the leaf must be writable */
+	FOLL_GET = 1u << 1,      /* take a reference per page (default without FOLL_PIN) */
+	FOLL_PIN = 1u << 2,      /* pin (MM_PIN_BIAS / pincount); release with unpin_user_pages */
+	FOLL_LONGTERM = 1u << 3, /* long-term pin: refused on PFN maps and shared file writes */
+	FOLL_NOFAULT = 1u << 4,  /* never call the fault handler: stop at the first hole */
+};
+
+/*
+ * Reference or pin nr_pages pages from start (units of mm->page_size), writing the PA
+ * of each page to pas[]. For each address the leaf is sought; a hole, or a read-only
+ * leaf under FOLL_WRITE, goes through `fault` (NULL: mm_fault_default) unless
+ * FOLL_NOFAULT. All pages of one leaf are taken in one step. pas NULL (and neither
+ * FOLL_GET nor FOLL_PIN): fault the pages in only. Returns the number of pages
+ * taken (stops early at the first failure), or the error when it is the first page:
+ * -PT_EFAULT (no VMA, PFN map, refused access), -PT_EINVAL (bad flags), fault errors.
+ */
+long get_user_pages(struct mm *mm, uint64_t start, unsigned long nr_pages, unsigned foll,
+		    uint64_t *pas, mm_fault_fn fault, void *priv);
+/*
+ * Lockless: no lock, no VMA, no fault. Stops at a hole, a special (PFN-map) leaf, a
+ * read-only leaf under FOLL_WRITE, or when the entry changed under it (references
+ * dropped again). Returns the pages taken (0..nr_pages).
+ */
+long get_user_pages_fast_only(struct mm *mm, uint64_t start, unsigned long nr_pages,
+			      unsigned foll, uint64_t *pas);
+/* get_user_pages_fast_only, then get_user_pages for the rest. */
+long get_user_pages_fast(struct mm *mm, uint64_t start, unsigned long nr_pages, unsigned foll,
+			 uint64_t *pas, mm_fault_fn fault, void *priv);
+/* Release pages taken with FOLL_PIN. */
+void unpin_user_pages(struct mm *mm, const uint64_t *pas, unsigned long nr_pages);
+/* Release pages taken with FOLL_GET. */
+void put_user_pages(struct mm *mm, const uint64_t *pas, unsigned long nr_pages);
+
+/* ---- follow_pfnmap ---------------------------------------------------------------------- */
+
+struct follow_pfnmap_args {
+	uint64_t pfn;       /* frame number of va (units of mm->page_size) */
+	uint64_t pa;        /* physical address of va */
+	uint64_t addr_mask; /* ~(leaf size - 1): the whole leaf can be mapped in one step */
+	uint32_t prot;      /* PT_* of the leaf */
+	bool writable, special;
+};
+
+/*
+ * Look up va in a PFN-map VMA: takes the mm lock and keeps it until follow_pfnmap_end.
+ * 0 (lock held), -PT_EINVAL (not a PFN map), -PT_ENOENT (not mapped); on error the lock
+ * is released.
+ */
+int follow_pfnmap_start(struct mm *mm, uint64_t va, struct follow_pfnmap_args *args);
+void follow_pfnmap_end(struct mm *mm);
+
+/* ---- walking VMAs ------------------------------------------------------------------------ */
+
+struct mm_vma_walk_ops {
+	/* Optional: 0 walk this VMA, MM_WALK_SKIP skip it, negative: stop with that error. */
+	int (*test_walk)(uint64_t start, uint64_t end, const struct mm_vma *vma, void *priv);
+	/* A present leaf at any level (see struct mm_walk_ops). */
+	int (*leaf_entry)(struct mm_walk_state *st, const struct mm_vma *vma, void *priv);
+	/* [start, end) unmapped; vma NULL (and level -1) for a gap between VMAs. */
+	int (*hole)(uint64_t start, uint64_t end, int level, const struct mm_vma *vma,
+		    void *priv);
+};
+
+/*
+ * walk_page_range over the VMAs in [start, end): test_walk per VMA, then leaf_entry and
+ * hole in address order. Takes the mm lock. Returns 0 or the first negative value.
+ */
+int mm_walk_vmas(struct mm *mm, uint64_t start, uint64_t end, const struct mm_vma_walk_ops *ops,
+		 void *priv);
+
+#endif

@@ -1,0 +1,408 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * arm64 VMSAv8-64 stage-1 translation tables (EL1&0 regime): Arm ARM (DDI 0487) chapter D8
+ * "The AArch64 Virtual Memory System Architecture". One header for every granule, VA size
+ * and output-address size; the includer sets
+ *
+ *   ARM64_GRANULE_SHIFT   12 (4KB), 14 (16KB) or 16 (64KB) translation granule
+ *   ARM64_VA_BITS         bits of VA each half translates (64 - TnSZ)
+ *   ARM64_PA52            1: 52-bit output addresses. 4KB/16KB: FEAT_LPA2 with TCR_EL1.DS=1
+ *                         (also allows 52-bit VA and the extra block levels); 64KB: FEAT_LPA
+ *                         (+ FEAT_LVA for 52-bit VA). 0: 48-bit OA (TCR_EL1.IPS = 0b101).
+ *
+ * Sections cited (DDI 0487 K.a; the titles are stable across editions, numbers move):
+ *   D8.2  "Translation process": granules, lookup levels, VA ranges (TTBR0/TTBR1), OA size
+ *   D8.3  "Translation table descriptor formats": table, block and page descriptors, OA
+ *         fields with FEAT_LPA / FEAT_LPA2; pseudocode AArch64.BlockDescSupported()
+ *   D8.4  "Memory access control": AP[2:1], PXN, UXN, APTable, PXNTable, UXNTable
+ *   D8.5  "Hardware updates of the translation tables": AF, DBM
+ *   D8.6  "Memory region attributes": AttrIndx -> MAIR_EL1, SH
+ *   "The Contiguous bit" (D8, TLB section): group sizes per granule and level
+ *
+ * What ptkit assumes about the system registers (docs/formats/arm64.md):
+ *   MAIR_EL1 = 0x00000000004404ff (ARM64_MAIR): Attr0 = 0xff Normal Inner/Outer Write-Back
+ *   RW-allocate, Attr1 = 0x04 Device-nGnRE, Attr2 = 0x44 Normal Inner/Outer Non-cacheable.
+ *   TCR_EL1: TBI0 = TBI1 = 0 (no top-byte ignore); HA = HD = 0 is fine (every leaf ptkit
+ *   creates has AF = 1 and writable leaves have AP[2] = 0); HPD0 = HPD1 = 0; with DS = 1,
+ *   SH0/SH1 = 0b11 (Inner Shareable: the descriptors' bits 9:8 hold OA[51:50] instead).
+ *
+ * ptkit level 0 is Arm lookup level 3 (the page level); the root is Arm level
+ * 4 - ptkit levels (level -1 for the 5-level 4KB/52-bit format).
+ */
+#ifndef PTKIT_FMT_ARM64_H
+#define PTKIT_FMT_ARM64_H
+
+#include "fmt/fmt_common.h"
+
+#if !defined(ARM64_GRANULE_SHIFT) || !defined(ARM64_VA_BITS) || !defined(ARM64_PA52)
+#error "define ARM64_GRANULE_SHIFT, ARM64_VA_BITS and ARM64_PA52 before including fmt/arm64.h"
+#endif
+#if ARM64_GRANULE_SHIFT != 12 && ARM64_GRANULE_SHIFT != 14 && ARM64_GRANULE_SHIFT != 16
+#error "ARM64_GRANULE_SHIFT must be 12, 14 or 16"
+#endif
+#if ARM64_VA_BITS > 48 && !ARM64_PA52
+#error "52-bit VA needs FEAT_LPA2 (4KB/16KB) or FEAT_LVA (64KB): set ARM64_PA52"
+#endif
+
+/*
+ * Geometry (D8.2 "Translation process"): each table is one
+ * granule of 8-byte descriptors, so a level resolves GRANULE_SHIFT - 3 bits of VA; the top
+ * level resolves what is left (fewer bits: a smaller, size-aligned root table).
+ */
+#define ARM64_STRIDE (ARM64_GRANULE_SHIFT - 3) /* 9, 11, 13 */
+#define ARM64_LEVELS ((ARM64_VA_BITS - ARM64_GRANULE_SHIFT + ARM64_STRIDE - 1) / ARM64_STRIDE)
+#define ARM64_TOP_BITS (ARM64_VA_BITS - ARM64_GRANULE_SHIFT - ARM64_STRIDE * (ARM64_LEVELS - 1))
+#define ARM64_4K (ARM64_GRANULE_SHIFT == 12)
+#define ARM64_16K (ARM64_GRANULE_SHIFT == 14)
+#define ARM64_64K (ARM64_GRANULE_SHIFT == 16)
+#define ARM64_LPA2 (ARM64_PA52 && !ARM64_64K) /* OA[51:50] in bits 9:8 (D8.3, DS = 1) */
+#define ARM64_LPA (ARM64_PA52 && ARM64_64K)   /* OA[51:48] in bits 15:12 (FEAT_LPA) */
+
+/* The memory attributes ptkit puts in MAIR_EL1 (D8.6 "Memory region attributes"). */
+#define ARM64_MAIR 0x00000000004404ffull
+#define ARM64_ATTR_NORMAL 0u  /* Attr0 0xff: Normal, Inner/Outer WB non-transient RW-alloc */
+#define ARM64_ATTR_DEVICE 1u  /* Attr1 0x04: Device-nGnRE (PT_DEVICE) */
+#define ARM64_ATTR_NOCACHE 2u /* Attr2 0x44: Normal, Inner/Outer Non-cacheable (PT_NOCACHE) */
+
+/*
+ * Descriptor bits, D8.3 "Translation table descriptor formats" (table descriptors: next-level
+ * address + hierarchical attributes; block and page descriptors: OA + lower/upper attributes).
+ */
+#define ARM64_VALID (1ull << 0) /* D8.3: bit 0 = 0: invalid (fault) descriptor */
+#define ARM64_TYPE (1ull << 1)	/* D8.3: 1 = table (levels -1..2) or page (level 3) */
+#define ARM64_ATTRIDX_SHIFT 2	/* D8.6: AttrIndx[2:0], bits 4:2, indexes MAIR_EL1 */
+#define ARM64_ATTRIDX_MASK (7ull << ARM64_ATTRIDX_SHIFT)
+#define ARM64_NS (1ull << 5)  /* D8.3: NS, ignored for Non-secure stage 1: unused */
+#define ARM64_AP1 (1ull << 6) /* D8.4: AP[1] = 1: EL0 access allowed (PT_USER) */
+#define ARM64_AP2 (1ull << 7) /* D8.4: AP[2] = 1: read-only at every EL (!PT_W) */
+#define ARM64_SH_SHIFT 8      /* D8.6: SH[1:0], bits 9:8 (without LPA2) */
+#define ARM64_SH_MASK (3ull << ARM64_SH_SHIFT)
+#define ARM64_SH_INNER (3ull << ARM64_SH_SHIFT) /* 0b11 Inner Shareable; 0b01 reserved */
+#define ARM64_SH_RESERVED (1ull << ARM64_SH_SHIFT)
+#define ARM64_AF (1ull << 10)	      /* D8.5: Access flag: AF = 0 faults without HA */
+#define ARM64_NG (1ull << 11)	      /* D8.3: not global: ASID-tagged (!PT_GLOBAL) */
+#define ARM64_NT (1ull << 16)	      /* D8.3: nT (FEAT_BBM) in block descriptors */
+#define ARM64_GP (1ull << 50)	      /* D8.3: GP (FEAT_BTI): guarded page, ignored */
+#define ARM64_DBM (1ull << 51)	      /* D8.5: Dirty Bit Modifier (FEAT_HAFDBS) */
+#define ARM64_CONT (1ull << 52)	      /* "The Contiguous bit": one of a group of entries */
+#define ARM64_PXN (1ull << 53)	      /* D8.4: privileged (EL1) execute-never */
+#define ARM64_UXN (1ull << 54)	      /* D8.4: unprivileged (EL0) execute-never */
+#define ARM64_SW_SPECIAL (1ull << 55) /* D8.3: bits 58:55 software use: PT_SPECIAL */
+#define ARM64_SW_DIRTY (1ull << 56)   /* software use: dirty, while the leaf is read-only */
+/* Table descriptors: hierarchical attributes (D8.4, hierarchical control), D8.3. */
+#define ARM64_PXNTABLE (1ull << 59) /* no EL1 execution anywhere below */
+#define ARM64_UXNTABLE (1ull << 60) /* no EL0 execution anywhere below */
+#define ARM64_APTABLE0 (1ull << 61) /* APTable[0]: no EL0 access below */
+#define ARM64_APTABLE1 (1ull << 62) /* APTable[1]: no write access below */
+#define ARM64_NSTABLE (1ull << 63)  /* ignored for Non-secure stage 1 */
+
+/*
+ * Output-address fields (D8.3; D8.2 output address size):
+ *   48-bit OA:        OA[47:n] in bits 47:n; bits 49:48 RES0.
+ *   4KB/16KB + LPA2:  OA[49:n] in bits 49:n, OA[51:50] in bits 9:8.
+ *   64KB + LPA:       OA[47:n] in bits 47:n, OA[51:48] in bits 15:12; bits 49:48 RES0.
+ * n is the granule shift for tables and pages, the block size for blocks.
+ */
+#define ARM64_OA_FIELD_TOP (ARM64_LPA2 ? 50 : 48) /* first bit above the in-place OA field */
+#define ARM64_OA_FIELD ((1ull << ARM64_OA_FIELD_TOP) - (1ull << ARM64_GRANULE_SHIFT))
+#define ARM64_OA_HI_LPA2 (3ull << 8)   /* OA[51:50] (4KB/16KB, DS = 1) */
+#define ARM64_OA_HI_LPA (0xfull << 12) /* OA[51:48] (64KB, FEAT_LPA) */
+#define ARM64_OA_HI (ARM64_LPA2 ? ARM64_OA_HI_LPA2 : ARM64_LPA ? ARM64_OA_HI_LPA : 0)
+/* RES0 in every valid descriptor of this format: OA[49:48] without LPA2, and the bits
+ * between 12 and the granule that no OA field uses (16KB: 13:12; 64KB without LPA: 15:12). */
+#define ARM64_RES0_ALL                                                                             \
+	((ARM64_LPA2 ? 0 : 3ull << 48) |                                                           \
+	 (((1ull << ARM64_GRANULE_SHIFT) - (1ull << 12)) & ~(uint64_t)ARM64_OA_HI))
+
+#define FMT_LEVELS ARM64_LEVELS
+#define FMT_VA_BITS ARM64_VA_BITS
+#define FMT_PA_BITS (ARM64_PA52 ? 52 : 48)
+/* Two halves (D8.2, VA ranges): TTBR0_EL1 translates [0, 2^va), TTBR1_EL1
+ * [2^64 - 2^va, 2^64). Bits 63:va must all equal bit 63 (TBI off), else a fault. */
+#define FMT_HALF_BITS ARM64_VA_BITS
+#define FMT_UPPER_BASE (0ull - (1ull << ARM64_VA_BITS))
+#define FMT_TWO_ROOTS 1
+#define FMT_PKEY_BITS 0	 /* stage-1 permission indirection/overlays (FEAT_S1PIE/POE) not used */
+#define FMT_BIG_ENDIAN 0 /* SCTLR_EL1.EE = 0: little-endian table walks */
+
+/* Constant expressions, also used to fill struct pt_format. */
+#define FMT_SHIFT_C(level) (ARM64_GRANULE_SHIFT + ARM64_STRIDE * (level))
+#define FMT_BITS_C(level) ((level) == ARM64_LEVELS - 1 ? ARM64_TOP_BITS : ARM64_STRIDE)
+/*
+ * Where block descriptors are allowed (D8.3, pseudocode AArch64.BlockDescSupported()):
+ *   4KB:  Arm level 2 (2MB), level 1 (1GB), level 0 (512GB) only with DS = 1 (LPA2);
+ *   16KB: Arm level 2 (32MB), level 1 (64GB) only with DS = 1 (LPA2);
+ *   64KB: Arm level 2 (512MB), level 1 (4TB) only with 52-bit OA (FEAT_LPA).
+ * Level 3 always holds pages. ptkit level l is Arm level 3 - l.
+ */
+#define ARM64_ARM_L1_BLOCKS (ARM64_4K || ARM64_PA52)
+#define ARM64_ARM_L0_BLOCKS (ARM64_4K && ARM64_PA52)
+#define FMT_LEAF_OK_C(level)                                                                       \
+	((level) <= 1 || ((level) == 2 && ARM64_ARM_L1_BLOCKS) ||                                  \
+	 ((level) == 3 && ARM64_ARM_L0_BLOCKS))
+/*
+ * Contiguous groups ("The Contiguous bit"), entries per group:
+ *   4KB:  16 at level 3 (64KB), level 2 (32MB), level 1 (16GB);
+ *   16KB: 128 at level 3 (2MB), 32 at level 2 (1GB);
+ *   64KB: 32 at level 3 (2MB), 32 at level 2 (16GB).
+ */
+#define ARM64_CONTIG_LOG2(level)                                                                   \
+	(ARM64_4K    ? ((level) <= 2 ? 4 : 0)                                                      \
+	 : ARM64_16K ? ((level) == 0   ? 7                                                         \
+			: (level) == 1 ? 5                                                         \
+				       : 0)                                                        \
+		     : ((level) <= 1 ? 5 : 0))
+#define FMT_CONTIG_C(level) (1 << ARM64_CONTIG_LOG2(level))
+
+/* Leaf and group sizes of level l (0 when the level does not exist or holds no leaves). */
+#define ARM64_LEVEL_SIZES(l)                                                                       \
+	((l) < ARM64_LEVELS && FMT_LEAF_OK_C(l)                                                    \
+		 ? (1ull << FMT_SHIFT_C(l)) | (1ull << (FMT_SHIFT_C(l) + ARM64_CONTIG_LOG2(l)))    \
+		 : 0ull)
+#define FMT_PAGE_SIZES                                                                             \
+	(ARM64_LEVEL_SIZES(0) | ARM64_LEVEL_SIZES(1) | ARM64_LEVEL_SIZES(2) | ARM64_LEVEL_SIZES(3))
+
+#if ARM64_LEVELS == 2
+#define FMT_LEVEL_NAMES                                                                            \
+	{                                                                                          \
+		"L3", "L2"                                                                         \
+	}
+#elif ARM64_LEVELS == 3
+#define FMT_LEVEL_NAMES                                                                            \
+	{                                                                                          \
+		"L3", "L2", "L1"                                                                   \
+	}
+#elif ARM64_LEVELS == 4
+#define FMT_LEVEL_NAMES                                                                            \
+	{                                                                                          \
+		"L3", "L2", "L1", "L0"                                                             \
+	}
+#elif ARM64_LEVELS == 5
+#define FMT_LEVEL_NAMES                                                                            \
+	{                                                                                          \
+		"L3", "L2", "L1", "L0", "L-1"                                                      \
+	}
+#else
+#error "unsupported arm64 geometry"
+#endif
+
+/* Bits 63:va all equal: 0 selects TTBR0, 1 TTBR1 (D8.2, TBI disabled). */
+static inline bool fmt_va_valid(uint64_t va)
+{
+	int64_t s = (int64_t)va >> ARM64_VA_BITS;
+	return s == 0 || s == -1;
+}
+static inline int fmt_va_half(uint64_t va)
+{
+	return (int)(va >> 63);
+}
+
+/* In-place OA bits of an entry whose OA is aligned to 2^shift. */
+static inline uint64_t arm64_oa_field(int shift)
+{
+	return ARM64_OA_FIELD & ~((1ull << shift) - 1);
+}
+
+/* Descriptor bits of OA `pa` aligned to 2^shift (D8.3). */
+static inline uint64_t arm64_oa_encode(uint64_t pa, int shift)
+{
+	uint64_t e = pa & arm64_oa_field(shift);
+	if (ARM64_LPA2)
+		e |= ((pa >> 50) & 3) << 8;
+	if (ARM64_LPA)
+		e |= ((pa >> 48) & 0xf) << 12;
+	return e;
+}
+
+/* OA held by an entry whose OA is aligned to 2^shift. */
+static inline uint64_t arm64_oa_decode(uint64_t e, int shift)
+{
+	uint64_t pa = e & arm64_oa_field(shift);
+	if (ARM64_LPA2)
+		pa |= ((e >> 8) & 3) << 50;
+	if (ARM64_LPA)
+		pa |= ((e >> 12) & 0xf) << 48;
+	return pa;
+}
+
+static inline enum pt_entry_kind fmt_kind(uint64_t e, int level, const char **why)
+{
+	uint64_t res0 = ARM64_RES0_ALL;
+
+	if (!(e & ARM64_VALID))
+		return PT_ENTRY_EMPTY;
+	if (level > 0 && (e & ARM64_TYPE)) {
+		if (e & res0) {
+			*why = "RES0 address bits set in a table descriptor (D8.3)";
+			return PT_ENTRY_BAD;
+		}
+		return PT_ENTRY_TABLE;
+	}
+	if (level == 0 && !(e & ARM64_TYPE)) {
+		*why = "descriptor type 0b01 at level 3 is reserved (D8.3)";
+		return PT_ENTRY_BAD;
+	}
+	if (!FMT_LEAF_OK_C(level)) {
+		*why = "block descriptor at a level that holds no blocks (D8.3, AArch64.BlockDescSupported)";
+		return PT_ENTRY_BAD;
+	}
+	/* Block: bits between the granule and the block size are RES0, except nT (bit 16). */
+	if (level > 0)
+		res0 |= arm64_oa_field(ARM64_GRANULE_SHIFT) & ~arm64_oa_field(FMT_SHIFT_C(level)) &
+			~ARM64_NT;
+	if (e & res0) {
+		*why = level ? "RES0 address bits set in a block descriptor (D8.3)"
+			     : "RES0 address bits set in a page descriptor (D8.3)";
+		return PT_ENTRY_BAD;
+	}
+	if (!ARM64_LPA2 && (e & ARM64_SH_MASK) == ARM64_SH_RESERVED) {
+		*why = "SH = 0b01 is reserved (D8.6)";
+		return PT_ENTRY_BAD;
+	}
+	return PT_ENTRY_LEAF;
+}
+
+static inline uint64_t fmt_table_pa(uint64_t e, int level)
+{
+	(void)level;
+	return arm64_oa_decode(e, ARM64_GRANULE_SHIFT);
+}
+static inline uint64_t fmt_leaf_pa(uint64_t e, int level)
+{
+	return arm64_oa_decode(e, FMT_SHIFT_C(level));
+}
+
+/* Tables are created permissive (no APTable/XNTable bits): the leaf decides (D8.4). */
+static inline uint64_t fmt_make_table(uint64_t pa, int level)
+{
+	(void)level;
+	return arm64_oa_encode(pa, ARM64_GRANULE_SHIFT) | ARM64_TYPE | ARM64_VALID;
+}
+
+/* One memory type per leaf: Device and Non-cacheable are exclusive. */
+static inline int fmt_prot_check(uint32_t prot)
+{
+	if ((prot & PT_DEVICE) && (prot & PT_NOCACHE))
+		return -PT_EINVAL;
+	return 0;
+}
+
+/*
+ * A leaf (D8.3). Always AF = 1 (D8.5: without FEAT_HAFDBS an access to AF = 0 faults).
+ * Execute permission is for the level that owns the page: user pages get UXN = !PT_X and
+ * always PXN = 1 (the kernel never runs user code), kernel pages PXN = !PT_X and UXN = 1.
+ * Dirty (D8.5, the Linux convention for DBM): a writable dirty leaf has DBM = 1 with
+ * AP[2] = 0; a read-only dirty leaf keeps the state in software bit 56.
+ */
+static inline uint64_t fmt_make_leaf(uint64_t pa, int level, uint32_t prot, uint32_t pkey)
+{
+	uint64_t e = arm64_oa_encode(pa, FMT_SHIFT_C(level)) | ARM64_VALID | ARM64_AF;
+	uint64_t attr = (prot & PT_DEVICE)    ? ARM64_ATTR_DEVICE
+			: (prot & PT_NOCACHE) ? ARM64_ATTR_NOCACHE
+					      : ARM64_ATTR_NORMAL;
+
+	(void)pkey;
+	if (level == 0)
+		e |= ARM64_TYPE; /* page descriptor 0b11; a block is 0b01 */
+	e |= attr << ARM64_ATTRIDX_SHIFT;
+	if (!ARM64_LPA2)
+		e |= ARM64_SH_INNER; /* with DS = 1 shareability comes from TCR_EL1.SHn */
+	if (prot & PT_USER)
+		e |= ARM64_AP1 | ARM64_PXN | ((prot & PT_X) ? 0 : ARM64_UXN);
+	else
+		e |= ARM64_UXN | ((prot & PT_X) ? 0 : ARM64_PXN);
+	if (!(prot & PT_W))
+		e |= ARM64_AP2;
+	if (!(prot & PT_GLOBAL))
+		e |= ARM64_NG;
+	if (prot & PT_DIRTY)
+		e |= (prot & PT_W) ? ARM64_DBM : ARM64_SW_DIRTY;
+	if (prot & PT_SPECIAL)
+		e |= ARM64_SW_SPECIAL;
+	if ((prot & PT_CONTIG) && FMT_CONTIG_C(level) > 1)
+		e |= ARM64_CONT;
+	return e;
+}
+
+static inline uint32_t fmt_leaf_prot(uint64_t e, int level)
+{
+	uint32_t p = PT_R;
+	unsigned attr = (unsigned)((e & ARM64_ATTRIDX_MASK) >> ARM64_ATTRIDX_SHIFT);
+
+	if (!(e & ARM64_AP2))
+		p |= PT_W;
+	if (e & ARM64_AP1)
+		p |= PT_USER;
+	if (!(e & ((e & ARM64_AP1) ? ARM64_UXN : ARM64_PXN)))
+		p |= PT_X;
+	if (!(e & ARM64_NG))
+		p |= PT_GLOBAL;
+	if (e & ARM64_AF)
+		p |= PT_YOUNG;
+	/* DBM with AP[2] = 1 is writable-clean under TCR_EL1.HD = 1: reported read-only, clean. */
+	if (((e & ARM64_DBM) && !(e & ARM64_AP2)) || (e & ARM64_SW_DIRTY))
+		p |= PT_DIRTY;
+	if (e & ARM64_SW_SPECIAL)
+		p |= PT_SPECIAL;
+	/* MAIR indices other than 1 and 2 are reported as normal memory. */
+	if (attr == ARM64_ATTR_DEVICE)
+		p |= PT_DEVICE;
+	else if (attr == ARM64_ATTR_NOCACHE)
+		p |= PT_NOCACHE;
+	if ((e & ARM64_CONT) && FMT_CONTIG_C(level) > 1)
+		p |= PT_CONTIG;
+	return p;
+}
+static inline uint32_t fmt_leaf_pkey(uint64_t e)
+{
+	(void)e;
+	return 0;
+}
+
+/*
+ * What a table descriptor lets through (D8.4, hierarchical control of data access
+ * permissions and of instruction execution). APTable[1] removes write, APTable[0]
+ * EL0 access. UXNTable/PXNTable forbid execution at EL0/EL1 only, and PT_X is execution at
+ * the leaf's own privilege, which this entry cannot see: PT_X is let through unless both
+ * are set (exact for the usual layouts, where user leaves sit under tables without
+ * UXNTable and kernel leaves under tables without PXNTable). NSTable is ignored.
+ */
+static inline uint32_t fmt_table_allow(uint64_t e, int level)
+{
+	uint32_t allow = ~(uint32_t)(PT_W | PT_USER | PT_X);
+
+	(void)level;
+	if (!(e & ARM64_APTABLE1))
+		allow |= PT_W;
+	if (!(e & ARM64_APTABLE0))
+		allow |= PT_USER;
+	if ((e & (ARM64_UXNTABLE | ARM64_PXNTABLE)) != (ARM64_UXNTABLE | ARM64_PXNTABLE))
+		allow |= PT_X;
+	return allow;
+}
+
+/*
+ * Entry `index` of the table that replaces leaf e of `level`: same attributes, never a
+ * member of a contiguous group (the Contiguous bit is cleared).
+ */
+static inline uint64_t fmt_split_leaf(uint64_t e, int level, unsigned index)
+{
+	int child = level - 1;
+	uint64_t oa_bits = arm64_oa_field(ARM64_GRANULE_SHIFT) | ARM64_OA_HI;
+	uint64_t attrs = e & ~oa_bits & ~ARM64_CONT & ~ARM64_TYPE & ~ARM64_NT;
+	uint64_t pa = fmt_leaf_pa(e, level) + ((uint64_t)index << FMT_SHIFT_C(child));
+
+	return arm64_oa_encode(pa, FMT_SHIFT_C(child)) | attrs | (child ? 0 : ARM64_TYPE);
+}
+
+/* Descriptors are little-endian 64-bit words, single-copy atomic (D8.2, B2.2.1). */
+static inline uint64_t fmt_load(const uint8_t *p)
+{
+	return pt_load_le64(p);
+}
+static inline void fmt_store(uint8_t *p, uint64_t e)
+{
+	pt_store_le64(p, e);
+}
+
+#endif

@@ -1,0 +1,5 @@
+/* SPDX-License-Identifier: MIT */
+/* The generic walker and operations compiled for arm64-16k-47. */
+#include "fmt/arm64_16k_47.h"
+#define PT_FORMAT_SYM pt_format_arm64_16k_47
+#include "ops/instantiate.h"

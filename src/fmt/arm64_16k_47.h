@@ -1,0 +1,8 @@
+/* SPDX-License-Identifier: MIT */
+/* arm64 VMSAv8-64 stage 1, 16KB granule, 47-bit VA per half (T0SZ = T1SZ = 17), 48-bit OA. */
+#define ARM64_GRANULE_SHIFT 14
+#define ARM64_VA_BITS 47
+#define ARM64_PA52 0
+#define FMT_NAME "arm64-16k-47"
+#define FMT_DESCRIPTION "arm64 stage 1, 16KB granule, 47-bit VA, 48-bit PA"
+#include "fmt/arm64.h"

@@ -1,0 +1,5 @@
+/* SPDX-License-Identifier: MIT */
+/* The generic walker and operations compiled for arm64-16k-52. */
+#include "fmt/arm64_16k_52.h"
+#define PT_FORMAT_SYM pt_format_arm64_16k_52
+#include "ops/instantiate.h"

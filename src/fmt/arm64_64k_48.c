@@ -1,0 +1,5 @@
+/* SPDX-License-Identifier: MIT */
+/* The generic walker and operations compiled for arm64-64k-48. */
+#include "fmt/arm64_64k_48.h"
+#define PT_FORMAT_SYM pt_format_arm64_64k_48
+#include "ops/instantiate.h"

@@ -1,0 +1,253 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Power ISA v3.0B Book III radix tree translation (5.7.10, figures "Radix Tree Page
+ * Directory Entry" and "Radix Tree Page Table Entry"), as used by Linux on POWER9/10 for
+ * quadrant 0 (process tree, PID) and quadrant 3 (kernel tree, PID 0).
+ *
+ * The includer sets PPC64_RADIX_PAGE_SHIFT to 12 (4K base pages: 13/9/9/9 index bits from
+ * the root down) or 16 (64K base pages: 13/9/9/5). Either way an entry at level 1 maps 2M
+ * and at level 2 maps 1G; the root (level 3) entry spans 512G and is never a leaf.
+ *
+ * Entries are 64-bit BIG-ENDIAN doublewords. The ISA numbers bits from the most
+ * significant end (bit 0 = MSB); the code uses host integers, so ISA bit b is host bit
+ * 63 - b. Each field below gives both.
+ *
+ * Choices ptkit makes (docs/formats/ppc64.md):
+ *  - PT_GLOBAL has no bit: quadrant-3 (kernel) translations are shared by construction
+ *    (PID 0), so it is ignored on encode and never reported.
+ *  - New leaves get R=1 always and C=1 when writable, as Linux does (_PAGE_BASE has
+ *    _PAGE_ACCESSED, PAGE_KERNEL has _PAGE_DIRTY), so the MMU never has to update R/C.
+ *  - PT_SPECIAL lives in software bit ISA 53 (host bit 10), Linux's _PAGE_SPECIAL.
+ *  - Write implies read (EAA "read/write" grants both); PROT_NONE-style leaves (no EAA
+ *    access bit) decode as a leaf without PT_R.
+ *  - Real addresses are limited to 56 bits (Linux _RPAGE_PA_MAX): RPN bit ISA 7 (host 56)
+ *    set in a leaf is reported as BAD, like the reserved bits.
+ */
+#ifndef PTKIT_FMT_PPC64_RADIX_H
+#define PTKIT_FMT_PPC64_RADIX_H
+
+#include "fmt/fmt_common.h"
+
+#if !defined(PPC64_RADIX_PAGE_SHIFT) ||                                                            \
+	(PPC64_RADIX_PAGE_SHIFT != 12 && PPC64_RADIX_PAGE_SHIFT != 16)
+#error "define PPC64_RADIX_PAGE_SHIFT (12 or 16) before including fmt/ppc64_radix.h"
+#endif
+
+/* Both kinds of entry (5.7.10.2). */
+#define PPC_V (1ull << 63) /* ISA 0: valid */
+#define PPC_L (1ull << 62) /* ISA 1: leaf (PTE) rather than a directory entry (PDE) */
+
+/* Page directory entry (PDE, L=0). */
+#define PPC_PDE_NLB 0x0fffffffffffff00ull  /* ISA 4:55, next level base (real address) */
+#define PPC_PDE_NLS 0x1full		   /* ISA 59:63, next level size = log2(entries) */
+#define PPC_PDE_RSVD 0x30000000000000e0ull /* ISA 2:3 and 56:58 */
+
+/* Page table entry (PTE, L=1). */
+#define PPC_SW0 (1ull << 61)		   /* ISA 2: software (Linux _PAGE_INVALID) */
+#define PPC_PTE_RSVD 0x1e00000000000040ull /* ISA 3:6 and 57: reserved */
+#define PPC_PTE_RA_HI (1ull << 56)	   /* ISA 7: RPN bit beyond a 56-bit real address */
+#define PPC_PTE_RPN 0x00fffffffffff000ull  /* ISA 8:51: real page number, RA bits 55:12 */
+#define PPC_SW_SPECIAL (1ull << 10)	   /* ISA 53: software, ptkit/Linux SPECIAL */
+#define PPC_R (1ull << 8)		   /* ISA 55: reference */
+#define PPC_C (1ull << 7)		   /* ISA 56: change */
+#define PPC_ATT 0x30ull			   /* ISA 58:59: storage attributes (5.7.10.2) */
+#define PPC_ATT_NORMAL 0x00ull		   /* 0b00 normal memory */
+#define PPC_ATT_SAO 0x10ull		   /* 0b01 strong access ordering (normal) */
+#define PPC_ATT_NI_IO 0x20ull		   /* 0b10 non-idempotent I/O: guarded, CI */
+#define PPC_ATT_TOL_IO 0x30ull		   /* 0b11 tolerant I/O: cache inhibited */
+#define PPC_EAA_PRIV (1ull << 3)	   /* ISA 60: privileged access only */
+#define PPC_EAA_R (1ull << 2)		   /* ISA 61: read */
+#define PPC_EAA_RW (1ull << 1)		   /* ISA 62: read/write */
+#define PPC_EAA_X (1ull << 0)		   /* ISA 63: execute */
+
+#define PPC_PAGE_SHIFT PPC64_RADIX_PAGE_SHIFT
+#define PPC_PTE_BITS (21 - PPC_PAGE_SHIFT) /* 9 (4K) or 5 (64K): a level-1 entry maps 2M */
+
+#define FMT_LEVELS 4
+#define FMT_VA_BITS 52	 /* EA bits 51:0 of a quadrant */
+#define FMT_HALF_BITS 52 /* quadrant 0: 0x0000..., quadrant 3: 0xc000... */
+#define FMT_UPPER_BASE 0xc000000000000000ull
+#define FMT_PA_BITS 56
+#define FMT_PAGE_SIZES ((1ull << PPC_PAGE_SHIFT) | (1ull << 21) | (1ull << 30))
+#define FMT_PKEY_BITS 0
+#define FMT_BIG_ENDIAN 1
+#define FMT_TWO_ROOTS 1 /* root: process tree (quadrant 0); root1: kernel tree (quadrant 3) */
+/* Constant expressions, also used to fill struct pt_format. */
+#define FMT_SHIFT_C(level) ((level) == 0 ? PPC_PAGE_SHIFT : 12 + 9 * (level))
+#define FMT_BITS_C(level) ((level) == 0 ? PPC_PTE_BITS : (level) == 3 ? 13 : 9)
+#define FMT_LEAF_OK_C(level) ((level) <= 2) /* page sizes: base, 2M, 1G (5.7.10.2) */
+#define FMT_CONTIG_C(level) (0 * (level) + 1)
+#define FMT_LEVEL_NAMES                                                                            \
+	{                                                                                          \
+		"pte", "pmd", "pud", "pgd"                                                         \
+	}
+
+/*
+ * EA bits 63:62 select the quadrant (5.7.10.1): 0 and 3 are the trees ptkit builds; EA
+ * bits 61:52 must be 0 (else segment interrupt).
+ */
+static inline bool fmt_va_valid(uint64_t va)
+{
+	uint64_t q = va >> 62;
+	return (q == 0 || q == 3) && !(va & 0x3ff0000000000000ull);
+}
+static inline int fmt_va_half(uint64_t va)
+{
+	return (int)(va >> 62) == 3;
+}
+
+/* Real-address bits of a leaf at `level`: RPN above the page offset. */
+static inline uint64_t ppc_leaf_addr_mask(int level)
+{
+	return PPC_PTE_RPN & ~((1ull << FMT_SHIFT_C(level)) - 1);
+}
+
+static inline enum pt_entry_kind fmt_kind(uint64_t e, int level, const char **why)
+{
+	if (!(e & PPC_V))
+		return PT_ENTRY_EMPTY;
+	if (e & PPC_L) {
+		if (!FMT_LEAF_OK_C(level)) {
+			*why = "leaf (L=1) in a PGD entry: no 512G pages (ISA 5.7.10.2)";
+			return PT_ENTRY_BAD;
+		}
+		if (e & PPC_PTE_RSVD) {
+			*why = "reserved bits 3:6 or 57 set in a PTE (ISA 5.7.10.2)";
+			return PT_ENTRY_BAD;
+		}
+		if (e & PPC_PTE_RA_HI) {
+			*why = "RPN bit 7 set: real address beyond 2^56";
+			return PT_ENTRY_BAD;
+		}
+		if (e & PPC_PTE_RPN & ~ppc_leaf_addr_mask(level)) {
+			*why = level == 1   ? "RPN of a 2M leaf not 2M-aligned"
+			       : level == 2 ? "RPN of a 1G leaf not 1G-aligned"
+					    : "RPN of a 64K leaf not 64K-aligned";
+			return PT_ENTRY_BAD;
+		}
+		return PT_ENTRY_LEAF;
+	}
+	if (level == 0) {
+		*why = "L=0 in a PTE: the last level holds only leaves (ISA 5.7.10.2)";
+		return PT_ENTRY_BAD;
+	}
+	if (e & PPC_PDE_RSVD) {
+		*why = "reserved bits 2:3 or 56:58 set in a PDE (ISA 5.7.10.2)";
+		return PT_ENTRY_BAD;
+	}
+	if ((e & PPC_PDE_NLS) != (uint64_t)FMT_BITS_C(level - 1)) {
+		*why = "NLS does not match the geometry";
+		return PT_ENTRY_BAD;
+	}
+	if (e & PPC_PDE_NLB & ((8ull << FMT_BITS_C(level - 1)) - 1)) {
+		*why = "NLB not aligned to the size of the next-level table";
+		return PT_ENTRY_BAD;
+	}
+	return PT_ENTRY_TABLE;
+}
+
+static inline uint64_t fmt_table_pa(uint64_t e, int level)
+{
+	(void)level;
+	return e & PPC_PDE_NLB;
+}
+static inline uint64_t fmt_leaf_pa(uint64_t e, int level)
+{
+	return e & ppc_leaf_addr_mask(level);
+}
+
+/* PDE pointing at a table of level-1: NLS = that table's index bits. */
+static inline uint64_t fmt_make_table(uint64_t pa, int level)
+{
+	return PPC_V | (pa & PPC_PDE_NLB) | (uint64_t)FMT_BITS_C(level - 1);
+}
+
+/* Device and non-cacheable are two values of one ATT field. */
+static inline int fmt_prot_check(uint32_t prot)
+{
+	if ((prot & PT_DEVICE) && (prot & PT_NOCACHE))
+		return -PT_EINVAL;
+	return 0;
+}
+
+static inline uint64_t fmt_make_leaf(uint64_t pa, int level, uint32_t prot, uint32_t pkey)
+{
+	uint64_t e = PPC_V | PPC_L | PPC_R | pa;
+	(void)level;
+	(void)pkey;
+	if (prot & PT_DEVICE)
+		e |= PPC_ATT_NI_IO;
+	else if (prot & PT_NOCACHE)
+		e |= PPC_ATT_TOL_IO;
+	if (!(prot & PT_USER))
+		e |= PPC_EAA_PRIV;
+	if (prot & (PT_R | PT_W))
+		e |= PPC_EAA_R; /* write implies read, as in Linux's _PAGE_RW */
+	if (prot & PT_W)
+		e |= PPC_EAA_RW | PPC_C;
+	if (prot & PT_X)
+		e |= PPC_EAA_X;
+	if (prot & PT_DIRTY)
+		e |= PPC_C;
+	if (prot & PT_SPECIAL)
+		e |= PPC_SW_SPECIAL;
+	return e; /* PT_GLOBAL: no bit (quadrant 3 is shared by construction) */
+}
+
+static inline uint32_t fmt_leaf_prot(uint64_t e, int level)
+{
+	uint32_t p = 0;
+	uint64_t att = e & PPC_ATT;
+	(void)level;
+	if (e & (PPC_EAA_R | PPC_EAA_RW))
+		p |= PT_R;
+	if (e & PPC_EAA_RW)
+		p |= PT_W;
+	if (e & PPC_EAA_X)
+		p |= PT_X;
+	if (!(e & PPC_EAA_PRIV))
+		p |= PT_USER;
+	if (e & PPC_R)
+		p |= PT_YOUNG;
+	if (e & PPC_C)
+		p |= PT_DIRTY;
+	if (e & PPC_SW_SPECIAL)
+		p |= PT_SPECIAL;
+	if (att == PPC_ATT_NI_IO)
+		p |= PT_DEVICE;
+	else if (att == PPC_ATT_TOL_IO)
+		p |= PT_NOCACHE;
+	return p; /* SAO (0b01) is ordinary cacheable memory: no PT_* bit */
+}
+static inline uint32_t fmt_leaf_pkey(uint64_t e)
+{
+	(void)e;
+	return 0;
+}
+
+/* Radix directory entries carry no permissions: the leaf alone decides. */
+static inline uint32_t fmt_table_allow(uint64_t e, int level)
+{
+	(void)e;
+	(void)level;
+	return ~0u;
+}
+
+/* Entry `index` of the table replacing leaf e: same attribute bits, smaller pages. */
+static inline uint64_t fmt_split_leaf(uint64_t e, int level, unsigned index)
+{
+	uint64_t pa = fmt_leaf_pa(e, level) + ((uint64_t)index << FMT_SHIFT_C(level - 1));
+	return (e & ~PPC_PTE_RPN) | pa;
+}
+
+/* Entries are big-endian doublewords, read and written whole (5.7.10.2). */
+static inline uint64_t fmt_load(const uint8_t *p)
+{
+	return pt_load_be64(p);
+}
+static inline void fmt_store(uint8_t *p, uint64_t e)
+{
+	pt_store_be64(p, e);
+}
+
+#endif

@@ -1,0 +1,5 @@
+/* SPDX-License-Identifier: MIT */
+/* The generic walker and operations compiled for ppc64 radix with 4K base pages. */
+#include "fmt/ppc64_radix_4k.h"
+#define PT_FORMAT_SYM pt_format_ppc64_radix_4k
+#include "ops/instantiate.h"

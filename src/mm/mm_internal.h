@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/* Shared by the files of src/mm: lock-held helpers and the RCU / TSan glue. */
+#ifndef PTKIT_MM_INTERNAL_H
+#define PTKIT_MM_INTERNAL_H
+
+#include "ptkit/mm.h"
+
+#if defined(__SANITIZE_THREAD__)
+#define MM_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define MM_TSAN 1
+#endif
+#endif
+
+/*
+ * liburcu's grace periods are invisible to ThreadSanitizer (the library is not
+ * instrumented): a reader releases this token before rcu_read_unlock, the writer
+ * acquires it after synchronize_rcu, which is exactly the ordering RCU guarantees.
+ */
+#ifdef MM_TSAN
+void __tsan_acquire(void *addr);
+void __tsan_release(void *addr);
+#define MM_TSAN_RELEASE(p) __tsan_release(p)
+#define MM_TSAN_ACQUIRE(p) __tsan_acquire(p)
+#else
+#define MM_TSAN_RELEASE(p) ((void)(p))
+#define MM_TSAN_ACQUIRE(p) ((void)(p))
+#endif
+
+void mm__rcu_read_lock(void);
+void mm__rcu_read_unlock(struct mm *mm);
+
+/* Free the tables the tree gave back, after one grace period (lock held). */
+void mm__sync_tables(struct mm *mm);
+/* Unmap [start, end), dropping the folio mappings (lock held; VMAs untouched). */
+int mm__zap_locked(struct mm *mm, uint64_t start, uint64_t end);
+
+static inline uint64_t mm__min(uint64_t a, uint64_t b) { return a < b ? a : b; }
+static inline uint64_t mm__max(uint64_t a, uint64_t b) { return a > b ? a : b; }
+
+#endif
