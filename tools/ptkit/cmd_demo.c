@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * ptkit demo: build a Linux-like x86-64 address space (kernel direct map, kernel text,
- * vmalloc with a guard page, a PFN/MMIO map, one user process) in an arena, then dump it and
- * translate sample addresses with the same code as `ptkit dump` and `ptkit translate`.
- * Other formats get the same regions; those that do not fit the format are skipped.
+ * ptkit demo: build a Linux-like address space (kernel linear map, kernel text, vmalloc with
+ * a guard page, a PFN/MMIO map, one user process) in an arena, then dump it and translate
+ * sample addresses with the same code as `ptkit dump` and `ptkit translate`; then (with the
+ * mm layer) the GUP walk of a hugetlb range and of a PFN range (demo_gup.c).
+ *
+ * The layout comes from the format's geometry alone — no format is named here: kernel
+ * regions at half_base[1] + fractions of the half, user regions in the lower half, leaf
+ * sizes picked from fmt->page_sizes (contiguous / NAPOT groups appear wherever pt_map can
+ * use them).
  */
 #include "cli.h"
 
@@ -17,61 +22,132 @@
 #define DEMO_BASE 0x40000000ull /* tables live in "RAM" at 1G */
 #define DEMO_ARENA (16 * M)
 
-static const struct region {
+enum {
+	R_LINEAR,
+	R_TEXT,
+	R_VMALLOC1,
+	R_VMALLOC2,
+	R_PFN,
+	R_UTEXT,
+	R_HEAP,
+	R_HEAP_TAIL,
+	R_STACK,
+	NR_REGIONS
+};
+
+struct region {
 	const char *name;
 	uint64_t va, pa, size;
 	uint32_t prot;
-	uint64_t pagesize; /* preferred leaf size; ignored where the format has none */
-} regions[] = {
-	{ "kernel direct map", 0xffff888000000000ull, 0, 4 * G, PT_R | PT_W | PT_GLOBAL, G },
-	{ "kernel text", 0xffffffff81000000ull, 0x1000000, 16 * M, PT_R | PT_X | PT_GLOBAL, 2 * M },
-	{ "vmalloc", 0xffffc90000000000ull, 0x3000000, 16 * K, PT_R | PT_W | PT_GLOBAL, 4 * K },
-	{ "vmalloc", 0xffffc90000005000ull, 0x3004000, 8 * K, PT_R | PT_W | PT_GLOBAL, 4 * K },
-	{ "PFN/MMIO map", 0xffffd00000000000ull, 0xf000000000ull, 2 * G,
-	  PT_R | PT_W | PT_DEVICE | PT_GLOBAL, G },
-	{ "user text", 0x400000, 0x5000000, 64 * K, PT_R | PT_X | PT_USER, 4 * K },
-	{ "user heap", 0x1000000, 0x6000000, 6 * M, PT_R | PT_W | PT_USER, 2 * M },
-	{ "user heap", 0x1600000, 0x6600000, 2 * M, PT_R | PT_W | PT_USER, 4 * K },
-	{ "user stack", 0x7ffffffff000ull - 132 * K, 0x7000000, 132 * K, PT_R | PT_W | PT_USER,
-	  4 * K },
+	uint64_t page_sizes; /* allowed leaf sizes (bitmap, as pt_map_req) */
 };
-#define NR_REGIONS (sizeof(regions) / sizeof(regions[0]))
 
-static const struct sample {
+struct sample {
 	uint64_t va;
 	int region; /* skipped with its region; -1: a hole */
 	const char *what;
-} samples[] = {
-	{ 0xffff888012345678ull, 0, "direct map, 1G leaf" },
-	{ 0xffffffff81234567ull, 1, "kernel text, 2M leaf" },
-	{ 0xffffc90000001234ull, 2, "vmalloc page" },
-	{ 0xffffc90000004000ull, 2, "vmalloc guard page" },
-	{ 0xffffd00040000010ull, 4, "MMIO register" },
-	{ 0x0, -1, "NULL page" },
-	{ 0x400123, 5, "user text" },
-	{ 0x1234567, 6, "heap, 2M leaf" },
-	{ 0x1700abc, 7, "heap, 4K leaf" },
-	{ 0x7fffffffe008ull, 8, "user stack" },
-	{ 0x600000000000ull, -1, "hole between heap and stack" },
 };
-#define NR_SAMPLES (sizeof(samples) / sizeof(samples[0]))
+
+/* Shared with demo_gup.c (declared there too: the demo has no header of its own). */
+uint64_t demo_largest_upto(const struct pt_format *fmt, uint64_t max);
+void demo_pfn_layout(const struct pt_format *fmt, uint64_t *leaf, uint64_t *pa);
+int demo_gup(const struct pt_format *fmt);
+
+/* ---- leaf sizes from fmt->page_sizes ---- */
+
+static uint64_t sizes_upto(const struct pt_format *fmt, uint64_t max)
+{
+	return fmt->page_sizes & ((max << 1) - 1);
+}
+
+uint64_t demo_largest_upto(const struct pt_format *fmt, uint64_t max)
+{
+	uint64_t s = sizes_upto(fmt, max);
+	return s ? 1ull << (63 - __builtin_clzll(s)) : 0;
+}
+
+static uint64_t smallest_from(const struct pt_format *fmt, uint64_t min)
+{
+	uint64_t s = fmt->page_sizes & ~(min - 1);
+	return s ? s & -s : demo_largest_upto(fmt, min);
+}
+
+static uint64_t align_up(uint64_t x, uint64_t a)
+{
+	return (x + a - 1) & ~(a - 1);
+}
+
+void demo_pfn_layout(const struct pt_format *fmt, uint64_t *leaf, uint64_t *pa)
+{
+	*leaf = demo_largest_upto(fmt, (1ull << fmt->half_bits) / 4);
+	*pa = align_up(0xf000000000ull, *leaf);
+}
+
+static void layout(const struct pt_format *fmt, struct region r[NR_REGIONS], struct sample s[],
+		   size_t *nr_samples)
+{
+	const uint64_t H = 1ull << fmt->half_bits, k = fmt->half_base[1], u = fmt->half_base[0];
+	const uint64_t P = fmt->page_sizes & -fmt->page_sizes; /* smallest page */
+	const uint64_t huge = smallest_from(fmt, 2 * M);       /* "2M-ish" */
+	const uint32_t kern = PT_R | PT_W | PT_GLOBAL, user = PT_R | PT_W | PT_USER;
+	uint64_t pfn_leaf, dev_pa, heap_va = align_up(u + 16 * M, huge);
+	uint64_t heap_pa = align_up(0x6000000, huge), stack_end = u + H - P;
+	size_t n = 0;
+
+	demo_pfn_layout(fmt, &pfn_leaf, &dev_pa);
+	/* RAM that does not end on a 1G boundary: 1G-ish leaves, then the tail in smaller ones. */
+	r[R_LINEAR] = (struct region){ "kernel linear map", k + H / 2, 0,
+				       4 * G + 64 * M,	    kern,      sizes_upto(fmt, G) };
+	r[R_TEXT] =
+		(struct region){ "kernel text", k + H - 2 * G + 16 * M,	 16 * M,
+				 16 * M,	PT_R | PT_X | PT_GLOBAL, sizes_upto(fmt, huge) };
+	r[R_VMALLOC1] = (struct region){ "vmalloc", k + H / 4, 0x3000000, 4 * P, kern, P };
+	r[R_VMALLOC2] =
+		(struct region){ "vmalloc", k + H / 4 + 5 * P, 0x3000000 + 4 * P, 2 * P, kern, P };
+	r[R_PFN] = (struct region){ "PFN/MMIO map",   k + 3 * (H / 4),
+				    dev_pa,	      pfn_leaf > 2 * G ? pfn_leaf : 2 * G,
+				    kern | PT_DEVICE, sizes_upto(fmt, pfn_leaf) };
+	r[R_UTEXT] = (struct region){ "user text",	     u + 4 * M, 0x5000000, 16 * P,
+				      PT_R | PT_X | PT_USER, P };
+	r[R_HEAP] = (struct region){ "user heap", heap_va, heap_pa,
+				     3 * huge,	  user,	   sizes_upto(fmt, huge) };
+	r[R_HEAP_TAIL] = (struct region){
+		"user heap", heap_va + 3 * huge, heap_pa + 3 * huge, huge, user, P
+	};
+	r[R_STACK] =
+		(struct region){ "user stack", stack_end - 33 * P, 0x7000000, 33 * P, user, P };
+
+	s[n++] = (struct sample){ r[R_LINEAR].va + 0x12345678, R_LINEAR, "linear map" };
+	s[n++] = (struct sample){ r[R_LINEAR].va + 4 * G + 0x123450, R_LINEAR, "linear map tail" };
+	s[n++] = (struct sample){ r[R_TEXT].va + 0x234567, R_TEXT, "kernel text" };
+	s[n++] = (struct sample){ r[R_VMALLOC1].va + P + 0x234, R_VMALLOC1, "vmalloc page" };
+	s[n++] = (struct sample){ r[R_VMALLOC1].va + 4 * P, R_VMALLOC1, "vmalloc guard page" };
+	s[n++] = (struct sample){ r[R_PFN].va + 0x40000010, R_PFN, "MMIO register" };
+	s[n++] = (struct sample){ u, -1, "NULL page" };
+	s[n++] = (struct sample){ r[R_UTEXT].va + 0x123, R_UTEXT, "user text" };
+	s[n++] = (struct sample){ heap_va + 0x234567, R_HEAP, "heap, huge leaf" };
+	s[n++] = (struct sample){ heap_va + 3 * huge + 0x100abc, R_HEAP_TAIL, "heap, small page" };
+	s[n++] = (struct sample){ stack_end - P + 8, R_STACK, "user stack" };
+	s[n++] = (struct sample){ u + 3 * (H / 4), -1, "hole between heap and stack" };
+	*nr_samples = n;
+}
 
 static const char usage[] =
 	"usage: ptkit demo [--format F]\n"
 	"\n"
-	"Build a Linux-like address space (default format x86_64): kernel direct map, kernel\n"
-	"text, vmalloc with a guard page, a PFN/MMIO map and a user process; print its dump and\n"
-	"the translation of sample addresses.\n";
+	"Build a Linux-like address space (default format x86_64) laid out from the format's\n"
+	"geometry: kernel linear map, kernel text, vmalloc with a guard page, a PFN/MMIO map in\n"
+	"the format's largest leaves and a user process; print its dump and the translation of\n"
+	"sample addresses, then (with the mm layer) get_user_pages over a hugetlb range and a\n"
+	"PFN map.\n";
 
 /* Map one region; false when it does not fit the format (unaligned, non-canonical ...). */
 static bool map_region(struct pt_mm *mm, const struct region *r)
 {
-	struct pt_map_req req = { r->va, r->pa, r->size, r->prot, 0, 0 };
+	struct pt_map_req req = { r->va, r->pa, r->size, r->prot, 0, r->page_sizes };
 	struct pt_gather g;
 	int err;
 
-	if (mm->fmt->page_sizes & r->pagesize)
-		req.page_sizes = r->pagesize;
 	pt_gather_init(&g, mm);
 	err = pt_map(mm, &req, &g);
 	pt_gather_flush(&g);
@@ -80,6 +156,54 @@ static bool map_region(struct pt_mm *mm, const struct region *r)
 	if (err)
 		cli_fail("%s at 0x%llx: %s", r->name, (unsigned long long)r->va, pt_strerror(err));
 	return true;
+}
+
+/*
+ * The leaves of a mapped region, by size: "4x1G 2x32M(16x2M contig)". The dump coalesces
+ * leaves of one level and does not show contiguous groups; this line does.
+ */
+static const char *leaf_summary(struct pt_mm *mm, const struct region *r, char *buf, size_t len)
+{
+	struct leaf_kind {
+		uint64_t size, group, count;
+	} kinds[8];
+	size_t nk = 0, n = 0;
+	char a[32], b[32];
+
+	buf[0] = 0;
+	for (uint64_t va = r->va; va - r->va < r->size;) {
+		struct pt_translation tr;
+		uint64_t step;
+		size_t i;
+		if (pt_translate(mm, va, &tr))
+			break;
+		step = tr.group > tr.size ? tr.group : tr.size;
+		for (i = 0; i < nk; i++)
+			if (kinds[i].size == tr.size && kinds[i].group == step)
+				break;
+		if (i == nk) {
+			if (nk == 8)
+				break;
+			kinds[nk++] = (struct leaf_kind){ tr.size, step, 0 };
+		}
+		kinds[i].count++;
+		va = (va & ~(step - 1)) + step;
+		if (!va)
+			break;
+	}
+	for (size_t i = 0; i < nk && n < len; i++) {
+		if (kinds[i].group > kinds[i].size)
+			n += (size_t)snprintf(buf + n, len - n, "%s%llux%s(%llux%s contig)",
+					      i ? " " : "", (unsigned long long)kinds[i].count,
+					      cli_size_str(kinds[i].group, a),
+					      (unsigned long long)(kinds[i].group / kinds[i].size),
+					      cli_size_str(kinds[i].size, b));
+		else
+			n += (size_t)snprintf(buf + n, len - n, "%s%llux%s", i ? " " : "",
+					      (unsigned long long)kinds[i].count,
+					      cli_size_str(kinds[i].size, a));
+	}
+	return buf;
 }
 
 /* The translate line for va, followed by a comment saying what it is. */
@@ -107,15 +231,19 @@ int cmd_demo(int argc, char **argv)
 	const char *format = "x86_64", *pos[1];
 	const struct cli_opt opts[] = { { "--format", &format, NULL }, { NULL, NULL, NULL } };
 	const struct pt_format *fmt;
+	struct region regions[NR_REGIONS];
+	struct sample samples[16];
+	size_t nr_samples;
 	bool mapped[NR_REGIONS];
 	struct pt_arena a;
 	struct pt_mm mm;
 	struct mm_walk_state st;
-	char sz[32], prot[128];
+	char sz[32], prot[128], leaves[160];
 	int err;
 
 	cli_parse_opts(argc, argv, opts, pos, 0, usage);
 	fmt = cli_format(format);
+	layout(fmt, regions, samples, &nr_samples);
 	err = pt_arena_init(&a, DEMO_BASE, DEMO_ARENA);
 	if (!err)
 		err = pt_mm_init(&mm, fmt, &a.mem);
@@ -128,14 +256,15 @@ int cmd_demo(int argc, char **argv)
 	       (unsigned long long)mm.root[0]);
 	if (mm.root[1] != mm.root[0])
 		printf(", root1 0x%llx", (unsigned long long)mm.root[1]);
-	printf("\n\nregions:\n");
+	printf("\n\nregions (leaves: count x size, contiguous groups with their members):\n");
 	for (size_t i = 0; i < NR_REGIONS; i++) {
 		const struct region *r = &regions[i];
 		mapped[i] = map_region(&mm, r);
-		printf("  %-18s 0x%016llx %5s -> pa 0x%-12llx %s%s\n", r->name,
+		printf("  %-17s 0x%016llx %5s -> pa 0x%-12llx %-17s %s\n", r->name,
 		       (unsigned long long)r->va, cli_size_str(r->size, sz),
 		       (unsigned long long)r->pa, cli_prot_str(r->prot, prot),
-		       mapped[i] ? "" : "  (skipped: does not fit)");
+		       mapped[i] ? leaf_summary(&mm, r, leaves, sizeof(leaves))
+				 : "(skipped: does not fit)");
 	}
 
 	printf("\ndump:\n");
@@ -147,7 +276,7 @@ int cmd_demo(int argc, char **argv)
 
 	printf("\ntranslate:\n");
 	mm_walk_init(&st, &mm);
-	for (size_t i = 0; i < NR_SAMPLES; i++) {
+	for (size_t i = 0; i < nr_samples; i++) {
 		const struct sample *s = &samples[i];
 		struct pt_translation tr;
 		if ((s->region >= 0 && !mapped[s->region]) ||
@@ -162,5 +291,6 @@ int cmd_demo(int argc, char **argv)
 	printf("\ntables %llu, image %llu bytes\n", (unsigned long long)a.live,
 	       (unsigned long long)((a.high + 4095) & ~4095ull));
 	pt_arena_fini(&a);
-	return 0;
+	fflush(stdout);
+	return demo_gup(fmt);
 }
