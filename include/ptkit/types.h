@@ -69,6 +69,12 @@ struct pt_mem {
 	void (*free)(struct pt_mem *mem, uint64_t pa, uint64_t size);
 	void (*observe)(struct pt_mem *mem, uint64_t pa);
 	void *priv;
+	/*
+	 * Every table reachable from a root was built by ptkit in this memory (pt_arena_init
+	 * sets it): the walker may skip the corrupt-image checks on table pointers (outside
+	 * memory: -PT_EFAULT, back up the path: -PT_ELOOP). Leave false for foreign images.
+	 */
+	bool trusted;
 };
 
 struct pt_format;

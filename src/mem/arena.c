@@ -209,6 +209,7 @@ int pt_arena_init(struct pt_arena *a, uint64_t base, uint64_t size)
 	a->mem.alloc = arena_alloc;
 	a->mem.free = arena_free;
 	a->mem.priv = a;
+	a->mem.trusted = true; /* only ptkit writes these tables */
 	a->free_lists = f;
 	return 0;
 }

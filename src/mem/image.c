@@ -12,4 +12,5 @@ void pt_image_mem(struct pt_mem *m, const void *bytes, uint64_t base, uint64_t s
 	m->free = NULL;
 	m->observe = NULL;
 	m->priv = NULL;
+	m->trusted = false; /* a foreign image: check every table pointer */
 }

@@ -39,7 +39,7 @@ static inline void r_fail(struct r_ctx *c, int err, uint64_t va)
 	c->err_va = va;
 }
 
-static inline void r_flush_range(struct r_ctx *c, uint64_t first, uint64_t last)
+W_INLINE void r_flush_range(struct r_ctx *c, uint64_t first, uint64_t last)
 {
 	struct pt_gather *g = c->g;
 	if (!g->pending || first < g->start)
@@ -50,7 +50,7 @@ static inline void r_flush_range(struct r_ctx *c, uint64_t first, uint64_t last)
 }
 
 /* Entry idx of a table; a NULL table is one the dry pass imagines: empty, or split from src. */
-static inline uint64_t r_entry(const uint8_t *table, uint64_t src, int level, uint32_t idx)
+W_INLINE uint64_t r_entry(const uint8_t *table, uint64_t src, int level, uint32_t idx)
 {
 	if (table)
 		return fmt_load(table + (size_t)idx * 8);
@@ -61,6 +61,11 @@ static inline uint64_t r_entry(const uint8_t *table, uint64_t src, int level, ui
 static inline uint8_t *r_new_table(struct r_ctx *c, int level, uint64_t *pa)
 {
 	uint8_t *t;
+	if (level < 0) { /* unreachable (level 0 entries are never split or given a table) */
+		*pa = R_NO_TABLE;
+		c->err = -PT_EINVAL;
+		return 0;
+	}
 	if (c->dry) {
 		c->need[level]++;
 		*pa = R_NO_TABLE;
@@ -107,7 +112,7 @@ static inline uint8_t *r_child(struct r_ctx *c, uint64_t e, int level, uint64_t 
  * Replace leaf e (entry idx of table, at level) by a table of smaller leaves with the same
  * attributes, then apply the operation to [va, last] inside it.
  */
-static inline void r_split(struct r_ctx *c, int level, uint8_t *table, uint32_t idx, uint64_t e,
+W_INLINE void r_split(struct r_ctx *c, int level, uint8_t *table, uint32_t idx, uint64_t e,
 			   uint64_t va, uint64_t last)
 {
 	uint64_t child_pa;
@@ -132,7 +137,7 @@ static inline bool r_size_ok(const struct r_ctx *c, uint64_t size)
 }
 
 /* Entry i of `table` (level) gets a leaf for va with attributes prot. */
-static inline void r_set_leaf(struct r_ctx *c, uint8_t *table, uint32_t i, int level, uint64_t va,
+W_INLINE void r_set_leaf(struct r_ctx *c, uint8_t *table, uint32_t i, int level, uint64_t va,
 			      uint32_t prot)
 {
 	fmt_store(table + (size_t)i * 8, fmt_make_leaf(va + c->pa_off, level, prot, c->pkey));
@@ -143,7 +148,7 @@ static inline void r_set_leaf(struct r_ctx *c, uint8_t *table, uint32_t i, int l
  * at this level and alignment, length, page_sizes and emptiness allow. Returns the
  * entries written, 0 when no group fits.
  */
-static inline uint32_t r_map_group(struct r_ctx *c, int level, uint8_t *table, uint32_t idx,
+W_INLINE uint32_t r_map_group(struct r_ctx *c, int level, uint8_t *table, uint32_t idx,
 				   uint64_t va, uint64_t last)
 {
 	uint32_t n = fmt_contig(level);
@@ -162,7 +167,7 @@ static inline uint32_t r_map_group(struct r_ctx *c, int level, uint8_t *table, u
 	return n;
 }
 
-static inline uint32_t r_map_entry(struct r_ctx *c, int level, uint8_t *table, uint32_t idx,
+W_INLINE uint32_t r_map_entry(struct r_ctx *c, int level, uint8_t *table, uint32_t idx,
 				   uint64_t e, int kind, uint64_t va, uint64_t last, uint64_t op_last,
 				   bool full)
 {
@@ -204,7 +209,7 @@ static inline uint32_t r_map_entry(struct r_ctx *c, int level, uint8_t *table, u
 #define R_KEEP (PT_YOUNG | PT_DIRTY | PT_SPECIAL | PT_CONTIG)
 
 /* Leaf e (mapping va) with the protection being applied. */
-static inline uint64_t r_reprotect(const struct r_ctx *c, uint64_t e, int level, uint64_t va)
+W_INLINE uint64_t r_reprotect(const struct r_ctx *c, uint64_t e, int level, uint64_t va)
 {
 	return fmt_make_leaf(w_leaf_pa(e, level, va), level,
 			     c->prot | (fmt_leaf_prot(e, level) & R_KEEP), fmt_leaf_pkey(e));
@@ -215,7 +220,7 @@ static inline uint64_t r_reprotect(const struct r_ctx *c, uint64_t e, int level,
  * whole group, unmap or protect all of it at once and return n. Otherwise the group
  * can no longer stay one: rewrite its entries without the mark and return 0.
  */
-static inline uint32_t r_group(struct r_ctx *c, int level, uint8_t *table, uint32_t idx,
+W_INLINE uint32_t r_group(struct r_ctx *c, int level, uint8_t *table, uint32_t idx,
 			       uint32_t n, uint64_t va, uint64_t op_last)
 {
 	uint64_t span = w_span(level), gsize = span * n;
@@ -250,7 +255,7 @@ static inline uint32_t r_group(struct r_ctx *c, int level, uint8_t *table, uint3
  * Leaf e at entry idx becomes ne (0: unmapped) over [va, last]: a whole group at once, a
  * partly covered leaf through a split, a fully covered one in place. Returns entries done.
  */
-static inline uint32_t r_change_leaf(struct r_ctx *c, int level, uint8_t *table, uint32_t idx,
+W_INLINE uint32_t r_change_leaf(struct r_ctx *c, int level, uint8_t *table, uint32_t idx,
 				     uint64_t e, uint64_t ne, uint64_t va, uint64_t last,
 				     uint64_t op_last, bool full)
 {
@@ -269,7 +274,7 @@ static inline uint32_t r_change_leaf(struct r_ctx *c, int level, uint8_t *table,
 	return 1;
 }
 
-static inline uint32_t r_unmap_entry(struct r_ctx *c, int level, uint8_t *table, uint32_t idx,
+W_INLINE uint32_t r_unmap_entry(struct r_ctx *c, int level, uint8_t *table, uint32_t idx,
 				     uint64_t e, int kind, uint64_t va, uint64_t last,
 				     uint64_t op_last, bool full)
 {
@@ -282,10 +287,14 @@ static inline uint32_t r_unmap_entry(struct r_ctx *c, int level, uint8_t *table,
 		r_fail(c, -PT_EBADENT, va);
 		return 1;
 	}
-	if (kind == PT_ENTRY_LEAF)
+	if (kind == PT_ENTRY_LEAF) {
+		if (c->dry && full) /* nothing to check, split or count: the commit clears it */
+			return 1;
 		return r_change_leaf(c, level, table, idx, e, 0, va, last, op_last, full);
+	}
 	child = r_child(c, e, level, va, last, &child_pa);
-	if (!c->dry && child && r_table_empty(child, level - 1)) {
+	/* A fully covered child was emptied entry by entry just now: no need to scan it. */
+	if (!c->dry && child && (full || r_table_empty(child, level - 1))) {
 		fmt_store(table + (size_t)idx * 8, 0);
 		r_flush_range(c, va, last);
 		pt_gather_free(c->g, child_pa, w_table_bytes(level - 1));
@@ -293,7 +302,7 @@ static inline uint32_t r_unmap_entry(struct r_ctx *c, int level, uint8_t *table,
 	return 1;
 }
 
-static inline uint32_t r_protect_entry(struct r_ctx *c, int level, uint8_t *table, uint32_t idx,
+W_INLINE uint32_t r_protect_entry(struct r_ctx *c, int level, uint8_t *table, uint32_t idx,
 				       uint64_t e, int kind, uint64_t va, uint64_t last,
 				       uint64_t op_last, bool full)
 {
@@ -307,21 +316,23 @@ static inline uint32_t r_protect_entry(struct r_ctx *c, int level, uint8_t *tabl
 		r_child(c, e, level, va, last, &child_pa);
 		return 1;
 	}
+	if (c->dry && full) /* a fully covered leaf cannot fail or need a table */
+		return 1;
 	ne = r_reprotect(c, e, level, va);
 	if (ne == e)
 		return 1;
 	return r_change_leaf(c, level, table, idx, e, ne, va, last, op_last, full);
-	return 1;
 }
 
-static void r_level(struct r_ctx *c, int level, uint8_t *table, uint64_t src, uint64_t va,
-		    uint64_t last)
+/* One table of the range loop; op and level are compile-time constants (see r_level). */
+W_INLINE void r_level_c(struct r_ctx *c, const enum r_op op, const int level, uint8_t *table,
+			uint64_t src, uint64_t va, uint64_t last)
 {
 	uint64_t span = w_span(level);
 	uint32_t idx = w_index(va, level);
 
 	/* Imagined empty bottom tables need nothing more: mapping into them cannot fail. */
-	if (c->dry && !table && !src && level == 0 && c->op == R_MAP && r_size_ok(c, span))
+	if (c->dry && !table && !src && level == 0 && op == R_MAP && r_size_ok(c, span))
 		return;
 	for (;;) {
 		uint64_t elast = (va & ~(span - 1)) + span - 1;
@@ -332,9 +343,9 @@ static void r_level(struct r_ctx *c, int level, uint8_t *table, uint64_t src, ui
 		int kind = fmt_kind(e, level, &why);
 		uint32_t n;
 
-		if (c->op == R_MAP)
+		if (op == R_MAP)
 			n = r_map_entry(c, level, table, idx, e, kind, va, e_last, last, full);
-		else if (c->op == R_UNMAP)
+		else if (op == R_UNMAP)
 			n = r_unmap_entry(c, level, table, idx, e, kind, va, e_last, last, full);
 		else
 			n = r_protect_entry(c, level, table, idx, e, kind, va, e_last, last, full);
@@ -345,6 +356,34 @@ static void r_level(struct r_ctx *c, int level, uint8_t *table, uint64_t src, ui
 		va = e_last + 1;
 		idx += n;
 	}
+}
+
+/* Dispatch once per table to the copy of r_level_c specialised for (op, level). */
+static void r_level(struct r_ctx *c, int level, uint8_t *table, uint64_t src, uint64_t va,
+		    uint64_t last)
+{
+#define R_MAP_CASE(K, L)                                                                   \
+	case K:                                                                            \
+		r_level_c(c, R_MAP, L, table, src, va, last);                              \
+		return;
+#define R_UNMAP_CASE(K, L)                                                                 \
+	case K:                                                                            \
+		r_level_c(c, R_UNMAP, L, table, src, va, last);                            \
+		return;
+#define R_PROTECT_CASE(K, L)                                                               \
+	case K:                                                                            \
+		r_level_c(c, R_PROTECT, L, table, src, va, last);                          \
+		return;
+	if (c->op == R_MAP) {
+		W_LEVEL_SWITCH(level, R_MAP_CASE)
+	} else if (c->op == R_UNMAP) {
+		W_LEVEL_SWITCH(level, R_UNMAP_CASE)
+	} else {
+		W_LEVEL_SWITCH(level, R_PROTECT_CASE)
+	}
+#undef R_MAP_CASE
+#undef R_UNMAP_CASE
+#undef R_PROTECT_CASE
 }
 
 static void r_pool_release(struct r_ctx *c)

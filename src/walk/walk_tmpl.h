@@ -9,6 +9,28 @@
 #include <ptkit/walk.h>
 
 #define W_TOP (FMT_LEVELS - 1)
+#define W_INLINE static inline __attribute__((always_inline))
+
+/*
+ * Per-level specialisation: `W_LEVEL_SWITCH(level, W_CASE)` expands W_CASE(K, L) for
+ * K = 0..5 as the body of `case K:` with L = K as a compile-time constant (clamped to a
+ * level of the format; cases K >= FMT_LEVELS are never taken), so every fmt_* fact about
+ * the level folds (shift, index bits, leaf_ok, kind tests) in an always-inline body. The
+ * levels stay generic: nothing here knows what any level of any format is.
+ */
+#define W_LVL_(L) ((L) < FMT_LEVELS ? (L) : 0)
+#define W_LEVEL_SWITCH(level, W_CASE)                                                     \
+	switch (level) {                                                                   \
+	W_CASE(0, W_LVL_(0))                                                               \
+	W_CASE(1, W_LVL_(1))                                                               \
+	W_CASE(2, W_LVL_(2))                                                               \
+	W_CASE(3, W_LVL_(3))                                                               \
+	W_CASE(4, W_LVL_(4))                                                               \
+	W_CASE(5, W_LVL_(5))                                                               \
+	default:                                                                           \
+		__builtin_unreachable();                                                   \
+	}
+_Static_assert(PT_MAX_LEVELS <= 6, "W_LEVEL_SWITCH covers six levels");
 
 static inline int fmt_shift(int level) { return FMT_SHIFT_C(level); }
 static inline int fmt_index_bits(int level) { return FMT_BITS_C(level); }
@@ -80,8 +102,15 @@ static inline bool w_at_leaf(struct mm_walk_state *st)
 /* Make `table_pa` the table of `level`: refuse pointers outside memory or back up the path. */
 static inline bool w_enter(struct mm_walk_state *st, int level, uint64_t table_pa)
 {
-	uint8_t *t = w_table(st->mm->mem, table_pa, level);
+	const struct pt_mem *m = st->mm->mem;
+	uint8_t *t;
 
+	if (m->trusted) { /* ptkit built every table in m: no pointer can be corrupt */
+		st->path[level].table = m->bytes + (table_pa - m->base);
+		st->path[level].table_pa = table_pa;
+		return true;
+	}
+	t = w_table(m, table_pa, level);
 	if (!t) {
 		st->err = -PT_EFAULT;
 		return false;
@@ -97,11 +126,11 @@ static inline bool w_enter(struct mm_walk_state *st, int level, uint64_t table_p
 	return true;
 }
 
-/* From the entry at st->level, follow table entries down to the entry mapping va. */
-static inline bool w_descend(struct mm_walk_state *st, uint64_t va)
+/* From the entry at level L (== st->level), follow table entries down to the entry mapping va. */
+W_INLINE bool w_descend_c(struct mm_walk_state *st, const int L, uint64_t va)
 {
 #pragma GCC unroll 6
-	for (int l = st->level; l > 0; l--) {
+	for (int l = L; l > 0; l--) {
 		if (st->kind != PT_ENTRY_TABLE)
 			break;
 		if (!w_enter(st, l - 1, fmt_table_pa(st->entry, l)))
@@ -109,6 +138,15 @@ static inline bool w_descend(struct mm_walk_state *st, uint64_t va)
 		w_read(st, l - 1, w_index(va, l - 1));
 	}
 	return st->kind == PT_ENTRY_LEAF && w_at_leaf(st);
+}
+
+static inline bool w_descend(struct mm_walk_state *st, uint64_t va)
+{
+#define W_DESCEND_CASE(K, L)                                                               \
+	case K:                                                                            \
+		return w_descend_c(st, L, va);
+	W_LEVEL_SWITCH(st->level, W_DESCEND_CASE)
+#undef W_DESCEND_CASE
 }
 
 static bool w_seek(struct mm_walk_state *st, struct pt_mm *mm, uint64_t va)
@@ -154,8 +192,14 @@ static bool w_seek(struct mm_walk_state *st, struct pt_mm *mm, uint64_t va)
 		}
 	}
 	st->gen = gen;
-	w_read(st, l, w_index(va, l));
-	bool leaf = w_descend(st, va);
+	bool leaf;
+#define W_SEEK_CASE(K, L)                                                                  \
+	case K:                                                                            \
+		w_read(st, L, w_index(va, L));                                             \
+		leaf = w_descend_c(st, L, va);                                             \
+		break;
+	W_LEVEL_SWITCH(l, W_SEEK_CASE)
+#undef W_SEEK_CASE
 	if (st->err)
 		st->gen = 0;
 	return leaf;
@@ -191,19 +235,107 @@ static inline void w_refresh(struct mm_walk_state *st)
 		w_seek(st, st->mm, st->va);
 }
 
+enum { W_FOUND, W_END, W_UP, W_DOWN };
+
+/*
+ * The same-table fast path of an iteration: scan the level-L table from entry *idx (first
+ * address *va) for the next non-empty entry starting at or below last, with the table
+ * pointer, index and address in registers and the state written once, when something is
+ * found. W_FOUND: a leaf (the state stands on it); W_END: past last, or the image is
+ * corrupt (st->err); W_DOWN: a table, entered (*idx = 0 in it); W_UP: the table ended.
+ */
+W_INLINE int w_scan(struct mm_walk_state *st, const int L, uint32_t *pidx, uint64_t *pva,
+		    uint64_t last)
+{
+	struct mm_walk_level *pl = &st->path[L];
+	struct pt_mem *m = st->mm->mem;
+	void (*observe)(struct pt_mem *, uint64_t) = m->observe;
+	uint8_t *t = pl->table;
+	const uint32_t n = 1u << fmt_index_bits(L);
+	uint32_t idx = *pidx;
+	uint64_t va = *pva;
+
+	for (; idx < n; idx++, va += w_span(L)) {
+		uint8_t *p = t + (size_t)idx * 8;
+		const char *why = 0;
+		uint64_t e;
+		int kind;
+
+		if (va > last)
+			return W_END;
+		if (observe)
+			observe(m, pl->table_pa + (uint64_t)idx * 8);
+		e = fmt_load(p);
+		kind = fmt_kind(e, L, &why);
+		if (kind == PT_ENTRY_EMPTY || (L == 0 && kind == PT_ENTRY_TABLE))
+			continue;
+		pl->index = idx;
+		pl->entry = e;
+		st->level = L;
+		st->entry = e;
+		st->ptep = p;
+		st->kind = kind;
+		st->va = va;
+		if (kind == PT_ENTRY_LEAF) {
+			w_at_leaf(st);
+			return W_FOUND;
+		}
+		if (kind == PT_ENTRY_BAD) {
+			st->err = -PT_EBADENT;
+			return W_END;
+		}
+		if (!w_enter(st, L - 1, fmt_table_pa(e, L)))
+			return W_END;
+		*pidx = 0;
+		*pva = va;
+		return W_DOWN;
+	}
+	*pidx = idx;
+	*pva = va;
+	return W_UP;
+}
+
+/* From entry idx (address va) of the level-l table on the path: the next leaf <= last. */
+static bool w_scan_from(struct mm_walk_state *st, int l, uint32_t idx, uint64_t va, uint64_t last)
+{
+	for (;;) {
+		int r;
+
+		while (idx >> fmt_index_bits(l)) { /* the table ended: the next entry above */
+			if (l == W_TOP)
+				return false;
+			l++;
+			idx = st->path[l].index + 1;
+		}
+#define W_SCAN_CASE(K, L)                                                                  \
+	case K:                                                                            \
+		r = w_scan(st, L, &idx, &va, last);                                        \
+		break;
+		W_LEVEL_SWITCH(l, W_SCAN_CASE)
+#undef W_SCAN_CASE
+		if (r == W_FOUND)
+			return true;
+		if (r == W_END)
+			return false;
+		if (r == W_DOWN)
+			l--;
+	}
+}
+
 static bool w_next_leaf(struct mm_walk_state *st, uint64_t end)
 {
 	uint64_t last = end - 1;
 	uint64_t half_last = w_half_last(st->va);
+	int l;
 
 	if (end == 0 || last > half_last)
 		last = half_last;
 	w_refresh(st);
-	while (!st->err && w_advance(st, last)) {
-		if (w_descend(st, st->va))
-			return true;
-	}
-	return false;
+	if (st->err)
+		return false;
+	l = st->level;
+	return w_scan_from(st, l, st->path[l].index + 1, (st->va & ~(w_span(l) - 1)) + w_span(l),
+			   last);
 }
 
 static int w_walk_range(struct pt_mm *mm, uint64_t start, uint64_t end,
@@ -216,8 +348,37 @@ static int w_walk_range(struct pt_mm *mm, uint64_t start, uint64_t end,
 		return -PT_EINVAL;
 	if (!fmt_va_valid(start) || !fmt_va_valid(last) || fmt_va_half(start) != fmt_va_half(last))
 		return -PT_ERANGE;
-	/* Start at the root entry, so table_entry sees every table on the way to start. */
 	mm_walk_init(&st, mm);
+	if (!ops->hole && !ops->table_entry) {
+		/* Only leaves are wanted: the iteration's same-table scan, one callback per leaf. */
+		bool more = w_seek(&st, mm, start);
+
+		if (!more && !st.err)
+			more = w_next_leaf(&st, end);
+		while (more) {
+			int r = ops->leaf_entry ? ops->leaf_entry(&st, priv) : MM_WALK_CONTINUE;
+
+			if (r < 0)
+				return r;
+			if (r == MM_WALK_STOP)
+				return 0;
+			if (r == MM_WALK_SKIP) {
+				w_refresh(&st);
+				if (st.err)
+					break;
+				if (st.level < W_TOP) {
+					/* Stand on the last entry of this table: the next step leaves it. */
+					uint32_t n = 1u << fmt_index_bits(st.level);
+					st.va = (st.va & ~(w_span(st.level + 1) - 1)) +
+						(uint64_t)(n - 1) * w_span(st.level);
+					st.path[st.level].index = n - 1;
+				}
+			}
+			more = w_next_leaf(&st, end);
+		}
+		return st.err;
+	}
+	/* Start at the root entry, so table_entry sees every table on the way to start. */
 	st.va = start;
 	st.half = FMT_TWO_ROOTS ? fmt_va_half(start) : 0;
 	if (!w_enter(&st, W_TOP, mm->root[st.half]))
