@@ -122,6 +122,8 @@
 #define FMT_HALF_BITS ARM64_VA_BITS
 #define FMT_UPPER_BASE (0ull - (1ull << ARM64_VA_BITS))
 #define FMT_TWO_ROOTS 1
+/* Changing block size or the Contiguous bit of a live entry needs break-before-make (D8.16.1). */
+#define FMT_BBM 1
 #define FMT_PKEY_BITS 0	 /* stage-1 permission indirection/overlays (FEAT_S1PIE/POE) not used */
 #define FMT_BIG_ENDIAN 0 /* SCTLR_EL1.EE = 0: little-endian table walks */
 

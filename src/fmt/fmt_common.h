@@ -13,6 +13,8 @@
  *   FMT_TWO_ROOTS               1: the upper half has its own root (arm64 TTBR1, ppc64 q3)
  *   FMT_PKEY_BITS               width of the protection key (0: none)
  *   FMT_BIG_ENDIAN              entries are stored big-endian
+ *   FMT_BBM                     1: replacing a valid leaf by a table, or changing the
+ *                               contiguous mark, needs break-before-make (optional, 0)
  *   FMT_PAGE_SIZES              bitmap of leaf sizes, contiguous group sizes included
  *   FMT_SHIFT_C(l), FMT_BITS_C(l), FMT_LEAF_OK_C(l), FMT_CONTIG_C(l)
  *                               constant expressions per level: log2 of an entry's VA span,

@@ -108,6 +108,19 @@ static inline uint8_t *r_child(struct r_ctx *c, uint64_t e, int level, uint64_t 
 	return child;
 }
 
+#ifndef FMT_BBM
+#define FMT_BBM 0
+#endif
+#define R_MAX_GROUP 128 /* largest contiguous group of any format (arm64 16K L3) */
+
+/* Break-before-make: the entries of [first, last] were just invalidated; flush them now. */
+static inline void r_break(struct r_ctx *c, uint64_t first, uint64_t last)
+{
+	if (c->g->flush)
+		c->g->flush(c->g, first, last);
+	c->g->flushes++;
+}
+
 /*
  * Replace leaf e (entry idx of table, at level) by a table of smaller leaves with the same
  * attributes, then apply the operation to [va, last] inside it.
@@ -126,6 +139,10 @@ W_INLINE void r_split(struct r_ctx *c, int level, uint8_t *table, uint32_t idx, 
 	}
 	r_level(c, level - 1, child, child ? 0 : e, va, last);
 	if (!c->dry) {
+		if (FMT_BBM) {
+			fmt_store(table + (size_t)idx * 8, 0);
+			r_break(c, base, base + w_span(level) - 1);
+		}
 		fmt_store(table + (size_t)idx * 8, fmt_make_table(child_pa, level));
 		r_flush_range(c, base, base + w_span(level) - 1);
 	}
@@ -238,16 +255,27 @@ W_INLINE uint32_t r_group(struct r_ctx *c, int level, uint8_t *table, uint32_t i
 			r_flush_range(c, gbase, gbase + gsize - 1);
 		return n;
 	}
-	for (uint32_t i = 0; !c->dry && i < n; i++) {
-		uint8_t *p = table + (size_t)(first + i) * 8;
-		uint64_t ei = fmt_load(p);
-		uint64_t vi = gbase + i * span;
-		fmt_store(p, fmt_make_leaf(w_leaf_pa(ei, level, vi), level,
-					   fmt_leaf_prot(ei, level) & ~(uint32_t)PT_CONTIG,
-					   fmt_leaf_pkey(ei)));
+	if (c->dry)
+		return 0;
+	{
+		uint64_t old[FMT_BBM ? R_MAX_GROUP : 1];
+		/* Break: every member invalid and flushed before any is rewritten. */
+		for (uint32_t i = 0; FMT_BBM && i < n && n <= R_MAX_GROUP; i++) {
+			old[i] = fmt_load(table + (size_t)(first + i) * 8);
+			fmt_store(table + (size_t)(first + i) * 8, 0);
+		}
+		if (FMT_BBM)
+			r_break(c, gbase, gbase + gsize - 1);
+		for (uint32_t i = 0; i < n; i++) {
+			uint8_t *p = table + (size_t)(first + i) * 8;
+			uint64_t ei = FMT_BBM ? old[i] : fmt_load(p);
+			uint64_t vi = gbase + i * span;
+			fmt_store(p, fmt_make_leaf(w_leaf_pa(ei, level, vi), level,
+						   fmt_leaf_prot(ei, level) & ~(uint32_t)PT_CONTIG,
+						   fmt_leaf_pkey(ei)));
+		}
 	}
-	if (!c->dry)
-		r_flush_range(c, gbase, gbase + gsize - 1);
+	r_flush_range(c, gbase, gbase + gsize - 1);
 	return 0;
 }
 

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Break-before-make: where the format needs it (arm64), a block split into a table and a
+ * contiguous group losing its mark must pass through invalid entries that are flushed
+ * before the new ones appear. The flush hook looks at the tree at that moment.
+ */
+#include "check.h"
+
+#include <ptkit/mem.h>
+#include <ptkit/ptkit.h>
+
+struct seen {
+	unsigned calls, invalid;
+};
+
+/* At every flush, the first address of the range must not translate (the break). */
+static void hook(struct pt_gather *g, uint64_t start, uint64_t last)
+{
+	struct seen *s = g->priv;
+	struct pt_translation tr;
+	(void)last;
+	s->calls++;
+	if (pt_translate(g->mm, start, &tr) == -PT_ENOENT)
+		s->invalid++;
+}
+
+static void run(const char *name, bool bbm)
+{
+	const struct pt_format *f = pt_format_find(name);
+	struct pt_arena a;
+	struct pt_mm mm;
+	struct pt_gather g;
+	struct seen s = {0, 0};
+	struct pt_translation tr;
+	uint64_t va = 0x40000000, pa = 0x80000000;
+
+	CHECK(f != NULL);
+	CHECK_EQ(pt_arena_init(&a, 0x100000, 16 << 20), 0);
+	CHECK_EQ(pt_mm_init(&mm, f, &a.mem), 0);
+	pt_gather_init(&g, &mm);
+	g.flush = hook;
+	g.priv = &s;
+
+	/* A 2M block split by a 4K unmap. */
+	struct pt_map_req blk = {.va = va, .pa = pa, .size = 2 << 20, .prot = PT_R | PT_W};
+	CHECK_EQ(pt_map(&mm, &blk, &g), 0);
+	CHECK_EQ(pt_translate(&mm, va, &tr), 0);
+	CHECK_EQ(tr.size, 2 << 20);
+	s.calls = s.invalid = 0;
+	CHECK_EQ(pt_unmap(&mm, va + 0x1000, 0x1000, &g), 0);
+	CHECK_EQ(s.invalid, bbm ? 1 : 0); /* the break flush saw the block gone */
+	pt_gather_flush(&g);
+	CHECK_EQ(pt_translate(&mm, va, &tr), 0);
+	CHECK_EQ(tr.pa, pa);
+	CHECK_EQ(pt_translate(&mm, va + 0x1000, &tr), -PT_ENOENT);
+
+	/* A 64K contiguous group (arm64 4K granule) losing its mark to a 4K protect. */
+	struct pt_map_req grp = {.va = va + (4 << 20), .pa = pa + (4 << 20), .size = 64 << 10,
+				 .prot = PT_R | PT_W};
+	CHECK_EQ(pt_map(&mm, &grp, &g), 0);
+	CHECK_EQ(pt_translate(&mm, grp.va, &tr), 0);
+	CHECK_EQ(tr.group, bbm ? 64 << 10 : 4 << 10);
+	s.calls = s.invalid = 0;
+	CHECK_EQ(pt_protect(&mm, grp.va + 0x3000, 0x1000, PT_R, &g), 0);
+	CHECK_EQ(s.invalid, bbm ? 1 : 0);
+	pt_gather_flush(&g);
+	for (uint64_t off = 0; off < (64 << 10); off += 0x1000) {
+		CHECK_EQ(pt_translate(&mm, grp.va + off, &tr), 0);
+		CHECK_EQ(tr.pa, grp.pa + off);
+		CHECK_EQ(tr.group, tr.size); /* no member keeps the mark */
+		CHECK_EQ(!!(tr.prot & PT_W), off != 0x3000);
+	}
+	pt_mm_destroy(&mm);
+	pt_arena_fini(&a);
+}
+
+int main(void)
+{
+	run("arm64-4k-48", true);
+	run("x86_64", false); /* no break needed: one flush after the change */
+	return CHECK_DONE();
+}
