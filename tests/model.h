@@ -125,11 +125,8 @@ static inline long tree_tables(struct pt_mm *mm, uint64_t table_pa, int level, b
 	if (table_pa < m->base || table_pa - m->base + bytes > m->size)
 		return -1;
 	for (uint64_t off = 0; off < bytes; off += 8) {
-		uint64_t e;
+		uint64_t e = pt_entry_load(f, m->bytes + (table_pa - m->base) + off);
 		struct pt_entry_info info;
-		memcpy(&e, m->bytes + (table_pa - m->base) + off, 8);
-		if (f->big_endian)
-			e = __builtin_bswap64(e);
 		pt_format_decode(f, e, level, &info);
 		if (info.kind == PT_ENTRY_BAD)
 			return -1;

@@ -73,6 +73,17 @@ static inline void pt_format_decode(const struct pt_format *f, uint64_t entry, i
 	f->ops.decode(entry, level, info);
 }
 
+/* The entry at host address p, in host order: one single-copy-atomic 8-byte load. */
+static inline uint64_t pt_entry_load(const struct pt_format *f, const uint8_t *p)
+{
+	uint64_t v = __atomic_load_n((const uint64_t *)(const void *)p, __ATOMIC_ACQUIRE);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return f->big_endian ? __builtin_bswap64(v) : v;
+#else
+	return f->big_endian ? v : __builtin_bswap64(v);
+#endif
+}
+
 /* Bytes of one table at `level`. */
 static inline uint64_t pt_table_bytes(const struct pt_format *f, int level)
 {

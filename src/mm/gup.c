@@ -146,23 +146,12 @@ long get_user_pages(struct mm *mm, uint64_t start, unsigned long nr_pages, unsig
 	return i ? (long)i : err;
 }
 
-/* Entry at p as the format stores it, converted to host order (one 8-byte atomic load). */
-static uint64_t entry_reload(const struct pt_format *f, const uint8_t *p)
-{
-	uint64_t v = __atomic_load_n((const uint64_t *)(const void *)p, __ATOMIC_RELAXED);
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	return f->big_endian ? __builtin_bswap64(v) : v;
-#else
-	return f->big_endian ? v : __builtin_bswap64(v);
-#endif
-}
-
 /* Every entry on the path from the root to the leaf still reads as the walk saw it. */
 static bool path_unchanged(const struct mm_walk_state *st)
 {
 	for (int l = st->fmt->levels - 1; l >= st->level; l--) {
 		const struct mm_walk_level *pl = &st->path[l];
-		if (entry_reload(st->fmt, pl->table + (size_t)pl->index * 8) != pl->entry)
+		if (pt_entry_load(st->fmt, pl->table + (size_t)pl->index * 8) != pl->entry)
 			return false;
 	}
 	return true;

@@ -2,16 +2,6 @@
 /* Creating, attaching and destroying a table tree. */
 #include <ptkit/ops.h>
 
-static uint64_t entry_load(const struct pt_format *f, const uint8_t *p)
-{
-	uint64_t v = __atomic_load_n((const uint64_t *)(const void *)p, __ATOMIC_RELAXED);
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	return f->big_endian ? __builtin_bswap64(v) : v;
-#else
-	return f->big_endian ? v : __builtin_bswap64(v);
-#endif
-}
-
 int pt_mm_init(struct pt_mm *mm, const struct pt_format *fmt, struct pt_mem *mem)
 {
 	int top = fmt->levels - 1;
@@ -56,7 +46,7 @@ static void free_tree(struct pt_mm *mm, uint64_t pa, int level)
 	if (level > 0) {
 		for (uint64_t off = 0; off < bytes; off += 8) {
 			struct pt_entry_info info;
-			f->ops.decode(entry_load(f, m->bytes + (pa - m->base) + off), level, &info);
+			f->ops.decode(pt_entry_load(f, m->bytes + (pa - m->base) + off), level, &info);
 			if (info.kind == PT_ENTRY_TABLE)
 				free_tree(mm, info.pa, level - 1);
 		}

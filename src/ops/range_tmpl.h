@@ -260,7 +260,7 @@ W_INLINE uint32_t r_group(struct r_ctx *c, int level, uint8_t *table, uint32_t i
 	{
 		uint64_t old[FMT_BBM ? R_MAX_GROUP : 1];
 		/* Break: every member invalid and flushed before any is rewritten. */
-		for (uint32_t i = 0; FMT_BBM && i < n && n <= R_MAX_GROUP; i++) {
+		for (uint32_t i = 0; FMT_BBM && i < n; i++) {
 			old[i] = fmt_load(table + (size_t)(first + i) * 8);
 			fmt_store(table + (size_t)(first + i) * 8, 0);
 		}
