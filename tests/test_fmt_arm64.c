@@ -14,7 +14,7 @@
  */
 #include <string.h>
 
-#include "check.h"
+#include "golden.h"
 #include "ptkit/mem.h"
 #include "ptkit/ptkit.h"
 
@@ -463,14 +463,7 @@ static const struct geo geos[NFMT] = {
 	{ 3, 52, 52, { 13, 13, 10 }, { 16, 29, 42 }, { 1, 1, 1 }, { 32, 32, 1 }, S64 | T4 },
 };
 
-#define N(a) (sizeof(a) / sizeof((a)[0]))
-
 static unsigned counts[NFMT][8]; /* vectors run per format and kind */
-
-static void report(const struct pt_format *f, const char *what, const char *arm)
-{
-	fprintf(stderr, "  ^ %s %s: %s\n", f->name, what, arm);
-}
 
 static void test_geometry(const struct pt_format *f, int fi)
 {
@@ -515,26 +508,16 @@ static void test_leaf_vecs(const struct pt_format *f, int fi)
 {
 	for (size_t i = 0; i < N(leaf_vecs); i++) {
 		const struct leaf_vec *v = &leaf_vecs[i];
-		struct pt_entry_info info;
-		uint64_t e = 0xdeadbeefull;
-		bool ok = true;
+		bool ok;
 
 		if (!(v->fmts & (1u << fi)))
 			continue;
 		counts[fi][1]++;
-		ok &= CHECK_EQ(f->ops.encode_leaf(v->pa, v->level, v->prot, &e), 0);
-		ok &= CHECK_EQ(e, v->raw);
-
-		memset(&info, 0x5a, sizeof(info));
-		pt_format_decode(f, v->raw, v->level, &info);
-		ok &= CHECK_EQ(info.kind, PT_ENTRY_LEAF);
-		ok &= CHECK_EQ(info.pa, v->pa);
-		ok &= CHECK_EQ(info.prot, v->prot | PT_YOUNG);
-		ok &= CHECK_EQ(info.pkey, 0);
-		ok &= CHECK_EQ(info.contig, 1);
-		ok &= CHECK(info.why == NULL);
+		ok = golden_encode(f, v->level, v->pa, v->prot, v->raw);
+		ok &= golden_decode_leaf(f, v->level, v->raw, v->pa, v->prot | PT_YOUNG, 0, 1,
+					 NULL);
 		if (!ok)
-			report(f, "leaf vector", v->arm);
+			golden_report(f, "leaf vector", v->arm);
 	}
 }
 
@@ -542,21 +525,12 @@ static void test_decode_vecs(const struct pt_format *f, int fi)
 {
 	for (size_t i = 0; i < N(decode_vecs); i++) {
 		const struct decode_vec *v = &decode_vecs[i];
-		struct pt_entry_info info;
-		bool ok = true;
 
 		if (!(v->fmts & (1u << fi)))
 			continue;
 		counts[fi][2]++;
-		memset(&info, 0x5a, sizeof(info));
-		pt_format_decode(f, v->raw, v->level, &info);
-		ok &= CHECK_EQ(info.kind, PT_ENTRY_LEAF);
-		ok &= CHECK_EQ(info.pa, v->pa);
-		ok &= CHECK_EQ(info.prot, v->prot);
-		ok &= CHECK_EQ(info.contig, v->contig);
-		ok &= CHECK(info.why == NULL);
-		if (!ok)
-			report(f, "decode-only vector", v->arm);
+		if (!golden_decode_leaf(f, v->level, v->raw, v->pa, v->prot, 0, v->contig, NULL))
+			golden_report(f, "decode-only vector", v->arm);
 	}
 }
 
@@ -568,20 +542,11 @@ static void test_table_vecs(const struct pt_format *f, int fi)
 		if (!(v->fmts & (1u << fi)))
 			continue;
 		for (int l = 1; l < f->levels; l++) {
-			struct pt_entry_info info;
-			bool ok = true;
-
 			if (v->level >= 0 && v->level != l)
 				continue;
 			counts[fi][3]++;
-			memset(&info, 0x5a, sizeof(info));
-			pt_format_decode(f, v->raw, l, &info);
-			ok &= CHECK_EQ(info.kind, PT_ENTRY_TABLE);
-			ok &= CHECK_EQ(info.pa, v->pa);
-			ok &= CHECK_EQ(info.prot & WUX, v->allow);
-			ok &= CHECK(info.why == NULL);
-			if (!ok)
-				report(f, "table vector", v->arm);
+			if (!golden_table(f, l, v->raw, v->pa, WUX, v->allow))
+				golden_report(f, "table vector", v->arm);
 		}
 	}
 	/* encode_table: 0b11 and the address only; no hierarchical restriction (D8.4). */
@@ -589,48 +554,24 @@ static void test_table_vecs(const struct pt_format *f, int fi)
 		uint64_t top = (1ull << f->pa_bits) - (1ull << f->shift[0]);
 		uint64_t pas[] = { 0, 1ull << f->shift[0], 0x12340000, top };
 		for (size_t i = 0; i < N(pas); i++) {
-			struct pt_entry_info info;
-			uint64_t e = f->ops.encode_table(pas[i], l);
-
 			counts[fi][3]++;
-			CHECK_EQ(e & (V | 2 | APT0 | APT1 | UXNT | PXNT | NST), TABLE);
-			pt_format_decode(f, e, l, &info);
-			CHECK_EQ(info.kind, PT_ENTRY_TABLE);
-			CHECK_EQ(info.pa, pas[i]);
-			CHECK_EQ(info.prot & WUX, WUX);
+			golden_encode_table(f, l, pas[i], V | 2 | APT0 | APT1 | UXNT | PXNT | NST,
+					    TABLE, WUX, WUX);
 		}
 	}
 }
 
 static void test_empty_and_bad(const struct pt_format *f, int fi)
 {
-	for (int l = 0; l < f->levels; l++) {
-		for (size_t i = 0; i < N(empty_raws); i++) {
-			struct pt_entry_info info;
-
-			counts[fi][4]++;
-			memset(&info, 0x5a, sizeof(info));
-			pt_format_decode(f, empty_raws[i], l, &info);
-			if (!CHECK_EQ(info.kind, PT_ENTRY_EMPTY))
-				fprintf(stderr, "  ^ %s level %d raw 0x%llx\n", f->name, l,
-					(unsigned long long)empty_raws[i]);
-			CHECK(info.why == NULL);
-		}
-	}
+	counts[fi][4] += golden_empty(f, empty_raws, N(empty_raws));
 	for (size_t i = 0; i < N(bad_vecs); i++) {
 		const struct bad_vec *v = &bad_vecs[i];
-		struct pt_entry_info info;
-		bool ok = true;
 
 		if (!(v->fmts & (1u << fi)))
 			continue;
 		counts[fi][5]++;
-		memset(&info, 0, sizeof(info));
-		pt_format_decode(f, v->raw, v->level, &info);
-		ok &= CHECK_EQ(info.kind, PT_ENTRY_BAD);
-		ok &= CHECK(info.why != NULL && info.why[0] != 0);
-		if (!ok)
-			report(f, "reserved-encoding vector", v->arm);
+		if (!golden_bad(f, v->level, v->raw, ""))
+			golden_report(f, "reserved-encoding vector", v->arm);
 	}
 }
 
@@ -638,13 +579,12 @@ static void test_reject_vecs(const struct pt_format *f, int fi)
 {
 	for (size_t i = 0; i < N(reject_vecs); i++) {
 		const struct reject_vec *v = &reject_vecs[i];
-		uint64_t e = 0;
 
 		if (!(v->fmts & (1u << fi)))
 			continue;
 		counts[fi][6]++;
-		if (!CHECK_EQ(f->ops.encode_leaf(v->pa, v->level, v->prot, &e), -PT_EINVAL))
-			report(f, "encode_leaf must refuse", v->why);
+		if (!golden_reject(f, v->level, v->pa, v->prot))
+			golden_report(f, "encode_leaf must refuse", v->why);
 	}
 }
 

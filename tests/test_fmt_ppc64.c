@@ -16,7 +16,7 @@
  */
 #include <string.h>
 
-#include "check.h"
+#include "golden.h"
 #include "model.h"
 
 #define F4K 1u	/* row applies to ppc64-radix-4k */
@@ -392,18 +392,11 @@ static const struct reject_vec reject_vecs[] = {
 	{ FB, 0, P64K, PT_R | (1u << 20), "unknown prot bit" },
 };
 
-#define N(a) (sizeof(a) / sizeof((a)[0]))
-
 static const struct pt_format *f4k, *f64k;
 
 static unsigned fmt_bit(const struct pt_format *f)
 {
 	return f == f4k ? F4K : F64K;
-}
-
-static void report(const struct pt_format *f, const char *what, const char *isa)
-{
-	fprintf(stderr, "  ^ %s %s: %s\n", f->name, what, isa);
 }
 
 static uint64_t load_be(const uint8_t *p)
@@ -419,28 +412,17 @@ static void test_leaf_vecs(const struct pt_format *f)
 	for (size_t i = 0; i < N(leaf_vecs); i++) {
 		const struct leaf_vec *v = &leaf_vecs[i];
 		struct pt_entry_info info;
-		uint64_t e = 0xdeadbeefull, e2 = 0;
-		bool ok = true;
+		bool ok;
 
 		if (!(v->fmts & fmt_bit(f)))
 			continue;
-		ok &= CHECK_EQ(f->ops.encode_leaf(v->pa, v->level, v->prot, &e), 0);
-		ok &= CHECK_EQ(e, v->raw);
+		ok = golden_encode(f, v->level, v->pa, v->prot, v->raw);
 		ok &= CHECK_EQ(load_be(v->mem), v->raw); /* the table is self-consistent */
-
-		memset(&info, 0x5a, sizeof(info));
-		pt_format_decode(f, v->raw, v->level, &info);
-		ok &= CHECK_EQ(info.kind, PT_ENTRY_LEAF);
-		ok &= CHECK_EQ(info.pa, v->pa);
-		ok &= CHECK_EQ(info.prot, v->back);
-		ok &= CHECK_EQ(info.pkey, 0);
-		ok &= CHECK_EQ(info.contig, 1);
-		ok &= CHECK(info.why == NULL);
+		ok &= golden_decode_leaf(f, v->level, v->raw, v->pa, v->back, 0, 1, &info);
 		/* What decode reports encodes to the same entry. */
-		ok &= CHECK_EQ(f->ops.encode_leaf(info.pa, v->level, info.prot, &e2), 0);
-		ok &= CHECK_EQ(e2, v->raw);
+		ok &= golden_encode(f, v->level, info.pa, info.prot, v->raw);
 		if (!ok)
-			report(f, "leaf vector", v->isa);
+			golden_report(f, "leaf vector", v->isa);
 	}
 }
 
@@ -448,86 +430,40 @@ static void test_decode_leaf_vecs(const struct pt_format *f)
 {
 	for (size_t i = 0; i < N(decode_leaf_vecs); i++) {
 		const struct decode_leaf_vec *v = &decode_leaf_vecs[i];
-		struct pt_entry_info info;
-		bool ok = true;
 
-		if (!(v->fmts & fmt_bit(f)))
-			continue;
-		memset(&info, 0x5a, sizeof(info));
-		pt_format_decode(f, v->raw, v->level, &info);
-		ok &= CHECK_EQ(info.kind, PT_ENTRY_LEAF);
-		ok &= CHECK_EQ(info.pa, v->pa);
-		ok &= CHECK_EQ(info.prot, v->prot);
-		ok &= CHECK_EQ(info.pkey, 0);
-		ok &= CHECK(info.why == NULL);
-		if (!ok)
-			report(f, "decode-only leaf vector", v->isa);
+		if ((v->fmts & fmt_bit(f)) &&
+		    !golden_decode_leaf(f, v->level, v->raw, v->pa, v->prot, 0, 1, NULL))
+			golden_report(f, "decode-only leaf vector", v->isa);
 	}
 }
 
 static void test_table_vecs(const struct pt_format *f)
 {
+	/* No hierarchical permissions: a table allows everything (~0). */
 	for (size_t i = 0; i < N(table_vecs); i++) {
 		const struct table_vec *v = &table_vecs[i];
-		struct pt_entry_info info;
-		bool ok = true;
 
-		if (!(v->fmts & fmt_bit(f)))
-			continue;
-		memset(&info, 0x5a, sizeof(info));
-		pt_format_decode(f, v->raw, v->level, &info);
-		ok &= CHECK_EQ(info.kind, PT_ENTRY_TABLE);
-		ok &= CHECK_EQ(info.pa, v->pa);
-		ok &= CHECK_EQ(info.prot, ~0u); /* no hierarchical permissions */
-		ok &= CHECK(info.why == NULL);
-		if (!ok)
-			report(f, "table vector", v->isa);
+		if ((v->fmts & fmt_bit(f)) && !golden_table(f, v->level, v->raw, v->pa, ~0u, ~0u))
+			golden_report(f, "table vector", v->isa);
 	}
 	/* encode_table: V | NLB | NLS of the next level, nothing else. */
 	for (int l = 1; l < f->levels; l++) {
 		uint64_t pas[] = { 0, 0x10000, 0x12345000, 0x0ffffffffffff000ull };
-		for (size_t i = 0; i < N(pas); i++) {
-			struct pt_entry_info info;
-			uint64_t e = f->ops.encode_table(pas[i], l);
-
-			CHECK_EQ(e, 0x8000000000000000ull | pas[i] | f->index_bits[l - 1]);
-			pt_format_decode(f, e, l, &info);
-			CHECK_EQ(info.kind, PT_ENTRY_TABLE);
-			CHECK_EQ(info.pa, pas[i]);
-		}
+		for (size_t i = 0; i < N(pas); i++)
+			golden_encode_table(f, l, pas[i], ~0ull,
+					    0x8000000000000000ull | pas[i] | f->index_bits[l - 1],
+					    ~0u, ~0u);
 	}
 }
 
 static void test_empty_and_bad(const struct pt_format *f)
 {
-	for (int l = 0; l < f->levels; l++) {
-		for (size_t i = 0; i < N(empty_raws); i++) {
-			struct pt_entry_info info;
-
-			memset(&info, 0x5a, sizeof(info));
-			pt_format_decode(f, empty_raws[i], l, &info);
-			if (!CHECK_EQ(info.kind, PT_ENTRY_EMPTY))
-				fprintf(stderr, "  ^ %s level %d raw 0x%llx\n", f->name, l,
-					(unsigned long long)empty_raws[i]);
-			CHECK(info.why == NULL);
-		}
-	}
+	golden_empty(f, empty_raws, N(empty_raws));
 	for (size_t i = 0; i < N(bad_vecs); i++) {
 		const struct bad_vec *v = &bad_vecs[i];
-		struct pt_entry_info info;
-		bool ok = true;
 
-		if (!(v->fmts & fmt_bit(f)))
-			continue;
-		memset(&info, 0, sizeof(info));
-		pt_format_decode(f, v->raw, v->level, &info);
-		ok &= CHECK_EQ(info.kind, PT_ENTRY_BAD);
-		ok &= CHECK(info.why != NULL && strstr(info.why, v->why) != NULL);
-		if (!ok) {
-			report(f, "reserved-encoding vector", v->isa);
-			if (info.why)
-				fprintf(stderr, "    reason: %s\n", info.why);
-		}
+		if ((v->fmts & fmt_bit(f)) && !golden_bad(f, v->level, v->raw, v->why))
+			golden_report(f, "reserved-encoding vector", v->isa);
 	}
 }
 
@@ -535,12 +471,9 @@ static void test_reject_vecs(const struct pt_format *f)
 {
 	for (size_t i = 0; i < N(reject_vecs); i++) {
 		const struct reject_vec *v = &reject_vecs[i];
-		uint64_t e = 0;
 
-		if (!(v->fmts & fmt_bit(f)))
-			continue;
-		if (!CHECK_EQ(f->ops.encode_leaf(v->pa, v->level, v->prot, &e), -PT_EINVAL))
-			report(f, "encode_leaf must refuse", v->why);
+		if ((v->fmts & fmt_bit(f)) && !golden_reject(f, v->level, v->pa, v->prot))
+			golden_report(f, "encode_leaf must refuse", v->why);
 	}
 }
 
@@ -649,7 +582,7 @@ static void test_leaf_bytes_in_memory(const struct pt_format *f)
 		ok &= CHECK(st.ptep != NULL && memcmp(st.ptep, v->mem, 8) == 0);
 		ok &= CHECK_EQ(st.entry, v->raw);
 		if (!ok)
-			report(f, "leaf bytes written by pt_map", v->isa);
+			golden_report(f, "leaf bytes written by pt_map", v->isa);
 		tree_fini(&t);
 	}
 }

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
+#include "golden.h"
 #include "ptkit/mem.h"
 #include "ptkit/ops.h"
 #include "ptkit/walk.h"
@@ -291,8 +291,6 @@ static const struct reject_vec reject_vecs[] = {
 	{ SALL, 0, K4, PT_R | (1u << 20), "unknown prot bit" },
 };
 
-#define N(a) (sizeof(a) / sizeof((a)[0]))
-
 static unsigned fmt_bit(const struct pt_format *f)
 {
 	return f->levels == 5 ? S57 : f->levels == 4 ? S48 : S39;
@@ -301,38 +299,22 @@ static unsigned fmt_bit(const struct pt_format *f)
 /* Vectors run per format, for the report at the end. */
 static unsigned long counts[3];
 
-static void report(const struct pt_format *f, const char *what, const char *spec)
-{
-	fprintf(stderr, "  ^ %s %s: %s\n", f->name, what, spec);
-}
-
 static void test_leaf_vecs(const struct pt_format *f, unsigned long *n)
 {
 	for (size_t i = 0; i < N(leaf_vecs); i++) {
 		const struct leaf_vec *v = &leaf_vecs[i];
 		struct pt_entry_info info;
-		uint64_t e = 0xdeadbeefull;
-		bool ok = true;
+		bool ok;
 
 		if (!(v->fmts & fmt_bit(f)))
 			continue;
 		++*n;
-		ok &= CHECK_EQ(f->ops.encode_leaf(v->pa, v->level, v->prot, &e), 0);
-		ok &= CHECK_EQ(e, v->raw);
-
-		memset(&info, 0x5a, sizeof(info));
-		pt_format_decode(f, v->raw, v->level, &info);
-		ok &= CHECK_EQ(info.kind, PT_ENTRY_LEAF);
-		ok &= CHECK_EQ(info.pa, v->pa);
-		ok &= CHECK_EQ(info.prot, v->decoded);
-		ok &= CHECK_EQ(info.pkey, 0);
-		ok &= CHECK_EQ(info.contig, 1);
-		ok &= CHECK(info.why == NULL);
+		ok = golden_encode(f, v->level, v->pa, v->prot, v->raw);
+		ok &= golden_decode_leaf(f, v->level, v->raw, v->pa, v->decoded, 0, 1, &info);
 		/* Re-encoding what decode reports gives the same entry. */
-		ok &= CHECK_EQ(f->ops.encode_leaf(info.pa, v->level, info.prot, &e), 0);
-		ok &= CHECK_EQ(e, v->raw);
+		ok &= golden_encode(f, v->level, info.pa, info.prot, v->raw);
 		if (!ok)
-			report(f, "leaf vector", v->spec);
+			golden_report(f, "leaf vector", v->spec);
 	}
 }
 
@@ -340,20 +322,10 @@ static void test_decode_leaf_vecs(const struct pt_format *f, unsigned long *n)
 {
 	for (size_t i = 0; i < N(decode_leaf_vecs); i++) {
 		const struct decode_leaf_vec *v = &decode_leaf_vecs[i];
-		struct pt_entry_info info;
-		bool ok = true;
 
 		++*n;
-		memset(&info, 0x5a, sizeof(info));
-		pt_format_decode(f, v->raw, v->level, &info);
-		ok &= CHECK_EQ(info.kind, PT_ENTRY_LEAF);
-		ok &= CHECK_EQ(info.pa, v->pa);
-		ok &= CHECK_EQ(info.prot, v->prot);
-		ok &= CHECK_EQ(info.pkey, 0);
-		ok &= CHECK_EQ(info.contig, v->contig);
-		ok &= CHECK(info.why == NULL);
-		if (!ok)
-			report(f, "decode-only leaf vector", v->spec);
+		if (!golden_decode_leaf(f, v->level, v->raw, v->pa, v->prot, 0, v->contig, NULL))
+			golden_report(f, "decode-only leaf vector", v->spec);
 	}
 }
 
@@ -376,72 +348,39 @@ static void test_napot_vecs(const struct pt_format *f, unsigned long *n)
 		/* Splitting never happens at level 0, but a 2M split never yields NAPOT members. */
 		ok &= CHECK(!(fmt_split_leaf(0x00000000000800c7, 1, (unsigned)i) & RV_N));
 		if (!ok)
-			report(f, "NAPOT vector", v->spec);
+			golden_report(f, "NAPOT vector", v->spec);
 	}
 }
 
 static void test_table_vecs(const struct pt_format *f, unsigned long *n)
 {
+	/* No hierarchical permissions: a table allows everything (~0). */
 	for (int l = 1; l < f->levels; l++) {
 		for (size_t i = 0; i < N(table_vecs); i++) {
 			const struct table_vec *v = &table_vecs[i];
-			struct pt_entry_info info;
-			bool ok = true;
 
 			++*n;
-			memset(&info, 0x5a, sizeof(info));
-			pt_format_decode(f, v->raw, l, &info);
-			ok &= CHECK_EQ(info.kind, PT_ENTRY_TABLE);
-			ok &= CHECK_EQ(info.pa, v->pa);
-			ok &= CHECK_EQ(info.prot, ~0u); /* no hierarchical permissions */
-			ok &= CHECK(info.why == NULL);
-			if (!ok)
-				report(f, "table vector", v->spec);
+			if (!golden_table(f, l, v->raw, v->pa, ~0u, ~0u))
+				golden_report(f, "table vector", v->spec);
 		}
 		/* encode_table: V and the PPN, nothing else (4.3.1). */
 		uint64_t pas[] = { 0, K4, 0x123456789a000, PA_LIMIT - K4 };
-		for (size_t i = 0; i < N(pas); i++) {
-			struct pt_entry_info info;
-			uint64_t e = f->ops.encode_table(pas[i], l);
-
-			++*n;
-			CHECK_EQ(e, (pas[i] >> 2) | 1);
-			pt_format_decode(f, e, l, &info);
-			CHECK_EQ(info.kind, PT_ENTRY_TABLE);
-			CHECK_EQ(info.pa, pas[i]);
-		}
+		for (size_t i = 0; i < N(pas); i++, ++*n)
+			golden_encode_table(f, l, pas[i], ~0ull, (pas[i] >> 2) | 1, ~0u, ~0u);
 	}
 }
 
 static void test_empty_and_bad(const struct pt_format *f, unsigned long *n)
 {
-	for (int l = 0; l < f->levels; l++) {
-		for (size_t i = 0; i < N(empty_raws); i++) {
-			struct pt_entry_info info;
-
-			++*n;
-			memset(&info, 0x5a, sizeof(info));
-			pt_format_decode(f, empty_raws[i], l, &info);
-			if (!CHECK_EQ(info.kind, PT_ENTRY_EMPTY))
-				fprintf(stderr, "  ^ %s level %d raw 0x%llx\n", f->name, l,
-					(unsigned long long)empty_raws[i]);
-			CHECK(info.why == NULL);
-		}
-	}
+	*n += golden_empty(f, empty_raws, N(empty_raws));
 	for (size_t i = 0; i < N(bad_vecs); i++) {
 		const struct bad_vec *v = &bad_vecs[i];
-		struct pt_entry_info info;
-		bool ok = true;
 
 		if (!(v->fmts & fmt_bit(f)))
 			continue;
 		++*n;
-		memset(&info, 0, sizeof(info));
-		pt_format_decode(f, v->raw, v->level, &info);
-		ok &= CHECK_EQ(info.kind, PT_ENTRY_BAD);
-		ok &= CHECK(info.why != NULL && info.why[0] != 0);
-		if (!ok)
-			report(f, "reserved-encoding vector", v->spec);
+		if (!golden_bad(f, v->level, v->raw, ""))
+			golden_report(f, "reserved-encoding vector", v->spec);
 	}
 }
 
@@ -449,13 +388,12 @@ static void test_reject_vecs(const struct pt_format *f, unsigned long *n)
 {
 	for (size_t i = 0; i < N(reject_vecs); i++) {
 		const struct reject_vec *v = &reject_vecs[i];
-		uint64_t e = 0;
 
 		if (!(v->fmts & fmt_bit(f)))
 			continue;
 		++*n;
-		if (!CHECK_EQ(f->ops.encode_leaf(v->pa, v->level, v->prot, &e), -PT_EINVAL))
-			report(f, "encode_leaf must refuse", v->why);
+		if (!golden_reject(f, v->level, v->pa, v->prot))
+			golden_report(f, "encode_leaf must refuse", v->why);
 	}
 }
 

@@ -10,8 +10,7 @@
  */
 #include <string.h>
 
-#include "check.h"
-#include "ptkit/format.h"
+#include "golden.h"
 
 #define F4 1u /* row applies to x86_64 */
 #define F5 2u /* row applies to x86_64-la57 */
@@ -226,39 +225,20 @@ static const struct reject_vec reject_vecs[] = {
 	{ FB, 0, 0x1000, PT_R | (1u << 20), "unknown prot bit" },
 };
 
-#define N(a) (sizeof(a) / sizeof((a)[0]))
-
 static unsigned fmt_bit(const struct pt_format *f)
 {
 	return f->levels == 5 ? F5 : F4;
-}
-
-static void report(const struct pt_format *f, const char *what, const char *sdm)
-{
-	fprintf(stderr, "  ^ %s %s: %s\n", f->name, what, sdm);
 }
 
 static void test_leaf_vecs(const struct pt_format *f)
 {
 	for (size_t i = 0; i < N(leaf_vecs); i++) {
 		const struct leaf_vec *v = &leaf_vecs[i];
-		struct pt_entry_info info;
-		uint64_t e = 0xdeadbeefull;
-		bool ok = true;
+		bool ok = golden_encode(f, v->level, v->pa, v->prot, v->raw);
 
-		ok &= CHECK_EQ(f->ops.encode_leaf(v->pa, v->level, v->prot, &e), 0);
-		ok &= CHECK_EQ(e, v->raw);
-
-		memset(&info, 0x5a, sizeof(info));
-		pt_format_decode(f, v->raw, v->level, &info);
-		ok &= CHECK_EQ(info.kind, PT_ENTRY_LEAF);
-		ok &= CHECK_EQ(info.pa, v->pa);
-		ok &= CHECK_EQ(info.prot, v->prot);
-		ok &= CHECK_EQ(info.pkey, 0);
-		ok &= CHECK_EQ(info.contig, 1);
-		ok &= CHECK(info.why == NULL);
+		ok &= golden_decode_leaf(f, v->level, v->raw, v->pa, v->prot, 0, 1, NULL);
 		if (!ok)
-			report(f, "leaf vector", v->sdm);
+			golden_report(f, "leaf vector", v->sdm);
 	}
 }
 
@@ -266,19 +246,9 @@ static void test_decode_leaf_vecs(const struct pt_format *f)
 {
 	for (size_t i = 0; i < N(decode_leaf_vecs); i++) {
 		const struct decode_leaf_vec *v = &decode_leaf_vecs[i];
-		struct pt_entry_info info;
-		bool ok = true;
 
-		memset(&info, 0x5a, sizeof(info));
-		pt_format_decode(f, v->raw, v->level, &info);
-		ok &= CHECK_EQ(info.kind, PT_ENTRY_LEAF);
-		ok &= CHECK_EQ(info.pa, v->pa);
-		ok &= CHECK_EQ(info.prot, v->prot);
-		ok &= CHECK_EQ(info.pkey, v->pkey);
-		ok &= CHECK_EQ(info.contig, 1);
-		ok &= CHECK(info.why == NULL);
-		if (!ok)
-			report(f, "decode-only leaf vector", v->sdm);
+		if (!golden_decode_leaf(f, v->level, v->raw, v->pa, v->prot, v->pkey, 1, NULL))
+			golden_report(f, "decode-only leaf vector", v->sdm);
 	}
 }
 
@@ -286,63 +256,27 @@ static void test_table_vecs(const struct pt_format *f)
 {
 	for (size_t i = 0; i < N(table_vecs); i++) {
 		const struct table_vec *v = &table_vecs[i];
-		struct pt_entry_info info;
-		bool ok = true;
 
-		if (!(v->fmts & fmt_bit(f)))
-			continue;
-		memset(&info, 0x5a, sizeof(info));
-		pt_format_decode(f, v->raw, v->level, &info);
-		ok &= CHECK_EQ(info.kind, PT_ENTRY_TABLE);
-		ok &= CHECK_EQ(info.pa, v->pa);
-		ok &= CHECK_EQ(info.prot & WUX, v->allow);
-		ok &= CHECK(info.why == NULL);
-		if (!ok)
-			report(f, "table vector", v->sdm);
+		if ((v->fmts & fmt_bit(f)) &&
+		    !golden_table(f, v->level, v->raw, v->pa, WUX, v->allow))
+			golden_report(f, "table vector", v->sdm);
 	}
 	/* encode_table: P|R/W|U/S, the leaf alone decides the rights (SDM 4.6). */
 	for (int l = 1; l < f->levels; l++) {
 		uint64_t pas[] = { 0, 0x1000, 0x12345000, PA_LIMIT - K4 };
-		for (size_t i = 0; i < N(pas); i++) {
-			struct pt_entry_info info;
-			uint64_t e = f->ops.encode_table(pas[i], l);
-
-			CHECK_EQ(e, pas[i] | 0x7);
-			pt_format_decode(f, e, l, &info);
-			CHECK_EQ(info.kind, PT_ENTRY_TABLE);
-			CHECK_EQ(info.pa, pas[i]);
-			CHECK_EQ(info.prot & WUX, WUX);
-		}
+		for (size_t i = 0; i < N(pas); i++)
+			golden_encode_table(f, l, pas[i], ~0ull, pas[i] | 0x7, WUX, WUX);
 	}
 }
 
 static void test_empty_and_bad(const struct pt_format *f)
 {
-	for (int l = 0; l < f->levels; l++) {
-		for (size_t i = 0; i < N(empty_raws); i++) {
-			struct pt_entry_info info;
-
-			memset(&info, 0x5a, sizeof(info));
-			pt_format_decode(f, empty_raws[i], l, &info);
-			if (!CHECK_EQ(info.kind, PT_ENTRY_EMPTY))
-				fprintf(stderr, "  ^ %s level %d raw 0x%llx\n", f->name, l,
-					(unsigned long long)empty_raws[i]);
-			CHECK(info.why == NULL);
-		}
-	}
+	golden_empty(f, empty_raws, N(empty_raws));
 	for (size_t i = 0; i < N(bad_vecs); i++) {
 		const struct bad_vec *v = &bad_vecs[i];
-		struct pt_entry_info info;
-		bool ok = true;
 
-		if (!(v->fmts & fmt_bit(f)))
-			continue;
-		memset(&info, 0, sizeof(info));
-		pt_format_decode(f, v->raw, v->level, &info);
-		ok &= CHECK_EQ(info.kind, PT_ENTRY_BAD);
-		ok &= CHECK(info.why != NULL && info.why[0] != 0);
-		if (!ok)
-			report(f, "reserved-encoding vector", v->sdm);
+		if ((v->fmts & fmt_bit(f)) && !golden_bad(f, v->level, v->raw, ""))
+			golden_report(f, "reserved-encoding vector", v->sdm);
 	}
 }
 
@@ -350,12 +284,9 @@ static void test_reject_vecs(const struct pt_format *f)
 {
 	for (size_t i = 0; i < N(reject_vecs); i++) {
 		const struct reject_vec *v = &reject_vecs[i];
-		uint64_t e = 0;
 
-		if (!(v->fmts & fmt_bit(f)))
-			continue;
-		if (!CHECK_EQ(f->ops.encode_leaf(v->pa, v->level, v->prot, &e), -PT_EINVAL))
-			report(f, "encode_leaf must refuse", v->why);
+		if ((v->fmts & fmt_bit(f)) && !golden_reject(f, v->level, v->pa, v->prot))
+			golden_report(f, "encode_leaf must refuse", v->why);
 	}
 }
 
