@@ -33,6 +33,14 @@ MASK64 = (1 << 64) - 1
 FLAG_ORDER = ["r", "w", "x", "user", "global", "device", "nocache"]
 
 
+def build_probe(arch, outdir, ext="elf"):
+    """Build tests/mmu/<arch>'s probe into outdir (tests/mmu/common/probe-build.sh); return
+    the image QEMU boots: probe-<arch>.elf, or .bin (ppc64's raw firmware)."""
+    subprocess.run(["sh", os.path.join(ROOT, "tests/mmu/common/probe-build.sh"), arch, outdir],
+                   check=True)
+    return os.path.join(outdir, "probe-%s.%s" % (arch, ext))
+
+
 class Fail(Exception):
     pass
 
@@ -77,9 +85,7 @@ class X86_64:
         return va < half or va >= (1 << 64) - half
 
     def build_probe(self, outdir):
-        subprocess.run(["sh", os.path.join(ROOT, "tests/mmu/x86_64/build.sh"), outdir],
-                       check=True)
-        return os.path.join(outdir, "probe-x86_64.elf")
+        return build_probe(self.name, outdir, "elf")
 
     def params(self, root, stamps, tests):
         blob = b"PTKPRM01" + struct.pack("<7Q", 1, 1 if self.vabits == 57 else 0, root,
@@ -402,9 +408,7 @@ class Riscv64:
         return va < half or va >= (1 << 64) - half
 
     def build_probe(self, outdir):
-        subprocess.run(["sh", os.path.join(ROOT, "tests/mmu/riscv64/build.sh"), outdir],
-                       check=True)
-        return os.path.join(outdir, "probe-riscv64.elf")
+        return build_probe(self.name, outdir, "elf")
 
     def params(self, root, stamps, tests):
         blob = b"PTKPRM01" + struct.pack("<7Q", 1, self.satp_mode[self.fmt], root,
@@ -693,9 +697,7 @@ class Arm64:
         return va < n or va >= (1 << 64) - n
 
     def build_probe(self, outdir):
-        subprocess.run(["sh", os.path.join(ROOT, "tests/mmu/aarch64/build.sh"), outdir],
-                       check=True)
-        return os.path.join(outdir, "probe-aarch64.elf")
+        return build_probe(self.name, outdir, "elf")
 
     def params(self, root, stamps, tests):
         config = self.gshift | self.vabits << 8 | self.pa52 << 16
@@ -891,9 +893,7 @@ class Ppc64:
         return (q == 0 or q == 3) and not va & 0x3FF0000000000000
 
     def build_probe(self, outdir):
-        subprocess.run(["sh", os.path.join(ROOT, "tests/mmu/ppc64/build.sh"), outdir],
-                       check=True)
-        return os.path.join(outdir, "probe-ppc64.bin")
+        return build_probe(self.name, outdir, "bin")
 
     def params(self, root, stamps, tests):
         blob = b"PTKPRM01" + struct.pack(">7Q", 1, self.gs, root, len(stamps), len(tests),

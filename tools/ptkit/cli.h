@@ -126,5 +126,6 @@ int cmd_build(int argc, char **argv);
 int cmd_translate(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 
 #endif

@@ -9,7 +9,7 @@ static const struct {
 	int (*run)(int argc, char **argv);
 } commands[] = {
 	{ "formats", cmd_formats }, { "build", cmd_build }, { "translate", cmd_translate },
-	{ "dump", cmd_dump },	    { "demo", cmd_demo },
+	{ "dump", cmd_dump },	    { "demo", cmd_demo },   { "verify", cmd_verify },
 };
 
 static const char usage[] =
@@ -23,6 +23,7 @@ static const char usage[] =
 	"  dump      --format F --image IMAGE --base PA --root PA [--root1 PA] [--json]\n"
 	"                                            list every mapping\n"
 	"  demo      [--format F]                    build and show a realistic address space\n"
+	"  verify    --format F --count N [--seed S] check the tables against QEMU's MMU\n"
 	"\n"
 	"'ptkit COMMAND --help' describes one command.\n";
 

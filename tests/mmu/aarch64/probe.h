@@ -12,33 +12,17 @@
 #define UART_BASE 0x09000000
 #define USER_STACK_TOP 0x40320000
 
-/* The parameter blob the harness loads with -device loader (little-endian u64s):
- *   0 magic "PTKPRM01"   8 version (1)   16 config: bits 7:0 granule shift (12/14/16),
- *                                           bits 15:8 VA bits per half, bit 16: 52-bit OA
- *  24 root (TTBR0_EL1)  32 nstamp        40 ntests     48 root1 (TTBR1_EL1, 0: none)  56 0
- *  64 nstamp x { pa, len }        (4 KiB aligned)
- *  .. ntests x { va, entry_pa, ops } (entry_pa: PA of the leaf descriptor or 0;
- *                                     ops: bit n = run access n, see OP_*)              */
+#include "../common/params.h"
+
+/* The parameter blob the harness loads with -device loader (little-endian u64s; the common
+ * words: ../common/params.h): 16 config: bits 7:0 granule shift (12/14/16), bits 15:8 VA
+ * bits per half, bit 16: 52-bit OA; 24 root = TTBR0_EL1; 48 root1 = TTBR1_EL1 (0: none). */
 #define PARAM_PA 0x40400000
 #define PARAM_MAGIC 0x31304d52504b5450 /* "PTKPRM01" */
 #define P_CONFIG 16
-#define P_ROOT 24
-#define P_NSTAMP 32
-#define P_NTESTS 40
 #define P_ROOT1 48
-#define P_HDR 64
 
-/* Accesses: 0..2 at EL1, 3..5 at EL0; op % 3: 0 load, 1 store, 2 fetch. */
-#define OP_KLOAD 0
-#define OP_KSTORE 1
-#define OP_KEXEC 2
-#define OP_ULOAD 3
-#define OP_USTORE 4
-#define OP_UEXEC 5
-
-/* Every stamped 4 KiB page holds its own physical address in each 8-byte word, except the
- * word at EXEC_OFF whose low half is `ret` (0xd65f03c0): instruction fetches go there. */
-#define EXEC_OFF 0xff8
+/* The low half of the word at EXEC_OFF of a stamped page: `ret`. */
 #define INSN_RET 0xd65f03c0
 
 /* What the probe prints for a fault: EC, and ESR_EL1 & ESR_MASK (IL, FnV, EA, CM, S1PTW,

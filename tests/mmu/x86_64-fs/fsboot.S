@@ -2,9 +2,9 @@
 /* x86_64 freestanding probe: what ../x86_64/boot.S expects at PARAM_PA, built into the
  * image instead of loaded by the harness, plus the bootstrap page tables it enters long
  * mode with (identity map of the first 4 GiB with 2M pages, as a small kernel's early
- * boot tables would be). No stamp ranges and no tests: probe_main builds its own tables
- * with pt_map, stamps RAM and switches CR3 (fsprobe.c). FS_LA57=1: the same with a
- * 5-level bootstrap root and CR4.LA57 (only settable while paging is off). */
+ * boot tables would be). No stamp ranges and no tests: ../common/fs.c builds the tables
+ * with pt_map and stamps RAM, fsprobe.c switches CR3. FS_LA57=1: the same with a 5-level
+ * bootstrap root and CR4.LA57 (only settable while paging is off). */
 #include "probe.h"
 
 #ifndef FS_LA57
