@@ -8,12 +8,12 @@ for args in "--help" "-h" "help"; do
 	expect_rc 0
 	expect_no_stderr
 	grep -q '^usage: ptkit' out || fail "'ptkit $args': no usage line"
-	for cmd in formats build translate dump demo; do
+	for cmd in formats build translate dump demo verify; do
 		grep -q "  $cmd" out || fail "'ptkit $args' does not list $cmd"
 	done
 done
 
-for cmd in formats build translate dump demo; do
+for cmd in formats build translate dump demo verify; do
 	for opt in --help -h; do
 		# --help wins over anything else on the line, even bad arguments.
 		run "$PTKIT" "$cmd" --format nosuchfmt "$opt"
