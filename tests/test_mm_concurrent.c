@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * GUP-fast against a concurrent writer (src/mm/gup.c, src/mm/mm.c): a reader thread
- * pins and unpins pages locklessly while a writer zaps, re-faults, splits (mprotect of
- * one page inside a huge leaf) and COW-replaces the same range for a bounded time.
+ * pins and unpins pages locklessly while a writer zaps, re-faults, splits the mapping
+ * (mprotect of one page inside a huge leaf), splits the folio (mm_split_huge, refused
+ * while pinned), ages the leaves (pt_set_accessed) and COW-replaces the same range for a
+ * bounded time.
  * Checked: every page GUP-fast returned was a pinned page of a live folio (no torn or
  * stale entry), the pins balance to zero, every folio and table is freed at the end.
  * Meant to run under TSan (test_mm_concurrent_tsan) and ASan (_asan) too.
@@ -27,8 +29,9 @@ struct shared {
 	struct mm mm;
 	struct mm_pfdb db;
 	uint64_t region, huge, ps;
-	int stop;                 /* atomic */
-	uint64_t pinned, bad;     /* reader results, read after join */
+	int stop;	       /* atomic */
+	uint64_t pinned, bad;  /* reader results, read after join */
+	uint64_t splits, busy; /* writer: folio splits done / refused (pinned) */
 };
 
 /*
@@ -86,7 +89,7 @@ static void writer_step(struct shared *s, uint64_t r)
 	uint64_t page = which + ((r >> 8) % (s->huge / s->ps)) * s->ps;
 	uint64_t pa;
 
-	switch ((r >> 1) % 4) {
+	switch ((r >> 1) % 6) {
 	case 0: /* unmap: frees the folio (after the readers' references) and tables */
 		CHECK_EQ(mm_zap(mm, which, s->huge), 0);
 		break;
@@ -98,9 +101,29 @@ static void writer_step(struct shared *s, uint64_t r)
 		if (get_user_pages(mm, page, 1, FOLL_PIN | FOLL_WRITE, &pa, NULL, NULL) == 1)
 			unpin_user_pages(mm, &pa, 1);
 		break;
-	default: /* fault in the whole huge range (page by page where the VMA was split) */
+	case 3: /* fault in the whole huge range (page by page where the VMA was split) */
 		get_user_pages(mm, which, s->huge / s->ps, FOLL_WRITE, NULL, NULL, NULL);
 		break;
+	case 4: { /* split the folio: refused while a reader holds a pin or a reference */
+		int err = mm_split_huge(mm, which);
+		if (err == 0)
+			s->splits++;
+		else if (err == -MM_EBUSY)
+			s->busy++;
+		else if (err != -PT_EINVAL && err != -PT_ENOENT)
+			CHECK_EQ(err, 0);
+		break;
+	}
+	default: { /* an aging walker: clear young (where the format can), else mkdirty */
+		struct pt_gather g;
+		mm_lock(mm);
+		pt_gather_init(&g, &mm->pt);
+		if (pt_set_accessed(&mm->pt, which, s->huge, 0, PT_YOUNG, &g) == -PT_EINVAL)
+			CHECK_EQ(pt_set_accessed(&mm->pt, which, s->huge, PT_DIRTY, 0, &g), 0);
+		pt_gather_flush(&g);
+		mm_unlock(mm);
+		break;
+	}
 	}
 }
 
@@ -123,21 +146,27 @@ static void run(const struct pt_format *f, double seconds)
 	    !CHECK_EQ(mm_pfdb_init(&s->db, DATA_BASE, DATA_SIZE, f->shift[0]), 0) ||
 	    !CHECK_EQ(mm_init(&s->mm, f, &a.mem, &s->db), 0))
 		exit(CHECK_DONE());
-	v = (struct mm_vma){ .start = s->region, .end = s->region + 2 * s->huge,
-			     .kind = MM_VMA_FILE, .prot = PT_R | PT_W | PT_USER,
+	v = (struct mm_vma){ .start = s->region,
+			     .end = s->region + 2 * s->huge,
+			     .kind = MM_VMA_FILE,
+			     .prot = PT_R | PT_W | PT_USER,
 			     .page_size = s->huge };
 	/* A page next to it keeps the upper tables alive: new tables are only ever whole
 	 * bottom tables written entry by entry (see the report on TSan and memset). */
-	keep = (struct mm_vma){ .start = s->region + 2 * s->huge, .end = s->region + 2 * s->huge + s->ps,
-				.kind = MM_VMA_ANON, .prot = PT_R | PT_W | PT_USER };
+	keep = (struct mm_vma){ .start = s->region + 2 * s->huge,
+				.end = s->region + 2 * s->huge + s->ps,
+				.kind = MM_VMA_ANON,
+				.prot = PT_R | PT_W | PT_USER };
 	CHECK_EQ(mm_mmap(&s->mm, &v), 0);
 	CHECK_EQ(mm_mmap(&s->mm, &keep), 0);
 	CHECK_EQ(get_user_pages(&s->mm, keep.start, 1, FOLL_GET | FOLL_WRITE, &pa, NULL, NULL), 1);
 	put_user_pages(&s->mm, &pa, 1);
-	CHECK_EQ(get_user_pages(&s->mm, s->region, 2 * s->huge / s->ps, FOLL_PIN | FOLL_WRITE,
-				NULL, NULL, NULL), -PT_EINVAL); /* PIN needs pas */
+	CHECK_EQ(get_user_pages(&s->mm, s->region, 2 * s->huge / s->ps, FOLL_PIN | FOLL_WRITE, NULL,
+				NULL, NULL),
+		 -PT_EINVAL); /* PIN needs pas */
 	CHECK_EQ(get_user_pages(&s->mm, s->region, 2 * s->huge / s->ps, FOLL_WRITE, NULL, NULL,
-				NULL), 2 * s->huge / s->ps); /* fault in only */
+				NULL),
+		 2 * s->huge / s->ps); /* fault in only */
 
 	mm_rcu_register_thread();
 	pthread_create(&t, NULL, reader, s);
@@ -165,11 +194,14 @@ static void run(const struct pt_format *f, double seconds)
 				break;
 		}
 	}
-	printf("%s: %llu writer steps, %llu pages pinned by GUP-fast, %llu back-offs, "
-	       "%llu grace periods, %llu tables freed through RCU\n",
-	       f->name, (unsigned long long)steps, (unsigned long long)s->pinned,
-	       (unsigned long long)s->mm.gup_fast_backoffs,
-	       (unsigned long long)s->mm.grace_periods, (unsigned long long)s->mm.tables_deferred);
+	CHECK(s->splits > 0);
+	printf("%s: %llu writer steps, %llu folio splits (%llu refused: busy), %llu pages "
+	       "pinned by GUP-fast, %llu back-offs, %llu grace periods, %llu tables freed "
+	       "through RCU\n",
+	       f->name, (unsigned long long)steps, (unsigned long long)s->splits,
+	       (unsigned long long)s->busy, (unsigned long long)s->pinned,
+	       (unsigned long long)s->mm.gup_fast_backoffs, (unsigned long long)s->mm.grace_periods,
+	       (unsigned long long)s->mm.tables_deferred);
 	mm_fini(&s->mm);
 	CHECK_EQ(s->db.folios_live, 0);
 	CHECK_EQ(a.live, 0);
@@ -182,8 +214,8 @@ int main(void)
 {
 	const char *env = getenv("PTKIT_MM_SECONDS");
 	double seconds = env ? atof(env) : 1.0;
-	/* little-endian and (when it has landed) big-endian entries */
-	const char *names[] = { "x86_64", "ppc64-radix-4k", "riscv-sv39" };
+	/* little- and big-endian entries; arm64: every split breaks before it makes */
+	const char *names[] = { "x86_64", "ppc64-radix-4k", "riscv-sv39", "arm64-4k-48" };
 
 	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		const struct pt_format *f = pt_format_find(names[i]);

@@ -2,7 +2,8 @@
 /*
  * Tests for src/mm (address space, page-frame database, GUP, follow_pfnmap,
  * mm_walk_vmas) on every format and every leaf size it has: hugetlb folios at every
- * level that allows leaves (root included: riscv, 1G on x86), PFN maps at every level
+ * level that allows leaves (root included: riscv 1G/512G/256T, arm64 64K-52 4T; checked
+ * level by level), contiguous hugetlb groups (arm64 16G), PFN maps at every level
  * (refused by GUP and GUP-fast, served by follow_pfnmap), write on read-only leaves
  * through the fault handler (in place for shared, COW for anon), and pins that balance.
  */
@@ -16,8 +17,12 @@
 
 #define TABLES_BASE 0x10000000ull
 #define TABLES_SIZE (64ull << 20)
-#define DATA_BASE 0x100000000ull /* 4G, 4G of frames: folios up to 4G */
-#define DATA_SIZE 0x100000000ull
+/*
+ * Frames: [size, 2 * size) with size = max(4G, 4 x the format's largest leaf), so two
+ * folios of every leaf size fit (256T on riscv-sv57: the PAs are numbers, only the
+ * folio heads have descriptors).
+ */
+#define DATA_MIN 0x100000000ull
 
 struct fx {
 	const struct pt_format *f;
@@ -26,7 +31,17 @@ struct fx {
 	struct mm mm;
 	uint64_t ps; /* smallest page */
 	unsigned faults;
+	uint32_t hugetlb_levels; /* bit l: a hugetlb folio was mapped by a leaf at level l */
 };
+
+static uint64_t largest_leaf(const struct pt_format *f)
+{
+	uint64_t big = 0;
+	for (int b = 0; b < 64; b++)
+		if (f->page_sizes & (1ull << b))
+			big = 1ull << b;
+	return big;
+}
 
 static bool fx_init(struct fx *x, const struct pt_format *f)
 {
@@ -35,7 +50,8 @@ static bool fx_init(struct fx *x, const struct pt_format *f)
 	x->ps = pt_level_size(f, 0);
 	if (!CHECK_EQ(pt_arena_init(&x->a, TABLES_BASE, TABLES_SIZE), 0))
 		return false;
-	if (!CHECK_EQ(mm_pfdb_init(&x->db, DATA_BASE, DATA_SIZE, f->shift[0]), 0))
+	uint64_t data = 4 * largest_leaf(f) > DATA_MIN ? 4 * largest_leaf(f) : DATA_MIN;
+	if (!CHECK_EQ(mm_pfdb_init(&x->db, data, data, f->shift[0]), 0))
 		return false;
 	return CHECK_EQ(mm_init(&x->mm, f, &x->a.mem, &x->db), 0);
 }
@@ -71,15 +87,18 @@ static struct mm_page *head_of(struct fx *x, uint64_t pa)
 	return mm_folio_of(&x->db, pa, NULL);
 }
 
-static unsigned long n_hugetlb, n_pfnmap, n_cow;
+static unsigned long n_hugetlb, n_pfnmap, n_cow, n_root;
 
 /* A hugetlb VMA of two folios of `size`: GUP, GUP-fast, pins, write on read-only. */
 static void test_hugetlb(struct fx *x, uint64_t size)
 {
 	struct mm *mm = &x->mm;
 	uint64_t va = 2 * size, pas[4], pas2[4];
-	struct mm_vma v = { .start = va, .end = va + 2 * size, .kind = MM_VMA_HUGETLB,
-			    .prot = PT_R | PT_W | PT_USER, .page_size = size };
+	struct mm_vma v = { .start = va,
+			    .end = va + 2 * size,
+			    .kind = MM_VMA_HUGETLB,
+			    .prot = PT_R | PT_W | PT_USER,
+			    .page_size = size };
 	/* the last k pages of folio 0 and the first k of folio 1 */
 	uint64_t k = size > x->ps ? 2 : 1, start = va + size - k * x->ps;
 	struct mm_page *h0, *h1;
@@ -103,6 +122,13 @@ static void test_hugetlb(struct fx *x, uint64_t size)
 	CHECK(mm_folio_pinned(h0) && mm_folio_pinned(h1));
 	CHECK_EQ(h0->refcount, size == x->ps ? 1 + MM_PIN_BIAS : 1 + k);
 	CHECK_EQ(h0->mapcount, size / x->ps);
+	{ /* one leaf (or one contiguous group) maps the whole folio: at which level? */
+		struct mm_walk_state st;
+		mm_walk_init(&st, &mm->pt);
+		if (CHECK(mm_walk_seek_leaf(&st, &mm->pt, start)) &&
+		    CHECK_EQ(mm_walk_group_size(&st), size))
+			x->hugetlb_levels |= 1u << st.level;
+	}
 
 	/* GUP-fast sees the same pages, without faulting. */
 	unsigned faults = x->faults;
@@ -147,14 +173,18 @@ static void test_pfnmap(struct fx *x, uint64_t size)
 	struct mm *mm = &x->mm;
 	uint64_t va = 2 * size, pas[2];
 	uint64_t pa = size < (1ull << (x->f->pa_bits - 1)) ? size : 0;
-	struct mm_vma v = { .start = va, .end = va + size, .kind = MM_VMA_PFNMAP,
-			    .prot = PT_R | PT_W | PT_USER | PT_DEVICE, .page_size = size,
+	struct mm_vma v = { .start = va,
+			    .end = va + size,
+			    .kind = MM_VMA_PFNMAP,
+			    .prot = PT_R | PT_W | PT_USER | PT_DEVICE,
+			    .page_size = size,
 			    .pfn_pa = pa };
 	struct follow_pfnmap_args args;
 	uint64_t off = size - x->ps;
 
 	if (!CHECK_EQ(mm_mmap(mm, &v), 0)) {
-		fprintf(stderr, "  ^ %s pfnmap size 0x%llx\n", x->f->name, (unsigned long long)size);
+		fprintf(stderr, "  ^ %s pfnmap size 0x%llx\n", x->f->name,
+			(unsigned long long)size);
 		return;
 	}
 	CHECK_EQ(get_user_pages(mm, va, 1, FOLL_GET, pas, NULL, NULL), -PT_EFAULT);
@@ -181,7 +211,9 @@ static void test_anon_cow(struct fx *x)
 {
 	struct mm *mm = &x->mm;
 	uint64_t va = 64 * x->ps, pa_old, pa_new;
-	struct mm_vma v = { .start = va, .end = va + 4 * x->ps, .kind = MM_VMA_ANON,
+	struct mm_vma v = { .start = va,
+			    .end = va + 4 * x->ps,
+			    .kind = MM_VMA_ANON,
 			    .prot = PT_R | PT_W | PT_USER };
 	struct mm_page *old;
 
@@ -262,13 +294,23 @@ static void test_walk_vmas(struct fx *x, uint64_t big)
 {
 	struct mm *mm = &x->mm;
 	uint64_t base = 4 * big, pa;
-	struct mm_vma h = { .start = base, .end = base + 2 * big, .kind = MM_VMA_HUGETLB,
-			    .prot = PT_R | PT_W, .page_size = big };
-	struct mm_vma p = { .start = base + 3 * big, .end = base + 4 * big, .kind = MM_VMA_PFNMAP,
-			    .prot = PT_R, .page_size = big, .pfn_pa = big };
-	struct mm_vma a = { .start = base + 5 * big, .end = base + 5 * big + 8 * x->ps,
-			    .kind = MM_VMA_ANON, .prot = PT_R | PT_W };
-	struct mm_vma_walk_ops ops = { .test_walk = wl_test, .leaf_entry = wl_leaf,
+	struct mm_vma h = { .start = base,
+			    .end = base + 2 * big,
+			    .kind = MM_VMA_HUGETLB,
+			    .prot = PT_R | PT_W,
+			    .page_size = big };
+	struct mm_vma p = { .start = base + 3 * big,
+			    .end = base + 4 * big,
+			    .kind = MM_VMA_PFNMAP,
+			    .prot = PT_R,
+			    .page_size = big,
+			    .pfn_pa = big };
+	struct mm_vma a = { .start = base + 5 * big,
+			    .end = base + 5 * big + 8 * x->ps,
+			    .kind = MM_VMA_ANON,
+			    .prot = PT_R | PT_W };
+	struct mm_vma_walk_ops ops = { .test_walk = wl_test,
+				       .leaf_entry = wl_leaf,
 				       .hole = wl_hole };
 	struct walk_log w = { .next = base, .ordered = true };
 
@@ -304,18 +346,27 @@ int main(void)
 			uint64_t size = 1ull << b;
 			if (!(f->page_sizes & size))
 				continue;
-			if (size <= (x.ps << x.db.max_order) && size <= (1ull << 30)) {
+			if (CHECK(size <= (x.ps << x.db.max_order))) {
 				test_hugetlb(&x, size);
 				largest_folio = size;
 			}
 			test_pfnmap(&x, size);
+		}
+		/* hugetlb at every level that may hold leaves, the root included */
+		for (int l = 0; l < f->levels; l++) {
+			if (f->leaf_ok[l] && !CHECK(x.hugetlb_levels & (1u << l)))
+				fprintf(stderr, "  ^ %s: no hugetlb folio at level %d\n", f->name,
+					l);
+			if (f->leaf_ok[l] && l == f->levels - 1)
+				n_root++;
 		}
 		test_anon_cow(&x);
 		test_walk_vmas(&x, largest_folio);
 		fx_fini(&x);
 		formats++;
 	}
-	printf("test_mm_gup: %u formats, %lu hugetlb sizes, %lu PFN-map sizes, %lu COW runs\n",
-	       formats, n_hugetlb, n_pfnmap, n_cow);
+	printf("test_mm_gup: %u formats, %lu hugetlb sizes (%lu formats with root-level "
+	       "hugetlb), %lu PFN-map sizes, %lu COW runs\n",
+	       formats, n_hugetlb, n_root, n_pfnmap, n_cow);
 	return CHECK_DONE();
 }

@@ -6,8 +6,9 @@
  *
  * Locking: one mutex per struct mm serialises writers (mmap, munmap, mprotect, zap,
  * faults, the slow GUP path, follow_pfnmap_start..end). get_user_pages_fast() takes no
- * lock: it runs inside an RCU read-side section, and every table the tree frees waits
- * for a grace period (liburcu synchronize_rcu) before it goes back to the table memory.
+ * lock: it runs inside an RCU read-side section, and every table a change unlinks goes
+ * through the gather's free_table hook to a list that waits for a grace period (liburcu
+ * synchronize_rcu) before it goes back to the table memory.
  * A thread that calls get_user_pages_fast() must first call mm_rcu_register_thread().
  */
 #ifndef PTKIT_MM_H
@@ -30,38 +31,51 @@ enum mm_page_flags {
 };
 
 /*
- * One descriptor per frame of the data region. Only the first frame of a folio (its
- * head) carries state; a frame finds its head by pfn arithmetic (the naturally aligned
- * block of the smallest order whose first frame is a head covering it).
- * refcount, pincount, flags and order are read locklessly by GUP-fast (atomics).
+ * The descriptor of a folio (or free buddy block): only heads exist as state, tails are
+ * computed (a frame finds its head by pfn arithmetic: the smallest naturally aligned
+ * block around it whose head covers it), so a 512G or 256T folio costs one descriptor,
+ * not 2^N. refcount, pincount, flags and order are read locklessly by GUP-fast (atomics).
  */
 struct mm_page {
 	uint32_t refcount; /* allocation/mapping ref + FOLL_GET refs + pins (see MM_PIN_BIAS) */
 	uint32_t pincount; /* pins, counted on the head of every folio */
-	uint32_t flags;    /* enum mm_page_flags */
-	uint32_t order;    /* folio (or free block) spans 2^order frames */
+	uint32_t flags;	   /* enum mm_page_flags */
+	uint32_t order;	   /* folio (or free block) spans 2^order frames */
 	uint64_t mapcount; /* frames of the folio currently mapped by leaves */
-	uint32_t next, prev; /* buddy free lists (private) */
+	uint64_t pfn;	   /* frame index from the region's base (heads and free blocks) */
+	struct mm_page *next, *prev; /* buddy free lists (private) */
 };
 
 /*
  * The frames [base, base + size) that folios are allocated from (frame = 2^page_shift
  * bytes). Not the table memory: tables live in the struct pt_mem given to mm_init.
+ *
+ * Sparse: the region is cut into sections of 2^sect_order frames. A block of order
+ * >= sect_order is described by one entry of big[] (its section's); smaller blocks by
+ * the per-frame array of their section, created the first time a block of that section
+ * is split that small (and kept until fini, so lockless readers never see it freed).
+ * A terabyte-sized region therefore costs only its big[] array until small folios are
+ * carved from it.
  */
 struct mm_pfdb {
 	uint64_t base, size;
 	unsigned page_shift;
-	unsigned max_order; /* largest folio: 2^max_order frames */
-	uint64_t nr;        /* frames */
-	struct mm_page *pages;
-	pthread_mutex_t lock; /* the buddy allocator (folios may be freed by any thread) */
-	uint32_t free_head[64];
+	unsigned max_order;    /* largest folio: 2^max_order frames */
+	unsigned sect_order;   /* frames per section: 2^sect_order */
+	uint64_t nr;	       /* frames */
+	uint64_t nr_sect;      /* sections */
+	struct mm_page **sect; /* per section: 2^sect_order descriptors, or NULL (atomic) */
+	struct mm_page *big;   /* per section: its block of order >= sect_order, if any */
+	pthread_mutex_t lock;  /* the buddy allocator (folios may be freed by any thread) */
+	struct mm_page *free_head[64];
 	uint64_t folios_live, folios_alloced; /* counters (under lock) */
+	uint64_t sections_live;		      /* per-frame arrays created (under lock) */
 };
 
 /*
  * Describe [base, base+size) at 2^page_shift-byte frames; base and size must be aligned
- * to the largest folio wanted (size a power of two is simplest). 0, -PT_EINVAL, -PT_ENOMEM.
+ * to the largest folio wanted (size a power of two is simplest). Up to 2^48 frames: the
+ * PAs are only numbers, no memory backs them. 0, -PT_EINVAL, -PT_ENOMEM.
  */
 int mm_pfdb_init(struct mm_pfdb *db, uint64_t base, uint64_t size, unsigned page_shift);
 void mm_pfdb_fini(struct mm_pfdb *db);
@@ -77,22 +91,31 @@ void mm_folio_get(struct mm_page *head, uint32_t refs);
 void mm_folio_put(struct mm_pfdb *db, struct mm_page *head, uint32_t refs);
 /* Pinned (maybe DMA-pinned, like folio_maybe_dma_pinned)? */
 bool mm_folio_pinned(const struct mm_page *head);
+/*
+ * Splitting a folio into folios of 2^new_order frames, in two steps so the caller can
+ * stop between them: prepare allocates what the split needs (0, -PT_EINVAL when new_order
+ * is not smaller, -PT_ENOMEM; nothing changes); commit cannot fail. Commit expects the
+ * folio frozen (refcount 0: no reference but the mapping's, which the caller took away)
+ * and fully mapped; every new folio gets refcount 1 and mapcount 2^new_order.
+ */
+int mm_folio_split_prepare(struct mm_pfdb *db, struct mm_page *head, unsigned new_order);
+void mm_folio_split_commit(struct mm_pfdb *db, struct mm_page *head, unsigned new_order);
 
 /* ---- address space ----------------------------------------------------------------------- */
 
 enum mm_vma_kind {
-	MM_VMA_ANON,    /* private: write to a read-only leaf copies the folio (COW) */
-	MM_VMA_FILE,    /* shared: write to a read-only leaf makes it writable + dirty */
+	MM_VMA_ANON,	/* private: write to a read-only leaf copies the folio (COW) */
+	MM_VMA_FILE,	/* shared: write to a read-only leaf makes it writable + dirty */
 	MM_VMA_HUGETLB, /* shared, folios of vma->page_size (any leaf size the format has) */
-	MM_VMA_PFNMAP,  /* PFN / IO map: leaves marked PT_SPECIAL, no page descriptors */
+	MM_VMA_PFNMAP,	/* PFN / IO map: leaves marked PT_SPECIAL, no page descriptors */
 };
 
 struct mm_vma {
-	uint64_t start, end;     /* [start, end) */
+	uint64_t start, end; /* [start, end) */
 	enum mm_vma_kind kind;
-	uint32_t prot;           /* PT_R/W/X/USER/... the VMA allows */
-	uint64_t page_size;      /* folio size faults allocate (PFNMAP: largest leaf used) */
-	uint64_t pfn_pa;         /* PFNMAP: physical address mapped at start */
+	uint32_t prot;	    /* PT_R/W/X/USER/... the VMA allows */
+	uint64_t page_size; /* folio size faults allocate (PFNMAP: largest leaf used) */
+	uint64_t pfn_pa;    /* PFNMAP: physical address mapped at start */
 };
 
 struct mm;
@@ -100,30 +123,40 @@ struct mm;
  * Fault handler for get_user_pages: make va present (and writable when foll has
  * FOLL_WRITE). Called with the mm lock held. 0, or a negative PT_E* code.
  */
-typedef int (*mm_fault_fn)(struct mm *mm, const struct mm_vma *vma, uint64_t va,
-			   unsigned foll, void *priv);
+typedef int (*mm_fault_fn)(struct mm *mm, const struct mm_vma *vma, uint64_t va, unsigned foll,
+			   void *priv);
 
 struct mm {
-	struct pt_mm pt;      /* the tree: changed only under lock */
-	struct pt_mm view;    /* immutable copy of pt for lockless readers (gen never moves) */
-	struct pt_mem mem;    /* table memory seen by the tree: frees wait for a grace period */
+	struct pt_mm pt;       /* the tree: changed only under lock */
+	struct pt_mm view;     /* immutable copy of pt for lockless readers (gen never moves) */
+	struct pt_mem mem;     /* table memory seen by the tree (unlinked tables: see deferred) */
 	struct pt_mem *tables; /* the table memory given to mm_init */
 	struct mm_pfdb *pfdb;
 	pthread_mutex_t lock;
-	struct mm_vma *vmas;  /* sorted by start, disjoint */
+	struct mm_vma *vmas; /* sorted by start, disjoint */
 	unsigned nr_vmas, cap_vmas;
-	struct { uint64_t pa, size; } *deferred; /* tables waiting for a grace period */
+	struct {
+		uint64_t pa, size;
+	} * deferred; /* tables waiting for a grace period */
 	unsigned nr_deferred, cap_deferred;
-	uint64_t page_size;   /* the format's smallest page: GUP's unit */
+	uint64_t page_size; /* the format's smallest page: GUP's unit */
 	/* statistics (faults, grace periods under lock; the gup_fast ones atomic) */
 	uint64_t faults, grace_periods, tables_deferred;
 	uint64_t gup_fast_pages, gup_fast_backoffs;
+	/* Why the last failing mm_* call failed, and the address it names (under lock). */
+	const char *why;
+	uint64_t why_va;
 };
+
+/* A folio that cannot be split because someone else holds it (pinned or referenced). */
+#define MM_EBUSY 64
+/* Text for a PT_E* code or MM_EBUSY (positive or negative). */
+const char *mm_strerror(int err);
 
 /* Create an empty address space over table memory `tables` and frames `pfdb`. */
 int mm_init(struct mm *mm, const struct pt_format *fmt, struct pt_mem *tables,
 	    struct mm_pfdb *pfdb);
-/* Unmap everything (dropping folio references), free every table. */
+/* Unmap everything (dropping folio references), free every table. No reader may run. */
 void mm_fini(struct mm *mm);
 void mm_lock(struct mm *mm);
 void mm_unlock(struct mm *mm);
@@ -141,10 +174,31 @@ void mm_rcu_unregister_thread(void);
 int mm_mmap(struct mm *mm, const struct mm_vma *vma);
 /* Remove the VMAs (or parts of them) in [start, start+size) and everything mapped there. */
 int mm_munmap(struct mm *mm, uint64_t start, uint64_t size);
-/* Unmap the pages in [start, start+size) but keep the VMAs (MADV_DONTNEED). */
+/*
+ * Unmap the pages in [start, start+size) but keep the VMAs (MADV_DONTNEED). A huge leaf
+ * partly covered is split (its folio stays whole, partly mapped, like Linux's deferred
+ * split); -PT_EINVAL when the range cuts a hugetlb page (mm->why says so).
+ */
 int mm_zap(struct mm *mm, uint64_t start, uint64_t size);
-/* Change the VMAs' and the present leaves' protection; splits huge leaves at the edges. */
+/*
+ * Change the VMAs' and the present leaves' protection (a clean read-only leaf stays
+ * read-only: the next write faults). All or nothing: first checked (-PT_EINVAL bad prot
+ * or a hugetlb page cut; -PT_ENOENT part of the range has no VMA), then the huge leaves
+ * straddling the two edges are split (-PT_ENOMEM: those splits are undone), then the
+ * change is committed by steps that cannot fail. On error mm->why says what was wrong.
+ */
 int mm_mprotect(struct mm *mm, uint64_t start, uint64_t size, uint32_t prot);
+/*
+ * Split the huge folio mapped at va (split_folio): its leaf (a plain huge leaf, or a
+ * contiguous / NAPOT group) becomes leaves one step smaller (next level down, or the
+ * group's members) and the folio becomes folios of that size, each with its mapping
+ * reference. The leaf must map the whole folio. -PT_EINVAL: hugetlb (cannot be split,
+ * as in Linux), PFN map, smallest page, or partly mapped folio; -PT_ENOENT: not mapped;
+ * -MM_EBUSY: the folio is pinned or has references besides its mapping (GUP-fast
+ * readers racing with the split are refused by a refcount freeze); -PT_ENOMEM. On error
+ * nothing changed.
+ */
+int mm_split_huge(struct mm *mm, uint64_t va);
 /* The VMA containing va, or NULL. Call with the lock held; valid until it is dropped. */
 const struct mm_vma *mm_find_vma(struct mm *mm, uint64_t va);
 
@@ -163,11 +217,11 @@ int mm_map_folio(struct mm *mm, uint64_t va, uint64_t pa, uint64_t size, uint32_
 /* ---- get_user_pages ------------------------------------------------------------------- */
 
 enum mm_foll {
-	FOLL_WRITE = 1u << 0,    /* the caller will write: the leaf must be writable */
-	FOLL_GET = 1u << 1,      /* take a reference per page (default without FOLL_PIN) */
-	FOLL_PIN = 1u << 2,      /* pin (MM_PIN_BIAS / pincount); release with unpin_user_pages */
+	FOLL_WRITE = 1u << 0,	 /* the caller will write: the leaf must be writable */
+	FOLL_GET = 1u << 1,	 /* take a reference per page (default without FOLL_PIN) */
+	FOLL_PIN = 1u << 2,	 /* pin (MM_PIN_BIAS / pincount); release with unpin_user_pages */
 	FOLL_LONGTERM = 1u << 3, /* long-term pin: refused on PFN maps and shared file writes */
-	FOLL_NOFAULT = 1u << 4,  /* never call the fault handler: stop at the first hole */
+	FOLL_NOFAULT = 1u << 4,	 /* never call the fault handler: stop at the first hole */
 };
 
 /*
@@ -186,8 +240,8 @@ long get_user_pages(struct mm *mm, uint64_t start, unsigned long nr_pages, unsig
  * read-only leaf under FOLL_WRITE, or when the entry changed under it (references
  * dropped again). Returns the pages taken (0..nr_pages).
  */
-long get_user_pages_fast_only(struct mm *mm, uint64_t start, unsigned long nr_pages,
-			      unsigned foll, uint64_t *pas);
+long get_user_pages_fast_only(struct mm *mm, uint64_t start, unsigned long nr_pages, unsigned foll,
+			      uint64_t *pas);
 /* get_user_pages_fast_only, then get_user_pages for the rest. */
 long get_user_pages_fast(struct mm *mm, uint64_t start, unsigned long nr_pages, unsigned foll,
 			 uint64_t *pas, mm_fault_fn fault, void *priv);
@@ -199,10 +253,10 @@ void put_user_pages(struct mm *mm, const uint64_t *pas, unsigned long nr_pages);
 /* ---- follow_pfnmap ---------------------------------------------------------------------- */
 
 struct follow_pfnmap_args {
-	uint64_t pfn;       /* frame number of va (units of mm->page_size) */
-	uint64_t pa;        /* physical address of va */
+	uint64_t pfn;	    /* frame number of va (units of mm->page_size) */
+	uint64_t pa;	    /* physical address of va */
 	uint64_t addr_mask; /* ~(leaf size - 1): the whole leaf can be mapped in one step */
-	uint32_t prot;      /* PT_* of the leaf */
+	uint32_t prot;	    /* PT_* of the leaf */
 	bool writable, special;
 };
 
@@ -222,8 +276,7 @@ struct mm_vma_walk_ops {
 	/* A present leaf at any level (see struct mm_walk_ops). */
 	int (*leaf_entry)(struct mm_walk_state *st, const struct mm_vma *vma, void *priv);
 	/* [start, end) unmapped; vma NULL (and level -1) for a gap between VMAs. */
-	int (*hole)(uint64_t start, uint64_t end, int level, const struct mm_vma *vma,
-		    void *priv);
+	int (*hole)(uint64_t start, uint64_t end, int level, const struct mm_vma *vma, void *priv);
 };
 
 /*

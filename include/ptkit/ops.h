@@ -9,8 +9,10 @@
 
 /*
  * What a mutation leaves to do: the VA range whose TLB entries must go and the tables to
- * free once they have. Tables are freed in pt_gather_flush(), after the flush hook ran
- * (in a concurrent setting the mem free hook defers them further, e.g. through RCU).
+ * free once they have. Tables are freed in pt_gather_flush(), after the flush hook ran:
+ * through mem->free, or, when free_table is set, handed to that hook, which must free
+ * them later, once no lockless reader can still be on them (e.g. call_rcu). Tables a
+ * failed mutation allocated but never linked go straight back to mem->free.
  */
 struct pt_gather {
 	struct pt_mm *mm;
@@ -22,6 +24,11 @@ struct pt_gather {
 	} free[PT_GATHER_BATCH];
 	/* Optional: invalidate TLB entries for [start, last] (inclusive). */
 	void (*flush)(struct pt_gather *g, uint64_t start, uint64_t last);
+	/*
+	 * Optional deferred free (freestanding builds, lockless readers): receives every
+	 * gathered table after the flush instead of mem->free; frees it after a grace period.
+	 */
+	void (*free_table)(struct pt_gather *g, uint64_t pa, uint64_t size);
 	void *priv;
 	/* Filled in by a failing call: the VA it stopped at. */
 	uint64_t err_va;
@@ -35,6 +42,8 @@ void pt_gather_init(struct pt_gather *g, struct pt_mm *mm);
 void pt_gather_flush(struct pt_gather *g);
 /* Queue a table for freeing after the next flush (flushes first when the batch is full). */
 void pt_gather_free(struct pt_gather *g, uint64_t pa, uint64_t size);
+/* Owe a TLB flush of [first, last] (inclusive), merged with what is already owed. */
+void pt_gather_range(struct pt_gather *g, uint64_t first, uint64_t last);
 
 /* A map request. page_sizes: bitmap of allowed leaf sizes (bit n = 2^n bytes), 0 = any. */
 struct pt_map_req {
@@ -95,5 +104,52 @@ struct pt_translation {
  * for a corrupt tree.
  */
 int pt_translate(struct pt_mm *mm, uint64_t va, struct pt_translation *tr);
+
+/* ---- generic leaf edits (src/ops/split_leaf.c, src/ops/accessed.c) ------------------- *
+ * Written once for every format through the format hooks (decode / encode_leaf /
+ * encode_table) rather than the per-format templates. They rewrite a leaf only when
+ * encode_leaf can reproduce it bit for bit (otherwise -PT_EINVAL: e.g. an x86 leaf with a
+ * protection key, which encode_leaf does not take), and always break before make.
+ */
+
+/* Largest contiguous / NAPOT group a split may have to rewrite (arm64 16K level 0). */
+#define PT_SPLIT_MAX_GROUP 128
+
+/* What pt_split_leaf changed, so pt_split_leaf_undo can put it back without allocating. */
+struct pt_split_undo {
+	uint8_t *ptep;    /* first entry rewritten */
+	uint64_t va;      /* VA it maps */
+	int level;
+	uint32_t n;       /* entries rewritten: 1 (a leaf became a table) or a whole group */
+	uint64_t table_pa; /* the new table (n == 1) */
+	uint64_t old[PT_SPLIT_MAX_GROUP];
+};
+
+/*
+ * One step of splitting the leaf that maps va: a member of a contiguous / NAPOT group
+ * first loses the group (every member rewritten as a plain leaf); a plain leaf becomes a
+ * table of leaves one level down with the same attributes. The TLB range is added to g.
+ * 0; -PT_ENOENT (va not mapped), -PT_EINVAL (level 0, level below holds no leaves, or a
+ * leaf encode_leaf cannot reproduce), -PT_ENOMEM; on error nothing changed. undo may be
+ * NULL.
+ */
+int pt_split_leaf(struct pt_mm *mm, uint64_t va, struct pt_gather *g, struct pt_split_undo *undo);
+/* Put back what one pt_split_leaf did (its table goes to g's free list). Cannot fail. */
+void pt_split_leaf_undo(struct pt_mm *mm, const struct pt_split_undo *undo, struct pt_gather *g);
+
+/*
+ * Set and clear the accessed / dirty state (set, clear: PT_YOUNG and/or PT_DIRTY) of
+ * every leaf overlapping [va, va+size) — whole leaves: the bits are per leaf — like
+ * Linux's pte_mkyoung / pte_mkdirty / test-and-clear-young for an aging walker. Holes
+ * are skipped. Each entry is updated with compare-and-swap (a concurrent hardware A/D
+ * update is not lost) and the range is added to g. Validated first: -PT_EINVAL for other
+ * bits, or when the format cannot express the result for some leaf (encode_leaf always
+ * sets arm64 AF, RISC-V A and ppc64 radix R: without hardware A/D management an access
+ * to AF = 0 / A = 0 faults; writable RISC-V / ppc64 leaves always have D / C); then
+ * nothing changed and g->err_va names the leaf. Setting needs no TLB flush; clearing
+ * adds the leaf's range to g.
+ */
+int pt_set_accessed(struct pt_mm *mm, uint64_t va, uint64_t size, uint32_t set, uint32_t clear,
+		    struct pt_gather *g);
 
 #endif

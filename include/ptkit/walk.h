@@ -147,4 +147,13 @@ struct mm_walk_ops {
 int walk_page_range(struct pt_mm *mm, uint64_t start, uint64_t end,
 		    const struct mm_walk_ops *ops, void *priv);
 
+/*
+ * Re-read every entry on st's retained path (root to leaf) and the entry at st->ptep:
+ * true when all still hold what the walk read, false when any changed or st has no path
+ * (never sought, or the seek failed). For lockless readers: read once, act, re-check.
+ * Example: if (mm_walk_seek_leaf(&st, mm, va) && grab(...) && !mm_walk_path_unchanged(&st))
+ *		back_off(...);
+ */
+bool mm_walk_path_unchanged(const struct mm_walk_state *st);
+
 #endif

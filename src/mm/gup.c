@@ -10,6 +10,9 @@
  */
 #include "mm_internal.h"
 
+/* Most pages taken from one leaf in one step (references are 32-bit). */
+#define GUP_STEP (1u << 16)
+
 static bool foll_ok(unsigned foll)
 {
 	return !((foll & FOLL_GET) && (foll & FOLL_PIN)) &&
@@ -39,8 +42,8 @@ static bool try_grab(struct mm_page *head, uint32_t n, unsigned foll)
 	do {
 		if (!r)
 			return false;
-	} while (!__atomic_compare_exchange_n(&head->refcount, &r, r + refs, true,
-					      __ATOMIC_SEQ_CST, __ATOMIC_RELAXED));
+	} while (!__atomic_compare_exchange_n(&head->refcount, &r, r + refs, true, __ATOMIC_SEQ_CST,
+					      __ATOMIC_RELAXED));
 	if (foll & FOLL_PIN)
 		__atomic_fetch_add(&head->pincount, n, __ATOMIC_RELAXED);
 	return true;
@@ -130,6 +133,8 @@ long get_user_pages(struct mm *mm, uint64_t start, unsigned long nr_pages, unsig
 		n = (mm__min(lva + mm_walk_leaf_size(&st), vma->end) - va) / ps;
 		if (n > nr_pages - i)
 			n = nr_pages - i;
+		if (n > GUP_STEP) /* a 256T folio has 2^36 pages: keep refcounts in range */
+			n = GUP_STEP;
 		h = folio_span(mm, pa, &n);
 		if (!h) {
 			err = -PT_EFAULT;
@@ -146,19 +151,8 @@ long get_user_pages(struct mm *mm, uint64_t start, unsigned long nr_pages, unsig
 	return i ? (long)i : err;
 }
 
-/* Every entry on the path from the root to the leaf still reads as the walk saw it. */
-static bool path_unchanged(const struct mm_walk_state *st)
-{
-	for (int l = st->fmt->levels - 1; l >= st->level; l--) {
-		const struct mm_walk_level *pl = &st->path[l];
-		if (pt_entry_load(st->fmt, pl->table + (size_t)pl->index * 8) != pl->entry)
-			return false;
-	}
-	return true;
-}
-
-long get_user_pages_fast_only(struct mm *mm, uint64_t start, unsigned long nr_pages,
-			      unsigned foll, uint64_t *pas)
+long get_user_pages_fast_only(struct mm *mm, uint64_t start, unsigned long nr_pages, unsigned foll,
+			      uint64_t *pas)
 {
 	const uint64_t ps = mm->page_size;
 	struct mm_walk_state st;
@@ -187,15 +181,18 @@ long get_user_pages_fast_only(struct mm *mm, uint64_t start, unsigned long nr_pa
 		n = (lva + mm_walk_leaf_size(&st) - va) / ps;
 		if (n > nr_pages - i)
 			n = nr_pages - i;
+		if (n > GUP_STEP) /* a 256T folio has 2^36 pages: keep refcounts in range */
+			n = GUP_STEP;
 		h = folio_span(mm, pa, &n);
 		if (!h || !try_grab(h, (uint32_t)n, foll))
 			break;
 		/* With a reference the folio cannot go away: is it still the one we probed? */
 		flags = __atomic_load_n(&h->flags, __ATOMIC_ACQUIRE);
 		if (mm_folio_of(mm->pfdb, pa, &hpa) != h || !(flags & MM_PG_HEAD) ||
-		    ((pa - hpa) >> mm->pfdb->page_shift) + n > (1ull << __atomic_load_n(&h->order, __ATOMIC_RELAXED)) ||
+		    ((pa - hpa) >> mm->pfdb->page_shift) + n >
+			    (1ull << __atomic_load_n(&h->order, __ATOMIC_RELAXED)) ||
 		    ((foll & FOLL_LONGTERM) && (foll & FOLL_WRITE) && (flags & MM_PG_FILE)) ||
-		    !path_unchanged(&st)) {
+		    !mm_walk_path_unchanged(&st)) {
 			ungrab(mm, h, (uint32_t)n, foll);
 			backoffs++;
 			break;
@@ -240,7 +237,8 @@ static void release(struct mm *mm, const uint64_t *pas, unsigned long nr, unsign
 			i++;
 			continue;
 		}
-		end = hpa + ((uint64_t)mm->page_size << __atomic_load_n(&h->order, __ATOMIC_RELAXED));
+		end = hpa +
+		      ((uint64_t)mm->page_size << __atomic_load_n(&h->order, __ATOMIC_RELAXED));
 		while (i + n < nr && pas[i + n] >= hpa && pas[i + n] < end)
 			n++;
 		ungrab(mm, h, (uint32_t)n, foll);

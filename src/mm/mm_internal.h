@@ -31,12 +31,20 @@ void __tsan_release(void *addr);
 void mm__rcu_read_lock(void);
 void mm__rcu_read_unlock(struct mm *mm);
 
+/* A gather whose freed tables wait for a grace period (free_table hook; lock held). */
+void mm__gather_init(struct mm *mm, struct pt_gather *g);
 /* Free the tables the tree gave back, after one grace period (lock held). */
 void mm__sync_tables(struct mm *mm);
 /* Unmap [start, end), dropping the folio mappings (lock held; VMAs untouched). */
 int mm__zap_locked(struct mm *mm, uint64_t start, uint64_t end);
 
-static inline uint64_t mm__min(uint64_t a, uint64_t b) { return a < b ? a : b; }
-static inline uint64_t mm__max(uint64_t a, uint64_t b) { return a > b ? a : b; }
+static inline uint64_t mm__min(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+static inline uint64_t mm__max(uint64_t a, uint64_t b)
+{
+	return a > b ? a : b;
+}
 
 #endif

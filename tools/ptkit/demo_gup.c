@@ -154,6 +154,13 @@ int demo_gup(const struct pt_format *fmt)
 	       (unsigned long long)fa.addr_mask, fa.special ? ", special" : "",
 	       fa.writable ? ", writable" : "");
 
+	/* A hugetlb folio is never split (Linux cannot either); the error says why. */
+	err = mm_split_huge(&mm, huge.start);
+	printf("  mm_split_huge(0x%llx): %s: %s\n", (unsigned long long)huge.start,
+	       err == -PT_EINVAL ? "refused (-PT_EINVAL)" : "?", mm.why ? mm.why : "");
+	if (err != -PT_EINVAL)
+		cli_fail("get_user_pages demo: a hugetlb folio was not refused a split");
+
 	unpin_user_pages(&mm, pas, 2 * NR_PIN);
 	show_folio(&mm, pas[0], "after unpin_user_pages:");
 	mm_fini(&mm);
