@@ -148,9 +148,9 @@ struct mm {
 	uint64_t why_va;
 };
 
-/* A folio that cannot be split because someone else holds it (pinned or referenced). */
-#define MM_EBUSY 64
-/* Text for a PT_E* code or MM_EBUSY (positive or negative). */
+/* A folio that cannot be split because someone else holds it: the same code as PT_EBUSY. */
+#define MM_EBUSY PT_EBUSY
+/* Text for a PT_E* code (positive or negative); the same as pt_strerror. */
 const char *mm_strerror(int err);
 
 /* Create an empty address space over table memory `tables` and frames `pfdb`. */

@@ -22,6 +22,7 @@ enum pt_error {
 	PT_ELOOP = 7,   /* a table pointer leads back to a table on its own path */
 	PT_EBADENT = 8, /* an entry uses a reserved encoding */
 	PT_EROFS = 9,   /* mutation on a read-only backend */
+	PT_EBUSY = 10,  /* the page or folio is pinned or referenced (mm_split_huge) */
 };
 
 /* Short text for an error code (positive or negative). */

@@ -244,8 +244,6 @@ static int fail(struct mm *mm, int err, uint64_t va, const char *why)
 
 const char *mm_strerror(int err)
 {
-	if (err == MM_EBUSY || err == -MM_EBUSY)
-		return "folio busy (pinned or referenced)";
 	return pt_strerror(err);
 }
 

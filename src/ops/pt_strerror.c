@@ -28,6 +28,8 @@ const char *pt_strerror(int err)
 		return "reserved entry encoding";
 	case PT_EROFS:
 		return "read-only memory";
+	case PT_EBUSY:
+		return "pinned or referenced";
 	}
 	return "unknown error";
 }
