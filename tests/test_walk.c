@@ -1283,6 +1283,137 @@ static void test_corrupt(const struct pt_format *f)
 	}
 }
 
+/* ---- fast paths: inline iteration window, trusted translate (every format) ---------- */
+
+struct step {
+	uint64_t va, pa, size, group, entry;
+	uint32_t prot, index;
+	const uint8_t *ptep;
+};
+
+#define MAX_STEPS 1024
+
+/* Every leaf for_each_pt_leaf reports over [start, end), with what the accessors say. */
+static int fast_iter(struct pt_mm *mm, uint64_t start, uint64_t end, struct step *out)
+{
+	struct mm_walk_state st;
+	int n = 0;
+
+	mm_walk_init(&st, mm);
+	for_each_pt_leaf (&st, mm, start, end) {
+		if (n == MAX_STEPS)
+			break;
+		out[n++] = (struct step){ mm_walk_leaf_va(&st),
+					  mm_walk_leaf_pa(&st),
+					  mm_walk_leaf_size(&st),
+					  mm_walk_group_size(&st),
+					  st.entry,
+					  mm_walk_prot(&st),
+					  st.path[st.level].index,
+					  st.ptep };
+		CHECK(st.ptep == st.path[st.level].table + st.path[st.level].index * 8u);
+		CHECK_EQ(st.path[st.level].entry, st.entry);
+		CHECK(mm_walk_path_unchanged(&st));
+	}
+	CHECK_EQ(st.err, 0);
+	return n;
+}
+
+static void test_fast_paths(const struct pt_format *f)
+{
+	struct pt_arena a;
+	struct pt_mm mm;
+	struct pt_gather g;
+	struct pt_mem img;
+	struct pt_mm imm;
+	static struct step fast[MAX_STEPS], slow[MAX_STEPS];
+	uint64_t pg = 1ull << f->shift[0], va0 = 0x40000000ull, pa0 = 0x100000000000ull;
+	uint64_t tbl = pg << f->index_bits[0];	       /* VA span of one level-0 table */
+	uint64_t hb = tbl > 512 * pg ? tbl : 512 * pg; /* past the base pages, table aligned */
+	int nf, ns;
+
+	if (!CHECK_EQ(pt_arena_init(&a, ARENA_BASE, ARENA_SIZE), 0))
+		return;
+	CHECK_EQ(pt_mm_init(&mm, f, &a.mem), 0);
+	pt_gather_init(&g, &mm);
+	/* Base pages with a protect and an unmap in the middle, a read-only run, a hole. */
+	struct pt_map_req req = {
+		.va = va0, .pa = pa0, .size = 64 * pg, .prot = PT_R | PT_W, .page_sizes = pg
+	};
+	CHECK_EQ(pt_map(&mm, &req, &g), 0);
+	CHECK_EQ(pt_protect(&mm, va0 + 20 * pg, 4 * pg, PT_R, &g), 0);
+	CHECK_EQ(pt_unmap(&mm, va0 + 40 * pg, pg, &g), 0);
+	req = (struct pt_map_req){ .va = va0 + 80 * pg,
+				   .pa = pa0 + 80 * pg,
+				   .size = 16 * pg,
+				   .prot = PT_R | PT_USER,
+				   .page_sizes = pg };
+	CHECK_EQ(pt_map(&mm, &req, &g), 0);
+	/* Contiguous / NAPOT groups where the format has them (largest size alignment allows). */
+	if (f->contig[0] > 1) {
+		req = (struct pt_map_req){ .va = va0 + 128 * pg,
+					   .pa = pa0 + 128 * pg,
+					   .size = 2 * f->contig[0] * pg,
+					   .prot = PT_R | PT_W };
+		CHECK_EQ(pt_map(&mm, &req, &g), 0);
+	}
+	/* The next table: a huge leaf where level 1 holds leaves, base pages after it. */
+	if (f->leaf_ok[1]) {
+		req = (struct pt_map_req){ .va = va0 + hb,
+					   .pa = pa0 + hb,
+					   .size = tbl,
+					   .prot = PT_R | PT_X,
+					   .page_sizes = tbl };
+		CHECK_EQ(pt_map(&mm, &req, &g), 0);
+	}
+	req = (struct pt_map_req){ .va = va0 + 2 * hb,
+				   .pa = pa0 + 2 * hb,
+				   .size = 8 * pg,
+				   .prot = PT_R | PT_W,
+				   .page_sizes = pg };
+	CHECK_EQ(pt_map(&mm, &req, &g), 0);
+	pt_gather_flush(&g);
+
+	/* With reads observed the window is never opened: every step takes the slow path. */
+	static const uint64_t cuts[][2] = { { 0, 3 },	{ 0, 1000 }, { 5, 90 },	  { 21, 23 },
+					    { 39, 41 }, { 79, 97 },  { 130, 300 } };
+	for (size_t c = 0; c < sizeof(cuts) / sizeof(cuts[0]); c++) {
+		uint64_t s = va0 + cuts[c][0] * pg + 123, e = va0 + cuts[c][1] * pg - 5;
+		if (cuts[c][1] == 1000)
+			e = va0 + 2 * hb + 8 * pg;
+		nf = fast_iter(&mm, s, e, fast);
+		CHECK(nf > 0 || f->contig[0] == 1); /* [130, 300): only groups */
+		pt_arena_count_reads(&a, true);
+		ns = fast_iter(&mm, s, e, slow);
+		pt_arena_count_reads(&a, false);
+		if (!CHECK_EQ(nf, ns) ||
+		    !CHECK(memcmp(fast, slow, sizeof(fast[0]) * (size_t)nf) == 0))
+			fprintf(stderr, "  ^ %s: window iteration differs on [%llu, %llu) pages\n",
+				f->name, (unsigned long long)cuts[c][0],
+				(unsigned long long)cuts[c][1]);
+	}
+
+	/* Trusted translate (arena) == the general path (the same bytes as a foreign image). */
+	pt_image_mem(&img, a.mem.bytes, a.mem.base, a.mem.size);
+	pt_mm_attach(&imm, f, &img, mm.root[0], mm.root[1]);
+	for (uint64_t i = 0; i < 3 * (hb / pg); i += 3) {
+		struct pt_translation t1, t2;
+		uint64_t va = va0 + i * pg + (i & 0xff8);
+		int r1 = pt_translate(&mm, va, &t1), r2 = pt_translate(&imm, va, &t2);
+		if (!CHECK_EQ(r1, r2) || !CHECK_EQ(t1.level, t2.level) ||
+		    !CHECK_EQ(t1.entry, t2.entry) || !CHECK_EQ(t1.pa, t2.pa) ||
+		    !CHECK_EQ(t1.size, t2.size) || !CHECK_EQ(t1.group, t2.group) ||
+		    !CHECK_EQ(t1.prot, t2.prot) || !CHECK_EQ(t1.pkey, t2.pkey)) {
+			fprintf(stderr, "  ^ %s: translate 0x%llx\n", f->name,
+				(unsigned long long)va);
+			break;
+		}
+	}
+	pt_mm_destroy(&mm);
+	CHECK_EQ(a.live, 0);
+	pt_arena_fini(&a);
+}
+
 int main(void)
 {
 	const char *names[] = { "x86_64", "x86_64-la57" };
@@ -1298,5 +1429,7 @@ int main(void)
 		test_walk_mutation(f);
 		test_corrupt(f);
 	}
+	for (unsigned i = 0; pt_format_at(i); i++)
+		test_fast_paths(pt_format_at(i));
 	return CHECK_DONE();
 }

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Diagnostic only (not a ptkit API): the generic walker template compiled straight into
- * the benchmark, driven without the run-time dispatch (pt_format.ops function pointers)
- * and with the leaf PA computed inline instead of through the out-of-line accessor
- * mm_walk_leaf_pa() -> ops.decode(). The gap between this and the public-API numbers is
- * the cost of dispatch + accessors; the gap between this and the reference is the cost of
- * the walker itself. The includer includes one src/fmt/<format>.h and defines DIAG_SYM.
+ * Diagnostic only (not a ptkit API): the generic walker template (src/walk/walk_tmpl.h,
+ * the library's own source) compiled straight into the benchmark for one format and
+ * driven without the run-time dispatch (pt_format.ops function pointers): the seek is
+ * w_seek, the scan the same inline window step as mm_walk_next_leaf with w_next_leaf as
+ * its direct (not indirect) slow path. The gap between this and the public-API numbers is
+ * the cost of dispatch; the gap between this and the reference is the cost of the walker
+ * itself. The includer includes one src/fmt/<format>.h and defines DIAG_SYM.
  */
 #pragma GCC diagnostic ignored "-Wunused-function"
 
@@ -25,8 +26,8 @@ static uint64_t d_scan(struct pt_mm *mm, uint64_t start, uint64_t end, uint64_t 
 		more = w_next_leaf(&st, end);
 	while (more) {
 		n++;
-		sum += w_leaf_pa(st.entry, st.level, st.va);
-		more = w_next_leaf(&st, end);
+		sum += st.pa;
+		more = mm_walk_next_leaf_(&st, end, w_next_leaf);
 	}
 	*count = n;
 	return sum;
@@ -40,7 +41,7 @@ static uint64_t d_seek_many(struct pt_mm *mm, const uint64_t *va, size_t nva, ui
 	mm_walk_init(&st, mm);
 	for (size_t i = 0; i < nva; i++) {
 		if (w_seek(&st, mm, va[i]))
-			sum += w_leaf_pa(st.entry, st.level, va[i]) + (va[i] & (w_span(st.level) - 1));
+			sum += st.pa + (va[i] & (w_span(st.level) - 1));
 		else
 			nf++;
 	}

@@ -36,6 +36,7 @@ struct pt_format_ops {
 		       struct pt_gather *g);
 	int (*translate)(struct pt_mm *mm, uint64_t va, struct pt_translation *tr);
 	void (*decode)(uint64_t entry, int level, struct pt_entry_info *info);
+	uint32_t (*leaf_prot)(uint64_t entry, int level); /* PT_* bits of a leaf entry */
 	int (*encode_leaf)(uint64_t pa, int level, uint32_t prot, uint64_t *entry);
 	uint64_t (*encode_table)(uint64_t pa, int level);
 };

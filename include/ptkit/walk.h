@@ -28,11 +28,26 @@ struct mm_walk_state {
 	int err;        /* 0, or -PT_EFAULT / -PT_ELOOP / -PT_EBADENT when the image is corrupt */
 	uint64_t entry; /* raw entry */
 	uint64_t pa;    /* leaf: output address of the leaf entry (decoded once, at the leaf) */
-	uint32_t prot;  /* leaf: PT_* bits of the entry itself */
+	uint32_t prot;  /* leaf: PT_* bits of the entry itself, or MM_WALK_PROT_LAZY */
 	uint8_t *ptep;  /* host pointer to it */
 	uint32_t gen;   /* mm->gen the path was read under; 0 = no path */
 	int half;       /* which root: 0 lower, 1 upper half */
 	struct mm_walk_level path[PT_MAX_LEVELS];
+	/*
+	 * Iteration window, set by the format's next_leaf when it lands on a leaf: the entries
+	 * after ptep up to fast_last (same table, starting below the `end` it was computed
+	 * for) are stepped inline by mm_walk_next_leaf when they are empty (no fast_valid bit)
+	 * or leaves that differ from `entry` only in their output-address bits (fast_oa_mask),
+	 * so kind, level and prot stay what the format decoded. NULL: no window.
+	 */
+	const uint8_t *fast_last;
+	struct mm_walk_level *fast_pl; /* &path[level] */
+	uint64_t fast_end;
+	uint64_t fast_span;
+	uint64_t fast_valid;
+	uint64_t fast_oa_mask;
+	uint64_t fast_attr_mask; /* ~fast_oa_mask */
+	uint32_t fast_oa_shl;
 };
 
 /* Start with no retained path. */
@@ -48,6 +63,7 @@ static inline void mm_walk_init(struct mm_walk_state *st, struct pt_mm *mm)
 	st->ptep = 0;
 	st->va = 0;
 	st->half = 0;
+	st->fast_last = 0;
 }
 
 /*
@@ -61,12 +77,51 @@ static inline bool mm_walk_seek_leaf(struct mm_walk_state *st, struct pt_mm *mm,
 }
 
 /*
+ * The inline part of mm_walk_next_leaf: step through the window the last call left (see
+ * struct mm_walk_state) while nothing changed the tables (mm->gen), and call `slow` (the
+ * format's next_leaf, when NULL) for anything else: another table, another kind or
+ * attributes, the end of the window. Not an API: use mm_walk_next_leaf / for_each_pt_leaf.
+ */
+static inline __attribute__((always_inline)) bool
+mm_walk_next_leaf_(struct mm_walk_state *st, uint64_t end,
+		   bool (*slow)(struct mm_walk_state *, uint64_t))
+{
+	const uint8_t *p = st->ptep;
+	uint64_t va = st->va;
+	uint32_t n = 0;
+
+	if (p < st->fast_last && end == st->fast_end &&
+	    st->gen == __atomic_load_n(&st->mm->gen, __ATOMIC_RELAXED)) {
+		do {
+			uint64_t e;
+
+			p += 8;
+			n++;
+			va += st->fast_span;
+			e = __atomic_load_n((const uint64_t *)(const void *)p, __ATOMIC_ACQUIRE);
+			if (!(e & st->fast_valid))
+				continue;
+			if ((e ^ st->entry) & st->fast_attr_mask)
+				break;
+			st->fast_pl->index += n;
+			st->fast_pl->entry = e;
+			st->ptep = (uint8_t *)(uintptr_t)p;
+			st->va = va;
+			st->entry = e;
+			st->pa = (e & st->fast_oa_mask) << st->fast_oa_shl;
+			return true;
+		} while (p < st->fast_last);
+	}
+	return slow ? slow(st, end) : st->fmt->ops.next_leaf(st, end);
+}
+
+/*
  * Move to the next present leaf that starts below `end` (exclusive; 0 means the end of the
  * half). Returns false when there is none or the image is corrupt (st->err).
  */
 static inline bool mm_walk_next_leaf(struct mm_walk_state *st, uint64_t end)
 {
-	return st->fmt->ops.next_leaf(st, end);
+	return mm_walk_next_leaf_(st, end, 0);
 }
 
 /* Seek the first present leaf overlapping [start, end). */
@@ -80,7 +135,13 @@ bool mm_walk_first_leaf(struct mm_walk_state *st, struct pt_mm *mm, uint64_t sta
 	for (bool pt_more_ = mm_walk_first_leaf((st), (mm), (start), (end)); pt_more_; \
 	     pt_more_ = mm_walk_next_leaf((st), (end)))
 
-/* Accessors: they describe the leaf the walk stands on (decoded once, when it got there). */
+/*
+ * Accessors: they describe the leaf the walk stands on. The output address is decoded when
+ * the walk gets there; the rights are decoded by an iteration (it needs them anyway) and
+ * on demand after a seek (st->prot == MM_WALK_PROT_LAZY), so a seek that only wants the
+ * address does not pay for them.
+ */
+#define MM_WALK_PROT_LAZY (1u << 31)
 static inline bool mm_walk_is_leaf(const struct mm_walk_state *st) { return st->kind == PT_ENTRY_LEAF; }
 static inline bool mm_walk_is_present(const struct mm_walk_state *st)
 {
@@ -89,7 +150,11 @@ static inline bool mm_walk_is_present(const struct mm_walk_state *st)
 /* PT_* bits of the leaf entry itself (not combined with higher levels); 0 if no leaf. */
 static inline uint32_t mm_walk_prot(const struct mm_walk_state *st)
 {
-	return st->kind == PT_ENTRY_LEAF ? st->prot : 0;
+	if (st->kind != PT_ENTRY_LEAF)
+		return 0;
+	if (st->prot & MM_WALK_PROT_LAZY)
+		return st->fmt->ops.leaf_prot(st->entry, st->level);
+	return st->prot;
 }
 static inline bool mm_walk_is_write(const struct mm_walk_state *st) { return mm_walk_prot(st) & PT_W; }
 static inline bool mm_walk_is_exec(const struct mm_walk_state *st) { return mm_walk_prot(st) & PT_X; }

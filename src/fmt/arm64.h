@@ -155,6 +155,12 @@
 				       : 0)                                                        \
 		     : ((level) <= 1 ? 5 : 0))
 #define FMT_CONTIG_C(level) (1 << ARM64_CONTIG_LOG2(level))
+/* D8.3: bit 0 = 0 is an invalid descriptor whatever the other bits hold. */
+#define FMT_VALID_MASK ARM64_VALID
+/* OA[47:n] in place; with LPA/LPA2 part of the OA lives in low bits: 0 (not in place). */
+#define FMT_LEAF_OA_MASK_C(level)                                                                  \
+	(ARM64_PA52 ? 0ull : ((1ull << 48) - (1ull << FMT_SHIFT_C(level))))
+#define FMT_LEAF_OA_SHL 0
 
 /* Leaf and group sizes of level l (0 when the level does not exist or holds no leaves). */
 #define ARM64_LEVEL_SIZES(l)                                                                       \

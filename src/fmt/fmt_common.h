@@ -21,6 +21,17 @@
  *                               log2 of the entries in a table, whether leaves are allowed,
  *                               entries in a contiguous group (1: none)
  *   FMT_LEVEL_NAMES             {"pte", ...} from level 0 up
+ *   FMT_VALID_MASK              an entry with none of these bits set is EMPTY at every level
+ *   FMT_LEAF_OA_MASK_C(l), FMT_LEAF_OA_SHL
+ *                               the bits of a level-l leaf that hold its output address in
+ *                               place: pa = (e & mask) << SHL, and for a prot without
+ *                               PT_CONTIG fmt_make_leaf(pa, l, prot, pkey) ==
+ *                               fmt_make_leaf(0, l, prot, pkey) | ((pa >> SHL) & mask).
+ *                               fmt_kind, fmt_leaf_prot and fmt_leaf_pkey never look at these
+ *                               bits (reserved low bits of a huge leaf are not in the mask),
+ *                               so two leaves that differ only there have the same kind and
+ *                               attributes. 0 when the OA is not held in place at level l
+ *                               (the fast paths that rely on it are then not used).
  * Inline functions (e: the entry as a host integer, level: 0 = smallest pages):
  *   fmt_load(p), fmt_store(p, e)          whole-entry access in the format's byte order
  *   fmt_va_valid(va), fmt_va_half(va)     canonical check; 0 lower / 1 upper half

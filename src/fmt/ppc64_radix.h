@@ -77,6 +77,11 @@
 #define FMT_BITS_C(level) ((level) == 0 ? PPC_PTE_BITS : (level) == 3 ? 13 : 9)
 #define FMT_LEAF_OK_C(level) ((level) <= 2) /* page sizes: base, 2M, 1G (5.7.10.2) */
 #define FMT_CONTIG_C(level) (0 * (level) + 1)
+/* 5.7.10.2: V = 0 is invalid. */
+#define FMT_VALID_MASK PPC_V
+/* RPN: RA bits 55:n in place. */
+#define FMT_LEAF_OA_MASK_C(level) (PPC_PTE_RPN & ~((1ull << FMT_SHIFT_C(level)) - 1))
+#define FMT_LEAF_OA_SHL 0
 #define FMT_LEVEL_NAMES                                                                            \
 	{                                                                                          \
 		"pte", "pmd", "pud", "pgd"                                                         \

@@ -84,6 +84,11 @@
 #define FMT_BITS_C(level) (0 * (level) + 9)
 #define FMT_LEAF_OK_C(level) ((level) < RISCV_LEVELS)
 #define FMT_CONTIG_C(level) ((level) == 0 ? 16 : 1) /* Svnapot: 16 x 4K = 64K */
+/* 4.3.2 step 3: V = 0 is invalid, every other bit ignored. */
+#define FMT_VALID_MASK RV_V
+/* PPN bits 53:10 hold PA >> 12 (PA = field << 2); a superpage's low PPN bits are not OA. */
+#define FMT_LEAF_OA_MASK_C(level) (RV_PPN_MASK & ~((1ull << (RV_PPN_SHIFT + 9 * (level))) - 1))
+#define FMT_LEAF_OA_SHL 2
 
 /* Bits 63..VA_BITS-1 must all equal bit VA_BITS-1 (4.4.1, 4.5.1, 4.6.1). */
 static inline bool fmt_va_valid(uint64_t va)

@@ -46,6 +46,11 @@
 /* PS=1 is a leaf in a PDPTE (1G) or PDE (2M); every PTE is a 4K leaf (SDM 4.5.4). */
 #define FMT_LEAF_OK_C(level) ((level) <= 2)
 #define FMT_CONTIG_C(level) (0 * (level) + 1) /* no contiguous-group hint */
+/* P = 0: not present, every other bit ignored (SDM 4.5.4). */
+#define FMT_VALID_MASK X86_P
+/* A leaf's address bits 51:n are the output address in place (SDM tables 4-16, 4-18, 4-20). */
+#define FMT_LEAF_OA_MASK_C(level) (X86_ADDR_MASK & ~((1ull << FMT_SHIFT_C(level)) - 1))
+#define FMT_LEAF_OA_SHL 0
 #if X86_PAGING_LEVELS == 5
 #define FMT_LEVEL_NAMES {"pte", "pmd", "pud", "p4d", "pgd"}
 #else

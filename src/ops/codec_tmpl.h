@@ -23,6 +23,18 @@ static void o_decode(uint64_t e, int level, struct pt_entry_info *info)
 	}
 }
 
+static uint32_t o_leaf_prot(uint64_t e, int level)
+{
+	uint32_t p = 0;
+#define O_PROT_CASE(K, L)                                                                  \
+	case K:                                                                            \
+		p = fmt_leaf_prot(e, L);                                                   \
+		break;
+	W_LEVEL_SWITCH(level, O_PROT_CASE)
+#undef O_PROT_CASE
+	return p;
+}
+
 static int o_encode_leaf(uint64_t pa, int level, uint32_t prot, uint64_t *entry)
 {
 	if (level < 0 || level >= FMT_LEVELS || !fmt_leaf_ok(level) || (pa & (w_span(level) - 1)) ||

@@ -45,6 +45,7 @@ const struct pt_format PT_FORMAT_SYM = {
 			.protect = o_protect,
 			.translate = o_translate,
 			.decode = o_decode,
+			.leaf_prot = o_leaf_prot,
 			.encode_leaf = o_encode_leaf,
 			.encode_table = o_encode_table,
 		},

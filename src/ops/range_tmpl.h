@@ -352,17 +352,113 @@ W_INLINE uint32_t r_protect_entry(struct r_ctx *c, int level, uint8_t *table, ui
 	return r_change_leaf(c, level, table, idx, e, ne, va, last, op_last, full);
 }
 
+/*
+ * The common case of one table, in a tight loop: a run of entries each fully covered by
+ * [va, last] that the general loop below would handle as single ordinary leaves (map: an
+ * empty entry gets a leaf of this level; unmap: a leaf is cleared, an empty entry skipped;
+ * protect: a leaf gets the new rights). Per entry, only what differs between entries is
+ * computed: map ORs the output address into a leaf template made once per table, protect
+ * reuses the new attributes while the old ones repeat (they decide the result: see
+ * FMT_LEAF_OA_MASK_C). Stops at the first entry that needs more (a table, a group, a hole
+ * for protect, a non-empty entry for map, a partly covered one) and leaves it to the
+ * general loop; the dry pass only checks. Returns true when it reached `last`.
+ */
+W_INLINE bool r_leaf_run(struct r_ctx *c, const enum r_op op, const int level, uint8_t *table,
+			 uint32_t *pidx, uint64_t *pva, uint64_t last)
+{
+	const uint64_t span = w_span(level), oa = FMT_LEAF_OA_MASK_C(level);
+	const uint32_t n = 1u << fmt_index_bits(level);
+	const bool dry = c->dry, ends = (last & (span - 1)) == span - 1;
+	const uint64_t pa_off = c->pa_off;
+	uint32_t idx = *pidx;
+	uint64_t va = *pva, first = 0, flast = 0, tmpl = 0, old_attr = 0, new_attr = 0;
+	/* Fully covered entries from idx on: up to last, within the table. */
+	uint64_t full = ((last - va) >> fmt_shift(level)) + ends, cnt = n - idx, k;
+	uint8_t *p = table + (size_t)idx * 8;
+	bool flush = false;
+
+	if (op == R_MAP) {
+		if (!r_size_ok(c, span) || (c->pa_off & (span - 1)) ||
+		    (fmt_contig(level) > 1 && r_size_ok(c, span * fmt_contig(level))))
+			return false;
+		tmpl = fmt_make_leaf(0, level, c->prot, c->pkey);
+	}
+	if (op == R_PROTECT) /* no attributes match yet: the first leaf computes them */
+		old_attr = ~(uint64_t)0;
+	if (cnt > full)
+		cnt = full;
+	for (k = 0; k < cnt; k++, p += 8, va += span) {
+		uint64_t e = fmt_load(p);
+		const char *why = 0;
+		int kind = fmt_kind(e, level, &why);
+
+		if (op == R_MAP) {
+			if (kind != PT_ENTRY_EMPTY)
+				break;
+			if (!dry)
+				fmt_store(p, tmpl | (((va + pa_off) >> FMT_LEAF_OA_SHL) & oa));
+		} else if (op == R_UNMAP) {
+			if (kind == PT_ENTRY_LEAF) {
+				if (fmt_contig(level) > 1 && w_group(e, level) > 1)
+					break;
+				if (!dry) {
+					fmt_store(p, 0);
+					first = flush ? first : va;
+					flast = va + span - 1;
+					flush = true;
+				}
+			} else if (kind != PT_ENTRY_EMPTY) {
+				break;
+			}
+		} else {
+			if (kind != PT_ENTRY_LEAF)
+				break;
+			if (!dry) {
+				if ((e & ~oa) != old_attr) {
+					uint64_t ne;
+					if (fmt_contig(level) > 1 && w_group(e, level) > 1)
+						break;
+					ne = r_reprotect(c, e, level, va);
+					old_attr = e & ~oa;
+					new_attr = ne & ~oa;
+				}
+				if ((e & ~oa) != new_attr) {
+					fmt_store(p, (e & oa) | new_attr);
+					first = flush ? first : va;
+					flast = va + span - 1;
+					flush = true;
+				}
+			} else if (fmt_contig(level) > 1 && w_group(e, level) > 1) {
+				break;
+			}
+		}
+	}
+	if (flush)
+		r_flush_range(c, first, flast);
+	if (k == full && ends)
+		return true; /* va may have wrapped past the top: not used */
+	*pidx = idx + (uint32_t)k;
+	*pva = va;
+	return false;
+}
+
 /* One table of the range loop; op and level are compile-time constants (see r_level). */
 W_INLINE void r_level_c(struct r_ctx *c, const enum r_op op, const int level, uint8_t *table,
 			uint64_t src, uint64_t va, uint64_t last)
 {
 	uint64_t span = w_span(level);
 	uint32_t idx = w_index(va, level);
+	/* The leaf run needs entries in place and, for map and protect, the OA in place. */
+	const bool run = fmt_leaf_ok(level) && (op == R_UNMAP || FMT_LEAF_OA_MASK_C(level));
 
 	/* Imagined empty bottom tables need nothing more: mapping into them cannot fail. */
 	if (c->dry && !table && !src && level == 0 && op == R_MAP && r_size_ok(c, span))
 		return;
 	for (;;) {
+		if (run && table && !(va & (span - 1))) {
+			if (r_leaf_run(c, op, level, table, &idx, &va, last))
+				return;
+		}
 		uint64_t elast = (va & ~(span - 1)) + span - 1;
 		uint64_t e_last = elast < last ? elast : last;
 		bool full = !(va & (span - 1)) && e_last == elast;
@@ -426,6 +522,71 @@ static void r_pool_release(struct r_ctx *c)
 	}
 }
 
+/*
+ * pt_map of one smallest page (a fault handler's request) in one walk down. Where the path
+ * ends in an empty entry, the missing tables are allocated first (on failure nothing was
+ * written: -PT_ENOMEM), filled bottom-up and linked by one store into the existing table,
+ * as the commit pass would. Returns false, having changed nothing, when the general
+ * dry-pass/commit loop must decide: a leaf or a bad entry on the way, a non-empty target,
+ * a table outside memory, page sizes that exclude the smallest.
+ */
+static bool r_map_one(struct r_ctx *c, uint8_t *root, uint64_t va)
+{
+	struct pt_mem *m = c->mm->mem;
+	uint64_t pa[FMT_LEVELS];
+	uint8_t *t = root, *link = 0, *p;
+	int miss = -1; /* the tables of levels miss..0 do not exist yet */
+	const char *why = 0;
+
+	if (!r_size_ok(c, w_span(0)))
+		return false;
+#pragma GCC unroll 6
+	for (int l = W_TOP; l > 0; l--) {
+		uint64_t e;
+		int kind;
+
+		p = t + (size_t)w_index(va, l) * 8;
+		e = fmt_load(p);
+		kind = fmt_kind(e, l, &why);
+		if (kind == PT_ENTRY_EMPTY) {
+			link = p;
+			miss = l - 1;
+			break;
+		}
+		if (kind != PT_ENTRY_TABLE)
+			return false;
+		if (m->trusted) /* ptkit built every table in m */
+			t = m->bytes + (fmt_table_pa(e, l) - m->base);
+		else if (!(t = w_table(m, fmt_table_pa(e, l), l - 1)))
+			return false;
+	}
+	if (miss < 0) {
+		p = t + (size_t)w_index(va, 0) * 8;
+		if (fmt_kind(fmt_load(p), 0, &why) != PT_ENTRY_EMPTY)
+			return false;
+		fmt_store(p, fmt_make_leaf(va + c->pa_off, 0, c->prot, c->pkey));
+		return true;
+	}
+	for (int l = 0; l <= miss; l++) {
+		if (m->alloc(m, w_table_bytes(l), &pa[l]) < 0) {
+			while (l-- > 0)
+				m->free(m, pa[l], w_table_bytes(l));
+			r_fail(c, -PT_ENOMEM, va);
+			return true;
+		}
+	}
+	t = w_table(m, pa[0], 0);
+	fmt_store(t + (size_t)w_index(va, 0) * 8,
+		  fmt_make_leaf(va + c->pa_off, 0, c->prot, c->pkey));
+	for (int l = 1; l <= miss; l++) {
+		t = w_table(m, pa[l], l);
+		fmt_store(t + (size_t)w_index(va, l) * 8, fmt_make_table(pa[l - 1], l));
+	}
+	fmt_store(link, fmt_make_table(pa[miss], miss + 1));
+	c->g->tables_alloced += (uint64_t)miss + 1;
+	return true;
+}
+
 /* Dry pass, allocation, commit pass over [va, va + size). */
 static int r_run(struct r_ctx *c, uint64_t va, uint64_t size)
 {
@@ -443,7 +604,14 @@ static int r_run(struct r_ctx *c, uint64_t va, uint64_t size)
 	root = w_table(m, mm->root[FMT_TWO_ROOTS ? fmt_va_half(va) : 0], W_TOP);
 	if (!root)
 		return r_fail(c, -PT_EFAULT, va), c->err;
+	if (c->op == R_MAP && size == w_span(0) && r_map_one(c, root, va)) {
+		if (!c->err)
+			pt_mm_bump_gen(mm);
+		return c->err;
+	}
 
+	for (int l = 0; l < FMT_LEVELS; l++)
+		c->need[l] = 0;
 	c->dry = true;
 	r_level(c, W_TOP, root, 0, va, last);
 	if (c->err)
@@ -481,11 +649,7 @@ static inline void r_init(struct r_ctx *c, struct pt_mm *mm, struct pt_gather *g
 	c->pa_off = 0;
 	c->prot = 0;
 	c->pkey = 0;
-	c->page_sizes = 0;
-	for (int l = 0; l < PT_MAX_LEVELS; l++) {
-		c->need[l] = 0;
-		c->pool[l] = R_NO_TABLE;
-	}
+	c->page_sizes = 0; /* need[] and pool[] are set by r_run when it gets there */
 }
 
 static inline int r_finish(struct r_ctx *c)

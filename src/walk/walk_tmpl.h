@@ -99,54 +99,89 @@ static inline bool w_at_leaf(struct mm_walk_state *st)
 	return true;
 }
 
-/* Make `table_pa` the table of `level`: refuse pointers outside memory or back up the path. */
-static inline bool w_enter(struct mm_walk_state *st, int level, uint64_t table_pa)
+/* A seek stopped on a leaf: the address now, the rights when an accessor asks. */
+static inline bool w_at_leaf_lazy(struct mm_walk_state *st)
 {
-	const struct pt_mem *m = st->mm->mem;
+	st->pa = w_leaf_pa(st->entry, st->level, st->va);
+	st->prot = MM_WALK_PROT_LAZY;
+	return true;
+}
+
+/*
+ * Make `table_pa` (in m) the table of `level`: its host pointer, or NULL (st->err) for a
+ * pointer outside memory or back up the path.
+ */
+W_INLINE uint8_t *w_enter_m(struct mm_walk_state *st, const struct pt_mem *m, int level,
+			    uint64_t table_pa)
+{
 	uint8_t *t;
 
 	if (m->trusted) { /* ptkit built every table in m: no pointer can be corrupt */
-		st->path[level].table = m->bytes + (table_pa - m->base);
+		t = m->bytes + (table_pa - m->base);
+		st->path[level].table = t;
 		st->path[level].table_pa = table_pa;
-		return true;
+		return t;
 	}
 	t = w_table(m, table_pa, level);
 	if (!t) {
 		st->err = -PT_EFAULT;
-		return false;
+		return 0;
 	}
 	for (int k = level + 1; k <= W_TOP; k++) {
 		if (st->path[k].table_pa == table_pa) {
 			st->err = -PT_ELOOP;
-			return false;
+			return 0;
 		}
 	}
 	st->path[level].table = t;
 	st->path[level].table_pa = table_pa;
-	return true;
+	return t;
 }
 
-/* From the entry at level L (== st->level), follow table entries down to the entry mapping va. */
+static inline bool w_enter(struct mm_walk_state *st, int level, uint64_t table_pa)
+{
+	return w_enter_m(st, st->mm->mem, level, table_pa) != 0;
+}
+
+/*
+ * The seek's descent: from the level-L table on the path, read the entry mapping va and
+ * follow table entries down, with the table, entry and kind in registers; each level's
+ * path slot is written as it is walked, the rest of the state once, where it stops.
+ */
 W_INLINE bool w_descend_c(struct mm_walk_state *st, const int L, uint64_t va)
 {
-#pragma GCC unroll 6
-	for (int l = L; l > 0; l--) {
-		if (st->kind != PT_ENTRY_TABLE)
-			break;
-		if (!w_enter(st, l - 1, fmt_table_pa(st->entry, l)))
-			return false;
-		w_read(st, l - 1, w_index(va, l - 1));
-	}
-	return st->kind == PT_ENTRY_LEAF && w_at_leaf(st);
-}
+	struct pt_mem *m = st->mm->mem;
+	void (*observe)(struct pt_mem *, uint64_t) = m->observe;
+	uint8_t *t = st->path[L].table, *p = 0;
+	uint64_t e = 0;
+	int kind = PT_ENTRY_EMPTY, l;
+	const char *why = 0;
 
-static inline bool w_descend(struct mm_walk_state *st, uint64_t va)
-{
-#define W_DESCEND_CASE(K, L)                                                               \
-	case K:                                                                            \
-		return w_descend_c(st, L, va);
-	W_LEVEL_SWITCH(st->level, W_DESCEND_CASE)
-#undef W_DESCEND_CASE
+#pragma GCC unroll 6
+	for (l = L; l >= 0; l--) {
+		struct mm_walk_level *pl = &st->path[l];
+		uint32_t idx = w_index(va, l);
+
+		p = t + (size_t)idx * 8;
+		if (observe)
+			observe(m, pl->table_pa + (uint64_t)idx * 8);
+		e = fmt_load(p);
+		pl->index = idx;
+		pl->entry = e;
+		kind = fmt_kind(e, l, &why);
+		if (kind != PT_ENTRY_TABLE || l == 0)
+			break;
+		t = w_enter_m(st, m, l - 1, fmt_table_pa(e, l));
+		if (!t)
+			break; /* st->err: the state stands on the table entry */
+	}
+	st->level = l;
+	st->entry = e;
+	st->ptep = p;
+	st->kind = kind;
+	if (kind == PT_ENTRY_BAD)
+		st->err = -PT_EBADENT;
+	return kind == PT_ENTRY_LEAF && w_at_leaf_lazy(st);
 }
 
 static bool w_seek(struct mm_walk_state *st, struct pt_mm *mm, uint64_t va)
@@ -157,6 +192,7 @@ static bool w_seek(struct mm_walk_state *st, struct pt_mm *mm, uint64_t va)
 
 	st->va = va;
 	st->err = 0;
+	st->fast_last = 0;
 	if (!fmt_va_valid(va)) {
 		st->mm = mm;
 		st->fmt = mm->fmt;
@@ -195,7 +231,6 @@ static bool w_seek(struct mm_walk_state *st, struct pt_mm *mm, uint64_t va)
 	bool leaf;
 #define W_SEEK_CASE(K, L)                                                                  \
 	case K:                                                                            \
-		w_read(st, L, w_index(va, L));                                             \
 		leaf = w_descend_c(st, L, va);                                             \
 		break;
 	W_LEVEL_SWITCH(l, W_SEEK_CASE)
@@ -237,6 +272,37 @@ static inline void w_refresh(struct mm_walk_state *st)
 
 enum { W_FOUND, W_END, W_UP, W_DOWN };
 
+#define W_HOST_BE (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__)
+
+/*
+ * The iteration stands on leaf idx (first address va) of the level-L table t: open the
+ * window mm_walk_next_leaf steps through inline (see struct mm_walk_state), unless the
+ * format keeps the output address out of place, the entries are not in host order, reads
+ * are observed, or the leaf is a group member (its PA is not its own entry's).
+ */
+W_INLINE void w_window(struct mm_walk_state *st, const int L, uint8_t *t, uint32_t idx,
+		       uint64_t va, uint64_t last, uint64_t end, bool observed)
+{
+	const uint32_t n = 1u << fmt_index_bits(L);
+	uint64_t left = (last - va) >> fmt_shift(L); /* entries after idx starting <= last */
+
+	if (FMT_BIG_ENDIAN != W_HOST_BE || !FMT_LEAF_OA_MASK_C(L) || observed ||
+	    (st->prot & PT_CONTIG)) {
+		st->fast_last = 0;
+		return;
+	}
+	if (left > n - 1 - idx)
+		left = n - 1 - idx;
+	st->fast_last = t + (size_t)(idx + left) * 8;
+	st->fast_end = end;
+	st->fast_span = w_span(L);
+	st->fast_valid = FMT_VALID_MASK;
+	st->fast_oa_mask = FMT_LEAF_OA_MASK_C(L);
+	st->fast_attr_mask = ~(uint64_t)FMT_LEAF_OA_MASK_C(L);
+	st->fast_pl = &st->path[L];
+	st->fast_oa_shl = FMT_LEAF_OA_SHL;
+}
+
 /*
  * The same-table fast path of an iteration: scan the level-L table from entry *idx (first
  * address *va) for the next non-empty entry starting at or below last, with the table
@@ -245,7 +311,7 @@ enum { W_FOUND, W_END, W_UP, W_DOWN };
  * corrupt (st->err); W_DOWN: a table, entered (*idx = 0 in it); W_UP: the table ended.
  */
 W_INLINE int w_scan(struct mm_walk_state *st, const int L, uint32_t *pidx, uint64_t *pva,
-		    uint64_t last)
+		    uint64_t last, uint64_t end)
 {
 	struct mm_walk_level *pl = &st->path[L];
 	struct pt_mem *m = st->mm->mem;
@@ -278,6 +344,7 @@ W_INLINE int w_scan(struct mm_walk_state *st, const int L, uint32_t *pidx, uint6
 		st->va = va;
 		if (kind == PT_ENTRY_LEAF) {
 			w_at_leaf(st);
+			w_window(st, L, t, idx, va, last, end, observe != 0);
 			return W_FOUND;
 		}
 		if (kind == PT_ENTRY_BAD) {
@@ -296,7 +363,8 @@ W_INLINE int w_scan(struct mm_walk_state *st, const int L, uint32_t *pidx, uint6
 }
 
 /* From entry idx (address va) of the level-l table on the path: the next leaf <= last. */
-static bool w_scan_from(struct mm_walk_state *st, int l, uint32_t idx, uint64_t va, uint64_t last)
+static bool w_scan_from(struct mm_walk_state *st, int l, uint32_t idx, uint64_t va, uint64_t last,
+			uint64_t end)
 {
 	for (;;) {
 		int r;
@@ -309,7 +377,7 @@ static bool w_scan_from(struct mm_walk_state *st, int l, uint32_t idx, uint64_t 
 		}
 #define W_SCAN_CASE(K, L)                                                                  \
 	case K:                                                                            \
-		r = w_scan(st, L, &idx, &va, last);                                        \
+		r = w_scan(st, L, &idx, &va, last, end);                                   \
 		break;
 		W_LEVEL_SWITCH(l, W_SCAN_CASE)
 #undef W_SCAN_CASE
@@ -330,12 +398,13 @@ static bool w_next_leaf(struct mm_walk_state *st, uint64_t end)
 
 	if (end == 0 || last > half_last)
 		last = half_last;
+	st->fast_last = 0;
 	w_refresh(st);
 	if (st->err)
 		return false;
 	l = st->level;
 	return w_scan_from(st, l, st->path[l].index + 1, (st->va & ~(w_span(l) - 1)) + w_span(l),
-			   last);
+			   last, end);
 }
 
 static int w_walk_range(struct pt_mm *mm, uint64_t start, uint64_t end,
@@ -363,6 +432,7 @@ static int w_walk_range(struct pt_mm *mm, uint64_t start, uint64_t end,
 			if (r == MM_WALK_STOP)
 				return 0;
 			if (r == MM_WALK_SKIP) {
+				st.fast_last = 0;
 				w_refresh(&st);
 				if (st.err)
 					break;
@@ -374,7 +444,7 @@ static int w_walk_range(struct pt_mm *mm, uint64_t start, uint64_t end,
 					st.path[st.level].index = n - 1;
 				}
 			}
-			more = w_next_leaf(&st, end);
+			more = mm_walk_next_leaf_(&st, end, w_next_leaf);
 		}
 		return st.err;
 	}
