@@ -73,7 +73,7 @@ static const struct diag_format *diag_find(const char *name)
 
 struct sizes {
 	const char *name;
-	uint64_t seeks;       /* VAs per seek workload */
+	uint64_t seeks;	      /* VAs per seek workload */
 	uint64_t mixed_gib;   /* the mixed space (multiple of 8 for every region kind) */
 	uint64_t map_bytes;   /* map/unmap/protect/GUP range */
 	uint64_t rand_maps;   /* single-page maps at random addresses */
@@ -81,21 +81,24 @@ struct sizes {
 	int reps;
 };
 
-static const struct sizes SIZES_FULL = {"full", 1u << 20, 64, G1, 100000, 256ull << 20, 7};
-static const struct sizes SIZES_QUICK = {"quick", 1u << 18, 16, 256ull << 20, 20000, 128ull << 20, 5};
-static const struct sizes SIZES_SMALL = {"small", 1u << 16, 8, 64ull << 20, 10000, 96ull << 20, 1};
-static const struct sizes SIZES_TINY = {"tiny", 1u << 12, 8, 8ull << 20, 2000, 64ull << 20, 2};
+static const struct sizes SIZES_FULL = { "full", 1u << 20, 64, G1, 100000, 256ull << 20, 7 };
+static const struct sizes SIZES_QUICK = { "quick", 1u << 18,	 16, 256ull << 20,
+					  20000,   128ull << 20, 5 };
+static const struct sizes SIZES_SMALL = {
+	"small", 1u << 16, 8, 64ull << 20, 10000, 96ull << 20, 1
+};
+static const struct sizes SIZES_TINY = { "tiny", 1u << 12, 8, 8ull << 20, 2000, 64ull << 20, 2 };
 static struct sizes S;
 
 /* ---- helpers ------------------------------------------------------------------------- */
 
 static int failures;
 
-#define FAIL(...)                                                                        \
-	do {                                                                               \
-		fprintf(stderr, "ptkit_bench: CHECK FAILED: " __VA_ARGS__);              \
-		fputc('\n', stderr);                                                       \
-		failures++;                                                                \
+#define FAIL(...)                                                                                  \
+	do {                                                                                       \
+		fprintf(stderr, "ptkit_bench: CHECK FAILED: " __VA_ARGS__);                        \
+		fputc('\n', stderr);                                                               \
+		failures++;                                                                        \
 	} while (0)
 
 static uint64_t now_ns(void)
@@ -166,13 +169,16 @@ static bool tree_equal(const struct pt_format *f, struct pt_mem *m, uint64_t ta,
 		f->ops.decode(eb, level, &ib);
 		if (ia.kind != ib.kind || (ia.kind != PT_ENTRY_TABLE && ea != eb) ||
 		    (ia.kind == PT_ENTRY_TABLE &&
-		     (ea ^ f->ops.encode_table(ia.pa, level)) != (eb ^ f->ops.encode_table(ib.pa, level)))) {
-			snprintf(why, whylen, "%s entry for va 0x%llx: ptkit 0x%016llx, reference 0x%016llx",
-				 f->level_name[level], (unsigned long long)v, (unsigned long long)ea,
-				 (unsigned long long)eb);
+		     (ea ^ f->ops.encode_table(ia.pa, level)) !=
+			     (eb ^ f->ops.encode_table(ib.pa, level)))) {
+			snprintf(why, whylen,
+				 "%s entry for va 0x%llx: ptkit 0x%016llx, reference 0x%016llx",
+				 f->level_name[level], (unsigned long long)v,
+				 (unsigned long long)ea, (unsigned long long)eb);
 			return false;
 		}
-		if (ia.kind == PT_ENTRY_TABLE && !tree_equal(f, m, ia.pa, ib.pa, level - 1, v, why, whylen))
+		if (ia.kind == PT_ENTRY_TABLE &&
+		    !tree_equal(f, m, ia.pa, ib.pa, level - 1, v, why, whylen))
 			return false;
 	}
 	return true;
@@ -208,16 +214,22 @@ struct fx {
 
 /* Region kinds of the mixed space, repeated every 8 GiB. */
 enum { RG_1G, RG_2M, RG_4K, RG_MIX, RG_HOLE };
-static const int region_kind[8] = {RG_1G, RG_2M, RG_4K, RG_MIX, RG_1G, RG_2M, RG_MIX, RG_HOLE};
+static const int region_kind[8] = { RG_1G, RG_2M, RG_4K, RG_MIX, RG_1G, RG_2M, RG_MIX, RG_HOLE };
 
-static uint64_t pa_of(const struct fx *x, uint64_t va) { return va - x->va_base + x->pa_base; }
+static uint64_t pa_of(const struct fx *x, uint64_t va)
+{
+	return va - x->va_base + x->pa_base;
+}
 
 static int ptkit_map(struct pt_mm *mm, uint64_t va, uint64_t pa, uint64_t size, uint64_t psize,
 		     bool write)
 {
 	struct pt_gather g;
-	struct pt_map_req req = {.va = va, .pa = pa, .size = size, .prot = PT_R | (write ? PT_W : 0),
-				 .page_sizes = psize};
+	struct pt_map_req req = { .va = va,
+				  .pa = pa,
+				  .size = size,
+				  .prot = PT_R | (write ? PT_W : 0),
+				  .page_sizes = psize };
 	pt_gather_init(&g, mm);
 	int err = pt_map(mm, &req, &g);
 	pt_gather_flush(&g);
@@ -252,18 +264,24 @@ static void build_mixed(struct fx *x)
 			for (uint64_t c = 0; c < G1 / M2; c++) {
 				uint64_t v = va + c * M2;
 				if (c % 4 == 0)
-					must(ptkit_map(&x->mixed, v, pa_of(x, v), M2, M2, true), "mix 2M");
+					must(ptkit_map(&x->mixed, v, pa_of(x, v), M2, M2, true),
+					     "mix 2M");
 				else if (c % 4 == 1)
-					must(ptkit_map(&x->mixed, v, pa_of(x, v), M2, K4, true), "mix 4K");
+					must(ptkit_map(&x->mixed, v, pa_of(x, v), M2, K4, true),
+					     "mix 4K");
 				else if (c % 4 == 3)
-					must(ptkit_map(&x->mixed, v, pa_of(x, v), M2 / 2, K4, true), "mix 4K/2");
+					must(ptkit_map(&x->mixed, v, pa_of(x, v), M2 / 2, K4, true),
+					     "mix 4K/2");
 			}
 			break;
 		}
 	}
 }
 
-static struct ref_mm ref_of(struct pt_mm *mm) { return (struct ref_mm){mm->mem, mm->root[0]}; }
+static struct ref_mm ref_of(struct pt_mm *mm)
+{
+	return (struct ref_mm){ mm->mem, mm->root[0] };
+}
 
 /* ---- ptkit sides of the workloads (public API only) ---------------------------------- */
 
@@ -301,7 +319,7 @@ static uint64_t pk_scan_leaf(struct pt_mm *mm, uint64_t start, uint64_t end, uin
 	struct mm_walk_state st;
 	uint64_t sum = 0, n = 0;
 	mm_walk_init(&st, mm); /* for_each_pt_leaf does not: it would trust stack garbage */
-	for_each_pt_leaf(&st, mm, start, end) {
+	for_each_pt_leaf (&st, mm, start, end) {
 		n++;
 		sum += mm_walk_leaf_pa(&st);
 	}
@@ -323,8 +341,8 @@ static int scan_leaf_cb(struct mm_walk_state *st, void *priv)
 
 static uint64_t pk_scan_walk(struct pt_mm *mm, uint64_t start, uint64_t end, uint64_t *count)
 {
-	static const struct mm_walk_ops ops = {.leaf_entry = scan_leaf_cb};
-	struct scan_priv p = {0, 0};
+	static const struct mm_walk_ops ops = { .leaf_entry = scan_leaf_cb };
+	struct scan_priv p = { 0, 0 };
 	if (walk_page_range(mm, start, end, &ops, &p))
 		return ~0ull;
 	*count = p.count;
@@ -337,7 +355,7 @@ static uint64_t pk_gup_fast(struct pt_mm *mm, uint64_t start, uint64_t end, uint
 	struct mm_walk_state st;
 	uint64_t nr = 0, expect = start;
 	mm_walk_init(&st, mm);
-	for_each_pt_leaf(&st, mm, start, end) {
+	for_each_pt_leaf (&st, mm, start, end) {
 		uint64_t size = mm_walk_leaf_size(&st);
 		uint64_t lva = mm_walk_leaf_va(&st);
 		uint64_t lo = lva > start ? lva : start, hi = lva + size < end ? lva + size : end;
@@ -395,7 +413,7 @@ static __attribute__((noinline)) void limit_pin(const uint64_t *b, size_t n, uin
 /* ---- results --------------------------------------------------------------------------- */
 
 enum { IMPL_PTKIT, IMPL_REF, IMPL_LIMIT, NR_IMPL };
-static const char *const impl_name[NR_IMPL] = {"ptkit", "ref", "limit"};
+static const char *const impl_name[NR_IMPL] = { "ptkit", "ref", "limit" };
 
 struct record {
 	char format[32], workload[40], unit[8];
@@ -455,7 +473,7 @@ static double find_ir(const char *format, const char *workload, const char *impl
 struct job;
 struct job {
 	const char *name, *unit;
-	uint64_t ops;            /* operations per run (the ns/op divisor) */
+	uint64_t ops; /* operations per run (the ns/op divisor) */
 	double target_limit;
 	struct fx *x;
 	/* untimed, before each timed run of impl (may be NULL) */
@@ -468,20 +486,20 @@ struct job {
 	uint64_t va, size, psize;
 	const uint64_t *vas;
 	size_t nva;
-	struct pt_mm *rd;     /* tree read by both (seek, scan, GUP) */
-	struct pt_mm mm[2];   /* trees written by ptkit [0] and the reference [1] */
+	struct pt_mm *rd;   /* tree read by both (seek, scan, GUP) */
+	struct pt_mm mm[2]; /* trees written by ptkit [0] and the reference [1] */
 	uint32_t *pins[2];
 	uint64_t pfn_base;
-	uint64_t *lbuf;       /* limit buffer */
-	size_t ln;            /* entries in it */
-	uint64_t limit_kind;  /* which limit loop */
-	uint64_t aux[2];      /* second result (faults, leaf count, tables freed) */
+	uint64_t *lbuf;	     /* limit buffer */
+	size_t ln;	     /* entries in it */
+	uint64_t limit_kind; /* which limit loop */
+	uint64_t aux[2];     /* second result (faults, leaf count, tables freed) */
 	int rep;
 	bool write;
 	uint64_t (*pk_read)(struct pt_mm *, const uint64_t *, size_t, uint64_t *);
 	uint64_t (*pk_scan)(struct pt_mm *, uint64_t, uint64_t, uint64_t *);
 	bool fail_noted;
-	bool diag;            /* diagnostic variant (not ptkit's public API): no targets */
+	bool diag; /* diagnostic variant (not ptkit's public API): no targets */
 	char note[160];
 };
 
@@ -525,7 +543,8 @@ static void job_fail(struct job *j, const char *what)
 {
 	FAIL("%s %s: %s", j->x->f->name, j->name, what);
 	if (!j->fail_noted)
-		snprintf(j->note, sizeof(j->note), "MISMATCH: %.*s", (int)sizeof(j->note) - 11, what);
+		snprintf(j->note, sizeof(j->note), "MISMATCH: %.*s", (int)sizeof(j->note) - 11,
+			 what);
 	j->fail_noted = true;
 }
 
@@ -542,7 +561,7 @@ static void run_job(struct job *j)
 		limit_write(j->lbuf, j->ln, j->x->pa_base);
 	}
 	for (int rep = 0; rep < reps; rep++) {
-		uint64_t digest[2] = {0, 0};
+		uint64_t digest[2] = { 0, 0 };
 		j->rep = rep;
 		for (int k = 0; k < NR_IMPL; k++) {
 			/* The limit first (its buffers may alias the checked ones, e.g. pins), then
@@ -685,7 +704,7 @@ static uint64_t run_map_pages(struct job *j, int impl)
 	if (impl == IMPL_REF)
 		return (uint64_t)j->x->r->map_pages(&rm, j->vas, j->nva, off, true);
 	struct pt_gather g;
-	struct pt_map_req req = {.size = K4, .prot = PT_R | PT_W};
+	struct pt_map_req req = { .size = K4, .prot = PT_R | PT_W };
 	int err = 0;
 	pt_gather_init(&g, &j->mm[0]);
 	for (size_t i = 0; i < j->nva && !err; i++) {
@@ -700,7 +719,8 @@ static uint64_t run_map_pages(struct job *j, int impl)
 static void setup_mapped(struct job *j, int impl)
 {
 	fresh_tree(j, impl);
-	must(ptkit_map(&j->mm[impl], j->va, pa_of(j->x, j->va), j->size, j->psize, true), "prefill");
+	must(ptkit_map(&j->mm[impl], j->va, pa_of(j->x, j->va), j->size, j->psize, true),
+	     "prefill");
 }
 
 static uint64_t run_unmap(struct job *j, int impl)
@@ -714,7 +734,7 @@ static uint64_t run_unmap(struct job *j, int impl)
 		return (uint64_t)err;
 	}
 	struct ref_mm rm = ref_of(&j->mm[1]);
-	struct ref_tlb tlb = {~0ull, 0, 0};
+	struct ref_tlb tlb = { ~0ull, 0, 0 };
 	int err = j->x->r->unmap(&rm, j->va, j->size, &tlb);
 	j->aux[1] = tlb.tables_freed;
 	return (uint64_t)err;
@@ -731,7 +751,7 @@ static uint64_t run_protect(struct job *j, int impl)
 		return (uint64_t)err;
 	}
 	struct ref_mm rm = ref_of(&j->mm[1]);
-	struct ref_tlb tlb = {~0ull, 0, 0};
+	struct ref_tlb tlb = { ~0ull, 0, 0 };
 	return (uint64_t)j->x->r->protect(&rm, j->va, j->size, w, &tlb);
 }
 
@@ -758,7 +778,7 @@ static void bench_format(struct fx *x)
 		(unsigned long long)S.mixed_gib, (double)(now_ns() - t0) / 1e9,
 		(unsigned long long)x->a.live);
 
-#define JOB(...) (j = (struct job){.x = x, .rd = &x->mixed, __VA_ARGS__}, run_job(&j))
+#define JOB(...) (j = (struct job){ .x = x, .rd = &x->mixed, __VA_ARGS__ }, run_job(&j))
 
 	/* Seek: random over the mixed space; sequential (4K stride) from the 4K region on. */
 	uint64_t *rv = random_vas(x, S.seeks, mixed);
@@ -773,8 +793,9 @@ static void bench_format(struct fx *x)
 	    .nva = S.seeks, .pk_read = pk_seek_many);
 	const struct diag_format *dg = diag_find(f->name);
 	if (dg) {
-		JOB(.name = "diag_seek_random_inline", .unit = "VA", .ops = S.seeks, .run = run_seek,
-		    .vas = rv, .nva = S.seeks, .pk_read = dg->seek_many, .diag = true);
+		JOB(.name = "diag_seek_random_inline", .unit = "VA", .ops = S.seeks,
+		    .run = run_seek, .vas = rv, .nva = S.seeks, .pk_read = dg->seek_many,
+		    .diag = true);
 		JOB(.name = "diag_seek_seq_inline", .unit = "VA", .ops = S.seeks, .run = run_seek,
 		    .vas = sv, .nva = S.seeks, .pk_read = dg->seek_many, .diag = true);
 	}
@@ -785,7 +806,8 @@ static void bench_format(struct fx *x)
 	uint64_t top = (uint64_t)f->levels - 1;
 	uint64_t e4k = entries_in(f, m, x->mixed.root[0], (int)top, x->va_base + 2 * G1,
 				  x->va_base + 3 * G1 - 1);
-	uint64_t emix = entries_in(f, m, x->mixed.root[0], (int)top, x->va_base, x->va_base + mixed - 1);
+	uint64_t emix =
+		entries_in(f, m, x->mixed.root[0], (int)top, x->va_base, x->va_base + mixed - 1);
 	JOB(.name = "scan_leaf_4k", .unit = "leaf", .ops = G1 / K4, .run = run_scan,
 	    .va = x->va_base + 2 * G1, .size = G1, .pk_scan = pk_scan_leaf, .limit_kind = LIM_READ,
 	    .ln = e4k, .target_limit = 1.5);
@@ -799,14 +821,14 @@ static void bench_format(struct fx *x)
 	}
 	if (dg)
 		JOB(.name = "diag_scan_4k_inline", .unit = "leaf", .ops = G1 / K4, .run = run_scan,
-		    .va = x->va_base + 2 * G1, .size = G1, .pk_scan = dg->scan, .limit_kind = LIM_READ,
-		    .ln = e4k, .diag = true);
-	JOB(.name = "scan_leaf_mixed", .unit = "leaf", .ops = nmix, .run = run_scan, .va = x->va_base,
-	    .size = mixed, .pk_scan = pk_scan_leaf, .limit_kind = LIM_READ, .ln = emix,
-	    .target_limit = 1.5);
-	JOB(.name = "scan_walk_mixed", .unit = "leaf", .ops = nmix, .run = run_scan, .va = x->va_base,
-	    .size = mixed, .pk_scan = pk_scan_walk, .limit_kind = LIM_READ, .ln = emix,
-	    .target_limit = 1.5);
+		    .va = x->va_base + 2 * G1, .size = G1, .pk_scan = dg->scan,
+		    .limit_kind = LIM_READ, .ln = e4k, .diag = true);
+	JOB(.name = "scan_leaf_mixed", .unit = "leaf", .ops = nmix, .run = run_scan,
+	    .va = x->va_base, .size = mixed, .pk_scan = pk_scan_leaf, .limit_kind = LIM_READ,
+	    .ln = emix, .target_limit = 1.5);
+	JOB(.name = "scan_walk_mixed", .unit = "leaf", .ops = nmix, .run = run_scan,
+	    .va = x->va_base, .size = mixed, .pk_scan = pk_scan_walk, .limit_kind = LIM_READ,
+	    .ln = emix, .target_limit = 1.5);
 	if (dg)
 		JOB(.name = "diag_scan_mixed_inline", .unit = "leaf", .ops = nmix, .run = run_scan,
 		    .va = x->va_base, .size = mixed, .pk_scan = dg->scan, .limit_kind = LIM_READ,
@@ -814,17 +836,18 @@ static void bench_format(struct fx *x)
 
 	/* GUP-fast over regions 0 (1G leaf), 1 (2M leaves), 2 (4K leaves). */
 	uint64_t gsz = S.map_bytes;
-	uint32_t *pins[2] = {xcalloc(gsz >> 12, 4), xcalloc(gsz >> 12, 4)};
+	uint32_t *pins[2] = { xcalloc(gsz >> 12, 4), xcalloc(gsz >> 12, 4) };
 	static const struct {
 		const char *name;
 		uint64_t region, leaf;
-	} gups[] = {{"gup_fast_4k", 2, K4}, {"gup_fast_2m", 1, M2}, {"gup_fast_1g", 0, G1}};
+	} gups[] = { { "gup_fast_4k", 2, K4 }, { "gup_fast_2m", 1, M2 }, { "gup_fast_1g", 0, G1 } };
 	for (int i = 0; i < 3; i++) {
 		uint64_t va = x->va_base + gups[i].region * G1;
 		uint64_t nleaf = gsz / gups[i].leaf ? gsz / gups[i].leaf : 1;
 		JOB(.name = gups[i].name, .unit = "page", .ops = gsz >> 12, .setup = setup_gup,
-		    .run = run_gup, .after = after_gup, .va = va, .size = gsz, .pins = {pins[0], pins[1]},
-		    .pfn_base = pa_of(x, va) >> 12, .limit_kind = LIM_PIN, .ln = nleaf);
+		    .run = run_gup, .after = after_gup, .va = va, .size = gsz,
+		    .pins = { pins[0], pins[1] }, .pfn_base = pa_of(x, va) >> 12,
+		    .limit_kind = LIM_PIN, .ln = nleaf);
 	}
 	free(pins[0]);
 	free(pins[1]);
@@ -847,9 +870,17 @@ static void bench_format(struct fx *x)
 
 	/* Protect: both trees built once, every repetition flips RW <-> RO. */
 	if (listed(only_list, "protect_4k")) {
-		j = (struct job){.x = x, .name = "protect_4k", .unit = "page", .ops = mb / K4,
-				 .run = run_protect, .after = check_trees, .va = x->va_base,
-				 .size = mb, .psize = K4, .limit_kind = LIM_RMW, .ln = e4};
+		j = (struct job){ .x = x,
+				  .name = "protect_4k",
+				  .unit = "page",
+				  .ops = mb / K4,
+				  .run = run_protect,
+				  .after = check_trees,
+				  .va = x->va_base,
+				  .size = mb,
+				  .psize = K4,
+				  .limit_kind = LIM_RMW,
+				  .ln = e4 };
 		setup_mapped(&j, 0);
 		setup_mapped(&j, 1);
 		run_job(&j);
@@ -947,7 +978,8 @@ static int write_json(const char *path)
 	fprintf(fp, "{\n  \"size\": \"%s\", \"reps\": %d,\n  \"records\": [\n", S.name, S.reps);
 	for (int i = 0; i < nr_records; i++) {
 		struct record *r = &records[i];
-		fprintf(fp, "    {\"format\": \"%s\", \"workload\": \"%s\", \"unit\": \"%s\", \"ops\": %llu, ",
+		fprintf(fp,
+			"    {\"format\": \"%s\", \"workload\": \"%s\", \"unit\": \"%s\", \"ops\": %llu, ",
 			r->format, r->workload, r->unit, (unsigned long long)r->ops);
 		json_num(fp, "ptkit_ns", r->ns[0], false);
 		json_num(fp, "ref_ns", r->ns[1], false);
@@ -958,11 +990,12 @@ static int write_json(const char *path)
 		json_num(fp, "ptkit_ir", r->ir[0], false);
 		json_num(fp, "ref_ir", r->ir[1], false);
 		json_num(fp, "limit_ir", r->ir[2], false);
-		json_num(fp, "ir_ratio", r->ir[0] >= 0 && r->ir[1] > 0 ? r->ir[0] / r->ir[1] : -1, false);
+		json_num(fp, "ir_ratio", r->ir[0] >= 0 && r->ir[1] > 0 ? r->ir[0] / r->ir[1] : -1,
+			 false);
 		json_num(fp, "batch_speedup", r->batch_speedup > 0 ? r->batch_speedup : -1, false);
 		fprintf(fp, "\"diagnostic\": %s, ", r->diag ? "true" : "false");
-		fprintf(fp, "\"agree\": %s, \"note\": \"%s\"}%s\n", r->ok ? "true" : "false", r->note,
-			i + 1 < nr_records ? "," : "");
+		fprintf(fp, "\"agree\": %s, \"note\": \"%s\"}%s\n", r->ok ? "true" : "false",
+			r->note, i + 1 < nr_records ? "," : "");
 	}
 	fprintf(fp, "  ]\n}\n");
 	fclose(fp);

@@ -18,7 +18,9 @@
 #define G1 0x40000000ull
 
 /* smaps: Rss per leaf size (index log2 of the size). */
-struct smaps { uint64_t rss[64], pfnmap; };
+struct smaps {
+	uint64_t rss[64], pfnmap;
+};
 static int smaps_leaf(struct mm_walk_state *st, const struct mm_vma *vma, void *p)
 {
 	struct smaps *s = p;
@@ -31,7 +33,9 @@ static int smaps_leaf(struct mm_walk_state *st, const struct mm_vma *vma, void *
 }
 
 /* pagemap: pfn per page of [base, base + n pages). */
-struct pagemap { uint64_t base, pfn[1024]; };
+struct pagemap {
+	uint64_t base, pfn[1024];
+};
 static int pagemap_leaf(struct mm_walk_state *st, const struct mm_vma *vma, void *p)
 {
 	struct pagemap *m = p;
@@ -43,7 +47,11 @@ static int pagemap_leaf(struct mm_walk_state *st, const struct mm_vma *vma, void
 }
 
 /* mincore: one byte per page, set by leaves, left 0 by holes. */
-struct mincore { uint64_t base; unsigned char vec[1024]; unsigned holes; };
+struct mincore {
+	uint64_t base;
+	unsigned char vec[1024];
+	unsigned holes;
+};
 static int mincore_leaf(struct mm_walk_state *st, const struct mm_vma *vma, void *p)
 {
 	struct mincore *m = p;
@@ -55,7 +63,10 @@ static int mincore_leaf(struct mm_walk_state *st, const struct mm_vma *vma, void
 }
 static int mincore_hole(uint64_t s, uint64_t e, int level, const struct mm_vma *vma, void *p)
 {
-	(void)s; (void)e; (void)level; (void)vma;
+	(void)s;
+	(void)e;
+	(void)level;
+	(void)vma;
 	((struct mincore *)p)->holes++;
 	return MM_WALK_CONTINUE;
 }
@@ -75,14 +86,15 @@ int main(void)
 	/* 1G hugetlb, 2M + 4K anon (partly faulted), a 2M PFN map of device memory. */
 	struct mm_vma huge = { base, base + G1, MM_VMA_HUGETLB, PT_R | PT_W, G1, 0 };
 	struct mm_vma anon = { base + G1, base + G1 + 2 * M2, MM_VMA_ANON, PT_R | PT_W, M2, 0 };
-	struct mm_vma small = { base + G1 + 2 * M2, base + G1 + 2 * M2 + 8 * PS, MM_VMA_ANON,
-				PT_R | PT_W, 0, 0 };
-	struct mm_vma io = { base + 2 * G1, base + 2 * G1 + M2, MM_VMA_PFNMAP, PT_R | PT_DEVICE,
-			     M2, 0xfe000000ull };
+	struct mm_vma small = {
+		base + G1 + 2 * M2, base + G1 + 2 * M2 + 8 * PS, MM_VMA_ANON, PT_R | PT_W, 0, 0
+	};
+	struct mm_vma io = { base + 2 * G1, base + 2 * G1 + M2, MM_VMA_PFNMAP, PT_R | PT_DEVICE, M2,
+			     0xfe000000ull };
 	if (mm_mmap(&mm, &huge) || mm_mmap(&mm, &anon) || mm_mmap(&mm, &small) || mm_mmap(&mm, &io))
 		return 1;
-	get_user_pages(&mm, base, 1, 0, NULL, NULL, NULL);              /* the 1G folio */
-	get_user_pages(&mm, base + G1, 1, 0, NULL, NULL, NULL);         /* one 2M folio */
+	get_user_pages(&mm, base, 1, 0, NULL, NULL, NULL);		   /* the 1G folio */
+	get_user_pages(&mm, base + G1, 1, 0, NULL, NULL, NULL);		   /* one 2M folio */
 	get_user_pages(&mm, small.start + 2 * PS, 3, 0, NULL, NULL, NULL); /* three 4K pages */
 
 	struct smaps s;

@@ -21,7 +21,7 @@ struct diff {
 	struct model m;
 	uint64_t seed;
 	uint64_t win[DIFF_WINDOWS]; /* window bases: around a root-entry boundary, low, top */
-	bool inject;                /* fail every allocation point of every step first */
+	bool inject;		    /* fail every allocation point of every step first */
 	/* statistics */
 	unsigned long steps, ok, expected_fail, injected;
 };
@@ -188,11 +188,11 @@ static inline int diff_expect(struct diff *d, const struct diff_step *s)
 	if (s->op == OP_MAP) {
 		if (covered)
 			return -PT_EEXIST;
-		model_push(&d->m, (struct iv){s->req.va, last, s->req.pa, s->req.prot});
+		model_push(&d->m, (struct iv){ s->req.va, last, s->req.pa, s->req.prot });
 	} else if (s->op == OP_UNMAP) {
 		model_cut(&d->m, s->req.va, last);
 	} else {
-		struct model part = {0};
+		struct model part = { 0 };
 		if (covered != s->req.size)
 			return -PT_ENOENT;
 		for (size_t i = 0; i < d->m.n; i++) {
@@ -200,7 +200,8 @@ static inline int diff_expect(struct diff *d, const struct diff_step *s)
 			uint64_t a = x.va > s->req.va ? x.va : s->req.va;
 			uint64_t b = x.last < last ? x.last : last;
 			if (a <= b)
-				model_push(&part, (struct iv){a, b, x.pa + (a - x.va), s->req.prot});
+				model_push(&part,
+					   (struct iv){ a, b, x.pa + (a - x.va), s->req.prot });
 		}
 		model_cut(&d->m, s->req.va, last);
 		for (size_t i = 0; i < part.n; i++)
@@ -219,8 +220,7 @@ static inline bool diff_check_largest(struct diff *d, const struct diff_step *s)
 	bool ok = true;
 
 	mm_walk_init(&st, &d->mm);
-	for_each_pt_leaf(&st, &d->mm, s->req.va, last + 1)
-	{
+	for_each_pt_leaf (&st, &d->mm, s->req.va, last + 1) {
 		int up = st.level + 1;
 		uint64_t span, base;
 		uint64_t gsize = pt_level_size(d->f, st.level) * d->f->contig[st.level];
@@ -230,7 +230,8 @@ static inline bool diff_check_largest(struct diff *d, const struct diff_step *s)
 		if (gsize > pt_level_size(d->f, st.level) && mm_walk_group_size(&st) != gsize &&
 		    (!s->req.page_sizes || (s->req.page_sizes & gsize)) && gbase >= s->req.va &&
 		    gbase + gsize - 1 <= last && !((gbase - s->req.va + s->req.pa) & (gsize - 1))) {
-			fprintf(stderr, "leaf at 0x%llx is not in a contiguous group but one fits\n",
+			fprintf(stderr,
+				"leaf at 0x%llx is not in a contiguous group but one fits\n",
 				(unsigned long long)st.va);
 			ok = false;
 			break;
@@ -255,7 +256,7 @@ static inline bool diff_check_largest(struct diff *d, const struct diff_step *s)
 /* Compare the whole tree with the model, its structure, and a few translations. */
 static inline bool diff_check_tree(struct diff *d)
 {
-	struct model t = {0};
+	struct model t = { 0 };
 	bool ok = true;
 	long tables;
 
@@ -270,11 +271,13 @@ static inline bool diff_check_tree(struct diff *d)
 	if (i != t.n || i != d->m.n) {
 		fprintf(stderr, "tree (%zu intervals) != model (%zu) from #%zu", t.n, d->m.n, i);
 		if (i < t.n)
-			fprintf(stderr, " tree 0x%llx-0x%llx pa 0x%llx prot 0x%x", (unsigned long long)t.v[i].va,
-				(unsigned long long)t.v[i].last, (unsigned long long)t.v[i].pa, t.v[i].prot);
+			fprintf(stderr, " tree 0x%llx-0x%llx pa 0x%llx prot 0x%x",
+				(unsigned long long)t.v[i].va, (unsigned long long)t.v[i].last,
+				(unsigned long long)t.v[i].pa, t.v[i].prot);
 		if (i < d->m.n)
 			fprintf(stderr, " model 0x%llx-0x%llx pa 0x%llx prot 0x%x",
-				(unsigned long long)d->m.v[i].va, (unsigned long long)d->m.v[i].last,
+				(unsigned long long)d->m.v[i].va,
+				(unsigned long long)d->m.v[i].last,
 				(unsigned long long)d->m.v[i].pa, d->m.v[i].prot);
 		fprintf(stderr, "\n");
 		ok = false;
@@ -290,7 +293,8 @@ static inline bool diff_check_tree(struct diff *d)
 	}
 	for (int i = 0; i < 8; i++) {
 		uint64_t va = d->win[rnd(&d->seed) % DIFF_WINDOWS] +
-			      (rnd(&d->seed) % (DIFF_WINDOW_SIZE >> 12) << 12) + (rnd(&d->seed) & 0xfff);
+			      (rnd(&d->seed) % (DIFF_WINDOW_SIZE >> 12) << 12) +
+			      (rnd(&d->seed) & 0xfff);
 		struct pt_translation tr;
 		int r = pt_translate(&d->mm, va, &tr);
 		size_t k;
@@ -358,8 +362,8 @@ static inline bool diff_step(struct diff *d)
 	}
 	if (!CHECK_EQ(got, want)) {
 		fprintf(stderr, "%s step %lu: op %d va 0x%llx size 0x%llx pa 0x%llx\n", d->f->name,
-			d->steps, s.op, (unsigned long long)s.req.va, (unsigned long long)s.req.size,
-			(unsigned long long)s.req.pa);
+			d->steps, s.op, (unsigned long long)s.req.va,
+			(unsigned long long)s.req.size, (unsigned long long)s.req.pa);
 		return false;
 	}
 	if (got)

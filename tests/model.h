@@ -37,7 +37,7 @@ static inline void model_push(struct model *m, struct iv x)
 /* Remove [va, last] from the model, keeping the parts of intervals outside it. */
 static inline void model_cut(struct model *m, uint64_t va, uint64_t last)
 {
-	struct model out = {0};
+	struct model out = { 0 };
 	for (size_t i = 0; i < m->n; i++) {
 		struct iv x = m->v[i];
 		if (x.last < va || x.va > last) {
@@ -45,9 +45,10 @@ static inline void model_cut(struct model *m, uint64_t va, uint64_t last)
 			continue;
 		}
 		if (x.va < va)
-			model_push(&out, (struct iv){x.va, va - 1, x.pa, x.prot});
+			model_push(&out, (struct iv){ x.va, va - 1, x.pa, x.prot });
 		if (x.last > last)
-			model_push(&out, (struct iv){last + 1, x.last, x.pa + (last + 1 - x.va), x.prot});
+			model_push(&out, (struct iv){ last + 1, x.last, x.pa + (last + 1 - x.va),
+						      x.prot });
 	}
 	free(m->v);
 	*m = out;
@@ -100,12 +101,11 @@ static inline int model_from_tree(struct model *out, struct pt_mm *mm, uint64_t 
 {
 	struct mm_walk_state st;
 	mm_walk_init(&st, mm);
-	for_each_pt_leaf(&st, mm, start, last + 1)
-	{
+	for_each_pt_leaf (&st, mm, start, last + 1) {
 		uint64_t size = mm_walk_leaf_size(&st);
 		uint64_t lva = mm_walk_leaf_va(&st);
-		model_push(out, (struct iv){lva, lva + size - 1, mm_walk_leaf_pa(&st),
-					    mm_walk_prot(&st) & prot_mask});
+		model_push(out, (struct iv){ lva, lva + size - 1, mm_walk_leaf_pa(&st),
+					     mm_walk_prot(&st) & prot_mask });
 	}
 	return st.err;
 }

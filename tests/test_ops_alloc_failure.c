@@ -8,7 +8,8 @@
 
 int main(void)
 {
-	unsigned long steps = getenv("PTKIT_DIFF_STEPS") ? strtoul(getenv("PTKIT_DIFF_STEPS"), 0, 0) : 120;
+	unsigned long steps =
+		getenv("PTKIT_DIFF_STEPS") ? strtoul(getenv("PTKIT_DIFF_STEPS"), 0, 0) : 120;
 
 	for (unsigned i = 0; pt_format_at(i); i++) {
 		struct diff d;

@@ -30,7 +30,7 @@ static void run(const char *name, bool bbm)
 	struct pt_arena a;
 	struct pt_mm mm;
 	struct pt_gather g;
-	struct seen s = {0, 0};
+	struct seen s = { 0, 0 };
 	struct pt_translation tr;
 	uint64_t va = 0x40000000, pa = 0x80000000;
 
@@ -42,7 +42,7 @@ static void run(const char *name, bool bbm)
 	g.priv = &s;
 
 	/* A 2M block split by a 4K unmap. */
-	struct pt_map_req blk = {.va = va, .pa = pa, .size = 2 << 20, .prot = PT_R | PT_W};
+	struct pt_map_req blk = { .va = va, .pa = pa, .size = 2 << 20, .prot = PT_R | PT_W };
 	CHECK_EQ(pt_map(&mm, &blk, &g), 0);
 	CHECK_EQ(pt_translate(&mm, va, &tr), 0);
 	CHECK_EQ(tr.size, 2 << 20);
@@ -55,8 +55,9 @@ static void run(const char *name, bool bbm)
 	CHECK_EQ(pt_translate(&mm, va + 0x1000, &tr), -PT_ENOENT);
 
 	/* A 64K contiguous group (arm64 4K granule) losing its mark to a 4K protect. */
-	struct pt_map_req grp = {.va = va + (4 << 20), .pa = pa + (4 << 20), .size = 64 << 10,
-				 .prot = PT_R | PT_W};
+	struct pt_map_req grp = {
+		.va = va + (4 << 20), .pa = pa + (4 << 20), .size = 64 << 10, .prot = PT_R | PT_W
+	};
 	CHECK_EQ(pt_map(&mm, &grp, &g), 0);
 	CHECK_EQ(pt_translate(&mm, grp.va, &tr), 0);
 	CHECK_EQ(tr.group, bbm ? 64 << 10 : 4 << 10);

@@ -8,8 +8,10 @@
 
 int main(void)
 {
-	unsigned long steps = getenv("PTKIT_DIFF_STEPS") ? strtoul(getenv("PTKIT_DIFF_STEPS"), 0, 0) : 600;
-	unsigned long seeds = getenv("PTKIT_DIFF_SEEDS") ? strtoul(getenv("PTKIT_DIFF_SEEDS"), 0, 0) : 1;
+	unsigned long steps =
+		getenv("PTKIT_DIFF_STEPS") ? strtoul(getenv("PTKIT_DIFF_STEPS"), 0, 0) : 600;
+	unsigned long seeds =
+		getenv("PTKIT_DIFF_SEEDS") ? strtoul(getenv("PTKIT_DIFF_SEEDS"), 0, 0) : 1;
 	unsigned long total = 0;
 
 	for (unsigned i = 0; pt_format_at(i); i++) {
@@ -17,7 +19,8 @@ int main(void)
 			struct diff d;
 			diff_init(&d, pt_format_at(i), seed, false);
 			for (unsigned long k = 0; k < steps; k++) {
-				/* Start a new episode now and then, so trees stay comparable per step. */
+				/* Start a new episode now and then, so trees stay comparable per
+				 * step. */
 				if (k % 250 == 249 && !CHECK(diff_drain(&d)))
 					break;
 				if (!diff_step(&d)) {

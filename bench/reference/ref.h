@@ -18,8 +18,8 @@
 #define PTKIT_BENCH_REF_H
 
 #include <stdbool.h>
-#include <stdint.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <ptkit/types.h>
 
@@ -46,8 +46,8 @@ struct ref_format {
 	 * Map [va, va+size) -> pa with leaves of page_size (4K, 2M or 1G) into an empty range,
 	 * writable or read-only, not executable. 0, or -PT_EEXIST / -PT_ENOMEM.
 	 */
-	int (*map)(struct ref_mm *mm, uint64_t va, uint64_t pa, uint64_t size,
-		   uint64_t page_size, bool write);
+	int (*map)(struct ref_mm *mm, uint64_t va, uint64_t pa, uint64_t size, uint64_t page_size,
+		   bool write);
 	/* Map one 4K page at each va[i] -> va[i] + pa_off. 0, or the first error. */
 	int (*map_pages)(struct ref_mm *mm, const uint64_t *va, size_t n, uint64_t pa_off,
 			 bool write);
@@ -60,8 +60,8 @@ struct ref_format {
 	 * GUP-fast: for every 4K page of [start, end) take a reference, pins[pfn - pfn_base]++.
 	 * Returns pages pinned; stops (like gup_fast) at the first hole.
 	 */
-	uint64_t (*gup_fast)(const struct ref_mm *mm, uint64_t start, uint64_t end,
-			     uint32_t *pins, uint64_t pfn_base);
+	uint64_t (*gup_fast)(const struct ref_mm *mm, uint64_t start, uint64_t end, uint32_t *pins,
+			     uint64_t pfn_base);
 };
 
 #endif

@@ -46,11 +46,21 @@
 #define PMD_PFN_MASK (PTE_PFN_MASK & PMD_MASK)
 #define PUD_PFN_MASK (PTE_PFN_MASK & PUD_MASK)
 
-typedef struct { uint64_t pgd; } pgd_t;
-typedef struct { uint64_t p4d; } p4d_t;
-typedef struct { uint64_t pud; } pud_t;
-typedef struct { uint64_t pmd; } pmd_t;
-typedef struct { uint64_t pte; } pte_t;
+typedef struct {
+	uint64_t pgd;
+} pgd_t;
+typedef struct {
+	uint64_t p4d;
+} p4d_t;
+typedef struct {
+	uint64_t pud;
+} pud_t;
+typedef struct {
+	uint64_t pmd;
+} pmd_t;
+typedef struct {
+	uint64_t pte;
+} pte_t;
 
 /* Whole-entry single-copy-atomic accesses, as READ_ONCE / WRITE_ONCE (plain movs on x86). */
 #define READ_ONCE(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
@@ -61,11 +71,26 @@ static inline void *ref_va(const struct ref_mm *mm, uint64_t pa)
 	return mm->mem->bytes + (pa - mm->mem->base);
 }
 
-static inline unsigned long pgd_index(uint64_t a) { return (a >> PGDIR_SHIFT) & (PTRS_PER_TABLE - 1); }
-static inline unsigned long p4d_index(uint64_t a) { return (a >> P4D_SHIFT) & (PTRS_PER_TABLE - 1); }
-static inline unsigned long pud_index(uint64_t a) { return (a >> PUD_SHIFT) & (PTRS_PER_TABLE - 1); }
-static inline unsigned long pmd_index(uint64_t a) { return (a >> PMD_SHIFT) & (PTRS_PER_TABLE - 1); }
-static inline unsigned long pte_index(uint64_t a) { return (a >> PAGE_SHIFT) & (PTRS_PER_TABLE - 1); }
+static inline unsigned long pgd_index(uint64_t a)
+{
+	return (a >> PGDIR_SHIFT) & (PTRS_PER_TABLE - 1);
+}
+static inline unsigned long p4d_index(uint64_t a)
+{
+	return (a >> P4D_SHIFT) & (PTRS_PER_TABLE - 1);
+}
+static inline unsigned long pud_index(uint64_t a)
+{
+	return (a >> PUD_SHIFT) & (PTRS_PER_TABLE - 1);
+}
+static inline unsigned long pmd_index(uint64_t a)
+{
+	return (a >> PMD_SHIFT) & (PTRS_PER_TABLE - 1);
+}
+static inline unsigned long pte_index(uint64_t a)
+{
+	return (a >> PAGE_SHIFT) & (PTRS_PER_TABLE - 1);
+}
 
 static inline pgd_t *pgd_offset(const struct ref_mm *mm, uint64_t a)
 {
@@ -76,7 +101,10 @@ static inline p4d_t *p4d_offset(const struct ref_mm *mm, pgd_t *pgd, uint64_t a)
 {
 	return (p4d_t *)ref_va(mm, READ_ONCE(pgd->pgd) & PTE_PFN_MASK) + p4d_index(a);
 }
-static inline bool pgd_none(uint64_t v) { return !(v & _PAGE_PRESENT); }
+static inline bool pgd_none(uint64_t v)
+{
+	return !(v & _PAGE_PRESENT);
+}
 static inline uint64_t pgd_addr_end(uint64_t a, uint64_t end)
 {
 	uint64_t b = (a + PGDIR_SIZE) & PGDIR_MASK;
@@ -95,13 +123,21 @@ static inline p4d_t *p4d_offset(const struct ref_mm *mm, pgd_t *pgd, uint64_t a)
 	(void)a;
 	return (p4d_t *)pgd;
 }
-static inline bool pgd_none(uint64_t v) { (void)v; return false; }
+static inline bool pgd_none(uint64_t v)
+{
+	(void)v;
+	return false;
+}
 static inline uint64_t pgd_addr_end(uint64_t a, uint64_t end)
 {
 	uint64_t b = (a + PGDIR_SIZE) & PGDIR_MASK;
 	return b - 1 < end - 1 ? b : end;
 }
-static inline uint64_t p4d_addr_end(uint64_t a, uint64_t end) { (void)a; return end; }
+static inline uint64_t p4d_addr_end(uint64_t a, uint64_t end)
+{
+	(void)a;
+	return end;
+}
 #endif
 static inline pud_t *pud_offset(const struct ref_mm *mm, p4d_t *p4d, uint64_t a)
 {
@@ -129,12 +165,30 @@ static inline pte_t *pte_offset_e(const struct ref_mm *mm, uint64_t pmd, uint64_
 	return (pte_t *)ref_va(mm, pmd & PTE_PFN_MASK) + pte_index(a);
 }
 
-static inline bool p4d_none(uint64_t v) { return !(v & _PAGE_PRESENT); }
-static inline bool pud_none(uint64_t v) { return !(v & _PAGE_PRESENT); }
-static inline bool pmd_none(uint64_t v) { return !(v & _PAGE_PRESENT); }
-static inline bool pte_none(uint64_t v) { return !(v & _PAGE_PRESENT); }
-static inline bool pud_leaf(uint64_t v) { return (v & (_PAGE_PRESENT | _PAGE_PSE)) == (_PAGE_PRESENT | _PAGE_PSE); }
-static inline bool pmd_leaf(uint64_t v) { return (v & (_PAGE_PRESENT | _PAGE_PSE)) == (_PAGE_PRESENT | _PAGE_PSE); }
+static inline bool p4d_none(uint64_t v)
+{
+	return !(v & _PAGE_PRESENT);
+}
+static inline bool pud_none(uint64_t v)
+{
+	return !(v & _PAGE_PRESENT);
+}
+static inline bool pmd_none(uint64_t v)
+{
+	return !(v & _PAGE_PRESENT);
+}
+static inline bool pte_none(uint64_t v)
+{
+	return !(v & _PAGE_PRESENT);
+}
+static inline bool pud_leaf(uint64_t v)
+{
+	return (v & (_PAGE_PRESENT | _PAGE_PSE)) == (_PAGE_PRESENT | _PAGE_PSE);
+}
+static inline bool pmd_leaf(uint64_t v)
+{
+	return (v & (_PAGE_PRESENT | _PAGE_PSE)) == (_PAGE_PRESENT | _PAGE_PSE);
+}
 
 static inline uint64_t pud_addr_end(uint64_t a, uint64_t end)
 {
@@ -258,8 +312,8 @@ static inline void scan_pud_range(const struct ref_mm *mm, uint64_t p4dv, uint64
 	} while (pud++, addr = next, addr != end);
 }
 
-static inline void scan_p4d_range(const struct ref_mm *mm, pgd_t *pgd, uint64_t addr,
-				  uint64_t end, struct scan_acc *acc)
+static inline void scan_p4d_range(const struct ref_mm *mm, pgd_t *pgd, uint64_t addr, uint64_t end,
+				  struct scan_acc *acc)
 {
 	p4d_t *p4d = p4d_offset(mm, pgd, addr);
 	uint64_t next;
@@ -274,7 +328,7 @@ static inline void scan_p4d_range(const struct ref_mm *mm, pgd_t *pgd, uint64_t 
 
 static uint64_t ref_scan(const struct ref_mm *mm, uint64_t addr, uint64_t end, uint64_t *count)
 {
-	struct scan_acc acc = {0, 0};
+	struct scan_acc acc = { 0, 0 };
 	pgd_t *pgd = pgd_offset(mm, addr);
 	uint64_t next;
 	do {
@@ -475,8 +529,8 @@ static inline void free_child(struct ref_mm *mm, uint64_t *e, uint64_t v, uint64
 	tlb->tables_freed++;
 }
 
-static inline void unmap_pte_range(struct ref_mm *mm, uint64_t pmdv, uint64_t addr,
-				   uint64_t end, struct ref_tlb *tlb)
+static inline void unmap_pte_range(struct ref_mm *mm, uint64_t pmdv, uint64_t addr, uint64_t end,
+				   struct ref_tlb *tlb)
 {
 	pte_t *pte = pte_offset_e(mm, pmdv, addr);
 	uint64_t start = addr;
@@ -575,8 +629,8 @@ static inline uint64_t pte_modify_rw(uint64_t v, bool write)
 	return write ? v | _PAGE_RW : v & ~_PAGE_RW;
 }
 
-static inline void protect_pte_range(struct ref_mm *mm, uint64_t pmdv, uint64_t addr,
-				     uint64_t end, bool write, struct ref_tlb *tlb)
+static inline void protect_pte_range(struct ref_mm *mm, uint64_t pmdv, uint64_t addr, uint64_t end,
+				     bool write, struct ref_tlb *tlb)
 {
 	pte_t *pte = pte_offset_e(mm, pmdv, addr);
 	bool changed = false;
@@ -595,8 +649,8 @@ static inline void protect_pte_range(struct ref_mm *mm, uint64_t pmdv, uint64_t 
 		tlb_adjust(tlb, start, end);
 }
 
-static inline int protect_pmd_range(struct ref_mm *mm, uint64_t pudv, uint64_t addr,
-				    uint64_t end, bool write, struct ref_tlb *tlb)
+static inline int protect_pmd_range(struct ref_mm *mm, uint64_t pudv, uint64_t addr, uint64_t end,
+				    bool write, struct ref_tlb *tlb)
 {
 	pmd_t *pmd = pmd_offset_e(mm, pudv, addr);
 	uint64_t next;
@@ -620,8 +674,8 @@ static inline int protect_pmd_range(struct ref_mm *mm, uint64_t pudv, uint64_t a
 	return 0;
 }
 
-static inline int protect_pud_range(struct ref_mm *mm, uint64_t p4dv, uint64_t addr,
-				    uint64_t end, bool write, struct ref_tlb *tlb)
+static inline int protect_pud_range(struct ref_mm *mm, uint64_t p4dv, uint64_t addr, uint64_t end,
+				    bool write, struct ref_tlb *tlb)
 {
 	pud_t *pud = pud_offset_e(mm, p4dv, addr);
 	uint64_t next;
@@ -739,10 +793,10 @@ static inline bool gup_pud_range(const struct ref_mm *mm, uint64_t p4dv, uint64_
 	return true;
 }
 
-static uint64_t ref_gup_fast(const struct ref_mm *mm, uint64_t addr, uint64_t end,
-			     uint32_t *pins, uint64_t pfn_base)
+static uint64_t ref_gup_fast(const struct ref_mm *mm, uint64_t addr, uint64_t end, uint32_t *pins,
+			     uint64_t pfn_base)
 {
-	struct gup_acc g = {pins, pfn_base, 0};
+	struct gup_acc g = { pins, pfn_base, 0 };
 	pgd_t *pgdp = pgd_offset(mm, addr);
 	uint64_t next, next4;
 	do {

@@ -14,11 +14,11 @@ struct mm_walk_ops;
 /* Decoded entry: what pt_format_decode() reports. */
 struct pt_entry_info {
 	enum pt_entry_kind kind;
-	uint64_t pa;       /* next table (TABLE) or output address (LEAF) */
-	uint32_t prot;     /* PT_* bits the entry grants on its own (LEAF) or allows (TABLE) */
-	uint32_t pkey;     /* protection key (x86), 0 where the format has none */
-	uint32_t contig;   /* entries in this leaf's contiguous / NAPOT group, 1 if none */
-	const char *why;   /* PT_ENTRY_BAD: which reserved encoding */
+	uint64_t pa;	 /* next table (TABLE) or output address (LEAF) */
+	uint32_t prot;	 /* PT_* bits the entry grants on its own (LEAF) or allows (TABLE) */
+	uint32_t pkey;	 /* protection key (x86), 0 where the format has none */
+	uint32_t contig; /* entries in this leaf's contiguous / NAPOT group, 1 if none */
+	const char *why; /* PT_ENTRY_BAD: which reserved encoding */
 };
 
 /*
@@ -46,18 +46,18 @@ struct pt_format {
 	const char *name;
 	const char *description;
 	int levels;
-	int va_bits;            /* bits translated per half */
-	int pa_bits;            /* output address limit */
-	int entry_size;         /* bytes */
+	int va_bits;	/* bits translated per half */
+	int pa_bits;	/* output address limit */
+	int entry_size; /* bytes */
 	bool big_endian;
-	bool two_roots;         /* separate root for the upper half (arm64 TTBR1, ppc64 quadrant 3) */
-	uint64_t page_sizes;    /* bit n set: 2^n-byte leaves exist (contiguous groups included) */
-	int half_bits;          /* each half spans 2^half_bits bytes of VA */
-	uint64_t half_base[2];  /* first VA of the lower and of the upper half */
-	uint8_t shift[PT_MAX_LEVELS];      /* log2 of the VA span of one entry at each level */
+	bool two_roots;	     /* separate root for the upper half (arm64 TTBR1, ppc64 quadrant 3) */
+	uint64_t page_sizes; /* bit n set: 2^n-byte leaves exist (contiguous groups included) */
+	int half_bits;	     /* each half spans 2^half_bits bytes of VA */
+	uint64_t half_base[2];		   /* first VA of the lower and of the upper half */
+	uint8_t shift[PT_MAX_LEVELS];	   /* log2 of the VA span of one entry at each level */
 	uint8_t index_bits[PT_MAX_LEVELS]; /* log2 of the entries in a table at each level */
-	bool leaf_ok[PT_MAX_LEVELS];       /* level may hold leaves */
-	uint16_t contig[PT_MAX_LEVELS];    /* entries in a contiguous group at each level (1: none) */
+	bool leaf_ok[PT_MAX_LEVELS];	   /* level may hold leaves */
+	uint16_t contig[PT_MAX_LEVELS]; /* entries in a contiguous group at each level (1: none) */
 	const char *level_name[PT_MAX_LEVELS];
 	struct pt_format_ops ops;
 };

@@ -27,14 +27,14 @@
  */
 struct pt_arena {
 	struct pt_mem mem;
-	uint64_t high;       /* highest end offset ever handed out: the image extent */
+	uint64_t high;	     /* highest end offset ever handed out: the image extent */
 	uint64_t allocs;     /* successful allocations */
-	uint64_t live;       /* tables currently allocated */
+	uint64_t live;	     /* tables currently allocated */
 	uint64_t fail_at;    /* see "Failure injection" above; 0 = never */
 	uint64_t fail_every; /* reload value of fail_at after an injected failure */
-	uint64_t reads;      /* entry reads observed (when counting is on) */
+	uint64_t reads;	     /* entry reads observed (when counting is on) */
 	/* private */
-	uint64_t next;                   /* bump pointer (offset from base) */
+	uint64_t next;			  /* bump pointer (offset from base) */
 	struct pt_arena_free *free_lists; /* per-size free lists and block states */
 };
 

@@ -16,7 +16,7 @@
  */
 struct pt_gather {
 	struct pt_mm *mm;
-	bool pending;         /* a TLB flush of [start, last] is owed */
+	bool pending; /* a TLB flush of [start, last] is owed */
 	uint64_t start, last;
 	unsigned nr_free;
 	struct {
@@ -59,8 +59,8 @@ struct pt_map_req {
  */
 int pt_mm_init(struct pt_mm *mm, const struct pt_format *fmt, struct pt_mem *mem);
 /* Describe an existing tree (e.g. in an image): no allocation, nothing checked yet. */
-void pt_mm_attach(struct pt_mm *mm, const struct pt_format *fmt, struct pt_mem *mem,
-		  uint64_t root0, uint64_t root1);
+void pt_mm_attach(struct pt_mm *mm, const struct pt_format *fmt, struct pt_mem *mem, uint64_t root0,
+		  uint64_t root1);
 /* Free every table of the tree, roots included. */
 void pt_mm_destroy(struct pt_mm *mm);
 
@@ -82,20 +82,19 @@ int pt_unmap(struct pt_mm *mm, uint64_t va, uint64_t size, struct pt_gather *g);
  * splitting partly covered huge leaves. -PT_ENOENT if part of the range is unmapped.
  * Atomic like pt_map.
  */
-int pt_protect(struct pt_mm *mm, uint64_t va, uint64_t size, uint32_t prot,
-	       struct pt_gather *g);
+int pt_protect(struct pt_mm *mm, uint64_t va, uint64_t size, uint32_t prot, struct pt_gather *g);
 
 /* Result of pt_translate. */
 struct pt_translation {
-	uint64_t pa;      /* physical address of va */
+	uint64_t pa;	  /* physical address of va */
 	uint64_t leaf_va; /* start of the leaf */
 	uint64_t leaf_pa;
-	uint64_t size;    /* leaf size */
-	uint64_t group;   /* contiguous group size (== size if none) */
-	int level;        /* leaf level, or the level where the walk stopped */
-	uint32_t prot;    /* effective permissions: leaf combined with every table level */
+	uint64_t size;	/* leaf size */
+	uint64_t group; /* contiguous group size (== size if none) */
+	int level;	/* leaf level, or the level where the walk stopped */
+	uint32_t prot;	/* effective permissions: leaf combined with every table level */
 	uint32_t pkey;
-	uint64_t entry;   /* raw leaf entry */
+	uint64_t entry; /* raw leaf entry */
 };
 
 /*
@@ -117,10 +116,10 @@ int pt_translate(struct pt_mm *mm, uint64_t va, struct pt_translation *tr);
 
 /* What pt_split_leaf changed, so pt_split_leaf_undo can put it back without allocating. */
 struct pt_split_undo {
-	uint8_t *ptep;    /* first entry rewritten */
-	uint64_t va;      /* VA it maps */
+	uint8_t *ptep; /* first entry rewritten */
+	uint64_t va;   /* VA it maps */
 	int level;
-	uint32_t n;       /* entries rewritten: 1 (a leaf became a table) or a whole group */
+	uint32_t n;	   /* entries rewritten: 1 (a leaf became a table) or a whole group */
 	uint64_t table_pa; /* the new table (n == 1) */
 	uint64_t old[PT_SPLIT_MAX_GROUP];
 };

@@ -13,16 +13,16 @@
 /* Error codes: every failing call returns one of these, negated (e.g. -PT_ENOMEM). */
 enum pt_error {
 	PT_OK = 0,
-	PT_EINVAL = 1,  /* malformed request: unaligned, zero size, bad flags */
-	PT_ENOMEM = 2,  /* the table allocator failed */
-	PT_EEXIST = 3,  /* map over an address that is already mapped */
-	PT_ENOENT = 4,  /* protect of an address that is not mapped */
-	PT_ERANGE = 5,  /* VA not canonical / beyond the format, PA beyond its limit */
-	PT_EFAULT = 6,  /* a table pointer leads outside the memory backend */
-	PT_ELOOP = 7,   /* a table pointer leads back to a table on its own path */
+	PT_EINVAL = 1,	/* malformed request: unaligned, zero size, bad flags */
+	PT_ENOMEM = 2,	/* the table allocator failed */
+	PT_EEXIST = 3,	/* map over an address that is already mapped */
+	PT_ENOENT = 4,	/* protect of an address that is not mapped */
+	PT_ERANGE = 5,	/* VA not canonical / beyond the format, PA beyond its limit */
+	PT_EFAULT = 6,	/* a table pointer leads outside the memory backend */
+	PT_ELOOP = 7,	/* a table pointer leads back to a table on its own path */
 	PT_EBADENT = 8, /* an entry uses a reserved encoding */
-	PT_EROFS = 9,   /* mutation on a read-only backend */
-	PT_EBUSY = 10,  /* the page or folio is pinned or referenced (mm_split_huge) */
+	PT_EROFS = 9,	/* mutation on a read-only backend */
+	PT_EBUSY = 10,	/* the page or folio is pinned or referenced (mm_split_huge) */
 };
 
 /* Short text for an error code (positive or negative). */
@@ -43,7 +43,7 @@ enum pt_prot_bits {
 	PT_CONTIG = 1u << 10, /* reported only: the leaf is one of a contiguous / NAPOT group */
 };
 /* Bits a caller may ask for when mapping or protecting. */
-#define PT_PROT_REQUEST                                                                        \
+#define PT_PROT_REQUEST                                                                            \
 	(PT_R | PT_W | PT_X | PT_USER | PT_GLOBAL | PT_DEVICE | PT_NOCACHE | PT_YOUNG | PT_DIRTY | \
 	 PT_SPECIAL)
 

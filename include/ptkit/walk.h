@@ -7,9 +7,9 @@
 
 /* One level of the retained path: the table at that level and the entry used in it. */
 struct mm_walk_level {
-	uint8_t *table;    /* host pointer to the table */
+	uint8_t *table;	   /* host pointer to the table */
 	uint64_t table_pa; /* its physical address */
-	uint64_t entry;    /* raw entry read at `index` */
+	uint64_t entry;	   /* raw entry read at `index` */
 	uint32_t index;
 };
 
@@ -22,16 +22,16 @@ struct mm_walk_level {
 struct mm_walk_state {
 	struct pt_mm *mm;
 	const struct pt_format *fmt;
-	uint64_t va;    /* the address sought (iteration: the first address of the leaf in range) */
-	int level;      /* level of `entry` */
-	int kind;       /* enum pt_entry_kind of `entry` */
-	int err;        /* 0, or -PT_EFAULT / -PT_ELOOP / -PT_EBADENT when the image is corrupt */
+	uint64_t va;	/* the address sought (iteration: the first address of the leaf in range) */
+	int level;	/* level of `entry` */
+	int kind;	/* enum pt_entry_kind of `entry` */
+	int err;	/* 0, or -PT_EFAULT / -PT_ELOOP / -PT_EBADENT when the image is corrupt */
 	uint64_t entry; /* raw entry */
-	uint64_t pa;    /* leaf: output address of the leaf entry (decoded once, at the leaf) */
-	uint32_t prot;  /* leaf: PT_* bits of the entry itself, or MM_WALK_PROT_LAZY */
-	uint8_t *ptep;  /* host pointer to it */
-	uint32_t gen;   /* mm->gen the path was read under; 0 = no path */
-	int half;       /* which root: 0 lower, 1 upper half */
+	uint64_t pa;	/* leaf: output address of the leaf entry (decoded once, at the leaf) */
+	uint32_t prot;	/* leaf: PT_* bits of the entry itself, or MM_WALK_PROT_LAZY */
+	uint8_t *ptep;	/* host pointer to it */
+	uint32_t gen;	/* mm->gen the path was read under; 0 = no path */
+	int half;	/* which root: 0 lower, 1 upper half */
 	struct mm_walk_level path[PT_MAX_LEVELS];
 	/*
 	 * Iteration window, set by the format's next_leaf when it lands on a leaf: the entries
@@ -131,8 +131,8 @@ bool mm_walk_first_leaf(struct mm_walk_state *st, struct pt_mm *mm, uint64_t sta
  * Callback-free iteration over every present leaf overlapping [start, end). st must have
  * been set up with mm_walk_init() once; its retained path is then reused.
  */
-#define for_each_pt_leaf(st, mm, start, end)                                  \
-	for (bool pt_more_ = mm_walk_first_leaf((st), (mm), (start), (end)); pt_more_; \
+#define for_each_pt_leaf(st, mm, start, end)                                                       \
+	for (bool pt_more_ = mm_walk_first_leaf((st), (mm), (start), (end)); pt_more_;             \
 	     pt_more_ = mm_walk_next_leaf((st), (end)))
 
 /*
@@ -142,7 +142,10 @@ bool mm_walk_first_leaf(struct mm_walk_state *st, struct pt_mm *mm, uint64_t sta
  * address does not pay for them.
  */
 #define MM_WALK_PROT_LAZY (1u << 31)
-static inline bool mm_walk_is_leaf(const struct mm_walk_state *st) { return st->kind == PT_ENTRY_LEAF; }
+static inline bool mm_walk_is_leaf(const struct mm_walk_state *st)
+{
+	return st->kind == PT_ENTRY_LEAF;
+}
 static inline bool mm_walk_is_present(const struct mm_walk_state *st)
 {
 	return st->kind == PT_ENTRY_TABLE || st->kind == PT_ENTRY_LEAF;
@@ -156,13 +159,34 @@ static inline uint32_t mm_walk_prot(const struct mm_walk_state *st)
 		return st->fmt->ops.leaf_prot(st->entry, st->level);
 	return st->prot;
 }
-static inline bool mm_walk_is_write(const struct mm_walk_state *st) { return mm_walk_prot(st) & PT_W; }
-static inline bool mm_walk_is_exec(const struct mm_walk_state *st) { return mm_walk_prot(st) & PT_X; }
-static inline bool mm_walk_is_user(const struct mm_walk_state *st) { return mm_walk_prot(st) & PT_USER; }
-static inline bool mm_walk_is_dirty(const struct mm_walk_state *st) { return mm_walk_prot(st) & PT_DIRTY; }
-static inline bool mm_walk_is_young(const struct mm_walk_state *st) { return mm_walk_prot(st) & PT_YOUNG; }
-static inline bool mm_walk_is_global(const struct mm_walk_state *st) { return mm_walk_prot(st) & PT_GLOBAL; }
-static inline bool mm_walk_is_special(const struct mm_walk_state *st) { return mm_walk_prot(st) & PT_SPECIAL; }
+static inline bool mm_walk_is_write(const struct mm_walk_state *st)
+{
+	return mm_walk_prot(st) & PT_W;
+}
+static inline bool mm_walk_is_exec(const struct mm_walk_state *st)
+{
+	return mm_walk_prot(st) & PT_X;
+}
+static inline bool mm_walk_is_user(const struct mm_walk_state *st)
+{
+	return mm_walk_prot(st) & PT_USER;
+}
+static inline bool mm_walk_is_dirty(const struct mm_walk_state *st)
+{
+	return mm_walk_prot(st) & PT_DIRTY;
+}
+static inline bool mm_walk_is_young(const struct mm_walk_state *st)
+{
+	return mm_walk_prot(st) & PT_YOUNG;
+}
+static inline bool mm_walk_is_global(const struct mm_walk_state *st)
+{
+	return mm_walk_prot(st) & PT_GLOBAL;
+}
+static inline bool mm_walk_is_special(const struct mm_walk_state *st)
+{
+	return mm_walk_prot(st) & PT_SPECIAL;
+}
 /* Bytes mapped by one entry at st->level (a leaf, or the hole an empty entry leaves). */
 static inline uint64_t mm_walk_leaf_size(const struct mm_walk_state *st)
 {
@@ -171,7 +195,8 @@ static inline uint64_t mm_walk_leaf_size(const struct mm_walk_state *st)
 /* Bytes of the contiguous / NAPOT group the leaf belongs to (== leaf size if none). */
 static inline uint64_t mm_walk_group_size(const struct mm_walk_state *st)
 {
-	return mm_walk_leaf_size(st) * ((mm_walk_prot(st) & PT_CONTIG) ? st->fmt->contig[st->level] : 1);
+	return mm_walk_leaf_size(st) *
+	       ((mm_walk_prot(st) & PT_CONTIG) ? st->fmt->contig[st->level] : 1);
 }
 /* Virtual address of the start of the leaf. */
 static inline uint64_t mm_walk_leaf_va(const struct mm_walk_state *st)
@@ -209,8 +234,8 @@ struct mm_walk_ops {
  * Walk [start, end) calling ops for every leaf and hole in address order. Returns 0, the
  * first negative value a callback returned, or a corrupt-image error (-PT_EFAULT ...).
  */
-int walk_page_range(struct pt_mm *mm, uint64_t start, uint64_t end,
-		    const struct mm_walk_ops *ops, void *priv);
+int walk_page_range(struct pt_mm *mm, uint64_t start, uint64_t end, const struct mm_walk_ops *ops,
+		    void *priv);
 
 /*
  * Re-read every entry on st's retained path (root to leaf) and the entry at st->ptep:

@@ -4,4 +4,4 @@
 
 extern const struct pt_format pt_format_x86_64, pt_format_x86_64_la57;
 
-const struct pt_format *const pt_family_x86[] = {&pt_format_x86_64, &pt_format_x86_64_la57, 0};
+const struct pt_format *const pt_family_x86[] = { &pt_format_x86_64, &pt_format_x86_64_la57, 0 };

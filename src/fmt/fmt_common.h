@@ -67,15 +67,39 @@ static inline void pt_store_raw64(uint8_t *p, uint64_t v)
 }
 
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-static inline uint64_t pt_load_le64(const uint8_t *p) { return pt_load_raw64(p); }
-static inline void pt_store_le64(uint8_t *p, uint64_t v) { pt_store_raw64(p, v); }
-static inline uint64_t pt_load_be64(const uint8_t *p) { return __builtin_bswap64(pt_load_raw64(p)); }
-static inline void pt_store_be64(uint8_t *p, uint64_t v) { pt_store_raw64(p, __builtin_bswap64(v)); }
+static inline uint64_t pt_load_le64(const uint8_t *p)
+{
+	return pt_load_raw64(p);
+}
+static inline void pt_store_le64(uint8_t *p, uint64_t v)
+{
+	pt_store_raw64(p, v);
+}
+static inline uint64_t pt_load_be64(const uint8_t *p)
+{
+	return __builtin_bswap64(pt_load_raw64(p));
+}
+static inline void pt_store_be64(uint8_t *p, uint64_t v)
+{
+	pt_store_raw64(p, __builtin_bswap64(v));
+}
 #else
-static inline uint64_t pt_load_be64(const uint8_t *p) { return pt_load_raw64(p); }
-static inline void pt_store_be64(uint8_t *p, uint64_t v) { pt_store_raw64(p, v); }
-static inline uint64_t pt_load_le64(const uint8_t *p) { return __builtin_bswap64(pt_load_raw64(p)); }
-static inline void pt_store_le64(uint8_t *p, uint64_t v) { pt_store_raw64(p, __builtin_bswap64(v)); }
+static inline uint64_t pt_load_be64(const uint8_t *p)
+{
+	return pt_load_raw64(p);
+}
+static inline void pt_store_be64(uint8_t *p, uint64_t v)
+{
+	pt_store_raw64(p, v);
+}
+static inline uint64_t pt_load_le64(const uint8_t *p)
+{
+	return __builtin_bswap64(pt_load_raw64(p));
+}
+static inline void pt_store_le64(uint8_t *p, uint64_t v)
+{
+	pt_store_raw64(p, __builtin_bswap64(v));
+}
 #endif
 
 #endif

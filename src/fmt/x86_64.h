@@ -14,26 +14,26 @@
 #endif
 
 /* Bits of a paging-structure entry (SDM tables 4-15 .. 4-20). */
-#define X86_P (1ull << 0)    /* present */
-#define X86_RW (1ull << 1)   /* writes allowed */
-#define X86_US (1ull << 2)   /* user-mode accesses allowed */
-#define X86_PWT (1ull << 3)  /* page-level write-through */
-#define X86_PCD (1ull << 4)  /* page-level cache disable */
-#define X86_A (1ull << 5)    /* accessed */
-#define X86_D (1ull << 6)    /* dirty (leaves only) */
-#define X86_PS (1ull << 7)   /* page size: leaf at PDPTE/PDE; reserved in PML4E/PML5E */
-#define X86_PAT4K (1ull << 7) /* PAT bit of a 4K PTE (same position as PS) */
-#define X86_G (1ull << 8)    /* global (leaves only) */
+#define X86_P (1ull << 0)	   /* present */
+#define X86_RW (1ull << 1)	   /* writes allowed */
+#define X86_US (1ull << 2)	   /* user-mode accesses allowed */
+#define X86_PWT (1ull << 3)	   /* page-level write-through */
+#define X86_PCD (1ull << 4)	   /* page-level cache disable */
+#define X86_A (1ull << 5)	   /* accessed */
+#define X86_D (1ull << 6)	   /* dirty (leaves only) */
+#define X86_PS (1ull << 7)	   /* page size: leaf at PDPTE/PDE; reserved in PML4E/PML5E */
+#define X86_PAT4K (1ull << 7)	   /* PAT bit of a 4K PTE (same position as PS) */
+#define X86_G (1ull << 8)	   /* global (leaves only) */
 #define X86_SW_SPECIAL (1ull << 9) /* ignored by hardware: ptkit marks PFN-map leaves */
-#define X86_PATBIG (1ull << 12)    /* PAT bit of a 2M/1G leaf */
-#define X86_PKEY_SHIFT 59          /* protection key, bits 62:59 */
+#define X86_PATBIG (1ull << 12)	   /* PAT bit of a 2M/1G leaf */
+#define X86_PKEY_SHIFT 59	   /* protection key, bits 62:59 */
 #define X86_PKEY_MASK (0xfull << X86_PKEY_SHIFT)
-#define X86_XD (1ull << 63)        /* execute disable */
+#define X86_XD (1ull << 63)		    /* execute disable */
 #define X86_ADDR_MASK 0x000ffffffffff000ull /* bits 51:12, MAXPHYADDR = 52 */
 
 #define FMT_LEVELS X86_PAGING_LEVELS
 #define FMT_VA_BITS (12 + 9 * X86_PAGING_LEVELS) /* 48 or 57 */
-#define FMT_HALF_BITS (FMT_VA_BITS - 1)          /* each canonical half spans 2^47 / 2^56 */
+#define FMT_HALF_BITS (FMT_VA_BITS - 1)		 /* each canonical half spans 2^47 / 2^56 */
 #define FMT_UPPER_BASE (0ull - (1ull << FMT_HALF_BITS))
 #define FMT_PA_BITS 52
 #define FMT_PAGE_SIZES ((1ull << 12) | (1ull << 21) | (1ull << 30)) /* 4K, 2M, 1G */
@@ -52,9 +52,15 @@
 #define FMT_LEAF_OA_MASK_C(level) (X86_ADDR_MASK & ~((1ull << FMT_SHIFT_C(level)) - 1))
 #define FMT_LEAF_OA_SHL 0
 #if X86_PAGING_LEVELS == 5
-#define FMT_LEVEL_NAMES {"pte", "pmd", "pud", "p4d", "pgd"}
+#define FMT_LEVEL_NAMES                                                                            \
+	{                                                                                          \
+		"pte", "pmd", "pud", "p4d", "pgd"                                                  \
+	}
 #else
-#define FMT_LEVEL_NAMES {"pte", "pmd", "pud", "pgd"}
+#define FMT_LEVEL_NAMES                                                                            \
+	{                                                                                          \
+		"pte", "pmd", "pud", "pgd"                                                         \
+	}
 #endif
 
 /* Canonical: bits 63..VA_BITS-1 all equal (SDM 3.3.7.1). Half 1 is the upper half. */
@@ -63,14 +69,20 @@ static inline bool fmt_va_valid(uint64_t va)
 	int64_t s = (int64_t)va >> (FMT_VA_BITS - 1);
 	return s == 0 || s == -1;
 }
-static inline int fmt_va_half(uint64_t va) { return (int)(va >> 63); }
+static inline int fmt_va_half(uint64_t va)
+{
+	return (int)(va >> 63);
+}
 
 /* Mask of the output-address bits of a leaf at `level`. */
 static inline uint64_t x86_leaf_addr_mask(int level)
 {
 	return X86_ADDR_MASK & ~((1ull << FMT_SHIFT_C(level)) - 1);
 }
-static inline uint64_t x86_pat_bit(int level) { return level ? X86_PATBIG : X86_PAT4K; }
+static inline uint64_t x86_pat_bit(int level)
+{
+	return level ? X86_PATBIG : X86_PAT4K;
+}
 
 static inline enum pt_entry_kind fmt_kind(uint64_t e, int level, const char **why)
 {
@@ -98,7 +110,10 @@ static inline uint64_t fmt_table_pa(uint64_t e, int level)
 	(void)level;
 	return e & X86_ADDR_MASK;
 }
-static inline uint64_t fmt_leaf_pa(uint64_t e, int level) { return e & x86_leaf_addr_mask(level); }
+static inline uint64_t fmt_leaf_pa(uint64_t e, int level)
+{
+	return e & x86_leaf_addr_mask(level);
+}
 
 /* Tables are created permissive: the leaf decides (SDM 4.6: rights combine across levels). */
 static inline uint64_t fmt_make_table(uint64_t pa, int level)
@@ -128,7 +143,8 @@ static inline uint64_t x86_memtype_bits(uint32_t prot)
 /* PAT index = PAT:PCD:PWT (SDM 11.12.3). */
 static inline unsigned x86_pat_index(uint64_t e, int level)
 {
-	return ((e & X86_PWT) ? 1 : 0) | ((e & X86_PCD) ? 2 : 0) | ((e & x86_pat_bit(level)) ? 4 : 0);
+	return ((e & X86_PWT) ? 1 : 0) | ((e & X86_PCD) ? 2 : 0) |
+	       ((e & x86_pat_bit(level)) ? 4 : 0);
 }
 
 static inline uint64_t fmt_make_leaf(uint64_t pa, int level, uint32_t prot, uint32_t pkey)
@@ -177,7 +193,10 @@ static inline uint32_t fmt_leaf_prot(uint64_t e, int level)
 		p |= PT_NOCACHE;
 	return p;
 }
-static inline uint32_t fmt_leaf_pkey(uint64_t e) { return (uint32_t)((e & X86_PKEY_MASK) >> X86_PKEY_SHIFT); }
+static inline uint32_t fmt_leaf_pkey(uint64_t e)
+{
+	return (uint32_t)((e & X86_PKEY_MASK) >> X86_PKEY_SHIFT);
+}
 
 /* What a table entry lets through to the leaves below it (SDM 4.6.1). */
 static inline uint32_t fmt_table_allow(uint64_t e, int level)
@@ -205,7 +224,13 @@ static inline uint64_t fmt_split_leaf(uint64_t e, int level, unsigned index)
 }
 
 /* Entries are little-endian 64-bit words, read and written whole (SDM 4.10.4 / 8.1.1). */
-static inline uint64_t fmt_load(const uint8_t *p) { return pt_load_le64(p); }
-static inline void fmt_store(uint8_t *p, uint64_t e) { pt_store_le64(p, e); }
+static inline uint64_t fmt_load(const uint8_t *p)
+{
+	return pt_load_le64(p);
+}
+static inline void fmt_store(uint8_t *p, uint64_t e)
+{
+	pt_store_le64(p, e);
+}
 
 #endif

@@ -26,9 +26,9 @@ static void o_decode(uint64_t e, int level, struct pt_entry_info *info)
 static uint32_t o_leaf_prot(uint64_t e, int level)
 {
 	uint32_t p = 0;
-#define O_PROT_CASE(K, L)                                                                  \
-	case K:                                                                            \
-		p = fmt_leaf_prot(e, L);                                                   \
+#define O_PROT_CASE(K, L)                                                                          \
+	case K:                                                                                    \
+		p = fmt_leaf_prot(e, L);                                                           \
 		break;
 	W_LEVEL_SWITCH(level, O_PROT_CASE)
 #undef O_PROT_CASE
@@ -45,4 +45,7 @@ static int o_encode_leaf(uint64_t pa, int level, uint32_t prot, uint64_t *entry)
 	return 0;
 }
 
-static uint64_t o_encode_table(uint64_t pa, int level) { return fmt_make_table(pa, level); }
+static uint64_t o_encode_table(uint64_t pa, int level)
+{
+	return fmt_make_table(pa, level);
+}

@@ -10,12 +10,17 @@
 #include "ops/unmap_tmpl.h"
 
 #define I_LVL(m, l) ((l) < FMT_LEVELS ? m(l) : 0)
-#define I_ALL(m) {I_LVL(m, 0), I_LVL(m, 1), I_LVL(m, 2), I_LVL(m, 3), I_LVL(m, 4), I_LVL(m, 5)}
+#define I_ALL(m)                                                                                   \
+	{                                                                                          \
+		I_LVL(m, 0), I_LVL(m, 1), I_LVL(m, 2), I_LVL(m, 3), I_LVL(m, 4), I_LVL(m, 5)       \
+	}
 
 /* r_group's break-before-make buffer holds the largest contiguous group of any level. */
 _Static_assert(I_LVL(FMT_CONTIG_C, 0) <= R_MAX_GROUP && I_LVL(FMT_CONTIG_C, 1) <= R_MAX_GROUP &&
-		       I_LVL(FMT_CONTIG_C, 2) <= R_MAX_GROUP && I_LVL(FMT_CONTIG_C, 3) <= R_MAX_GROUP &&
-		       I_LVL(FMT_CONTIG_C, 4) <= R_MAX_GROUP && I_LVL(FMT_CONTIG_C, 5) <= R_MAX_GROUP,
+		       I_LVL(FMT_CONTIG_C, 2) <= R_MAX_GROUP &&
+		       I_LVL(FMT_CONTIG_C, 3) <= R_MAX_GROUP &&
+		       I_LVL(FMT_CONTIG_C, 4) <= R_MAX_GROUP &&
+		       I_LVL(FMT_CONTIG_C, 5) <= R_MAX_GROUP,
 	       "a contiguous group is larger than R_MAX_GROUP");
 
 const struct pt_format PT_FORMAT_SYM = {

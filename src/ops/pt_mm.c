@@ -24,8 +24,8 @@ int pt_mm_init(struct pt_mm *mm, const struct pt_format *fmt, struct pt_mem *mem
 	return 0;
 }
 
-void pt_mm_attach(struct pt_mm *mm, const struct pt_format *fmt, struct pt_mem *mem,
-		  uint64_t root0, uint64_t root1)
+void pt_mm_attach(struct pt_mm *mm, const struct pt_format *fmt, struct pt_mem *mem, uint64_t root0,
+		  uint64_t root1)
 {
 	mm->fmt = fmt;
 	mm->mem = mem;
@@ -46,7 +46,8 @@ static void free_tree(struct pt_mm *mm, uint64_t pa, int level)
 	if (level > 0) {
 		for (uint64_t off = 0; off < bytes; off += 8) {
 			struct pt_entry_info info;
-			f->ops.decode(pt_entry_load(f, m->bytes + (pa - m->base) + off), level, &info);
+			f->ops.decode(pt_entry_load(f, m->bytes + (pa - m->base) + off), level,
+				      &info);
 			if (info.kind == PT_ENTRY_TABLE)
 				free_tree(mm, info.pa, level - 1);
 		}

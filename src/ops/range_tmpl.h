@@ -94,8 +94,8 @@ static void r_level(struct r_ctx *c, int level, uint8_t *table, uint64_t src, ui
 		    uint64_t last);
 
 /* Recurse into the existing table that entry e (at level) points to. */
-static inline uint8_t *r_child(struct r_ctx *c, uint64_t e, int level, uint64_t va,
-			       uint64_t last, uint64_t *child_pa)
+static inline uint8_t *r_child(struct r_ctx *c, uint64_t e, int level, uint64_t va, uint64_t last,
+			       uint64_t *child_pa)
 {
 	uint8_t *child;
 	*child_pa = fmt_table_pa(e, level);
@@ -126,7 +126,7 @@ static inline void r_break(struct r_ctx *c, uint64_t first, uint64_t last)
  * attributes, then apply the operation to [va, last] inside it.
  */
 W_INLINE void r_split(struct r_ctx *c, int level, uint8_t *table, uint32_t idx, uint64_t e,
-			   uint64_t va, uint64_t last)
+		      uint64_t va, uint64_t last)
 {
 	uint64_t child_pa;
 	uint8_t *child = r_new_table(c, level - 1, &child_pa);
@@ -155,7 +155,7 @@ static inline bool r_size_ok(const struct r_ctx *c, uint64_t size)
 
 /* Entry i of `table` (level) gets a leaf for va with attributes prot. */
 W_INLINE void r_set_leaf(struct r_ctx *c, uint8_t *table, uint32_t i, int level, uint64_t va,
-			      uint32_t prot)
+			 uint32_t prot)
 {
 	fmt_store(table + (size_t)i * 8, fmt_make_leaf(va + c->pa_off, level, prot, c->pkey));
 }
@@ -165,8 +165,8 @@ W_INLINE void r_set_leaf(struct r_ctx *c, uint8_t *table, uint32_t i, int level,
  * at this level and alignment, length, page_sizes and emptiness allow. Returns the
  * entries written, 0 when no group fits.
  */
-W_INLINE uint32_t r_map_group(struct r_ctx *c, int level, uint8_t *table, uint32_t idx,
-				   uint64_t va, uint64_t last)
+W_INLINE uint32_t r_map_group(struct r_ctx *c, int level, uint8_t *table, uint32_t idx, uint64_t va,
+			      uint64_t last)
 {
 	uint32_t n = fmt_contig(level);
 	uint64_t gsize = w_span(level) * n;
@@ -176,7 +176,8 @@ W_INLINE uint32_t r_map_group(struct r_ctx *c, int level, uint8_t *table, uint32
 		return 0;
 	for (uint32_t i = 0; table && i < n; i++) {
 		const char *why = 0;
-		if (fmt_kind(fmt_load(table + (size_t)(idx + i) * 8), level, &why) != PT_ENTRY_EMPTY)
+		if (fmt_kind(fmt_load(table + (size_t)(idx + i) * 8), level, &why) !=
+		    PT_ENTRY_EMPTY)
 			return 0;
 	}
 	for (uint32_t i = 0; !c->dry && i < n; i++)
@@ -184,9 +185,8 @@ W_INLINE uint32_t r_map_group(struct r_ctx *c, int level, uint8_t *table, uint32
 	return n;
 }
 
-W_INLINE uint32_t r_map_entry(struct r_ctx *c, int level, uint8_t *table, uint32_t idx,
-				   uint64_t e, int kind, uint64_t va, uint64_t last, uint64_t op_last,
-				   bool full)
+W_INLINE uint32_t r_map_entry(struct r_ctx *c, int level, uint8_t *table, uint32_t idx, uint64_t e,
+			      int kind, uint64_t va, uint64_t last, uint64_t op_last, bool full)
 {
 	uint64_t child_pa;
 	uint8_t *child;
@@ -237,8 +237,8 @@ W_INLINE uint64_t r_reprotect(const struct r_ctx *c, uint64_t e, int level, uint
  * whole group, unmap or protect all of it at once and return n. Otherwise the group
  * can no longer stay one: rewrite its entries without the mark and return 0.
  */
-W_INLINE uint32_t r_group(struct r_ctx *c, int level, uint8_t *table, uint32_t idx,
-			       uint32_t n, uint64_t va, uint64_t op_last)
+W_INLINE uint32_t r_group(struct r_ctx *c, int level, uint8_t *table, uint32_t idx, uint32_t n,
+			  uint64_t va, uint64_t op_last)
 {
 	uint64_t span = w_span(level), gsize = span * n;
 	uint64_t gbase = va & ~(gsize - 1);
@@ -284,8 +284,8 @@ W_INLINE uint32_t r_group(struct r_ctx *c, int level, uint8_t *table, uint32_t i
  * partly covered leaf through a split, a fully covered one in place. Returns entries done.
  */
 W_INLINE uint32_t r_change_leaf(struct r_ctx *c, int level, uint8_t *table, uint32_t idx,
-				     uint64_t e, uint64_t ne, uint64_t va, uint64_t last,
-				     uint64_t op_last, bool full)
+				uint64_t e, uint64_t ne, uint64_t va, uint64_t last,
+				uint64_t op_last, bool full)
 {
 	uint32_t n = w_group(e, level);
 
@@ -303,8 +303,8 @@ W_INLINE uint32_t r_change_leaf(struct r_ctx *c, int level, uint8_t *table, uint
 }
 
 W_INLINE uint32_t r_unmap_entry(struct r_ctx *c, int level, uint8_t *table, uint32_t idx,
-				     uint64_t e, int kind, uint64_t va, uint64_t last,
-				     uint64_t op_last, bool full)
+				uint64_t e, int kind, uint64_t va, uint64_t last, uint64_t op_last,
+				bool full)
 {
 	uint64_t child_pa;
 	uint8_t *child;
@@ -331,8 +331,8 @@ W_INLINE uint32_t r_unmap_entry(struct r_ctx *c, int level, uint8_t *table, uint
 }
 
 W_INLINE uint32_t r_protect_entry(struct r_ctx *c, int level, uint8_t *table, uint32_t idx,
-				       uint64_t e, int kind, uint64_t va, uint64_t last,
-				       uint64_t op_last, bool full)
+				  uint64_t e, int kind, uint64_t va, uint64_t last,
+				  uint64_t op_last, bool full)
 {
 	uint64_t child_pa, ne;
 
@@ -486,17 +486,17 @@ W_INLINE void r_level_c(struct r_ctx *c, const enum r_op op, const int level, ui
 static void r_level(struct r_ctx *c, int level, uint8_t *table, uint64_t src, uint64_t va,
 		    uint64_t last)
 {
-#define R_MAP_CASE(K, L)                                                                   \
-	case K:                                                                            \
-		r_level_c(c, R_MAP, L, table, src, va, last);                              \
+#define R_MAP_CASE(K, L)                                                                           \
+	case K:                                                                                    \
+		r_level_c(c, R_MAP, L, table, src, va, last);                                      \
 		return;
-#define R_UNMAP_CASE(K, L)                                                                 \
-	case K:                                                                            \
-		r_level_c(c, R_UNMAP, L, table, src, va, last);                            \
+#define R_UNMAP_CASE(K, L)                                                                         \
+	case K:                                                                                    \
+		r_level_c(c, R_UNMAP, L, table, src, va, last);                                    \
 		return;
-#define R_PROTECT_CASE(K, L)                                                               \
-	case K:                                                                            \
-		r_level_c(c, R_PROTECT, L, table, src, va, last);                          \
+#define R_PROTECT_CASE(K, L)                                                                       \
+	case K:                                                                                    \
+		r_level_c(c, R_PROTECT, L, table, src, va, last);                                  \
 		return;
 	if (c->op == R_MAP) {
 		W_LEVEL_SWITCH(level, R_MAP_CASE)

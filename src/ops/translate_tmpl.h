@@ -76,9 +76,9 @@ static int o_translate(struct pt_mm *mm, uint64_t va, struct pt_translation *tr)
 	}
 	for (int l = W_TOP; l > st.level; l--)
 		allow &= fmt_table_allow(st.path[l].entry, l);
-#define O_LEAF_CASE(K, L)                                                                  \
-	case K:                                                                            \
-		o_translation(tr, st.entry, L, va, allow);                                 \
+#define O_LEAF_CASE(K, L)                                                                          \
+	case K:                                                                                    \
+		o_translation(tr, st.entry, L, va, allow);                                         \
 		break;
 	W_LEVEL_SWITCH(st.level, O_LEAF_CASE)
 #undef O_LEAF_CASE

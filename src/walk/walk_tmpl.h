@@ -19,25 +19,43 @@
  * levels stay generic: nothing here knows what any level of any format is.
  */
 #define W_LVL_(L) ((L) < FMT_LEVELS ? (L) : 0)
-#define W_LEVEL_SWITCH(level, W_CASE)                                                     \
-	switch (level) {                                                                   \
-	W_CASE(0, W_LVL_(0))                                                               \
-	W_CASE(1, W_LVL_(1))                                                               \
-	W_CASE(2, W_LVL_(2))                                                               \
-	W_CASE(3, W_LVL_(3))                                                               \
-	W_CASE(4, W_LVL_(4))                                                               \
-	W_CASE(5, W_LVL_(5))                                                               \
-	default:                                                                           \
-		__builtin_unreachable();                                                   \
+#define W_LEVEL_SWITCH(level, W_CASE)                                                              \
+	switch (level) {                                                                           \
+		W_CASE(0, W_LVL_(0))                                                               \
+		W_CASE(1, W_LVL_(1))                                                               \
+		W_CASE(2, W_LVL_(2))                                                               \
+		W_CASE(3, W_LVL_(3))                                                               \
+		W_CASE(4, W_LVL_(4))                                                               \
+		W_CASE(5, W_LVL_(5))                                                               \
+	default:                                                                                   \
+		__builtin_unreachable();                                                           \
 	}
 _Static_assert(PT_MAX_LEVELS <= 6, "W_LEVEL_SWITCH covers six levels");
 
-static inline int fmt_shift(int level) { return FMT_SHIFT_C(level); }
-static inline int fmt_index_bits(int level) { return FMT_BITS_C(level); }
-static inline bool fmt_leaf_ok(int level) { return FMT_LEAF_OK_C(level); }
-static inline uint32_t fmt_contig(int level) { return FMT_CONTIG_C(level); }
-static inline uint64_t w_span(int level) { return 1ull << fmt_shift(level); }
-static inline uint64_t w_table_bytes(int level) { return 8ull << fmt_index_bits(level); }
+static inline int fmt_shift(int level)
+{
+	return FMT_SHIFT_C(level);
+}
+static inline int fmt_index_bits(int level)
+{
+	return FMT_BITS_C(level);
+}
+static inline bool fmt_leaf_ok(int level)
+{
+	return FMT_LEAF_OK_C(level);
+}
+static inline uint32_t fmt_contig(int level)
+{
+	return FMT_CONTIG_C(level);
+}
+static inline uint64_t w_span(int level)
+{
+	return 1ull << fmt_shift(level);
+}
+static inline uint64_t w_table_bytes(int level)
+{
+	return 8ull << fmt_index_bits(level);
+}
 static inline uint32_t w_index(uint64_t va, int level)
 {
 	return (uint32_t)(va >> fmt_shift(level)) & ((1u << fmt_index_bits(level)) - 1);
@@ -229,9 +247,9 @@ static bool w_seek(struct mm_walk_state *st, struct pt_mm *mm, uint64_t va)
 	}
 	st->gen = gen;
 	bool leaf;
-#define W_SEEK_CASE(K, L)                                                                  \
-	case K:                                                                            \
-		leaf = w_descend_c(st, L, va);                                             \
+#define W_SEEK_CASE(K, L)                                                                          \
+	case K:                                                                                    \
+		leaf = w_descend_c(st, L, va);                                                     \
 		break;
 	W_LEVEL_SWITCH(l, W_SEEK_CASE)
 #undef W_SEEK_CASE
@@ -280,8 +298,8 @@ enum { W_FOUND, W_END, W_UP, W_DOWN };
  * format keeps the output address out of place, the entries are not in host order, reads
  * are observed, or the leaf is a group member (its PA is not its own entry's).
  */
-W_INLINE void w_window(struct mm_walk_state *st, const int L, uint8_t *t, uint32_t idx,
-		       uint64_t va, uint64_t last, uint64_t end, bool observed)
+W_INLINE void w_window(struct mm_walk_state *st, const int L, uint8_t *t, uint32_t idx, uint64_t va,
+		       uint64_t last, uint64_t end, bool observed)
 {
 	const uint32_t n = 1u << fmt_index_bits(L);
 	uint64_t left = (last - va) >> fmt_shift(L); /* entries after idx starting <= last */
@@ -375,9 +393,9 @@ static bool w_scan_from(struct mm_walk_state *st, int l, uint32_t idx, uint64_t 
 			l++;
 			idx = st->path[l].index + 1;
 		}
-#define W_SCAN_CASE(K, L)                                                                  \
-	case K:                                                                            \
-		r = w_scan(st, L, &idx, &va, last, end);                                   \
+#define W_SCAN_CASE(K, L)                                                                          \
+	case K:                                                                                    \
+		r = w_scan(st, L, &idx, &va, last, end);                                           \
 		break;
 		W_LEVEL_SWITCH(l, W_SCAN_CASE)
 #undef W_SCAN_CASE
@@ -419,7 +437,8 @@ static int w_walk_range(struct pt_mm *mm, uint64_t start, uint64_t end,
 		return -PT_ERANGE;
 	mm_walk_init(&st, mm);
 	if (!ops->hole && !ops->table_entry) {
-		/* Only leaves are wanted: the iteration's same-table scan, one callback per leaf. */
+		/* Only leaves are wanted: the iteration's same-table scan, one callback per leaf.
+		 */
 		bool more = w_seek(&st, mm, start);
 
 		if (!more && !st.err)
@@ -437,7 +456,8 @@ static int w_walk_range(struct pt_mm *mm, uint64_t start, uint64_t end,
 				if (st.err)
 					break;
 				if (st.level < W_TOP) {
-					/* Stand on the last entry of this table: the next step leaves it. */
+					/* Stand on the last entry of this table: the next step
+					 * leaves it. */
 					uint32_t n = 1u << fmt_index_bits(st.level);
 					st.va = (st.va & ~(w_span(st.level + 1) - 1)) +
 						(uint64_t)(n - 1) * w_span(st.level);
@@ -484,7 +504,8 @@ static int w_walk_range(struct pt_mm *mm, uint64_t start, uint64_t end,
 				return 0;
 			w_refresh(&st);
 			if (r == MM_WALK_SKIP && st.level < W_TOP) {
-				/* Stand on the last entry of this table, so the next step leaves it. */
+				/* Stand on the last entry of this table, so the next step leaves
+				 * it. */
 				uint32_t n = 1u << fmt_index_bits(st.level);
 				st.va = (st.va & ~(w_span(st.level + 1) - 1)) +
 					(uint64_t)(n - 1) * w_span(st.level);
