@@ -74,15 +74,27 @@ static inline void pt_format_decode(const struct pt_format *f, uint64_t entry, i
 	f->ops.decode(entry, level, info);
 }
 
-/* The entry at host address p, in host order: one single-copy-atomic 8-byte load. */
-static inline uint64_t pt_entry_load(const struct pt_format *f, const uint8_t *p)
+/* An entry between host order and the format's memory order (each is the other's inverse). */
+static inline uint64_t pt_entry_order(const struct pt_format *f, uint64_t v)
 {
-	uint64_t v = __atomic_load_n((const uint64_t *)(const void *)p, __ATOMIC_ACQUIRE);
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	return f->big_endian ? __builtin_bswap64(v) : v;
 #else
 	return f->big_endian ? v : __builtin_bswap64(v);
 #endif
+}
+
+/* The entry at host address p, in host order: one single-copy-atomic 8-byte load. */
+static inline uint64_t pt_entry_load(const struct pt_format *f, const uint8_t *p)
+{
+	return pt_entry_order(f,
+			      __atomic_load_n((const uint64_t *)(const void *)p, __ATOMIC_ACQUIRE));
+}
+
+/* Store v (host order) as the entry at p: one single-copy-atomic 8-byte release store. */
+static inline void pt_entry_store(const struct pt_format *f, uint8_t *p, uint64_t v)
+{
+	__atomic_store_n((uint64_t *)(void *)p, pt_entry_order(f, v), __ATOMIC_RELEASE);
 }
 
 /* Bytes of one table at `level`. */

@@ -10,15 +10,6 @@
 
 #define AD (PT_YOUNG | PT_DIRTY)
 
-static uint64_t to_mem(const struct pt_format *f, uint64_t v)
-{
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	return f->big_endian ? __builtin_bswap64(v) : v;
-#else
-	return f->big_endian ? v : __builtin_bswap64(v);
-#endif
-}
-
 /*
  * The entry e (a leaf at level) with young/dirty as in want: its other bits kept, the
  * bits encode_leaf uses for young/dirty replaced. -PT_EINVAL if decode disagrees.
@@ -78,9 +69,9 @@ int pt_set_accessed(struct pt_mm *mm, uint64_t va, uint64_t size, uint32_t set, 
 			if (!pass)
 				continue;
 			/* CAS: hardware may set A/D meanwhile; keep what it set, apply ours. */
-			old = to_mem(f, st.entry);
+			old = pt_entry_order(f, st.entry);
 			do {
-				ne = to_mem(f, (to_mem(f, old) & ~mask) | bits);
+				ne = pt_entry_order(f, (pt_entry_order(f, old) & ~mask) | bits);
 			} while (!__atomic_compare_exchange_n((uint64_t *)(void *)st.ptep, &old, ne,
 							      false, __ATOMIC_ACQ_REL,
 							      __ATOMIC_ACQUIRE));

@@ -8,17 +8,6 @@
 #include <ptkit/ops.h>
 #include <ptkit/walk.h>
 
-/* Store v (host order) as the entry at p, single-copy atomic, in the format's byte order. */
-static void entry_store(const struct pt_format *f, uint8_t *p, uint64_t v)
-{
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	uint64_t m = f->big_endian ? __builtin_bswap64(v) : v;
-#else
-	uint64_t m = f->big_endian ? v : __builtin_bswap64(v);
-#endif
-	__atomic_store_n((uint64_t *)(void *)p, m, __ATOMIC_RELEASE);
-}
-
 /* Invalidate now (the break of break-before-make). */
 static void brk(struct pt_gather *g, uint64_t first, uint64_t last)
 {
@@ -62,10 +51,10 @@ static int ungroup(struct pt_mm *mm, const struct mm_walk_state *st,
 			return -PT_EINVAL;
 	}
 	for (uint32_t i = 0; i < n; i++)
-		entry_store(f, first + (size_t)i * f->entry_size, 0);
+		pt_entry_store(f, first + (size_t)i * f->entry_size, 0);
 	brk(g, gva, gva + gsize - 1);
 	for (uint32_t i = 0; i < n; i++)
-		entry_store(f, first + (size_t)i * f->entry_size, ne[i]);
+		pt_entry_store(f, first + (size_t)i * f->entry_size, ne[i]);
 	pt_gather_range(g, gva, gva + gsize - 1);
 	u->ptep = first;
 	u->va = gva;
@@ -101,12 +90,12 @@ static int to_table(struct pt_mm *mm, const struct mm_walk_state *st,
 	t = m->bytes + (tpa - m->base);
 	for (uint32_t i = 0; i < nent; i++) {
 		f->ops.encode_leaf(info->pa + i * cspan, c, info->prot, &e); /* checked above */
-		entry_store(f, t + (size_t)i * f->entry_size, e);
+		pt_entry_store(f, t + (size_t)i * f->entry_size, e);
 	}
 	u->old[0] = st->entry;
-	entry_store(f, st->ptep, 0);
+	pt_entry_store(f, st->ptep, 0);
 	brk(g, lva, lva + span - 1);
-	entry_store(f, st->ptep, f->ops.encode_table(tpa, level));
+	pt_entry_store(f, st->ptep, f->ops.encode_table(tpa, level));
 	pt_gather_range(g, lva, lva + span - 1);
 	g->tables_alloced++;
 	u->ptep = st->ptep;
@@ -151,10 +140,10 @@ void pt_split_leaf_undo(struct pt_mm *mm, const struct pt_split_undo *undo, stru
 	uint64_t span = pt_level_size(f, undo->level), last = undo->va + undo->n * span - 1;
 
 	for (uint32_t i = 0; i < undo->n; i++)
-		entry_store(f, undo->ptep + (size_t)i * f->entry_size, 0);
+		pt_entry_store(f, undo->ptep + (size_t)i * f->entry_size, 0);
 	brk(g, undo->va, last);
 	for (uint32_t i = 0; i < undo->n; i++)
-		entry_store(f, undo->ptep + (size_t)i * f->entry_size, undo->old[i]);
+		pt_entry_store(f, undo->ptep + (size_t)i * f->entry_size, undo->old[i]);
 	pt_gather_range(g, undo->va, last);
 	if (undo->n == 1) /* a leaf had become a table */
 		pt_gather_free(g, undo->table_pa, pt_table_bytes(f, undo->level - 1));
