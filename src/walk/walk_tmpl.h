@@ -110,7 +110,7 @@ static inline void w_read(struct mm_walk_state *st, int level, uint32_t idx)
 }
 
 /* The walk stopped on a leaf: decode what the accessors report, once. */
-static inline bool w_at_leaf(struct mm_walk_state *st)
+W_INLINE bool w_at_leaf(struct mm_walk_state *st)
 {
 	st->pa = w_leaf_pa(st->entry, st->level, st->va);
 	st->prot = fmt_leaf_prot(st->entry, st->level);
@@ -118,7 +118,7 @@ static inline bool w_at_leaf(struct mm_walk_state *st)
 }
 
 /* A seek stopped on a leaf: the address now, the rights when an accessor asks. */
-static inline bool w_at_leaf_lazy(struct mm_walk_state *st)
+W_INLINE bool w_at_leaf_lazy(struct mm_walk_state *st)
 {
 	st->pa = w_leaf_pa(st->entry, st->level, st->va);
 	st->prot = MM_WALK_PROT_LAZY;
@@ -166,10 +166,10 @@ static inline bool w_enter(struct mm_walk_state *st, int level, uint64_t table_p
  * follow table entries down, with the table, entry and kind in registers; each level's
  * path slot is written as it is walked, the rest of the state once, where it stops.
  */
-W_INLINE bool w_descend_c(struct mm_walk_state *st, const int L, uint64_t va)
+W_INLINE bool w_descend_c(struct mm_walk_state *st, const int L, uint64_t va, const bool plain)
 {
 	struct pt_mem *m = st->mm->mem;
-	void (*observe)(struct pt_mem *, uint64_t) = m->observe;
+	void (*observe)(struct pt_mem *, uint64_t) = plain ? 0 : m->observe;
 	uint8_t *t = st->path[L].table, *p = 0;
 	uint64_t e = 0;
 	int kind = PT_ENTRY_EMPTY, l;
@@ -189,6 +189,14 @@ W_INLINE bool w_descend_c(struct mm_walk_state *st, const int L, uint64_t va)
 		kind = fmt_kind(e, l, &why);
 		if (kind != PT_ENTRY_TABLE || l == 0)
 			break;
+		if (plain) { /* trusted memory, unobserved: no pointer check, no hook */
+			uint64_t tpa = fmt_table_pa(e, l);
+
+			t = m->bytes + (tpa - m->base);
+			st->path[l - 1].table = t;
+			st->path[l - 1].table_pa = tpa;
+			continue;
+		}
 		t = w_enter_m(st, m, l - 1, fmt_table_pa(e, l));
 		if (!t)
 			break; /* st->err: the state stands on the table entry */
@@ -225,13 +233,22 @@ static bool w_seek(struct mm_walk_state *st, struct pt_mm *mm, uint64_t va)
 	uint32_t gen = __atomic_load_n(&mm->gen, __ATOMIC_RELAXED);
 
 	if (st->gen == gen && st->mm == mm && st->half == half) {
-		/* Deepest retained table whose span also covers va. */
-		for (int k = st->level; k < W_TOP; k++) {
-			if (!((va ^ old) >> (fmt_shift(k) + fmt_index_bits(k)))) {
+		/*
+		 * Deepest retained table whose span also covers va: the lowest level whose
+		 * table spans both addresses (a chain of constant compares), but not below
+		 * the level the last walk reached.
+		 */
+		uint64_t diff = va ^ old;
+
+#pragma GCC unroll 6
+		for (int k = 0; k < W_TOP; k++) {
+			if (!(diff >> (fmt_shift(k) + fmt_index_bits(k)))) {
 				l = k;
 				break;
 			}
 		}
+		if (l < st->level)
+			l = st->level;
 	} else {
 		st->mm = mm;
 		st->fmt = mm->fmt;
@@ -247,12 +264,21 @@ static bool w_seek(struct mm_walk_state *st, struct pt_mm *mm, uint64_t va)
 	}
 	st->gen = gen;
 	bool leaf;
+	if (mm->mem->trusted && !mm->mem->observe) {
 #define W_SEEK_CASE(K, L)                                                                          \
 	case K:                                                                                    \
-		leaf = w_descend_c(st, L, va);                                                     \
+		leaf = w_descend_c(st, L, va, true);                                               \
 		break;
-	W_LEVEL_SWITCH(l, W_SEEK_CASE)
+		W_LEVEL_SWITCH(l, W_SEEK_CASE)
 #undef W_SEEK_CASE
+	} else {
+#define W_SEEK_CASE(K, L)                                                                          \
+	case K:                                                                                    \
+		leaf = w_descend_c(st, L, va, false);                                              \
+		break;
+		W_LEVEL_SWITCH(l, W_SEEK_CASE)
+#undef W_SEEK_CASE
+	}
 	if (st->err)
 		st->gen = 0;
 	return leaf;
