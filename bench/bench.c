@@ -47,10 +47,12 @@
 
 /* ---- the formats: add a line per reference ------------------------------------------- */
 
-extern const struct ref_format ref_x86_64, ref_x86_64_la57;
+extern const struct ref_format ref_x86_64, ref_x86_64_la57, ref_arm64_4k_48, ref_riscv_sv48;
 static const struct ref_format *const ref_formats[] = {
 	&ref_x86_64,
 	&ref_x86_64_la57,
+	&ref_arm64_4k_48,
+	&ref_riscv_sv48,
 };
 #define NR_FORMATS (sizeof(ref_formats) / sizeof(ref_formats[0]))
 

@@ -11,8 +11,11 @@
  * Each entry point below runs a whole workload (its inner loops inlined), so the
  * reference pays no call per page; ptkit is driven through its public API.
  *
- * Adding a format: one file bench/reference/ref_<format>.c defining a
- * `const struct ref_format ref_<format>` and one line in bench/bench.c's ref_formats[].
+ * The loops are written once in ref_tmpl.h (Linux's generic mm code) over an arch header's
+ * pXd_* helpers (x86_64_pgtable.h, arm64_pgtable.h, riscv_pgtable.h: Linux's asm/pgtable.h).
+ * Adding a format: one file bench/reference/ref_<format>.c that defines REF_SYM, includes its
+ * arch header and then ref_tmpl.h, giving a `const struct ref_format ref_<format>`, and one
+ * line in bench/bench.c's ref_formats[].
  */
 #ifndef PTKIT_BENCH_REF_H
 #define PTKIT_BENCH_REF_H

@@ -1,39 +1,33 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Hand-written reference walkers for x86-64 4-level and 5-level paging, in the style of
- * Linux's arch/x86 pgtable helpers and mm/ walkers (pgd_offset, p4d_offset, ...,
- * pXd_none, pXd_leaf, pXd_addr_end, one function per level, nested do/while loops).
- * With 4 levels the p4d level is folded into the pgd exactly as in
- * include/asm-generic/pgtable-nop4d.h: p4d_offset() returns the pgd entry itself and
- * p4d_addr_end() returns end, so the compiler removes that level.
+ * The generic mm code of the hand-written reference walkers, written once for every arch,
+ * in the style of Linux's mm/ walkers over the arch pgtable helpers: pgd_offset,
+ * p4d_offset, ..., pte_offset, pXd_none, pXd_leaf, pXd_addr_end, one static inline
+ * function per level, nested do/while loops, every entry read once with READ_ONCE, no
+ * callbacks. Each entry point runs a whole workload with its inner loops inlined.
  *
- * The includer defines REF_LEVELS (4 or 5) and REF_SYM (the exported struct's name).
- * Bits from the Intel SDM vol. 3A 4.5 (P = 0, RW = 1, US = 2, PS = 7, XD = 63).
+ * Include an arch pgtable header first (x86_64_pgtable.h, arm64_pgtable.h,
+ * riscv_pgtable.h) and define REF_SYM, the exported struct ref_format's name. The arch
+ * header provides, as constants or static inline functions of the entry value:
+ *   REF_NAME                             the ptkit format name
+ *   PAGE_SHIFT PMD_SHIFT PUD_SHIFT P4D_SHIFT PGDIR_SHIFT PTRS_PER_TABLE
+ *   REF_P4D_FOLDED                       defined: 4 levels, p4d folded into the pgd as in
+ *                                        asm-generic/pgtable-nop4d.h
+ *   pgd_none, pgd_table_pa               only when the p4d level is not folded
+ *   p4d_none pud_none pmd_none pte_none  empty entry (pte_none also serves the
+ *                                        table-is-empty scan: the same test at every level)
+ *   pud_leaf pmd_leaf                    huge leaf; REF_HAVE_P4D_LEAF and p4d_leaf,
+ *                                        p4d_leaf_pa when the p4d level holds leaves
+ *   p4d_table_pa pud_table_pa pmd_table_pa   next-level table of a table entry
+ *   pte_pa pmd_leaf_pa pud_leaf_pa       output address of a leaf
+ *   leaf_prot(write, huge), mk_leaf(pa, prot), mk_table(pa), pte_modify_rw(v, write)
  */
-#include "ref.h"
+#include "ref_pgtable.h"
 
-#ifndef REF_LEVELS
-#error "define REF_LEVELS (4 or 5)"
+#ifndef REF_SYM
+#error "define REF_SYM and include an arch pgtable header before ref_tmpl.h"
 #endif
 
-#define _PAGE_PRESENT (1ull << 0)
-#define _PAGE_RW (1ull << 1)
-#define _PAGE_USER (1ull << 2)
-#define _PAGE_PSE (1ull << 7)
-#define _PAGE_NX (1ull << 63)
-#define PTE_PFN_MASK 0x000ffffffffff000ull
-#define _PAGE_TABLE (_PAGE_PRESENT | _PAGE_RW | _PAGE_USER) /* what ptkit links tables with */
-
-#define PAGE_SHIFT 12
-#define PMD_SHIFT 21
-#define PUD_SHIFT 30
-#define P4D_SHIFT 39
-#if REF_LEVELS == 5
-#define PGDIR_SHIFT 48
-#else
-#define PGDIR_SHIFT 39
-#endif
-#define PTRS_PER_TABLE 512
 #define PAGE_SIZE (1ull << PAGE_SHIFT)
 #define PMD_SIZE (1ull << PMD_SHIFT)
 #define PUD_SIZE (1ull << PUD_SHIFT)
@@ -43,33 +37,20 @@
 #define PUD_MASK (~(PUD_SIZE - 1))
 #define P4D_MASK (~(P4D_SIZE - 1))
 #define PGDIR_MASK (~(PGDIR_SIZE - 1))
-#define PMD_PFN_MASK (PTE_PFN_MASK & PMD_MASK)
-#define PUD_PFN_MASK (PTE_PFN_MASK & PUD_MASK)
 
-typedef struct {
-	uint64_t pgd;
-} pgd_t;
-typedef struct {
-	uint64_t p4d;
-} p4d_t;
-typedef struct {
-	uint64_t pud;
-} pud_t;
-typedef struct {
-	uint64_t pmd;
-} pmd_t;
-typedef struct {
-	uint64_t pte;
-} pte_t;
-
-/* Whole-entry single-copy-atomic accesses, as READ_ONCE / WRITE_ONCE (plain movs on x86). */
-#define READ_ONCE(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
-#define WRITE_ONCE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
-
-static inline void *ref_va(const struct ref_mm *mm, uint64_t pa)
+/* No p4d leaves unless the arch has them (Linux's generic p4d_leaf fallback). */
+#ifndef REF_HAVE_P4D_LEAF
+static inline bool p4d_leaf(uint64_t v)
 {
-	return mm->mem->bytes + (pa - mm->mem->base);
+	(void)v;
+	return false;
 }
+static inline uint64_t p4d_leaf_pa(uint64_t v)
+{
+	(void)v;
+	return 0;
+}
+#endif
 
 static inline unsigned long pgd_index(uint64_t a)
 {
@@ -96,26 +77,12 @@ static inline pgd_t *pgd_offset(const struct ref_mm *mm, uint64_t a)
 {
 	return (pgd_t *)ref_va(mm, mm->root) + pgd_index(a);
 }
-#if REF_LEVELS == 5
-static inline p4d_t *p4d_offset(const struct ref_mm *mm, pgd_t *pgd, uint64_t a)
-{
-	return (p4d_t *)ref_va(mm, READ_ONCE(pgd->pgd) & PTE_PFN_MASK) + p4d_index(a);
-}
-static inline bool pgd_none(uint64_t v)
-{
-	return !(v & _PAGE_PRESENT);
-}
 static inline uint64_t pgd_addr_end(uint64_t a, uint64_t end)
 {
 	uint64_t b = (a + PGDIR_SIZE) & PGDIR_MASK;
 	return b - 1 < end - 1 ? b : end;
 }
-static inline uint64_t p4d_addr_end(uint64_t a, uint64_t end)
-{
-	uint64_t b = (a + P4D_SIZE) & P4D_MASK;
-	return b - 1 < end - 1 ? b : end;
-}
-#else
+#ifdef REF_P4D_FOLDED
 /* Folded p4d (pgtable-nop4d.h): the pgd entry is the p4d entry. */
 static inline p4d_t *p4d_offset(const struct ref_mm *mm, pgd_t *pgd, uint64_t a)
 {
@@ -128,66 +95,46 @@ static inline bool pgd_none(uint64_t v)
 	(void)v;
 	return false;
 }
-static inline uint64_t pgd_addr_end(uint64_t a, uint64_t end)
-{
-	uint64_t b = (a + PGDIR_SIZE) & PGDIR_MASK;
-	return b - 1 < end - 1 ? b : end;
-}
 static inline uint64_t p4d_addr_end(uint64_t a, uint64_t end)
 {
 	(void)a;
 	return end;
 }
+#else
+static inline p4d_t *p4d_offset(const struct ref_mm *mm, pgd_t *pgd, uint64_t a)
+{
+	return (p4d_t *)ref_va(mm, pgd_table_pa(READ_ONCE(pgd->pgd))) + p4d_index(a);
+}
+static inline uint64_t p4d_addr_end(uint64_t a, uint64_t end)
+{
+	uint64_t b = (a + P4D_SIZE) & P4D_MASK;
+	return b - 1 < end - 1 ? b : end;
+}
 #endif
 static inline pud_t *pud_offset(const struct ref_mm *mm, p4d_t *p4d, uint64_t a)
 {
-	return (pud_t *)ref_va(mm, READ_ONCE(p4d->p4d) & PTE_PFN_MASK) + pud_index(a);
+	return (pud_t *)ref_va(mm, p4d_table_pa(READ_ONCE(p4d->p4d))) + pud_index(a);
 }
 static inline pmd_t *pmd_offset(const struct ref_mm *mm, pud_t *pud, uint64_t a)
 {
-	return (pmd_t *)ref_va(mm, READ_ONCE(pud->pud) & PTE_PFN_MASK) + pmd_index(a);
+	return (pmd_t *)ref_va(mm, pud_table_pa(READ_ONCE(pud->pud))) + pmd_index(a);
 }
 static inline pte_t *pte_offset(const struct ref_mm *mm, pmd_t *pmd, uint64_t a)
 {
-	return (pte_t *)ref_va(mm, READ_ONCE(pmd->pmd) & PTE_PFN_MASK) + pte_index(a);
+	return (pte_t *)ref_va(mm, pmd_table_pa(READ_ONCE(pmd->pmd))) + pte_index(a);
 }
 /* Variants taking the already-read entry (pte_offset_map_lockless style). */
 static inline pud_t *pud_offset_e(const struct ref_mm *mm, uint64_t p4d, uint64_t a)
 {
-	return (pud_t *)ref_va(mm, p4d & PTE_PFN_MASK) + pud_index(a);
+	return (pud_t *)ref_va(mm, p4d_table_pa(p4d)) + pud_index(a);
 }
 static inline pmd_t *pmd_offset_e(const struct ref_mm *mm, uint64_t pud, uint64_t a)
 {
-	return (pmd_t *)ref_va(mm, pud & PTE_PFN_MASK) + pmd_index(a);
+	return (pmd_t *)ref_va(mm, pud_table_pa(pud)) + pmd_index(a);
 }
 static inline pte_t *pte_offset_e(const struct ref_mm *mm, uint64_t pmd, uint64_t a)
 {
-	return (pte_t *)ref_va(mm, pmd & PTE_PFN_MASK) + pte_index(a);
-}
-
-static inline bool p4d_none(uint64_t v)
-{
-	return !(v & _PAGE_PRESENT);
-}
-static inline bool pud_none(uint64_t v)
-{
-	return !(v & _PAGE_PRESENT);
-}
-static inline bool pmd_none(uint64_t v)
-{
-	return !(v & _PAGE_PRESENT);
-}
-static inline bool pte_none(uint64_t v)
-{
-	return !(v & _PAGE_PRESENT);
-}
-static inline bool pud_leaf(uint64_t v)
-{
-	return (v & (_PAGE_PRESENT | _PAGE_PSE)) == (_PAGE_PRESENT | _PAGE_PSE);
-}
-static inline bool pmd_leaf(uint64_t v)
-{
-	return (v & (_PAGE_PRESENT | _PAGE_PSE)) == (_PAGE_PRESENT | _PAGE_PSE);
+	return (pte_t *)ref_va(mm, pmd_table_pa(pmd)) + pte_index(a);
 }
 
 static inline uint64_t pud_addr_end(uint64_t a, uint64_t end)
@@ -201,11 +148,6 @@ static inline uint64_t pmd_addr_end(uint64_t a, uint64_t end)
 	return b - 1 < end - 1 ? b : end;
 }
 
-static inline uint64_t leaf_prot(bool write, bool huge)
-{
-	return _PAGE_PRESENT | _PAGE_NX | (write ? _PAGE_RW : 0) | (huge ? _PAGE_PSE : 0);
-}
-
 /* ---- seek (follow_page / a software page walk) ------------------------------------- */
 
 static inline bool ref_seek(const struct ref_mm *mm, uint64_t va, uint64_t *pa)
@@ -217,12 +159,16 @@ static inline bool ref_seek(const struct ref_mm *mm, uint64_t va, uint64_t *pa)
 	uint64_t p4dv = READ_ONCE(p4d->p4d);
 	if (p4d_none(p4dv))
 		return false;
+	if (p4d_leaf(p4dv)) {
+		*pa = p4d_leaf_pa(p4dv) | (va & ~P4D_MASK);
+		return true;
+	}
 	pud_t *pud = pud_offset_e(mm, p4dv, va);
 	uint64_t pudv = READ_ONCE(pud->pud);
 	if (pud_none(pudv))
 		return false;
 	if (pud_leaf(pudv)) {
-		*pa = (pudv & PUD_PFN_MASK) | (va & ~PUD_MASK);
+		*pa = pud_leaf_pa(pudv) | (va & ~PUD_MASK);
 		return true;
 	}
 	pmd_t *pmd = pmd_offset_e(mm, pudv, va);
@@ -230,14 +176,14 @@ static inline bool ref_seek(const struct ref_mm *mm, uint64_t va, uint64_t *pa)
 	if (pmd_none(pmdv))
 		return false;
 	if (pmd_leaf(pmdv)) {
-		*pa = (pmdv & PMD_PFN_MASK) | (va & ~PMD_MASK);
+		*pa = pmd_leaf_pa(pmdv) | (va & ~PMD_MASK);
 		return true;
 	}
 	pte_t *pte = pte_offset_e(mm, pmdv, va);
 	uint64_t ptev = READ_ONCE(pte->pte);
 	if (pte_none(ptev))
 		return false;
-	*pa = (ptev & PTE_PFN_MASK) | (va & (PAGE_SIZE - 1));
+	*pa = pte_pa(ptev) | (va & (PAGE_SIZE - 1));
 	return true;
 }
 
@@ -269,7 +215,7 @@ static inline void scan_pte_range(const struct ref_mm *mm, uint64_t pmdv, uint64
 		uint64_t v = READ_ONCE(pte->pte);
 		if (!pte_none(v)) {
 			acc->count++;
-			acc->sum += v & PTE_PFN_MASK;
+			acc->sum += pte_pa(v);
 		}
 	} while (pte++, addr += PAGE_SIZE, addr != end);
 }
@@ -286,7 +232,7 @@ static inline void scan_pmd_range(const struct ref_mm *mm, uint64_t pudv, uint64
 			continue;
 		if (pmd_leaf(v)) {
 			acc->count++;
-			acc->sum += v & PMD_PFN_MASK;
+			acc->sum += pmd_leaf_pa(v);
 			continue;
 		}
 		scan_pte_range(mm, v, addr, next, acc);
@@ -305,7 +251,7 @@ static inline void scan_pud_range(const struct ref_mm *mm, uint64_t p4dv, uint64
 			continue;
 		if (pud_leaf(v)) {
 			acc->count++;
-			acc->sum += v & PUD_PFN_MASK;
+			acc->sum += pud_leaf_pa(v);
 			continue;
 		}
 		scan_pmd_range(mm, v, addr, next, acc);
@@ -322,6 +268,11 @@ static inline void scan_p4d_range(const struct ref_mm *mm, pgd_t *pgd, uint64_t 
 		next = p4d_addr_end(addr, end);
 		if (p4d_none(v))
 			continue;
+		if (p4d_leaf(v)) {
+			acc->count++;
+			acc->sum += p4d_leaf_pa(v);
+			continue;
+		}
 		scan_pud_range(mm, v, addr, next, acc);
 	} while (p4d++, addr = next, addr != end);
 }
@@ -343,28 +294,44 @@ static uint64_t ref_scan(const struct ref_mm *mm, uint64_t addr, uint64_t end, u
 
 /* ---- map (vmap_range_noflush / ioremap_page_range with huge-page tries) ------------- */
 
-/* pXd_alloc: populate an empty entry with a new zeroed table from the arena. */
-static inline int ref_table_alloc(struct ref_mm *mm, uint64_t *entry)
+/* __pXd_alloc: populate an empty entry with a new zeroed table from the arena. */
+static inline int ref_populate(struct ref_mm *mm, uint64_t *entry)
 {
-	uint64_t v = READ_ONCE(*entry), pa;
-	if (v & _PAGE_PRESENT)
-		return 0;
+	uint64_t pa;
 	if (mm->mem->alloc(mm->mem, PAGE_SIZE, &pa))
 		return -PT_ENOMEM;
-	WRITE_ONCE(*entry, pa | _PAGE_TABLE);
+	WRITE_ONCE(*entry, mk_table(pa));
 	return 0;
+}
+#ifndef REF_P4D_FOLDED
+static inline int p4d_alloc(struct ref_mm *mm, pgd_t *pgd)
+{
+	return pgd_none(READ_ONCE(pgd->pgd)) ? ref_populate(mm, &pgd->pgd) : 0;
+}
+#endif
+static inline int pud_alloc(struct ref_mm *mm, p4d_t *p4d)
+{
+	return p4d_none(READ_ONCE(p4d->p4d)) ? ref_populate(mm, &p4d->p4d) : 0;
+}
+static inline int pmd_alloc(struct ref_mm *mm, pud_t *pud)
+{
+	return pud_none(READ_ONCE(pud->pud)) ? ref_populate(mm, &pud->pud) : 0;
+}
+static inline int pte_alloc(struct ref_mm *mm, pmd_t *pmd)
+{
+	return pmd_none(READ_ONCE(pmd->pmd)) ? ref_populate(mm, &pmd->pmd) : 0;
 }
 
 static inline int map_pte_range(struct ref_mm *mm, pmd_t *pmd, uint64_t addr, uint64_t end,
 				uint64_t pa, uint64_t prot)
 {
-	if (ref_table_alloc(mm, &pmd->pmd))
+	if (pte_alloc(mm, pmd))
 		return -PT_ENOMEM;
 	pte_t *pte = pte_offset(mm, pmd, addr);
 	do {
 		if (!pte_none(READ_ONCE(pte->pte)))
 			return -PT_EEXIST;
-		WRITE_ONCE(pte->pte, pa | prot);
+		WRITE_ONCE(pte->pte, mk_leaf(pa, prot));
 		pa += PAGE_SIZE;
 	} while (pte++, addr += PAGE_SIZE, addr != end);
 	return 0;
@@ -373,7 +340,7 @@ static inline int map_pte_range(struct ref_mm *mm, pmd_t *pmd, uint64_t addr, ui
 static inline int map_pmd_range(struct ref_mm *mm, pud_t *pud, uint64_t addr, uint64_t end,
 				uint64_t pa, uint64_t psize, bool write)
 {
-	if (ref_table_alloc(mm, &pud->pud))
+	if (pmd_alloc(mm, pud))
 		return -PT_ENOMEM;
 	pmd_t *pmd = pmd_offset(mm, pud, addr);
 	uint64_t next;
@@ -384,7 +351,7 @@ static inline int map_pmd_range(struct ref_mm *mm, pud_t *pud, uint64_t addr, ui
 		if (psize >= PMD_SIZE && next - addr == PMD_SIZE && !(pa & ~PMD_MASK)) {
 			if (!pmd_none(v))
 				return -PT_EEXIST;
-			WRITE_ONCE(pmd->pmd, pa | leaf_prot(write, true));
+			WRITE_ONCE(pmd->pmd, mk_leaf(pa, leaf_prot(write, true)));
 		} else {
 			if (pmd_leaf(v))
 				return -PT_EEXIST;
@@ -400,7 +367,7 @@ static inline int map_pmd_range(struct ref_mm *mm, pud_t *pud, uint64_t addr, ui
 static inline int map_pud_range(struct ref_mm *mm, p4d_t *p4d, uint64_t addr, uint64_t end,
 				uint64_t pa, uint64_t psize, bool write)
 {
-	if (ref_table_alloc(mm, &p4d->p4d))
+	if (pud_alloc(mm, p4d))
 		return -PT_ENOMEM;
 	pud_t *pud = pud_offset(mm, p4d, addr);
 	uint64_t next;
@@ -411,7 +378,7 @@ static inline int map_pud_range(struct ref_mm *mm, p4d_t *p4d, uint64_t addr, ui
 		if (psize >= PUD_SIZE && next - addr == PUD_SIZE && !(pa & ~PUD_MASK)) {
 			if (!pud_none(v))
 				return -PT_EEXIST;
-			WRITE_ONCE(pud->pud, pa | leaf_prot(write, true));
+			WRITE_ONCE(pud->pud, mk_leaf(pa, leaf_prot(write, true)));
 		} else {
 			if (pud_leaf(v))
 				return -PT_EEXIST;
@@ -427,8 +394,8 @@ static inline int map_pud_range(struct ref_mm *mm, p4d_t *p4d, uint64_t addr, ui
 static inline int map_p4d_range(struct ref_mm *mm, pgd_t *pgd, uint64_t addr, uint64_t end,
 				uint64_t pa, uint64_t psize, bool write)
 {
-#if REF_LEVELS == 5
-	if (ref_table_alloc(mm, &pgd->pgd))
+#ifndef REF_P4D_FOLDED
+	if (p4d_alloc(mm, pgd))
 		return -PT_ENOMEM;
 #endif
 	p4d_t *p4d = p4d_offset(mm, pgd, addr);
@@ -436,6 +403,8 @@ static inline int map_p4d_range(struct ref_mm *mm, pgd_t *pgd, uint64_t addr, ui
 	int err;
 	do {
 		next = p4d_addr_end(addr, end);
+		if (p4d_leaf(READ_ONCE(p4d->p4d)))
+			return -PT_EEXIST;
 		err = map_pud_range(mm, p4d, addr, next, pa, psize, write);
 		if (err)
 			return err;
@@ -460,27 +429,33 @@ static int ref_map(struct ref_mm *mm, uint64_t addr, uint64_t pa, uint64_t size,
 	return 0;
 }
 
-/* One 4K page: pte_alloc at every level, then set_pte (as a fault handler would). */
+/* One 4K page: pXd_alloc at every level, then set_pte (as a fault handler would). */
 static inline int ref_map_one(struct ref_mm *mm, uint64_t va, uint64_t pa, uint64_t prot)
 {
 	pgd_t *pgd = pgd_offset(mm, va);
-#if REF_LEVELS == 5
-	if (ref_table_alloc(mm, &pgd->pgd))
+#ifndef REF_P4D_FOLDED
+	if (p4d_alloc(mm, pgd))
 		return -PT_ENOMEM;
 #endif
 	p4d_t *p4d = p4d_offset(mm, pgd, va);
-	if (ref_table_alloc(mm, &p4d->p4d))
+	if (p4d_leaf(READ_ONCE(p4d->p4d)))
+		return -PT_EEXIST;
+	if (pud_alloc(mm, p4d))
 		return -PT_ENOMEM;
 	pud_t *pud = pud_offset(mm, p4d, va);
-	if (pud_leaf(READ_ONCE(pud->pud)) || ref_table_alloc(mm, &pud->pud))
+	if (pud_leaf(READ_ONCE(pud->pud)))
 		return -PT_EEXIST;
+	if (pmd_alloc(mm, pud))
+		return -PT_ENOMEM;
 	pmd_t *pmd = pmd_offset(mm, pud, va);
-	if (pmd_leaf(READ_ONCE(pmd->pmd)) || ref_table_alloc(mm, &pmd->pmd))
+	if (pmd_leaf(READ_ONCE(pmd->pmd)))
 		return -PT_EEXIST;
+	if (pte_alloc(mm, pmd))
+		return -PT_ENOMEM;
 	pte_t *pte = pte_offset(mm, pmd, va);
 	if (!pte_none(READ_ONCE(pte->pte)))
 		return -PT_EEXIST;
-	WRITE_ONCE(pte->pte, pa | prot);
+	WRITE_ONCE(pte->pte, mk_leaf(pa, prot));
 	return 0;
 }
 
@@ -509,19 +484,19 @@ static inline void tlb_adjust(struct ref_tlb *tlb, uint64_t start, uint64_t end)
 static inline bool table_empty(const uint64_t *t)
 {
 	for (int i = 0; i < PTRS_PER_TABLE; i++)
-		if (READ_ONCE(t[i]) & _PAGE_PRESENT)
+		if (!pte_none(READ_ONCE(t[i])))
 			return false;
 	return true;
 }
 
 /*
- * After clearing [addr, next) below entry *e: free the child table when the range covered
- * all of it (no scan needed, as free_pgd_range knows) or when it is now empty.
+ * After clearing [addr, next) below entry *e (pointing at the table at pa): free that table
+ * when the range covered all of it (no scan needed, as free_pgd_range knows) or when it is
+ * now empty.
  */
-static inline void free_child(struct ref_mm *mm, uint64_t *e, uint64_t v, uint64_t addr,
+static inline void free_child(struct ref_mm *mm, uint64_t *e, uint64_t pa, uint64_t addr,
 			      uint64_t next, uint64_t span, struct ref_tlb *tlb)
 {
-	uint64_t pa = v & PTE_PFN_MASK;
 	if (next - addr != span && !table_empty(ref_va(mm, pa)))
 		return;
 	WRITE_ONCE(*e, 0);
@@ -559,7 +534,7 @@ static inline int unmap_pmd_range(struct ref_mm *mm, uint64_t pudv, uint64_t add
 			continue;
 		}
 		unmap_pte_range(mm, v, addr, next, tlb);
-		free_child(mm, &pmd->pmd, v, addr, next, PMD_SIZE, tlb);
+		free_child(mm, &pmd->pmd, pmd_table_pa(v), addr, next, PMD_SIZE, tlb);
 	} while (pmd++, addr = next, addr != end);
 	return 0;
 }
@@ -583,7 +558,7 @@ static inline int unmap_pud_range(struct ref_mm *mm, uint64_t p4dv, uint64_t add
 		}
 		if (unmap_pmd_range(mm, v, addr, next, tlb))
 			return -PT_EINVAL;
-		free_child(mm, &pud->pud, v, addr, next, PUD_SIZE, tlb);
+		free_child(mm, &pud->pud, pud_table_pa(v), addr, next, PUD_SIZE, tlb);
 	} while (pud++, addr = next, addr != end);
 	return 0;
 }
@@ -598,9 +573,16 @@ static inline int unmap_p4d_range(struct ref_mm *mm, pgd_t *pgd, uint64_t addr, 
 		next = p4d_addr_end(addr, end);
 		if (p4d_none(v))
 			continue;
+		if (p4d_leaf(v)) {
+			if (next - addr != P4D_SIZE)
+				return -PT_EINVAL;
+			WRITE_ONCE(p4d->p4d, 0);
+			tlb_adjust(tlb, addr, next);
+			continue;
+		}
 		if (unmap_pud_range(mm, v, addr, next, tlb))
 			return -PT_EINVAL;
-		free_child(mm, &p4d->p4d, v, addr, next, P4D_SIZE, tlb);
+		free_child(mm, &p4d->p4d, p4d_table_pa(v), addr, next, P4D_SIZE, tlb);
 	} while (p4d++, addr = next, addr != end);
 	return 0;
 }
@@ -615,19 +597,15 @@ static int ref_unmap(struct ref_mm *mm, uint64_t addr, uint64_t size, struct ref
 			continue;
 		if (unmap_p4d_range(mm, pgd, addr, next, tlb))
 			return -PT_EINVAL;
-#if REF_LEVELS == 5
-		free_child(mm, &pgd->pgd, READ_ONCE(pgd->pgd), addr, next, PGDIR_SIZE, tlb);
+#ifndef REF_P4D_FOLDED
+		free_child(mm, &pgd->pgd, pgd_table_pa(READ_ONCE(pgd->pgd)), addr, next, PGDIR_SIZE,
+			   tlb);
 #endif
 	} while (pgd++, addr = next, addr != end);
 	return 0;
 }
 
 /* ---- protect (change_protection: change_pte_range and friends) --------------------- */
-
-static inline uint64_t pte_modify_rw(uint64_t v, bool write)
-{
-	return write ? v | _PAGE_RW : v & ~_PAGE_RW;
-}
 
 static inline void protect_pte_range(struct ref_mm *mm, uint64_t pmdv, uint64_t addr, uint64_t end,
 				     bool write, struct ref_tlb *tlb)
@@ -716,6 +694,16 @@ static int ref_protect(struct ref_mm *mm, uint64_t addr, uint64_t size, bool wri
 			next4 = p4d_addr_end(a4, next);
 			if (p4d_none(v))
 				continue;
+			if (p4d_leaf(v)) {
+				if (next4 - a4 != P4D_SIZE)
+					return -PT_EINVAL;
+				uint64_t nv = pte_modify_rw(v, write);
+				if (nv != v) {
+					WRITE_ONCE(p4d->p4d, nv);
+					tlb_adjust(tlb, a4, next4);
+				}
+				continue;
+			}
 			if (protect_pud_range(mm, v, a4, next4, write, tlb))
 				return -PT_EINVAL;
 		} while (p4d++, a4 = next4, a4 != next);
@@ -731,11 +719,11 @@ struct gup_acc {
 	uint64_t nr;
 };
 
-/* record_subpages + try_grab_folio: one reference per 4K page of a huge leaf. */
+/* record_subpages + try_grab_folio: one reference per 4K page of a huge leaf at leaf_pa. */
 static inline void gup_huge(struct gup_acc *g, uint64_t leaf_pa, uint64_t mask, uint64_t addr,
 			    uint64_t end)
 {
-	uint64_t pfn = ((leaf_pa & mask) + (addr & ~mask)) >> PAGE_SHIFT;
+	uint64_t pfn = (leaf_pa + (addr & ~mask)) >> PAGE_SHIFT;
 	uint32_t *p = g->pins + (pfn - g->pfn_base);
 	uint64_t n = (end - addr) >> PAGE_SHIFT;
 	for (uint64_t i = 0; i < n; i++)
@@ -751,7 +739,7 @@ static inline bool gup_pte_range(const struct ref_mm *mm, uint64_t pmdv, uint64_
 		uint64_t pte = READ_ONCE(ptep->pte);
 		if (pte_none(pte))
 			return false;
-		g->pins[((pte & PTE_PFN_MASK) >> PAGE_SHIFT) - g->pfn_base]++;
+		g->pins[(pte_pa(pte) >> PAGE_SHIFT) - g->pfn_base]++;
 		g->nr++;
 	} while (ptep++, addr += PAGE_SIZE, addr != end);
 	return true;
@@ -768,7 +756,7 @@ static inline bool gup_pmd_range(const struct ref_mm *mm, uint64_t pudv, uint64_
 		if (pmd_none(pmd))
 			return false;
 		if (pmd_leaf(pmd))
-			gup_huge(g, pmd, PMD_PFN_MASK, addr, next);
+			gup_huge(g, pmd_leaf_pa(pmd), PMD_MASK, addr, next);
 		else if (!gup_pte_range(mm, pmd, addr, next, g))
 			return false;
 	} while (pmdp++, addr = next, addr != end);
@@ -786,7 +774,7 @@ static inline bool gup_pud_range(const struct ref_mm *mm, uint64_t p4dv, uint64_
 		if (pud_none(pud))
 			return false;
 		if (pud_leaf(pud))
-			gup_huge(g, pud, PUD_PFN_MASK, addr, next);
+			gup_huge(g, pud_leaf_pa(pud), PUD_MASK, addr, next);
 		else if (!gup_pmd_range(mm, pud, addr, next, g))
 			return false;
 	} while (pudp++, addr = next, addr != end);
@@ -808,7 +796,11 @@ static uint64_t ref_gup_fast(const struct ref_mm *mm, uint64_t addr, uint64_t en
 		do {
 			uint64_t p4d = READ_ONCE(p4dp->p4d);
 			next4 = p4d_addr_end(a4, next);
-			if (p4d_none(p4d) || !gup_pud_range(mm, p4d, a4, next4, &g))
+			if (p4d_none(p4d))
+				return g.nr;
+			if (p4d_leaf(p4d))
+				gup_huge(&g, p4d_leaf_pa(p4d), P4D_MASK, a4, next4);
+			else if (!gup_pud_range(mm, p4d, a4, next4, &g))
 				return g.nr;
 		} while (p4dp++, a4 = next4, a4 != next);
 	} while (pgdp++, addr = next, addr != end);
@@ -816,7 +808,7 @@ static uint64_t ref_gup_fast(const struct ref_mm *mm, uint64_t addr, uint64_t en
 }
 
 const struct ref_format REF_SYM = {
-	.name = REF_LEVELS == 5 ? "x86_64-la57" : "x86_64",
+	.name = REF_NAME,
 	.seek_many = ref_seek_many,
 	.scan = ref_scan,
 	.map = ref_map,

@@ -1,0 +1,6 @@
+/* SPDX-License-Identifier: MIT */
+/* Reference walkers for arm64 stage 1, 4KB granule, 48-bit VA, 48-bit OA. */
+#define REF_SYM ref_arm64_4k_48
+#include "arm64_pgtable.h"
+/* the generic mm code after the arch helpers, as linux/pgtable.h after asm/pgtable.h */
+#include "ref_tmpl.h"
