@@ -16,9 +16,10 @@
  * yields per-segment instruction counts (scripts/bench.sh turns them into instructions per
  * operation in a TSV, "format workload impl ir_per_op", and passes it back with --ir).
  *
- * ptkit is driven only through its public API (include/ptkit), exactly as a user would;
- * there is no mm layer yet, so "GUP-fast" on the ptkit side is for_each_pt_leaf plus the
- * same pin loop, and GUP (slow) / follow_pfnmap are not measured.
+ * ptkit is driven only through its public API (include/ptkit), exactly as a user would.
+ * The gup_fast_* rows here are table-only (for_each_pt_leaf plus the same pin loop as the
+ * reference); GUP, GUP-fast and follow_pfnmap over the real src/mm layer are the mm_*
+ * rows of bench_mm.c, run through run_job by bench_run_ext (bench_ext.h).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -30,6 +31,7 @@
 #include <ptkit/mem.h>
 #include <ptkit/ptkit.h>
 
+#include "bench_ext.h"
 #include "diag/diag.h"
 #include "reference/ref.h"
 
@@ -619,6 +621,61 @@ static void run_job(struct job *j)
 		r->ns[0], r->ns[1], r->unit, r->ok ? "" : "  MISMATCH");
 }
 
+/* ---- workloads of other files (bench_ext.h: bench_mm.c) through run_job -------------- */
+
+_Static_assert((int)BENCH_PTKIT == (int)IMPL_PTKIT && (int)BENCH_REF == (int)IMPL_REF,
+	       "bench_ext.h impl numbers");
+static const struct bench_ext_job *ext;
+static struct job *ext_job;
+
+static void ext_setup(struct job *j, int impl)
+{
+	(void)j;
+	if (ext->setup)
+		ext->setup(ext->priv, impl);
+}
+
+static uint64_t ext_run(struct job *j, int impl)
+{
+	return ext->run(ext->priv, impl, &j->aux[impl]);
+}
+
+static void ext_after(struct job *j)
+{
+	(void)j;
+	if (ext->after)
+		ext->after(ext->priv);
+}
+
+void bench_run_ext(struct fx *x, const struct bench_ext_job *e)
+{
+	struct job j = { .x = x,
+			 .name = e->name,
+			 .unit = e->unit,
+			 .ops = e->ops,
+			 .setup = ext_setup,
+			 .run = ext_run,
+			 .after = ext_after };
+	ext = e;
+	ext_job = &j;
+	run_job(&j);
+	ext = NULL;
+	ext_job = NULL;
+}
+
+bool bench_wanted(const char *workload)
+{
+	return listed(only_list, workload);
+}
+
+void bench_ext_fail(const char *what)
+{
+	if (ext_job)
+		job_fail(ext_job, what);
+	else
+		FAIL("%s", what);
+}
+
 /* ---- workloads: reads ---------------------------------------------------------------- */
 
 static uint64_t run_seek(struct job *j, int impl)
@@ -1068,6 +1125,10 @@ int main(int argc, char **argv)
 		/* Fault every page in now, so no workload pays the kernel's first touch. */
 		memset(x.a.mem.bytes, 0, S.arena_bytes);
 		bench_format(&x);
+#ifdef PTKIT_BENCH_MM
+		bench_mm_format(&x, x.f,
+				&(struct bench_env){ S.name, S.seeks, S.mixed_gib, S.map_bytes });
+#endif
 		pt_arena_fini(&x.a);
 	}
 	batch_speedups();

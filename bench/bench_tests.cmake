@@ -15,6 +15,16 @@ target_link_libraries(ptkit_bench PRIVATE ptkit_hosted)
 target_include_directories(ptkit_bench PRIVATE ${CMAKE_CURRENT_LIST_DIR})
 set_target_properties(ptkit_bench PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/bench)
 
+# The src/mm workloads (GUP, follow_pfnmap: bench_mm.c and its references
+# reference/mm_<format>.c) need ptkit_mm (liburcu); without it they are left out.
+if(TARGET ptkit_mm)
+  file(GLOB PTKIT_BENCH_MM_REF_SRCS CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/reference/mm_*.c)
+  target_sources(ptkit_bench PRIVATE ${CMAKE_CURRENT_LIST_DIR}/bench_mm.c
+                                     ${PTKIT_BENCH_MM_REF_SRCS})
+  target_link_libraries(ptkit_bench PRIVATE ptkit_mm)
+  target_compile_definitions(ptkit_bench PRIVATE PTKIT_BENCH_MM=1)
+endif()
+
 # Per-segment instruction counts under callgrind need its client-request header.
 include(CheckIncludeFile)
 check_include_file(valgrind/callgrind.h PTKIT_HAVE_CALLGRIND_H)

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Workloads defined outside bench/bench.c (bench/bench_mm.c) run through bench.c's own
+ * runner: the same interleaved repetitions, medians, callgrind segments, agreement check
+ * (digest and aux of ptkit and the reference must be equal) and records (results.json).
+ */
+#ifndef PTKIT_BENCH_EXT_H
+#define PTKIT_BENCH_EXT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct fx; /* bench.c's per-format fixture (opaque here) */
+struct pt_format;
+
+/* impl as passed to setup / run (bench.c's IMPL_PTKIT, IMPL_REF). */
+enum { BENCH_PTKIT = 0, BENCH_REF = 1 };
+
+struct bench_ext_job {
+	const char *name, *unit;
+	uint64_t ops; /* operations per run (the ns/op divisor) */
+	void *priv;
+	/* untimed, before each timed run of impl (may be NULL) */
+	void (*setup)(void *priv, int impl);
+	/* timed: a digest (and *aux) that must agree between ptkit and the reference */
+	uint64_t (*run)(void *priv, int impl, uint64_t *aux);
+	/* untimed, after ptkit and the reference ran in a repetition (may be NULL) */
+	void (*after)(void *priv);
+};
+
+/* The sizes of this run (bench.c's struct sizes). */
+struct bench_env {
+	const char *size;   /* "full", "quick", "small", "tiny" */
+	uint64_t seeks;	    /* VAs per seek workload */
+	uint64_t mixed_gib; /* the mixed space, GiB */
+	uint64_t map_bytes; /* map/unmap/GUP range */
+};
+
+/* bench.c: run one workload for format fixture x (skipped when --only does not list it). */
+void bench_run_ext(struct fx *x, const struct bench_ext_job *j);
+/* bench.c: does --only (if given) list this workload? */
+bool bench_wanted(const char *workload);
+/* bench.c: the workload running now (or, outside one, the run) failed a check. */
+void bench_ext_fail(const char *what);
+
+/* bench_mm.c: the src/mm workloads (GUP, follow_pfnmap) for format f. */
+void bench_mm_format(struct fx *x, const struct pt_format *f, const struct bench_env *env);
+
+#endif
