@@ -322,7 +322,7 @@ static uint64_t pk_scan_leaf(struct pt_mm *mm, uint64_t start, uint64_t end, uin
 {
 	struct mm_walk_state st;
 	uint64_t sum = 0, n = 0;
-	mm_walk_init(&st, mm); /* for_each_pt_leaf does not: it would trust stack garbage */
+	mm_walk_init(&st, mm);
 	for_each_pt_leaf (&st, mm, start, end) {
 		n++;
 		sum += mm_walk_leaf_pa(&st);

@@ -1393,6 +1393,25 @@ static void test_fast_paths(const struct pt_format *f)
 				(unsigned long long)cuts[c][1]);
 	}
 
+	/*
+	 * A state that claims this mm and its generation (a reused stack slot, a state never
+	 * passed to mm_walk_init) with a nonsense level is not trusted: the walk starts over.
+	 */
+	{
+		struct mm_walk_state st;
+		int n = 0;
+
+		memset(&st, 0x5a, sizeof(st));
+		st.mm = &mm;
+		st.fmt = f;
+		st.gen = mm.gen;
+		st.half = 0;
+		for_each_pt_leaf (&st, &mm, va0, va0 + 64 * pg)
+			n++;
+		CHECK_EQ(n, 63); /* 64 pages, one unmapped */
+		CHECK_EQ(st.err, 0);
+	}
+
 	/* Trusted translate (arena) == the general path (the same bytes as a foreign image). */
 	pt_image_mem(&img, a.mem.bytes, a.mem.base, a.mem.size);
 	pt_mm_attach(&imm, f, &img, mm.root[0], mm.root[1]);

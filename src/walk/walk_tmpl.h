@@ -232,7 +232,7 @@ static bool w_seek(struct mm_walk_state *st, struct pt_mm *mm, uint64_t va)
 	}
 	uint32_t gen = __atomic_load_n(&mm->gen, __ATOMIC_RELAXED);
 
-	if (st->gen == gen && st->mm == mm && st->half == half) {
+	if (st->gen == gen && st->mm == mm && st->half == half && (unsigned)st->level < W_TOP) {
 		/*
 		 * Deepest retained table whose span also covers va: the lowest level whose
 		 * table spans both addresses (a chain of constant compares), but not below
