@@ -1055,15 +1055,19 @@ static void test_walk_mutation(const struct pt_format *f)
 	if (!fx_init(&x, f))
 		return;
 	build_layout(&x, &lo, &hi);
+	/*
+	 * Leaves and holes still tile the range when the callback frees tables under it (the
+	 * holes were empty entries when reported; bigger ones now, so no check_holes).
+	 */
 	rec_init(&r, &x, 0, x.lo_last + 1);
 	r.mutate = 1;
 	CHECK_EQ(walk_page_range(&x.mm, 0, x.lo_last + 1, &rec_ops, &r), 0);
-	CHECK(check_segs(&r, false));
+	CHECK(check_segs(&r, true));
 	CHECK(check_seg_leaves(&r, &lo));
 	rec_init(&r, &x, x.hi_start, 0);
 	r.mutate = 1;
 	CHECK_EQ(walk_page_range(&x.mm, x.hi_start, 0, &rec_ops, &r), 0);
-	CHECK(check_segs(&r, false));
+	CHECK(check_segs(&r, true));
 	CHECK(check_seg_leaves(&r, &hi));
 	mm_walk_init(&st, &x.mm);
 	n = 0;

@@ -529,6 +529,17 @@ static int w_walk_range(struct pt_mm *mm, uint64_t start, uint64_t end,
 			if (r == MM_WALK_STOP)
 				return 0;
 			w_refresh(&st);
+			if (r != MM_WALK_SKIP && st.kind == PT_ENTRY_EMPTY && st.level > l &&
+			    elast < last && ((elast + 1) & (w_span(st.level) - 1))) {
+				/*
+				 * The callback unmapped and the table was freed: the address now
+				 * falls in an empty entry of a higher level. The rest of that
+				 * entry, after what was handled, is a hole: report it before moving
+				 * on.
+				 */
+				st.va = elast + 1;
+				continue;
+			}
 			if (r == MM_WALK_SKIP && st.level < W_TOP) {
 				/* Stand on the last entry of this table, so the next step leaves
 				 * it. */
