@@ -58,7 +58,8 @@ static void ungrab(struct mm *mm, struct mm_page *head, uint32_t n, unsigned fol
 }
 
 /* Pages [pa, pa + n pages) clipped to the folio holding pa; its head, or NULL. */
-static struct mm_page *folio_span(struct mm *mm, uint64_t pa, uint64_t *n)
+static inline __attribute__((always_inline)) struct mm_page *folio_span(struct mm *mm, uint64_t pa,
+									uint64_t *n)
 {
 	uint64_t hpa;
 	struct mm_page *h = mm_folio_of(mm->pfdb, pa, &hpa);
@@ -77,14 +78,27 @@ static uint64_t gup_end(uint64_t start, unsigned long nr_pages, uint64_t ps)
 	return nr_pages <= (UINT64_MAX - start) / ps ? start + nr_pages * ps : 0;
 }
 
-/*
- * The leaf mapping va when the iteration reaches it from the leaf st stands on: more of
- * the same leaf (a folio or GUP_STEP ended the last step inside it), or the next present
- * leaf when it starts exactly at va. false: va is in a hole (or the walk must seek).
- */
-static inline bool gup_step_to(struct mm_walk_state *st, uint64_t va, uint64_t end, bool *same)
+/* The leaf a GUP step takes pages from: its first address, size and output address. */
+struct gup_leaf {
+	uint64_t va, size, pa;
+};
+
+static inline void gup_leaf_of(const struct mm_walk_state *st, struct gup_leaf *l)
 {
-	*same = va - mm_walk_leaf_va(st) < mm_walk_leaf_size(st);
+	l->size = mm_walk_leaf_size(st);
+	l->va = st->va & ~(l->size - 1);
+	l->pa = st->pa; /* the walk stands on a leaf: mm_walk_leaf_pa without the test */
+}
+
+/*
+ * The leaf mapping va when the iteration reaches it from leaf l, where st stands: more of
+ * l (a folio or GUP_STEP ended the last step inside it: *same), or the next present leaf
+ * when it starts exactly at va. false: va is in a hole (or the walk must seek).
+ */
+static inline bool gup_step_to(struct mm_walk_state *st, const struct gup_leaf *l, uint64_t va,
+			       uint64_t end, bool *same)
+{
+	*same = va - l->va < l->size;
 	return *same || (mm_walk_next_leaf(st, end) && st->va == va);
 }
 
@@ -93,8 +107,10 @@ long get_user_pages(struct mm *mm, uint64_t start, unsigned long nr_pages, unsig
 {
 	const uint64_t ps = mm->page_size;
 	const uint64_t end = gup_end(start, nr_pages, ps);
+	const unsigned shift = mm->pfdb->page_shift; /* ps == 1 << shift (mm_init) */
 	bool write = foll & FOLL_WRITE;
 	const struct mm_vma *vma = NULL;
+	struct gup_leaf l = { 0, 0, 0 };
 	struct mm_walk_state st;
 	unsigned long i = 0;
 	bool on = false; /* st stands on the last leaf taken, reached without a fault */
@@ -110,7 +126,7 @@ long get_user_pages(struct mm *mm, uint64_t start, unsigned long nr_pages, unsig
 	mm_walk_init(&st, &mm->pt);
 	while (i < nr_pages) {
 		uint64_t va = start + i * ps;
-		uint64_t lva, pa, n;
+		uint64_t pa, n;
 		struct mm_page *h;
 		bool leaf, same = false, faulted = false;
 
@@ -126,7 +142,7 @@ long get_user_pages(struct mm *mm, uint64_t start, unsigned long nr_pages, unsig
 		 * Step through the table from the last leaf; seek (from the retained path) after a
 		 * hole or a fault, so faulting in a range never rescans what lies ahead.
 		 */
-		leaf = on && gup_step_to(&st, va, end, &same);
+		leaf = on && gup_step_to(&st, &l, va, end, &same);
 		if (!leaf)
 			leaf = mm_walk_seek_leaf(&st, &mm->pt, va);
 		for (int faults = 0; !same;) {
@@ -160,9 +176,10 @@ long get_user_pages(struct mm *mm, uint64_t start, unsigned long nr_pages, unsig
 				err = -PT_EFAULT;
 			break;
 		}
-		lva = mm_walk_leaf_va(&st);
-		pa = mm_walk_leaf_pa(&st) + (va - lva);
-		n = (mm__min(lva + mm_walk_leaf_size(&st), vma->end) - va) / ps;
+		if (!same)
+			gup_leaf_of(&st, &l);
+		pa = l.pa + (va - l.va);
+		n = (mm__min(l.va + l.size, vma->end) - va) >> shift;
 		if (n > nr_pages - i)
 			n = nr_pages - i;
 		if (n > GUP_STEP) /* a 256T folio has 2^36 pages: keep refcounts in range */
@@ -238,6 +255,7 @@ long get_user_pages_fast_only(struct mm *mm, uint64_t start, unsigned long nr_pa
 	const uint64_t ps = mm->page_size;
 	const uint64_t end = gup_end(start, nr_pages, ps);
 	const struct mm_pfdb *db = mm->pfdb;
+	struct gup_leaf l = { 0, 0, 0 };
 	struct mm_walk_state st;
 	unsigned long i = 0;
 	uint64_t backoffs = 0;
@@ -249,23 +267,24 @@ long get_user_pages_fast_only(struct mm *mm, uint64_t start, unsigned long nr_pa
 	mm__rcu_read_lock();
 	mm_walk_init(&st, &mm->view);
 	while (i < nr_pages) {
-		uint64_t va = start + i * ps, lva, pa, n;
+		uint64_t va = start + i * ps, pa, n;
 		struct mm_page *h;
 		uint32_t flags;
 		bool same = false;
 
 		/* The first leaf by a seek, the next ones by stepping the table (read once). */
-		if (i ? !gup_step_to(&st, va, end, &same) : !mm_walk_seek_leaf(&st, &mm->view, va))
+		if (i ? !gup_step_to(&st, &l, va, end, &same)
+		      : !mm_walk_seek_leaf(&st, &mm->view, va))
 			break;
 		if (!same) {
 			uint32_t prot = mm_walk_prot(&st); /* decoded once per leaf */
 
 			if ((prot & PT_SPECIAL) || ((foll & FOLL_WRITE) && !(prot & PT_W)))
 				break;
+			gup_leaf_of(&st, &l);
 		}
-		lva = mm_walk_leaf_va(&st);
-		pa = mm_walk_leaf_pa(&st) + (va - lva);
-		n = (lva + mm_walk_leaf_size(&st) - va) / ps;
+		pa = l.pa + (va - l.va);
+		n = (l.va + l.size - va) >> db->page_shift;
 		if (n > nr_pages - i)
 			n = nr_pages - i;
 		if (n > GUP_STEP) /* a 256T folio has 2^36 pages: keep refcounts in range */
