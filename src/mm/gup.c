@@ -58,7 +58,8 @@ static void ungrab(struct mm *mm, struct mm_page *head, uint32_t n, unsigned fol
 }
 
 /* Pages [pa, pa + n pages) clipped to the folio holding pa; its head, or NULL. */
-static struct mm_page *folio_span(struct mm *mm, uint64_t pa, uint64_t *n)
+static inline __attribute__((always_inline)) struct mm_page *folio_span(struct mm *mm, uint64_t pa,
+									uint64_t *n)
 {
 	uint64_t hpa;
 	struct mm_page *h = mm_folio_of(mm->pfdb, pa, &hpa);
@@ -71,13 +72,48 @@ static struct mm_page *folio_span(struct mm *mm, uint64_t pa, uint64_t *n)
 	return h;
 }
 
+/* The first address after the request (0: it reaches the end of the address space). */
+static uint64_t gup_end(uint64_t start, unsigned long nr_pages, uint64_t ps)
+{
+	return nr_pages <= (UINT64_MAX - start) / ps ? start + nr_pages * ps : 0;
+}
+
+/* The leaf a GUP step takes pages from: its first address, size and output address. */
+struct gup_leaf {
+	uint64_t va, size, pa;
+};
+
+static inline void gup_leaf_of(const struct mm_walk_state *st, struct gup_leaf *l)
+{
+	l->size = mm_walk_leaf_size(st);
+	l->va = st->va & ~(l->size - 1);
+	l->pa = st->pa; /* the walk stands on a leaf: mm_walk_leaf_pa without the test */
+}
+
+/*
+ * The leaf mapping va when the iteration reaches it from leaf l, where st stands: more of
+ * l (a folio or GUP_STEP ended the last step inside it: *same), or the next present leaf
+ * when it starts exactly at va. false: va is in a hole (or the walk must seek).
+ */
+static inline bool gup_step_to(struct mm_walk_state *st, const struct gup_leaf *l, uint64_t va,
+			       uint64_t end, bool *same)
+{
+	*same = va - l->va < l->size;
+	return *same || (mm_walk_next_leaf(st, end) && st->va == va);
+}
+
 long get_user_pages(struct mm *mm, uint64_t start, unsigned long nr_pages, unsigned foll,
 		    uint64_t *pas, mm_fault_fn fault, void *priv)
 {
 	const uint64_t ps = mm->page_size;
+	const uint64_t end = gup_end(start, nr_pages, ps);
+	const unsigned shift = mm->pfdb->page_shift; /* ps == 1 << shift (mm_init) */
 	bool write = foll & FOLL_WRITE;
+	const struct mm_vma *vma = NULL;
+	struct gup_leaf l = { 0, 0, 0 };
 	struct mm_walk_state st;
 	unsigned long i = 0;
+	bool on = false; /* st stands on the last leaf taken, reached without a fault */
 	int err = 0;
 
 	if (!foll_ok(foll) || (start & (ps - 1)) || (!pas && (foll & (FOLL_PIN | FOLL_GET))))
@@ -90,30 +126,41 @@ long get_user_pages(struct mm *mm, uint64_t start, unsigned long nr_pages, unsig
 	mm_walk_init(&st, &mm->pt);
 	while (i < nr_pages) {
 		uint64_t va = start + i * ps;
-		const struct mm_vma *vma = mm_find_vma(mm, va);
-		uint64_t lva, pa, n;
+		uint64_t pa, n;
 		struct mm_page *h;
-		bool leaf = false;
+		bool leaf, same = false, faulted = false;
 
-		if (!vma || vma->kind == MM_VMA_PFNMAP ||
-		    ((foll & FOLL_LONGTERM) && write && vma->kind == MM_VMA_FILE)) {
-			err = -PT_EFAULT;
-			break;
+		if (!vma || va >= vma->end) { /* find_vma once per VMA, as Linux */
+			vma = mm_find_vma(mm, va);
+			if (!vma || vma->kind == MM_VMA_PFNMAP ||
+			    ((foll & FOLL_LONGTERM) && write && vma->kind == MM_VMA_FILE)) {
+				err = -PT_EFAULT;
+				break;
+			}
 		}
-		for (int tries = 0; tries < 4; tries++) {
+		/*
+		 * Step through the table from the last leaf; seek (from the retained path) after a
+		 * hole or a fault, so faulting in a range never rescans what lies ahead.
+		 */
+		leaf = on && gup_step_to(&st, &l, va, end, &same);
+		if (!leaf)
 			leaf = mm_walk_seek_leaf(&st, &mm->pt, va);
-			if (st.err || (leaf && mm_walk_is_special(&st))) {
+		for (int faults = 0; !same;) {
+			uint32_t prot = leaf ? mm_walk_prot(&st) : 0; /* the rights, decoded once */
+
+			if (st.err || (prot & PT_SPECIAL)) {
 				err = st.err ? st.err : -PT_EFAULT;
 				break;
 			}
-			if (leaf && (!write || mm_walk_is_write(&st)))
+			if (leaf && (!write || (prot & PT_W)))
 				break;
 			leaf = false;
-			if (foll & FOLL_NOFAULT) {
+			if ((foll & FOLL_NOFAULT) || faults++ == 4) {
 				err = -PT_EFAULT;
 				break;
 			}
 			mm->faults++;
+			faulted = true;
 			err = fault(mm, vma, va, foll, priv);
 			if (err)
 				break;
@@ -122,15 +169,17 @@ long get_user_pages(struct mm *mm, uint64_t start, unsigned long nr_pages, unsig
 				err = -PT_EFAULT;
 				break;
 			}
+			leaf = mm_walk_seek_leaf(&st, &mm->pt, va);
 		}
 		if (!leaf) {
 			if (!err)
 				err = -PT_EFAULT;
 			break;
 		}
-		lva = mm_walk_leaf_va(&st);
-		pa = mm_walk_leaf_pa(&st) + (va - lva);
-		n = (mm__min(lva + mm_walk_leaf_size(&st), vma->end) - va) / ps;
+		if (!same)
+			gup_leaf_of(&st, &l);
+		pa = l.pa + (va - l.va);
+		n = (mm__min(l.va + l.size, vma->end) - va) >> shift;
 		if (n > nr_pages - i)
 			n = nr_pages - i;
 		if (n > GUP_STEP) /* a 256T folio has 2^36 pages: keep refcounts in range */
@@ -146,15 +195,67 @@ long get_user_pages(struct mm *mm, uint64_t start, unsigned long nr_pages, unsig
 				pas[i + k] = pa + k * ps;
 		}
 		i += n;
+		on = !faulted;
+		if (faulted)
+			vma = NULL; /* the handler may have changed it: check the next one again */
 	}
 	mm_unlock(mm);
 	return i ? (long)i : err;
+}
+
+/*
+ * GUP-fast's re-check after the grab, Linux's gup_fast_pte_range: the leaf entry and the
+ * entry of the table above it (the pmd of a pte) still hold what the walk read. Narrower
+ * than mm_walk_path_unchanged (no re-read from the root), and enough because of how the
+ * writers change a tree under the mm lock and free its tables:
+ *  - A table they unlink waits for a grace period before its memory is reused
+ *    (mm__sync_tables), and the whole read / grab / re-check runs inside one RCU read-side
+ *    section: the entries re-read here are in the tables this walk went through, unlinked
+ *    perhaps but never recycled, so they show what the writers last stored in them.
+ *  - Writers clear bottom-up: pt_unmap clears every leaf, then a table entry only once
+ *    the table below it has been emptied entry by entry, and the folios lose the mapping's
+ *    reference only after that (mm__zap_locked). Splits, mprotect, aging and COW rewrite
+ *    the leaf entry itself. So an unmap, split, or free anywhere on the path changes the
+ *    leaf entry before the page can go.
+ *  - The one change that leaves the leaf's own table intact is replacing the table entry
+ *    that points at it (pt_split_leaf_undo: a huge leaf back in place of the table of its
+ *    pieces): that is the entry above, re-read too.
+ * Both unchanged after the reference was taken: the leaf still mapped the page then, and
+ * any later change has to get past our reference (the folio outlives a zap; a split's
+ * refcount freeze fails).
+ */
+static inline bool gup_fast_leaf_unchanged(const struct mm_walk_state *st)
+{
+	const struct pt_format *f = st->fmt;
+	const int up = st->level + 1;
+	const struct mm_walk_level *pl = &st->path[up < f->levels ? up : st->level];
+
+	if (pt_entry_load(f, st->ptep) != st->entry)
+		return false;
+	return up >= f->levels ||
+	       pt_entry_load(f, pl->table + (size_t)pl->index * f->entry_size) == pl->entry;
+}
+
+/*
+ * A head (its flags read with acquire, so its pfn and order are the ones published with
+ * them) whose folio holds the n pages from pa. Only asked with a reference held.
+ */
+static inline bool folio_holds(const struct mm_pfdb *db, const struct mm_page *h, uint64_t pa,
+			       uint64_t n)
+{
+	uint64_t off = ((pa - db->base) >> db->page_shift) - h->pfn; /* wraps below the head */
+	uint64_t size = 1ull << __atomic_load_n(&h->order, __ATOMIC_RELAXED);
+
+	return off < size && n <= size - off;
 }
 
 long get_user_pages_fast_only(struct mm *mm, uint64_t start, unsigned long nr_pages, unsigned foll,
 			      uint64_t *pas)
 {
 	const uint64_t ps = mm->page_size;
+	const uint64_t end = gup_end(start, nr_pages, ps);
+	const struct mm_pfdb *db = mm->pfdb;
+	struct gup_leaf l = { 0, 0, 0 };
 	struct mm_walk_state st;
 	unsigned long i = 0;
 	uint64_t backoffs = 0;
@@ -166,19 +267,24 @@ long get_user_pages_fast_only(struct mm *mm, uint64_t start, unsigned long nr_pa
 	mm__rcu_read_lock();
 	mm_walk_init(&st, &mm->view);
 	while (i < nr_pages) {
-		uint64_t va = start + i * ps, lva, pa, n, hpa;
-		struct pt_entry_info info;
+		uint64_t va = start + i * ps, pa, n;
 		struct mm_page *h;
 		uint32_t flags;
+		bool same = false;
 
-		if (!mm_walk_seek_leaf(&st, &mm->view, va))
+		/* The first leaf by a seek, the next ones by stepping the table (read once). */
+		if (i ? !gup_step_to(&st, &l, va, end, &same)
+		      : !mm_walk_seek_leaf(&st, &mm->view, va))
 			break;
-		pt_format_decode(st.fmt, st.entry, st.level, &info); /* the one read of it */
-		if ((info.prot & PT_SPECIAL) || ((foll & FOLL_WRITE) && !(info.prot & PT_W)))
-			break;
-		lva = mm_walk_leaf_va(&st);
-		pa = mm_walk_leaf_pa(&st) + (va - lva);
-		n = (lva + mm_walk_leaf_size(&st) - va) / ps;
+		if (!same) {
+			uint32_t prot = mm_walk_prot(&st); /* decoded once per leaf */
+
+			if ((prot & PT_SPECIAL) || ((foll & FOLL_WRITE) && !(prot & PT_W)))
+				break;
+			gup_leaf_of(&st, &l);
+		}
+		pa = l.pa + (va - l.va);
+		n = (l.va + l.size - va) >> db->page_shift;
 		if (n > nr_pages - i)
 			n = nr_pages - i;
 		if (n > GUP_STEP) /* a 256T folio has 2^36 pages: keep refcounts in range */
@@ -186,13 +292,15 @@ long get_user_pages_fast_only(struct mm *mm, uint64_t start, unsigned long nr_pa
 		h = folio_span(mm, pa, &n);
 		if (!h || !try_grab(h, (uint32_t)n, foll))
 			break;
-		/* With a reference the folio cannot go away: is it still the one we probed? */
+		/*
+		 * With a reference the folio can be neither freed nor split (its refcount freeze
+		 * fails): is it still a folio holding all n pages? Its own head, order and frame
+		 * say so (Linux: folio == page_folio(page)), no second search.
+		 */
 		flags = __atomic_load_n(&h->flags, __ATOMIC_ACQUIRE);
-		if (mm_folio_of(mm->pfdb, pa, &hpa) != h || !(flags & MM_PG_HEAD) ||
-		    ((pa - hpa) >> mm->pfdb->page_shift) + n >
-			    (1ull << __atomic_load_n(&h->order, __ATOMIC_RELAXED)) ||
+		if (!(flags & MM_PG_HEAD) || !folio_holds(db, h, pa, n) ||
 		    ((foll & FOLL_LONGTERM) && (foll & FOLL_WRITE) && (flags & MM_PG_FILE)) ||
-		    !mm_walk_path_unchanged(&st)) {
+		    !gup_fast_leaf_unchanged(&st)) {
 			ungrab(mm, h, (uint32_t)n, foll);
 			backoffs++;
 			break;

@@ -206,13 +206,9 @@ static void folio_free(struct mm_pfdb *db, struct mm_page *head)
 	pthread_mutex_unlock(&db->lock);
 }
 
-struct mm_page *mm_folio_of(struct mm_pfdb *db, uint64_t pa, uint64_t *head_pa)
+/* mm_folio_of from order 0 up: the first head or free block covering frame idx. */
+static struct mm_page *folio_search(struct mm_pfdb *db, uint64_t idx, uint64_t *head_pa)
 {
-	uint64_t idx;
-
-	if (pa < db->base || pa - db->base >= db->size)
-		return NULL;
-	idx = (pa - db->base) >> db->page_shift;
 	for (unsigned o = 0; o <= db->max_order; o++) {
 		uint64_t c = idx & ~((1ull << o) - 1);
 		struct mm_page *p = desc(db, c, o);
@@ -236,6 +232,35 @@ struct mm_page *mm_folio_of(struct mm_pfdb *db, uint64_t pa, uint64_t *head_pa)
 		return p;
 	}
 	return NULL;
+}
+
+struct mm_page *mm_folio_of(struct mm_pfdb *db, uint64_t pa, uint64_t *head_pa)
+{
+	uint64_t idx;
+	struct mm_page *s;
+
+	if (pa < db->base || pa - db->base >= db->size)
+		return NULL;
+	idx = (pa - db->base) >> db->page_shift;
+	/*
+	 * The search's first step, inline: the frame's own descriptor heads a small folio
+	 * (every order-0 folio, the head frame of the others). Anything else: the search.
+	 */
+	s = sect_of(db, idx);
+	if (s) {
+		struct mm_page *p = &s[idx & ((1ull << db->sect_order) - 1)];
+
+		if (ld(&p->flags) & MM_PG_HEAD) {
+			uint32_t ord = __atomic_load_n(&p->order, __ATOMIC_RELAXED);
+
+			if (ord < db->sect_order && ord <= db->max_order) {
+				if (head_pa)
+					*head_pa = db->base + (idx << db->page_shift);
+				return p;
+			}
+		}
+	}
+	return folio_search(db, idx, head_pa);
 }
 
 uint64_t mm_page_pa(const struct mm_pfdb *db, const struct mm_page *pg)

@@ -7,6 +7,7 @@ int follow_pfnmap_start(struct mm *mm, uint64_t va, struct follow_pfnmap_args *a
 	const struct mm_vma *vma;
 	struct mm_walk_state st;
 	uint64_t size;
+	uint32_t prot;
 
 	mm_lock(mm);
 	vma = mm_find_vma(mm, va);
@@ -23,9 +24,10 @@ int follow_pfnmap_start(struct mm *mm, uint64_t va, struct follow_pfnmap_args *a
 	args->pa = mm_walk_leaf_pa(&st) + (va & (size - 1));
 	args->pfn = args->pa >> mm->pfdb->page_shift;
 	args->addr_mask = ~(size - 1);
-	args->prot = mm_walk_prot(&st);
-	args->writable = mm_walk_is_write(&st);
-	args->special = mm_walk_is_special(&st);
+	prot = mm_walk_prot(&st); /* the rights, decoded once */
+	args->prot = prot;
+	args->writable = prot & PT_W;
+	args->special = prot & PT_SPECIAL;
 	return 0;
 }
 
