@@ -291,6 +291,7 @@ int mm__zap_locked(struct mm *mm, uint64_t start, uint64_t end)
 	int err = 0;
 
 	/* What is mapped there, before the tables change (leaves of groups one by one). */
+	mm_walk_init(&st, &mm->pt);
 	for_each_pt_leaf (&st, &mm->pt, start, end) {
 		uint64_t lva = mm_walk_leaf_va(&st), size = mm_walk_leaf_size(&st);
 		uint64_t s = mm__max(start, lva), e = mm__min(end, lva + size);
