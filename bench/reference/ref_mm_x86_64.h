@@ -16,65 +16,19 @@
  * mm_folio_get / mm_folio_put, the refcount and pincount atomics, MM_PIN_BIAS for
  * order-0 folios, at most 2^16 pages per grab), so the two leave identical counts.
  *
- * The pgd/p4d/pud/pmd/pte helpers duplicate the few of x86_64_ref.h needed here (that
- * file defines a whole ref_format; it is left alone). The includer defines REF_LEVELS
- * (4: p4d folded as in pgtable-nop4d.h, or 5) and REF_MM_SYM.
+ * The pgtable helpers are the ones the ref_format references use: the pXd_t types and
+ * READ_ONCE of ref_pgtable.h, the x86 bits and pXd_none / pXd_leaf / pXd_*_pa of
+ * x86_64_pgtable.h and the generic pXd_offset / pXd_addr_end of ref_pxd.h, instantiated
+ * over struct rmm (the arena's bytes and base cached by value: no pt_mem load per level).
+ * The includer defines
+ * REF_LEVELS (4: p4d folded as in pgtable-nop4d.h, or 5) and REF_MM_SYM.
  */
 #include "mm/mm_internal.h"
 #include "ref_mm.h"
-
-#ifndef REF_LEVELS
-#error "define REF_LEVELS (4 or 5)"
-#endif
-
-#define _PAGE_PRESENT (1ull << 0)
-#define _PAGE_RW (1ull << 1)
-#define _PAGE_PSE (1ull << 7)
-#define _PAGE_SPECIAL (1ull << 9) /* _PAGE_SOFTW1, as Linux (and ptkit's format) */
-#define PTE_PFN_MASK 0x000ffffffffff000ull
-
-#define PAGE_SHIFT 12
-#define PMD_SHIFT 21
-#define PUD_SHIFT 30
-#define P4D_SHIFT 39
-#if REF_LEVELS == 5
-#define PGDIR_SHIFT 48
-#else
-#define PGDIR_SHIFT 39
-#endif
-#define PTRS_PER_TABLE 512
-#define PAGE_SIZE (1ull << PAGE_SHIFT)
-#define PMD_SIZE (1ull << PMD_SHIFT)
-#define PUD_SIZE (1ull << PUD_SHIFT)
-#define P4D_SIZE (1ull << P4D_SHIFT)
-#define PGDIR_SIZE (1ull << PGDIR_SHIFT)
-#define PMD_MASK (~(PMD_SIZE - 1))
-#define PUD_MASK (~(PUD_SIZE - 1))
-#define P4D_MASK (~(P4D_SIZE - 1))
-#define PGDIR_MASK (~(PGDIR_SIZE - 1))
-#define PMD_PFN_MASK (PTE_PFN_MASK & PMD_MASK)
-#define PUD_PFN_MASK (PTE_PFN_MASK & PUD_MASK)
+#include "x86_64_pgtable.h"
 
 /* Most pages taken from one folio in one grab (src/mm/gup.c GUP_STEP: 32-bit refcounts). */
 #define REF_GUP_STEP (1u << 16)
-
-typedef struct {
-	uint64_t pgd;
-} pgd_t;
-typedef struct {
-	uint64_t p4d;
-} p4d_t;
-typedef struct {
-	uint64_t pud;
-} pud_t;
-typedef struct {
-	uint64_t pmd;
-} pmd_t;
-typedef struct {
-	uint64_t pte;
-} pte_t;
-
-#define READ_ONCE(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
 
 /* One tree: host pointer of a table = bytes + (pa - base). */
 struct rmm {
@@ -87,115 +41,14 @@ static inline struct rmm rmm_of(const struct pt_mm *t)
 	return (struct rmm){ t->mem->bytes, t->mem->base, t->root[0] };
 }
 
-static inline void *ref_va(const struct rmm *rm, uint64_t pa)
+static inline void *rmm_va(const struct rmm *rm, uint64_t pa)
 {
 	return rm->bytes + (pa - rm->base);
 }
 
-static inline unsigned long pgd_index(uint64_t a)
-{
-	return (a >> PGDIR_SHIFT) & (PTRS_PER_TABLE - 1);
-}
-static inline unsigned long pud_index(uint64_t a)
-{
-	return (a >> PUD_SHIFT) & (PTRS_PER_TABLE - 1);
-}
-static inline unsigned long pmd_index(uint64_t a)
-{
-	return (a >> PMD_SHIFT) & (PTRS_PER_TABLE - 1);
-}
-static inline unsigned long pte_index(uint64_t a)
-{
-	return (a >> PAGE_SHIFT) & (PTRS_PER_TABLE - 1);
-}
-
-static inline pgd_t *pgd_offset(const struct rmm *rm, uint64_t a)
-{
-	return (pgd_t *)ref_va(rm, rm->root) + pgd_index(a);
-}
-static inline uint64_t pgd_addr_end(uint64_t a, uint64_t end)
-{
-	uint64_t b = (a + PGDIR_SIZE) & PGDIR_MASK;
-	return b - 1 < end - 1 ? b : end;
-}
-#if REF_LEVELS == 5
-static inline unsigned long p4d_index(uint64_t a)
-{
-	return (a >> P4D_SHIFT) & (PTRS_PER_TABLE - 1);
-}
-static inline p4d_t *p4d_offset_e(const struct rmm *rm, pgd_t *pgd, uint64_t pgdv, uint64_t a)
-{
-	(void)pgd;
-	return (p4d_t *)ref_va(rm, pgdv & PTE_PFN_MASK) + p4d_index(a);
-}
-static inline bool pgd_none(uint64_t v)
-{
-	return !(v & _PAGE_PRESENT);
-}
-static inline uint64_t p4d_addr_end(uint64_t a, uint64_t end)
-{
-	uint64_t b = (a + P4D_SIZE) & P4D_MASK;
-	return b - 1 < end - 1 ? b : end;
-}
-#else
-/* Folded p4d (pgtable-nop4d.h): the pgd entry is the p4d entry. */
-static inline p4d_t *p4d_offset_e(const struct rmm *rm, pgd_t *pgd, uint64_t pgdv, uint64_t a)
-{
-	(void)rm;
-	(void)pgdv;
-	(void)a;
-	return (p4d_t *)pgd;
-}
-static inline bool pgd_none(uint64_t v)
-{
-	(void)v;
-	return false;
-}
-static inline uint64_t p4d_addr_end(uint64_t a, uint64_t end)
-{
-	(void)a;
-	return end;
-}
-#endif
-static inline pud_t *pud_offset_e(const struct rmm *rm, uint64_t p4d, uint64_t a)
-{
-	return (pud_t *)ref_va(rm, p4d & PTE_PFN_MASK) + pud_index(a);
-}
-static inline pmd_t *pmd_offset_e(const struct rmm *rm, uint64_t pud, uint64_t a)
-{
-	return (pmd_t *)ref_va(rm, pud & PTE_PFN_MASK) + pmd_index(a);
-}
-static inline pte_t *pte_offset_e(const struct rmm *rm, uint64_t pmd, uint64_t a)
-{
-	return (pte_t *)ref_va(rm, pmd & PTE_PFN_MASK) + pte_index(a);
-}
-
-static inline bool pXd_none(uint64_t v)
-{
-	return !(v & _PAGE_PRESENT);
-}
-static inline bool pXd_leaf(uint64_t v)
-{
-	return (v & (_PAGE_PRESENT | _PAGE_PSE)) == (_PAGE_PRESENT | _PAGE_PSE);
-}
-static inline bool pte_write(uint64_t v)
-{
-	return v & _PAGE_RW;
-}
-static inline bool pte_special(uint64_t v)
-{
-	return v & _PAGE_SPECIAL;
-}
-static inline uint64_t pud_addr_end(uint64_t a, uint64_t end)
-{
-	uint64_t b = (a + PUD_SIZE) & PUD_MASK;
-	return b - 1 < end - 1 ? b : end;
-}
-static inline uint64_t pmd_addr_end(uint64_t a, uint64_t end)
-{
-	uint64_t b = (a + PMD_SIZE) & PMD_MASK;
-	return b - 1 < end - 1 ? b : end;
-}
+#define REF_PXD_MM struct rmm
+#define REF_PXD_VA rmm_va
+#include "ref_pxd.h"
 
 /* ---- folio accounting: exactly src/mm/gup.c's --------------------------------------- */
 
@@ -319,8 +172,8 @@ static inline bool gup_fast_pte_range(struct gup_ctx *g, pmd_t *pmdp, uint64_t p
 	pte_t *ptep = pte_offset_e(&g->rm, pmd, addr);
 	do {
 		uint64_t pte = READ_ONCE(ptep->pte);
-		if (pXd_none(pte) || !gup_fast_leaf_ok(g, pte) ||
-		    !gup_fast_leaf(g, pte & PTE_PFN_MASK, 1, &ptep->pte, pte, &pmdp->pmd, pmd))
+		if (pte_none(pte) || !gup_fast_leaf_ok(g, pte) ||
+		    !gup_fast_leaf(g, pte_pa(pte), 1, &ptep->pte, pte, &pmdp->pmd, pmd))
 			return false;
 	} while (ptep++, addr += PAGE_SIZE, addr != end);
 	return true;
@@ -333,11 +186,11 @@ static inline bool gup_fast_pmd_range(struct gup_ctx *g, uint64_t pud, uint64_t 
 	do {
 		uint64_t pmd = READ_ONCE(pmdp->pmd);
 		next = pmd_addr_end(addr, end);
-		if (pXd_none(pmd))
+		if (pmd_none(pmd))
 			return false;
-		if (pXd_leaf(pmd)) { /* gup_fast_pmd_leaf */
+		if (pmd_leaf(pmd)) { /* gup_fast_pmd_leaf */
 			if (!gup_fast_leaf_ok(g, pmd) ||
-			    !gup_fast_leaf(g, (pmd & PMD_PFN_MASK) + (addr & ~PMD_MASK),
+			    !gup_fast_leaf(g, pmd_leaf_pa(pmd) + (addr & ~PMD_MASK),
 					   (next - addr) >> PAGE_SHIFT, &pmdp->pmd, pmd, NULL, 0))
 				return false;
 		} else if (!gup_fast_pte_range(g, pmdp, pmd, addr, next)) {
@@ -354,11 +207,11 @@ static inline bool gup_fast_pud_range(struct gup_ctx *g, uint64_t p4d, uint64_t 
 	do {
 		uint64_t pud = READ_ONCE(pudp->pud);
 		next = pud_addr_end(addr, end);
-		if (pXd_none(pud))
+		if (pud_none(pud))
 			return false;
-		if (pXd_leaf(pud)) { /* gup_fast_pud_leaf */
+		if (pud_leaf(pud)) { /* gup_fast_pud_leaf */
 			if (!gup_fast_leaf_ok(g, pud) ||
-			    !gup_fast_leaf(g, (pud & PUD_PFN_MASK) + (addr & ~PUD_MASK),
+			    !gup_fast_leaf(g, pud_leaf_pa(pud) + (addr & ~PUD_MASK),
 					   (next - addr) >> PAGE_SHIFT, &pudp->pud, pud, NULL, 0))
 				return false;
 		} else if (!gup_fast_pmd_range(g, pud, addr, next)) {
@@ -377,12 +230,12 @@ static inline void gup_fast_pgd_range(struct gup_ctx *g, uint64_t addr, uint64_t
 		next = pgd_addr_end(addr, end);
 		if (pgd_none(pgd))
 			return;
-		p4d_t *p4dp = p4d_offset_e(&g->rm, pgdp, pgd, addr);
+		p4d_t *p4dp = p4d_offset_lockless(&g->rm, pgdp, pgd, addr);
 		uint64_t a4 = addr;
 		do {
 			uint64_t p4d = READ_ONCE(p4dp->p4d);
 			next4 = p4d_addr_end(a4, next);
-			if (pXd_none(p4d) || !gup_fast_pud_range(g, p4d, a4, next4))
+			if (p4d_none(p4d) || !gup_fast_pud_range(g, p4d, a4, next4))
 				return;
 		} while (p4dp++, a4 = next4, a4 != next);
 	} while (pgdp++, addr = next, addr != end);
@@ -398,36 +251,36 @@ static inline bool follow_page_mask(const struct rmm *rm, uint64_t va, uint64_t 
 	uint64_t pgdv = READ_ONCE(pgd->pgd);
 	if (pgd_none(pgdv))
 		return false;
-	p4d_t *p4d = p4d_offset_e(rm, pgd, pgdv, va);
+	p4d_t *p4d = p4d_offset_lockless(rm, pgd, pgdv, va);
 	uint64_t p4dv = READ_ONCE(p4d->p4d);
-	if (pXd_none(p4dv))
+	if (p4d_none(p4dv))
 		return false;
 	pud_t *pud = pud_offset_e(rm, p4dv, va);
 	uint64_t pudv = READ_ONCE(pud->pud);
-	if (pXd_none(pudv))
+	if (pud_none(pudv))
 		return false;
-	if (pXd_leaf(pudv)) {
+	if (pud_leaf(pudv)) {
 		*entry = pudv;
-		*pa = (pudv & PUD_PFN_MASK) | (va & ~PUD_MASK);
+		*pa = pud_leaf_pa(pudv) | (va & ~PUD_MASK);
 		*size = PUD_SIZE;
 		return true;
 	}
 	pmd_t *pmd = pmd_offset_e(rm, pudv, va);
 	uint64_t pmdv = READ_ONCE(pmd->pmd);
-	if (pXd_none(pmdv))
+	if (pmd_none(pmdv))
 		return false;
-	if (pXd_leaf(pmdv)) {
+	if (pmd_leaf(pmdv)) {
 		*entry = pmdv;
-		*pa = (pmdv & PMD_PFN_MASK) | (va & ~PMD_MASK);
+		*pa = pmd_leaf_pa(pmdv) | (va & ~PMD_MASK);
 		*size = PMD_SIZE;
 		return true;
 	}
 	pte_t *pte = pte_offset_e(rm, pmdv, va);
 	uint64_t ptev = READ_ONCE(pte->pte);
-	if (pXd_none(ptev))
+	if (pte_none(ptev))
 		return false;
 	*entry = ptev;
-	*pa = ptev & PTE_PFN_MASK;
+	*pa = pte_pa(ptev);
 	*size = PAGE_SIZE;
 	return true;
 }
@@ -568,7 +421,7 @@ static uint64_t ref_follow_pfnmap_many(struct mm *mm, const uint64_t *va, size_t
 }
 
 const struct ref_mm_format REF_MM_SYM = {
-	.name = REF_LEVELS == 5 ? "x86_64-la57" : "x86_64",
+	.name = REF_NAME,
 	.gup_fast = ref_gup_fast,
 	.gup = ref_gup,
 	.follow_pfnmap_many = ref_follow_pfnmap_many,

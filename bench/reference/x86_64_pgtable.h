@@ -6,7 +6,8 @@
  * entry itself and p4d_addr_end() returns end), so the compiler removes that level.
  *
  * The includer defines REF_LEVELS (4 or 5). Bits from the Intel SDM vol. 3A 4.5
- * (P = 0, RW = 1, US = 2, PS = 7, XD = 63).
+ * (P = 0, RW = 1, US = 2, PS = 7, XD = 63; bit 9 is software-available, Linux's and
+ * ptkit's _PAGE_SPECIAL).
  */
 #ifndef PTKIT_BENCH_X86_64_PGTABLE_H
 #define PTKIT_BENCH_X86_64_PGTABLE_H
@@ -23,6 +24,7 @@
 #define _PAGE_RW (1ull << 1)
 #define _PAGE_USER (1ull << 2)
 #define _PAGE_PSE (1ull << 7)
+#define _PAGE_SPECIAL (1ull << 9) /* _PAGE_SOFTW1, as Linux (and ptkit's format) */
 #define _PAGE_NX (1ull << 63)
 #define PTE_PFN_MASK 0x000ffffffffff000ull
 #define _PAGE_TABLE (_PAGE_PRESENT | _PAGE_RW | _PAGE_USER) /* what ptkit links tables with */
@@ -119,6 +121,16 @@ static inline uint64_t mk_leaf(uint64_t pa, uint64_t prot)
 static inline uint64_t mk_table(uint64_t pa)
 {
 	return pa | _PAGE_TABLE;
+}
+
+/* pte_write / pte_special (a leaf at any level: the bits are the same). */
+static inline bool pte_write(uint64_t v)
+{
+	return v & _PAGE_RW;
+}
+static inline bool pte_special(uint64_t v)
+{
+	return v & _PAGE_SPECIAL;
 }
 
 /* pte_mkwrite / pte_wrprotect, the same at every level. */
