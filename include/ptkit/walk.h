@@ -98,11 +98,13 @@ mm_walk_next_leaf_(struct mm_walk_state *st, uint64_t end,
 			p += 8;
 			n++;
 			va += st->fast_span;
-			e = __atomic_load_n((const uint64_t *)(const void *)p, __ATOMIC_ACQUIRE);
-			if (!(e & st->fast_valid))
-				continue;
-			if ((e ^ st->entry) & st->fast_attr_mask)
+			/* Only leaves are stepped here (no table is followed): a relaxed read. */
+			e = __atomic_load_n((const uint64_t *)(const void *)p, __ATOMIC_RELAXED);
+			if ((e ^ st->entry) & st->fast_attr_mask) {
+				if (!(e & st->fast_valid))
+					continue; /* empty */
 				break;
+			}
 			st->fast_pl->index += n;
 			st->fast_pl->entry = e;
 			st->ptep = (uint8_t *)(uintptr_t)p;
