@@ -389,6 +389,17 @@ W_INLINE bool r_chunk_same(const uint8_t *p, uint64_t oa, uint64_t a)
 	return !((d[0] | d[1]) & R_RAW(~oa));
 }
 
+/* Whether the R_CHUNK entries at p are all empty (no valid bit: see r_chunk_same). */
+W_INLINE bool r_chunk_empty(const uint8_t *p)
+{
+	r_v2 d = { 0, 0 };
+
+#pragma GCC unroll 16
+	for (int i = 0; i < R_CHUNK / 2; i++)
+		d |= *(const r_v2 *)(const void *)(p + (size_t)i * 16);
+	return !((d[0] | d[1]) & R_RAW((uint64_t)FMT_VALID_MASK));
+}
+
 /*
  * The common case of one table, in a tight loop: a run of entries each fully covered by
  * [va, last] that the general loop below would handle as single ordinary leaves (map: an
@@ -426,12 +437,29 @@ W_INLINE bool r_leaf_run(struct r_ctx *c, const enum r_op op, const int level, u
 		cnt = full;
 	end = p0 + cnt * 8;
 	if (op == R_MAP) {
-		uint64_t out = va0 + c->pa_off;
-		for (; p < end; p += 8, out += span) {
+		const uint64_t out = va0 + c->pa_off, step = span >> FMT_LEAF_OA_SHL;
+		uint64_t e = tmpl | ((out >> FMT_LEAF_OA_SHL) & oa);
+		/*
+		 * The leaves differ only in the OA, one step apart: add the step, when no
+		 * entry of the run carries out of the OA field (checked at its last entry).
+		 */
+		bool add = !(tmpl & oa) && cnt &&
+			   (e + (cnt - 1) * step ==
+			    (tmpl | (((out + (cnt - 1) * span) >> FMT_LEAF_OA_SHL) & oa)));
+
+		while (add && end - p >= R_CHUNK * 8 && r_chunk_empty(p)) {
+			if (!dry) {
+#pragma GCC unroll 16
+				for (int i = 0; i < R_CHUNK; i++, e += step)
+					fmt_store(p + (size_t)i * 8, e);
+			}
+			p += R_CHUNK * 8;
+		}
+		for (uint64_t o = out + (uint64_t)(p - p0) / 8 * span; p < end; p += 8, o += span) {
 			if (fmt_load(p) & FMT_VALID_MASK) /* maybe not empty: the general loop */
 				break;
 			if (!dry)
-				fmt_store(p, tmpl | ((out >> FMT_LEAF_OA_SHL) & oa));
+				fmt_store(p, tmpl | ((o >> FMT_LEAF_OA_SHL) & oa));
 		}
 		goto out;
 	}
