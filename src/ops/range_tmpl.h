@@ -353,15 +353,66 @@ W_INLINE uint32_t r_protect_entry(struct r_ctx *c, int level, uint8_t *table, ui
 }
 
 /*
+ * An attribute word (entry & ~FMT_LEAF_OA_MASK_C) no entry has: a bit of the OA field.
+ * When the OA is not in place (mask 0), 0, and r_same also asks for a valid bit.
+ */
+#define R_NO_ATTR(oa) ((oa) & (0 - (oa)))
+
+/* Entry e has the attribute word a of a plain leaf seen before (so: the same kind). */
+W_INLINE bool r_same(uint64_t e, uint64_t oa, uint64_t a)
+{
+	return (e & ~oa) == a && (oa || (e & FMT_VALID_MASK));
+}
+
+/* Entries tested at once by the leaf run (an OR of differences, one branch). */
+#define R_CHUNK 16
+
+/* Two entries as stored; may alias anything, 8-byte aligned (entries are). */
+typedef uint64_t r_v2 __attribute__((vector_size(16), may_alias, aligned(8)));
+
+/* x in the format's byte order, as a host word. */
+#define R_RAW(x) (FMT_BIG_ENDIAN != W_HOST_BE ? __builtin_bswap64(x) : (x))
+
+/*
+ * Whether the R_CHUNK entries at p all have attribute word a (oa != 0, a not R_NO_ATTR).
+ * Plain, wide loads: writers are serialised (only this thread stores to the tables, the
+ * lockless readers only load), so reading without atomics races with nothing.
+ */
+W_INLINE bool r_chunk_same(const uint8_t *p, uint64_t oa, uint64_t a)
+{
+	const uint64_t ra = R_RAW(a);
+	r_v2 d = { 0, 0 };
+
+#pragma GCC unroll 16
+	for (int i = 0; i < R_CHUNK / 2; i++)
+		d |= *(const r_v2 *)(const void *)(p + (size_t)i * 16) ^ (r_v2) { ra, ra };
+	return !((d[0] | d[1]) & R_RAW(~oa));
+}
+
+/* Whether the R_CHUNK entries at p are all empty (no valid bit: see r_chunk_same). */
+W_INLINE bool r_chunk_empty(const uint8_t *p)
+{
+	r_v2 d = { 0, 0 };
+
+#pragma GCC unroll 16
+	for (int i = 0; i < R_CHUNK / 2; i++)
+		d |= *(const r_v2 *)(const void *)(p + (size_t)i * 16);
+	return !((d[0] | d[1]) & R_RAW((uint64_t)FMT_VALID_MASK));
+}
+
+/*
  * The common case of one table, in a tight loop: a run of entries each fully covered by
  * [va, last] that the general loop below would handle as single ordinary leaves (map: an
  * empty entry gets a leaf of this level; unmap: a leaf is cleared, an empty entry skipped;
  * protect: a leaf gets the new rights). Per entry, only what differs between entries is
- * computed: map ORs the output address into a leaf template made once per table, protect
- * reuses the new attributes while the old ones repeat (they decide the result: see
- * FMT_LEAF_OA_MASK_C). Stops at the first entry that needs more (a table, a group, a hole
- * for protect, a non-empty entry for map, a partly covered one) and leaves it to the
- * general loop; the dry pass only checks. Returns true when it reached `last`.
+ * computed: map ORs the output address into a leaf template made once per table; unmap
+ * and protect decode an entry only when its attributes (everything but the OA bits, see
+ * FMT_LEAF_OA_MASK_C) differ from those of the last plain leaf, since the attributes decide
+ * the kind, the group membership and, for protect, the new attributes: such leaves are
+ * cleared or edited in place, R_CHUNK at a time when the attributes repeat. Stops at the
+ * first entry that needs more (a table, a group, a hole for protect, a non-empty entry for
+ * map) and leaves it to the general loop. The dry pass only checks (what could fail is a
+ * bad entry, and what stops the run). Returns true when it reached `last`.
  */
 W_INLINE bool r_leaf_run(struct r_ctx *c, const enum r_op op, const int level, uint8_t *table,
 			 uint32_t *pidx, uint64_t *pva, uint64_t last)
@@ -369,13 +420,12 @@ W_INLINE bool r_leaf_run(struct r_ctx *c, const enum r_op op, const int level, u
 	const uint64_t span = w_span(level), oa = FMT_LEAF_OA_MASK_C(level);
 	const uint32_t n = 1u << fmt_index_bits(level);
 	const bool dry = c->dry, ends = (last & (span - 1)) == span - 1;
-	const uint64_t pa_off = c->pa_off;
+	const uint64_t va0 = *pva;
 	uint32_t idx = *pidx;
-	uint64_t va = *pva, first = 0, flast = 0, tmpl = 0, old_attr = 0, new_attr = 0;
+	uint64_t tmpl = 0, leaf = R_NO_ATTR(oa), nleaf = 0;
 	/* Fully covered entries from idx on: up to last, within the table. */
-	uint64_t full = ((last - va) >> fmt_shift(level)) + ends, cnt = n - idx, k;
-	uint8_t *p = table + (size_t)idx * 8;
-	bool flush = false;
+	uint64_t full = ((last - va0) >> fmt_shift(level)) + ends, cnt = n - idx, k;
+	uint8_t *const p0 = table + (size_t)idx * 8, *p = p0, *end, *first = 0, *flast = 0;
 
 	if (op == R_MAP) {
 		if (!r_size_ok(c, span) || (c->pa_off & (span - 1)) ||
@@ -383,62 +433,96 @@ W_INLINE bool r_leaf_run(struct r_ctx *c, const enum r_op op, const int level, u
 			return false;
 		tmpl = fmt_make_leaf(0, level, c->prot, c->pkey);
 	}
-	if (op == R_PROTECT) /* no attributes match yet: the first leaf computes them */
-		old_attr = ~(uint64_t)0;
 	if (cnt > full)
 		cnt = full;
-	for (k = 0; k < cnt; k++, p += 8, va += span) {
-		uint64_t e = fmt_load(p);
-		const char *why = 0;
-		int kind = fmt_kind(e, level, &why);
+	end = p0 + cnt * 8;
+	if (op == R_MAP) {
+		const uint64_t out = va0 + c->pa_off, step = span >> FMT_LEAF_OA_SHL;
+		uint64_t e = tmpl | ((out >> FMT_LEAF_OA_SHL) & oa);
+		/*
+		 * The leaves differ only in the OA, one step apart: add the step, when no
+		 * entry of the run carries out of the OA field (checked at its last entry).
+		 */
+		bool add = !(tmpl & oa) && cnt &&
+			   (e + (cnt - 1) * step ==
+			    (tmpl | (((out + (cnt - 1) * span) >> FMT_LEAF_OA_SHL) & oa)));
 
-		if (op == R_MAP) {
-			if (kind != PT_ENTRY_EMPTY)
+		while (add && end - p >= R_CHUNK * 8 && r_chunk_empty(p)) {
+			if (!dry) {
+#pragma GCC unroll 16
+				for (int i = 0; i < R_CHUNK; i++, e += step)
+					fmt_store(p + (size_t)i * 8, e);
+			}
+			p += R_CHUNK * 8;
+		}
+		for (uint64_t o = out + (uint64_t)(p - p0) / 8 * span; p < end; p += 8, o += span) {
+			if (fmt_load(p) & FMT_VALID_MASK) /* maybe not empty: the general loop */
 				break;
 			if (!dry)
-				fmt_store(p, tmpl | (((va + pa_off) >> FMT_LEAF_OA_SHL) & oa));
-		} else if (op == R_UNMAP) {
-			if (kind == PT_ENTRY_LEAF) {
-				if (fmt_contig(level) > 1 && w_group(e, level) > 1)
-					break;
-				if (!dry) {
-					fmt_store(p, 0);
-					first = flush ? first : va;
-					flast = va + span - 1;
-					flush = true;
+				fmt_store(p, tmpl | ((o >> FMT_LEAF_OA_SHL) & oa));
+		}
+		goto out;
+	}
+	while (p < end) {
+		uint8_t *lim = end;
+
+		if (oa && end - p >= R_CHUNK * 8) {
+			if (leaf != R_NO_ATTR(oa) && r_chunk_same(p, oa, leaf)) {
+				/* R_CHUNK leaves of the known attributes */
+				if (!dry && (op == R_UNMAP || nleaf != leaf)) {
+#pragma GCC unroll 16
+					for (int i = 0; i < R_CHUNK; i++, p += 8)
+						fmt_store(p, op == R_UNMAP
+								     ? 0
+								     : (fmt_load(p) & oa) | nleaf);
+					flast = p - 8;
+				} else {
+					p += R_CHUNK * 8;
 				}
-			} else if (kind != PT_ENTRY_EMPTY) {
-				break;
+				continue;
 			}
-		} else {
-			if (kind != PT_ENTRY_LEAF)
-				break;
-			if (!dry) {
-				if ((e & ~oa) != old_attr) {
-					uint64_t ne;
-					if (fmt_contig(level) > 1 && w_group(e, level) > 1)
-						break;
-					ne = r_reprotect(c, e, level, va);
-					old_attr = e & ~oa;
-					new_attr = ne & ~oa;
-				}
-				if ((e & ~oa) != new_attr) {
-					fmt_store(p, (e & oa) | new_attr);
-					first = flush ? first : va;
-					flast = va + span - 1;
-					flush = true;
-				}
-			} else if (fmt_contig(level) > 1 && w_group(e, level) > 1) {
-				break;
+			lim = p + R_CHUNK * 8;
+		}
+		/* One by one up to lim: decode where the attributes change. */
+		for (; p < lim; p += 8) {
+			uint64_t e = fmt_load(p);
+			const char *why = 0;
+
+			if (r_same(e, oa, leaf)) {
+				if (dry || (op == R_PROTECT && nleaf == leaf))
+					continue;
+				fmt_store(p, op == R_UNMAP ? 0 : (e & oa) | nleaf);
+				flast = p;
+				continue;
 			}
+			if (!(e & FMT_VALID_MASK)) { /* empty */
+				if (op == R_PROTECT)
+					goto out;
+				continue;
+			}
+			if (fmt_kind(e, level, &why) != PT_ENTRY_LEAF ||
+			    (fmt_contig(level) > 1 && w_group(e, level) > 1))
+				goto out;
+			leaf = e & ~oa;
+			if (op == R_PROTECT && !dry)
+				nleaf = r_reprotect(c, e, level,
+						    va0 + (uint64_t)(p - p0) / 8 * span) &
+					~oa;
+			/* Every change comes after a decode: the first change is this leaf's. */
+			if (!dry && !first && (op == R_UNMAP || nleaf != leaf))
+				first = p;
+			p -= 8; /* again, now as a known leaf */
 		}
 	}
-	if (flush)
-		r_flush_range(c, first, flast);
+out:
+	if (first)
+		r_flush_range(c, va0 + (uint64_t)(first - p0) / 8 * span,
+			      va0 + (uint64_t)(flast - p0) / 8 * span + span - 1);
+	k = (uint64_t)(p - p0) / 8;
 	if (k == full && ends)
 		return true; /* va may have wrapped past the top: not used */
 	*pidx = idx + (uint32_t)k;
-	*pva = va;
+	*pva = va0 + k * span;
 	return false;
 }
 
