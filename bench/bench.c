@@ -115,11 +115,7 @@ static uint64_t now_ns(void)
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
 static uint64_t rng(void)
 {
-	/* xorshift64* */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dull;
+	return bench_rng(&rng_state);
 }
 
 static void *xcalloc(size_t n, size_t sz)

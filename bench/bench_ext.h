@@ -28,6 +28,15 @@ struct bench_ext_job {
 	void (*after)(void *priv);
 };
 
+/* xorshift64*: the bench's random addresses (each caller keeps its own state). */
+static inline uint64_t bench_rng(uint64_t *state)
+{
+	*state ^= *state >> 12;
+	*state ^= *state << 25;
+	*state ^= *state >> 27;
+	return *state * 0x2545f4914f6cdd1dull;
+}
+
 /* The sizes of this run (bench.c's struct sizes). */
 struct bench_env {
 	const char *size;   /* "full", "quick", "small", "tiny" */

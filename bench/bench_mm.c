@@ -86,11 +86,7 @@ static void *xmalloc(size_t n)
 static uint64_t rng_state = 0x2545f4914f6cdd1dull;
 static uint64_t rng(void)
 {
-	/* xorshift64* */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dull;
+	return bench_rng(&rng_state);
 }
 
 /* ---- GUP ---------------------------------------------------------------------------------- */
