@@ -1416,6 +1416,39 @@ static void test_fast_paths(const struct pt_format *f)
 		CHECK_EQ(st.err, 0);
 	}
 
+	/*
+	 * Re-seeks close to the last leaf (the near path: one entry read) answer exactly as a
+	 * seek from a fresh state, also across a mutation between two seeks.
+	 */
+	{
+		struct mm_walk_state near, fresh;
+		unsigned diffs = 0;
+
+		mm_walk_init(&near, &mm);
+		for (uint64_t off = 0; off < 2 * hb + 8 * pg; off += pg / 2 + 8) {
+			uint64_t va = va0 + off;
+			bool a, b;
+
+			if (off / pg ==
+			    50) { /* a mutation: the retained leaf must not be trusted */
+				CHECK_EQ(pt_protect(&mm, va0 + 50 * pg, pg, PT_R, &g), 0);
+				pt_gather_flush(&g);
+			}
+			a = mm_walk_seek_leaf(&near, &mm, va);
+			mm_walk_init(&fresh, &mm);
+			b = mm_walk_seek_leaf(&fresh, &mm, va);
+			if (a != b || near.level != fresh.level || near.entry != fresh.entry ||
+			    near.ptep != fresh.ptep ||
+			    mm_walk_leaf_pa(&near) != mm_walk_leaf_pa(&fresh) ||
+			    mm_walk_prot(&near) != mm_walk_prot(&fresh) ||
+			    near.path[near.level].index != fresh.path[fresh.level].index)
+				diffs++;
+		}
+		if (!CHECK_EQ(diffs, 0))
+			fprintf(stderr, "  ^ %s: near re-seek differs from a fresh seek\n",
+				f->name);
+	}
+
 	/* Trusted translate (arena) == the general path (the same bytes as a foreign image). */
 	pt_image_mem(&img, a.mem.bytes, a.mem.base, a.mem.size);
 	pt_mm_attach(&imm, f, &img, mm.root[0], mm.root[1]);

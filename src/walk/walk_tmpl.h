@@ -210,7 +210,8 @@ W_INLINE bool w_descend_c(struct mm_walk_state *st, const int L, uint64_t va, co
 	return kind == PT_ENTRY_LEAF && w_at_leaf_lazy(st);
 }
 
-static bool w_seek(struct mm_walk_state *st, struct pt_mm *mm, uint64_t va)
+static __attribute__((noinline)) bool w_seek_slow(struct mm_walk_state *st, struct pt_mm *mm,
+						  uint64_t va)
 {
 	uint64_t old = st->va;
 	int half = FMT_TWO_ROOTS ? fmt_va_half(va) : 0;
@@ -282,6 +283,50 @@ static bool w_seek(struct mm_walk_state *st, struct pt_mm *mm, uint64_t va)
 	if (st->err)
 		st->gen = 0;
 	return leaf;
+}
+
+/*
+ * The re-seek of an address close to the leaf the state stands on (within the span of a
+ * lowest-level table, so in the same table at the leaf's level), nothing changed
+ * (mm->gen), reads not observed: one entry read, no general set-up. Anything else (far
+ * away, not a leaf there, an observed read) is the general seek's; the first test is the
+ * distance, so a far seek pays one compare.
+ */
+W_INLINE bool w_seek_near_c(struct mm_walk_state *st, struct pt_mm *mm, const int L, uint64_t va)
+{
+	struct mm_walk_level *pl = &st->path[L];
+	const char *why = 0;
+	uint8_t *p;
+	uint64_t e;
+
+	if (mm->mem->observe)
+		return w_seek_slow(st, mm, va);
+	p = pl->table + (size_t)w_index(va, L) * 8;
+	e = fmt_load(p);
+	if (fmt_kind(e, L, &why) != PT_ENTRY_LEAF)
+		return w_seek_slow(st, mm, va);
+	pl->index = w_index(va, L);
+	pl->entry = e;
+	st->va = va;
+	st->entry = e;
+	st->ptep = p;
+	st->err = 0;
+	st->fast_last = 0;
+	return w_at_leaf_lazy(st);
+}
+
+static bool w_seek(struct mm_walk_state *st, struct pt_mm *mm, uint64_t va)
+{
+	if (((va ^ st->va) >> (fmt_shift(0) + fmt_index_bits(0))) || st->kind != PT_ENTRY_LEAF ||
+	    st->mm != mm || !st->gen || st->gen != __atomic_load_n(&mm->gen, __ATOMIC_RELAXED))
+		return w_seek_slow(st, mm, va);
+#define W_NEAR_CASE(K, L)                                                                          \
+	case K:                                                                                    \
+		return w_seek_near_c(st, mm, L, va);
+	if ((unsigned)st->level >= FMT_LEVELS)
+		return w_seek_slow(st, mm, va);
+	W_LEVEL_SWITCH(st->level, W_NEAR_CASE)
+#undef W_NEAR_CASE
 }
 
 /*
