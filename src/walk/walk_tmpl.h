@@ -288,22 +288,24 @@ static __attribute__((noinline)) bool w_seek_slow(struct mm_walk_state *st, stru
 /*
  * The re-seek of an address close to the leaf the state stands on (within the span of a
  * lowest-level table, so in the same table at the leaf's level), nothing changed
- * (mm->gen), reads not observed: one entry read, no general set-up. Anything else (far
- * away, not a leaf there, an observed read) is the general seek's; the first test is the
- * distance, so a far seek pays one compare.
+ * (mm->gen), reads not observed: one entry read, no decode when its attributes are the
+ * leaf's. Anything else (far away, other attributes, the OA not in place, an observed
+ * read) is the general seek's; the first test is the distance, so a far seek pays one
+ * compare.
  */
 W_INLINE bool w_seek_near_c(struct mm_walk_state *st, struct pt_mm *mm, const int L, uint64_t va)
 {
 	struct mm_walk_level *pl = &st->path[L];
-	const char *why = 0;
+	const uint64_t oa = FMT_LEAF_OA_MASK_C(L);
 	uint8_t *p;
 	uint64_t e;
 
-	if (mm->mem->observe)
+	if (!oa || mm->mem->observe)
 		return w_seek_slow(st, mm, va);
 	p = pl->table + (size_t)w_index(va, L) * 8;
 	e = fmt_load(p);
-	if (fmt_kind(e, L, &why) != PT_ENTRY_LEAF)
+	/* The attributes decide the kind (FMT_LEAF_OA_MASK_C): the same as the leaf's, a leaf. */
+	if ((e ^ st->entry) & ~oa)
 		return w_seek_slow(st, mm, va);
 	pl->index = w_index(va, L);
 	pl->entry = e;
