@@ -125,6 +125,17 @@ W_INLINE bool w_at_leaf_lazy(struct mm_walk_state *st)
 	return true;
 }
 
+/* Make `table_pa` the table of `level` in trusted memory (no pointer can be corrupt). */
+W_INLINE uint8_t *w_enter_trusted(struct mm_walk_state *st, const struct pt_mem *m, int level,
+				  uint64_t table_pa)
+{
+	uint8_t *t = m->bytes + (table_pa - m->base);
+
+	st->path[level].table = t;
+	st->path[level].table_pa = table_pa;
+	return t;
+}
+
 /*
  * Make `table_pa` (in m) the table of `level`: its host pointer, or NULL (st->err) for a
  * pointer outside memory or back up the path.
@@ -134,12 +145,8 @@ W_INLINE uint8_t *w_enter_m(struct mm_walk_state *st, const struct pt_mem *m, in
 {
 	uint8_t *t;
 
-	if (m->trusted) { /* ptkit built every table in m: no pointer can be corrupt */
-		t = m->bytes + (table_pa - m->base);
-		st->path[level].table = t;
-		st->path[level].table_pa = table_pa;
-		return t;
-	}
+	if (m->trusted) /* ptkit built every table in m */
+		return w_enter_trusted(st, m, level, table_pa);
 	t = w_table(m, table_pa, level);
 	if (!t) {
 		st->err = -PT_EFAULT;
@@ -190,11 +197,7 @@ W_INLINE bool w_descend_c(struct mm_walk_state *st, const int L, uint64_t va, co
 		if (kind != PT_ENTRY_TABLE || l == 0)
 			break;
 		if (plain) { /* trusted memory, unobserved: no pointer check, no hook */
-			uint64_t tpa = fmt_table_pa(e, l);
-
-			t = m->bytes + (tpa - m->base);
-			st->path[l - 1].table = t;
-			st->path[l - 1].table_pa = tpa;
+			t = w_enter_trusted(st, m, l - 1, fmt_table_pa(e, l));
 			continue;
 		}
 		t = w_enter_m(st, m, l - 1, fmt_table_pa(e, l));
@@ -297,17 +300,18 @@ W_INLINE bool w_seek_near_c(struct mm_walk_state *st, struct pt_mm *mm, const in
 {
 	struct mm_walk_level *pl = &st->path[L];
 	const uint64_t oa = FMT_LEAF_OA_MASK_C(L);
+	const uint32_t idx = w_index(va, L);
 	uint8_t *p;
 	uint64_t e;
 
 	if (!oa || mm->mem->observe)
 		return w_seek_slow(st, mm, va);
-	p = pl->table + (size_t)w_index(va, L) * 8;
+	p = pl->table + (size_t)idx * 8;
 	e = fmt_load(p);
 	/* The attributes decide the kind (FMT_LEAF_OA_MASK_C): the same as the leaf's, a leaf. */
 	if ((e ^ st->entry) & ~oa)
 		return w_seek_slow(st, mm, va);
-	pl->index = w_index(va, L);
+	pl->index = idx;
 	pl->entry = e;
 	st->va = va;
 	st->entry = e;
