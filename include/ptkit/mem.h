@@ -10,7 +10,8 @@
  * it, stored bit-exact at their physical addresses, so its bytes are the image.
  *
  * Allocation (mem.alloc): `size` is a power of two up to 1 MiB (tables smaller than 256
- * bytes get a 256-byte block); the block is zeroed and aligned to its size. Freed blocks
+ * bytes get a 256-byte block); the block is zeroed and its physical address is aligned to its
+ * size (whatever the alignment of base; the gap below is used for smaller blocks). Freed blocks
  * go to a per-size free list (reused first, re-zeroed); otherwise the bump pointer is
  * used, and when that is exhausted a larger free block is split. -PT_ENOMEM when none
  * of these finds room, -PT_EINVAL for a size that is not a power of two or too large.

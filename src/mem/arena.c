@@ -2,7 +2,8 @@
 /*
  * The arena: simulated physical memory for table trees (see include/ptkit/mem.h).
  *
- * Blocks are powers of two from 256 bytes (one granule) to 1 MiB, aligned to their size.
+ * Blocks are powers of two from 256 bytes (one granule) to 1 MiB, aligned to their size as
+ * physical addresses (a 64K table needs a 64K-aligned PA whatever the arena's base).
  * Book-keeping lives outside the image, so the arena bytes are exactly the tables: one
  * state byte per granule (is a block of class c allocated / free here) and one free-list
  * link per granule. Freed blocks are zeroed when freed (the image holds no stale tables)
@@ -75,13 +76,14 @@ static bool pop_free(struct pt_arena_free *f, int c, uint64_t *off)
 	return true;
 }
 
-/* Hand [off, end) back as the largest naturally aligned blocks (gap left by alignment). */
-static void free_range(struct pt_arena_free *f, uint64_t off, uint64_t end)
+/* Hand [off, end) back as the largest blocks aligned at their PA (gap left by alignment). */
+static void free_range(struct pt_arena_free *f, uint64_t base, uint64_t off, uint64_t end)
 {
 	while (off < end) {
 		int c = NR_CLASSES - 1;
 
-		while (c > 0 && ((off & (class_bytes(c) - 1)) || off + class_bytes(c) > end))
+		while (c > 0 &&
+		       (((base + off) & (class_bytes(c) - 1)) || off + class_bytes(c) > end))
 			c--;
 		push_free(f, c, off);
 		off += class_bytes(c);
@@ -97,9 +99,10 @@ static bool find_block(struct pt_arena *a, int c, uint64_t *off)
 	if (pop_free(f, c, off))
 		return true;
 
-	uint64_t start = (a->next + bytes - 1) & ~(bytes - 1);
+	uint64_t base = a->mem.base;
+	uint64_t start = ((base + a->next + bytes - 1) & ~(bytes - 1)) - base;
 	if (start >= a->next && start <= a->mem.size && a->mem.size - start >= bytes) {
-		free_range(f, a->next, start);
+		free_range(f, base, a->next, start);
 		a->next = start + bytes;
 		*off = start;
 		return true;
@@ -153,7 +156,7 @@ static void arena_free(struct pt_mem *mem, uint64_t pa, uint64_t size)
 
 	if (c < 0)
 		why = "bad size";
-	else if (pa < mem->base || off >= mem->size || (off & (class_bytes(c) - 1)))
+	else if (pa < mem->base || off >= mem->size || (pa & (class_bytes(c) - 1)))
 		why = "address outside the arena or misaligned";
 	else if (a->free_lists->state[off >> GRANULE_SHIFT] != (ST_LIVE | c))
 		why = (a->free_lists->state[off >> GRANULE_SHIFT] & ST_LIVE)
