@@ -55,7 +55,10 @@ struct pt_map_req {
 
 /*
  * Create an empty tree (and the upper-half root where the format has one) in mem.
- * Returns 0, -PT_ENOMEM or -PT_EROFS.
+ * Returns 0, -PT_ENOMEM, -PT_EROFS, or -PT_ERANGE when [mem->base, mem->base + mem->size)
+ * reaches beyond the format's PA limit (2^pa_bits): every table must be addressable by
+ * the entries that link it. Tables mem->alloc returns outside mem or not aligned to their
+ * size are refused here and in every operation (-PT_EFAULT, -PT_EINVAL).
  */
 int pt_mm_init(struct pt_mm *mm, const struct pt_format *fmt, struct pt_mem *mem);
 /* Describe an existing tree (e.g. in an image): no allocation, nothing checked yet. */

@@ -2,6 +2,8 @@
 /* Creating, attaching and destroying a table tree. */
 #include <ptkit/ops.h>
 
+#include "ops/table_alloc.h"
+
 int pt_mm_init(struct pt_mm *mm, const struct pt_format *fmt, struct pt_mem *mem)
 {
 	int top = fmt->levels - 1;
@@ -10,12 +12,16 @@ int pt_mm_init(struct pt_mm *mm, const struct pt_format *fmt, struct pt_mem *mem
 	pt_mm_attach(mm, fmt, mem, 0, 0);
 	if (!mem->alloc)
 		return -PT_EROFS;
-	err = mem->alloc(mem, pt_table_bytes(fmt, top), &mm->root[0]);
+	/* A table above the PA limit would be linked through a truncated address. */
+	if (!mem->size || mem->base + mem->size - 1 < mem->base ||
+	    (fmt->pa_bits < 64 && ((mem->base + mem->size - 1) >> fmt->pa_bits)))
+		return -PT_ERANGE;
+	err = pt_table_alloc(mem, pt_table_bytes(fmt, top), &mm->root[0]);
 	if (err)
 		return err;
 	mm->root[1] = mm->root[0];
 	if (fmt->two_roots) {
-		err = mem->alloc(mem, pt_table_bytes(fmt, top), &mm->root[1]);
+		err = pt_table_alloc(mem, pt_table_bytes(fmt, top), &mm->root[1]);
 		if (err) {
 			mem->free(mem, mm->root[0], pt_table_bytes(fmt, top));
 			return err;

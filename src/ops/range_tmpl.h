@@ -13,6 +13,7 @@
 
 #include <ptkit/ops.h>
 
+#include "ops/table_alloc.h"
 #include "walk/walk_tmpl.h"
 
 enum r_op { R_MAP, R_UNMAP, R_PROTECT };
@@ -652,10 +653,11 @@ static bool r_map_one(struct r_ctx *c, uint8_t *root, uint64_t va)
 		return true;
 	}
 	for (int l = 0; l <= miss; l++) {
-		if (m->alloc(m, w_table_bytes(l), &pa[l]) < 0) {
+		int err = pt_table_alloc(m, w_table_bytes(l), &pa[l]);
+		if (err) {
 			while (l-- > 0)
 				m->free(m, pa[l], w_table_bytes(l));
-			r_fail(c, -PT_ENOMEM, va);
+			r_fail(c, err, va);
 			return true;
 		}
 	}
@@ -669,6 +671,30 @@ static bool r_map_one(struct r_ctx *c, uint8_t *root, uint64_t va)
 	fmt_store(link, fmt_make_table(pa[miss], miss + 1));
 	c->g->tables_alloced += (uint64_t)miss + 1;
 	return true;
+}
+
+/*
+ * The map's dry pass found no allowed page size for some part of [va, last]. When a leaf
+ * is already mapped in the range (say pagesize= asks for a 2M leaf where a table of 4K
+ * pages stands), the request overlaps it: -PT_EEXIST at that leaf, as for any overlap.
+ */
+static void r_blame_overlap(struct r_ctx *c, uint64_t va, uint64_t last)
+{
+	struct mm_walk_state st;
+
+	mm_walk_init(&st, c->mm);
+	if (mm_walk_first_leaf(&st, c->mm, va, last + 1))
+		r_fail(c, -PT_EEXIST, st.va);
+}
+
+/* Bytes of the tables the dry pass counted. */
+static uint64_t r_need_bytes(const struct r_ctx *c)
+{
+	uint64_t bytes = 0;
+
+	for (int l = 0; l < FMT_LEVELS; l++)
+		bytes += c->need[l] * w_table_bytes(l);
+	return bytes;
 }
 
 /* Dry pass, allocation, commit pass over [va, va + size). */
@@ -698,17 +724,22 @@ static int r_run(struct r_ctx *c, uint64_t va, uint64_t size)
 		c->need[l] = 0;
 	c->dry = true;
 	r_level(c, W_TOP, root, 0, va, last);
+	if (c->err == -PT_EINVAL && c->op == R_MAP)
+		r_blame_overlap(c, va, last);
 	if (c->err)
 		return c->err;
+	if (r_need_bytes(c) > m->size) /* cannot fit: say so before zeroing any of it */
+		return r_fail(c, -PT_ENOMEM, va), c->err;
 
 	for (int l = 0; l < FMT_LEVELS; l++)
 		c->pool[l] = R_NO_TABLE;
 	for (int l = 0; l < FMT_LEVELS; l++) {
 		for (uint64_t i = 0; i < c->need[l]; i++) {
 			uint64_t pa;
-			if (m->alloc(m, w_table_bytes(l), &pa) < 0) {
+			int err = pt_table_alloc(m, w_table_bytes(l), &pa);
+			if (err) {
 				r_pool_release(c);
-				return r_fail(c, -PT_ENOMEM, va), c->err;
+				return r_fail(c, err, va), c->err;
 			}
 			pt_store_raw64(w_table(m, pa, l), c->pool[l]);
 			c->pool[l] = pa;

@@ -8,6 +8,8 @@
 #include <ptkit/ops.h>
 #include <ptkit/walk.h>
 
+#include "ops/table_alloc.h"
+
 /* Invalidate now (the break of break-before-make). */
 static void brk(struct pt_gather *g, uint64_t first, uint64_t last)
 {
@@ -69,7 +71,7 @@ static int to_table(struct pt_mm *mm, const struct mm_walk_state *st,
 {
 	const struct pt_format *f = mm->fmt;
 	struct pt_mem *m = mm->mem;
-	int level = st->level, c = level - 1;
+	int level = st->level, c = level - 1, err;
 	uint64_t span = pt_level_size(f, level), cspan, lva = st->va & ~(span - 1);
 	uint64_t e, tpa, bytes;
 	uint32_t nent;
@@ -85,8 +87,9 @@ static int to_table(struct pt_mm *mm, const struct mm_walk_state *st,
 	bytes = pt_table_bytes(f, c);
 	if (f->ops.encode_leaf(info->pa, c, info->prot, &e))
 		return -PT_EINVAL;
-	if (m->alloc(m, bytes, &tpa))
-		return -PT_ENOMEM;
+	err = pt_table_alloc(m, bytes, &tpa);
+	if (err)
+		return err;
 	t = m->bytes + (tpa - m->base);
 	for (uint32_t i = 0; i < nent; i++) {
 		f->ops.encode_leaf(info->pa + i * cspan, c, info->prot, &e); /* checked above */
