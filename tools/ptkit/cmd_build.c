@@ -16,7 +16,8 @@ static const char usage[] =
 	"Build page tables from SPEC ('-' = stdin) in simulated physical memory at PA and write\n"
 	"it to IMAGE (byte i = physical address PA+i). Prints 'root 0x..' as the last line\n"
 	"(preceded by 'root1 0x..' for a format's separate upper-half root).\n"
-	"Without --size the arena is 1G and the image ends after the last table.\n"
+	"Without --size the arena is 1G and the image ends after the last table. The arena\n"
+	"[PA, PA+SIZE) must lie below the format's PA limit ('ptkit formats').\n"
 	"\n"
 	"SPEC, one command a line, '#' comments:\n"
 	"  map VA PA SIZE [FLAGS] [pagesize=SIZE[,SIZE...]]\n"
@@ -103,6 +104,26 @@ static void run_op(struct build *b, const struct spec_op *op)
 	line_fail(b, msg, "");
 }
 
+/*
+ * Every table must be addressable by the format: the whole arena [base, base + size) lies
+ * below 2^pa_bits (the tables are allocated anywhere in it). Exits 2 naming both options.
+ */
+static void check_arena(const struct pt_format *fmt, uint64_t base, const struct build *b)
+{
+	uint64_t limit = fmt->pa_bits < 64 ? 1ull << fmt->pa_bits : 0;
+	char sz[32];
+
+	cli_size_str(b->size, sz);
+	if (limit && (base >= limit || b->size > limit - base))
+		cli_usage_error("--base 0x%llx --size %s%s: the arena reaches beyond the %d-bit PA "
+				"limit of %s (0x%llx)",
+				(unsigned long long)base, sz, b->sized ? "" : " (default)",
+				fmt->pa_bits, fmt->name, (unsigned long long)limit);
+	if (b->size > UINT64_MAX - base)
+		cli_usage_error("--base 0x%llx --size %s: beyond 2^64", (unsigned long long)base,
+				sz);
+}
+
 static bool has_upper(const struct spec_op *op)
 {
 	return op->kind == SPEC_MAP && (op->va >> 63);
@@ -135,8 +156,7 @@ int cmd_build(int argc, char **argv)
 		if (!b.size || (b.size & 4095))
 			cli_usage_error("--size %s: must be a non-zero multiple of 4K", size_s);
 	}
-	if (b.size > UINT64_MAX - base)
-		cli_usage_error("--base 0x%llx + --size: beyond 2^64", (unsigned long long)base);
+	check_arena(fmt, base, &b);
 	if (!out)
 		cli_usage_error("missing -o IMAGE");
 	if (npos < 1)

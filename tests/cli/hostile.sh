@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Hostile arguments to build: an arena the format cannot address or align, every one refused
+# with exit status 2, one line on stderr naming the argument, and no image written.
+. "$(dirname "$0")/lib.sh"
+
+printf 'map 0x1000 0x2000 4K\nmap 0x0 0x0 4K\n' >two.spec
+printf 'map 0x1000 0x2000 4K\n' >one.spec
+printf 'map 0x0 0x0 64K\n' >64k.spec
+
+# refused NEEDLE... -- BUILD ARGS (without -o): exit 2, one line naming every NEEDLE, an
+# existing image untouched, no image created.
+refused() {
+	local needles=()
+	while [ "$1" != -- ]; do
+		needles+=("$1")
+		shift
+	done
+	shift
+	printf 'precious image content\n' >img
+	cp img img.orig
+	run "$PTKIT" build "$@" -o img
+	expect_rc 2
+	expect_one_error "${needles[@]}"
+	[ ! -s out ] || fail "'build $*': printed a root"
+	cmp -s img img.orig || fail "'build $*': the existing image was modified"
+	rm -f img
+	run "$PTKIT" build "$@" -o img
+	expect_rc 2
+	expect_one_error "${needles[@]}"
+	[ ! -e img ] || fail "'build $*': an image was created"
+}
+
+# built FORMAT BASE SIZE SPEC: the build succeeds; $ROOT is its root.
+built() {
+	run "$PTKIT" build --format "$1" --base "$2" --size "$3" -o img "$4"
+	expect_rc 0
+	expect_no_stderr
+	ROOT=$(awk '$1 == "root" { print $2 }' out)
+	[ -n "$ROOT" ] || fail "build --format $1 --base $2: no root line"
+}
+
+# 1. The arena [base, base + size) must lie below the format's PA limit (2^pa_bits).
+refused --base 0x10000000000000 x86_64 52-bit -- --format x86_64 --base 0x10000000000000 two.spec
+refused --base 0x10000000000000 x86_64 52-bit -- --format x86_64 --base 0x10000000000000 one.spec
+refused --base 0x1000000000000 arm64-4k-48 48-bit -- \
+	--format arm64-4k-48 --base 0x1000000000000 two.spec
+refused --base 0xfffffc0001000 --size 1G x86_64 -- --format x86_64 --base 0xfffffc0001000 two.spec
+refused --base 0xffffff000000 --size 32M arm64-4k-48 -- \
+	--format arm64-4k-48 --base 0xffffff000000 --size 32M two.spec
+refused --base 0xffffffffffff000 riscv-sv39 56-bit -- \
+	--format riscv-sv39 --base 0xffffffffffff000 --size 4K one.spec
+# The last arena that fits: it ends exactly at the limit, and its tables translate.
+for f in x86_64:52 arm64-4k-48:48 riscv-sv48:56; do
+	fmt=${f%:*} base=$(printf '0x%x' $(((1 << ${f#*:}) - (16 << 20))))
+	built "$fmt" "$base" 16M two.spec
+	run "$PTKIT" translate --format "$fmt" --image img --base "$base" --root "$ROOT" 0x1000
+	expect_rc 0
+	grep -q '^0x1000 0x2000 4K ' out || fail "$fmt at $base: 0x1000 does not translate"
+done
+
+echo "PASS [$TEST_NAME]"
