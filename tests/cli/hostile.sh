@@ -59,4 +59,24 @@ for f in x86_64:52 arm64-4k-48:48 riscv-sv48:56; do
 	grep -q '^0x1000 0x2000 4K ' out || fail "$fmt at $base: 0x1000 does not translate"
 done
 
+# 2. --base aligned to the format's granule (its largest table): 16K/64K tables must be
+#    physically aligned to their size, as the hardware reads them.
+refused --base 0x1000 '64K granule' arm64-64k-48 -- \
+	--format arm64-64k-48 --base 0x1000 --size 2M 64k.spec
+refused --base 0x8000 '64K granule' arm64-64k-42 -- --format arm64-64k-42 --base 0x8000 64k.spec
+refused --base 0x3000 '16K granule' arm64-16k-47 -- --format arm64-16k-47 --base 0x3000 64k.spec
+refused --base 0x1000 '64K granule' ppc64-radix-4k -- --format ppc64-radix-4k --base 0x1000 one.spec
+refused --base 0x4000 '64K granule' ppc64-radix-64k -- \
+	--format ppc64-radix-64k --base 0x4000 64k.spec
+refused --base 0x1001 '4K granule' x86_64 -- --format x86_64 --base 0x1001 one.spec
+# Aligned: the tables are where the walk finds them.
+for f in arm64-64k-48:0x10000 arm64-16k-47:0x4000 ppc64-radix-4k:0x30000 arm64-4k-48:0x1000; do
+	built "${f%:*}" "${f#*:}" 2M 64k.spec
+	run "$PTKIT" translate --format "${f%:*}" --image img --base "${f#*:}" --root "$ROOT" \
+		0x0 0xfff0
+	expect_rc 0
+	grep -q '^0x0 0x0 ' out && grep -q '^0xfff0 0xfff0 ' out ||
+		fail "${f%:*} at ${f#*:}: the 64K mapping does not translate"
+done
+
 echo "PASS [$TEST_NAME]"

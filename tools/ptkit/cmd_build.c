@@ -17,7 +17,9 @@ static const char usage[] =
 	"it to IMAGE (byte i = physical address PA+i). Prints 'root 0x..' as the last line\n"
 	"(preceded by 'root1 0x..' for a format's separate upper-half root).\n"
 	"Without --size the arena is 1G and the image ends after the last table. The arena\n"
-	"[PA, PA+SIZE) must lie below the format's PA limit ('ptkit formats').\n"
+	"[PA, PA+SIZE) must lie below the format's PA limit ('ptkit formats'), and PA be a\n"
+	"multiple of its granule, the largest table (4K; 16K, 64K for arm64-16k-*, -64k-*;\n"
+	"64K for ppc64 radix, whose root table is 64K).\n"
 	"\n"
 	"SPEC, one command a line, '#' comments:\n"
 	"  map VA PA SIZE [FLAGS] [pagesize=SIZE[,SIZE...]]\n"
@@ -105,6 +107,20 @@ static void run_op(struct build *b, const struct spec_op *op)
 }
 
 /*
+ * The arena aligns each table to its size relative to --base, and the hardware needs it
+ * aligned physically: --base must be a multiple of the largest table (4K at least).
+ */
+static uint64_t granule(const struct pt_format *fmt)
+{
+	uint64_t g = 4096;
+
+	for (int l = 0; l < fmt->levels; l++)
+		if (pt_table_bytes(fmt, l) > g)
+			g = pt_table_bytes(fmt, l);
+	return g;
+}
+
+/*
  * Every table must be addressable by the format: the whole arena [base, base + size) lies
  * below 2^pa_bits (the tables are allocated anywhere in it). Exits 2 naming both options.
  */
@@ -138,7 +154,8 @@ int cmd_build(int argc, char **argv)
 	struct build b = { 0 };
 	struct pt_arena a;
 	const struct pt_format *fmt;
-	uint64_t base, spec_len, img_len;
+	uint64_t base, gran, spec_len, img_len;
+	char sz[32];
 	uint8_t *spec;
 	bool upper = false;
 	char *line, *next;
@@ -147,8 +164,11 @@ int cmd_build(int argc, char **argv)
 	npos = cli_parse_opts(argc, argv, opts, pos, 1, usage);
 	fmt = cli_format(format);
 	base = cli_num_opt("--base", base_s);
-	if (base & 4095)
-		cli_usage_error("--base 0x%llx: not aligned to 4K", (unsigned long long)base);
+	gran = granule(fmt);
+	if (base & (gran - 1))
+		cli_usage_error("--base 0x%llx: not aligned to the %s granule of %s (its largest "
+				"table)",
+				(unsigned long long)base, cli_size_str(gran, sz), fmt->name);
 	b.size = DEFAULT_ARENA;
 	if (size_s) {
 		b.sized = true;
