@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Hostile arguments to build: an arena the format cannot address or align, every one refused
-# with exit status 2, one line on stderr naming the argument, and no image written.
+# Hostile arguments: an arena the format cannot address or align (build: exit 2, no image
+# written), a root the MMU would not use (translate, dump: exit 1, nothing printed); always
+# one line on stderr naming the argument.
 . "$(dirname "$0")/lib.sh"
 
 printf 'map 0x1000 0x2000 4K\nmap 0x0 0x0 4K\n' >two.spec
@@ -77,6 +78,23 @@ for f in arm64-64k-48:0x10000 arm64-16k-47:0x4000 ppc64-radix-4k:0x30000 arm64-4
 	expect_rc 0
 	grep -q '^0x0 0x0 ' out && grep -q '^0xfff0 0xfff0 ' out ||
 		fail "${f%:*} at ${f#*:}: the 64K mapping does not translate"
+done
+
+# 3. translate/dump: a root must be aligned to the size of its table, as TTBR / the process
+#    table entry require (the hardware ignores the low bits): exit 1, one line, nothing printed.
+for f in ppc64-radix-4k:0x101000 arm64-64k-42:0x108000; do
+	built "${f%:*}" 0x100000 1M 64k.spec
+	for cmd in translate dump; do
+		args=(--format "${f%:*}" --image img --base 0x100000)
+		if [ $cmd = translate ]; then
+			run "$PTKIT" translate "${args[@]}" --root "${f#*:}" 0x1000
+		else
+			run "$PTKIT" dump "${args[@]}" --root "${f#*:}"
+		fi
+		expect_rc 1
+		expect_one_error "--root ${f#*:}" 'aligned to 64K'
+		[ ! -s out ] || fail "$cmd ${f%:*} --root ${f#*:}: printed an answer"
+	done
 done
 
 echo "PASS [$TEST_NAME]"

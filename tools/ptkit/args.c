@@ -25,22 +25,21 @@ uint64_t cli_num_opt(const char *opt, const char *val)
 	return v;
 }
 
-/* Root tables smaller than a page (arm64 with few root bits) need only their own alignment. */
-static uint64_t root_align(const struct pt_format *fmt)
-{
-	uint64_t bytes = pt_table_bytes(fmt, fmt->levels - 1);
-	return bytes < 4096 ? bytes : 4096;
-}
-
+/*
+ * A root table is aligned to its size, like every other table (TTBRn_EL1 BADDR bits below
+ * the table size are RES0; radix tables are aligned to their size, docs/formats/ppc64.md):
+ * sub-page arm64 roots to theirs, 64K roots (arm64 64K granule, ppc64 radix) to 64K. A
+ * root that is not would be read by ptkit at an address the MMU does not use.
+ */
 static void check_root(const struct cli_tree *t, const char *opt, uint64_t root)
 {
 	const struct pt_format *fmt = t->fmt;
 	uint64_t base = t->mem.base, bytes = pt_table_bytes(fmt, fmt->levels - 1);
 	char sz[32];
 
-	if (root & (root_align(fmt) - 1))
-		cli_fail("%s 0x%llx: not aligned to %s", opt, (unsigned long long)root,
-			 cli_size_str(root_align(fmt), sz));
+	if (root & (bytes - 1))
+		cli_fail("%s 0x%llx: not aligned to %s, the size of the root table of %s", opt,
+			 (unsigned long long)root, cli_size_str(bytes, sz), fmt->name);
 	if (root < base || root - base >= t->size)
 		cli_fail("%s 0x%llx: outside the image [0x%llx, 0x%llx)", opt,
 			 (unsigned long long)root, (unsigned long long)base,
