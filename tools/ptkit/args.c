@@ -63,6 +63,11 @@ void cli_open_tree(struct cli_tree *t, const char *format, const char *image, co
 	b = cli_num_opt("--base", base);
 	r0 = cli_num_opt("--root", root);
 	r1 = root1 ? cli_num_opt("--root1", root1) : r0;
+	if (!t->fmt->two_roots && r1 != r0)
+		cli_fail("--root1 0x%llx: %s has one root for both halves (give --root only)",
+			 (unsigned long long)r1, t->fmt->name);
+	/* A two-root format without --root1: the upper half has no tree (never the lower one). */
+	t->upper = root1 || !t->fmt->two_roots;
 	if (b & 4095)
 		cli_fail("--base 0x%llx: not aligned to 4K", (unsigned long long)b);
 

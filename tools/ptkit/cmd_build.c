@@ -14,8 +14,9 @@ static const char usage[] =
 	"usage: ptkit build --format F --base PA [--size BYTES] -o IMAGE SPEC\n"
 	"\n"
 	"Build page tables from SPEC ('-' = stdin) in simulated physical memory at PA and write\n"
-	"it to IMAGE (byte i = physical address PA+i). Prints 'root 0x..' as the last line\n"
-	"(preceded by 'root1 0x..' for a format's separate upper-half root).\n"
+	"it to IMAGE (byte i = physical address PA+i). Prints 'root 0x..' as the last line;\n"
+	"formats with a separate upper-half root (arm64 TTBR1, ppc64 radix quadrant 3) print\n"
+	"'root1 0x..' before it, always (an empty tree if SPEC maps nothing there).\n"
 	"Without --size the arena is 1G and the image ends after the last table. The arena\n"
 	"[PA, PA+SIZE) must lie below the format's PA limit ('ptkit formats'), and PA be a\n"
 	"multiple of its granule, the largest table (4K; 16K, 64K for arm64-16k-*, -64k-*;\n"
@@ -140,11 +141,6 @@ static void check_arena(const struct pt_format *fmt, uint64_t base, const struct
 				sz);
 }
 
-static bool has_upper(const struct spec_op *op)
-{
-	return op->kind == SPEC_MAP && (op->va >> 63);
-}
-
 int cmd_build(int argc, char **argv)
 {
 	const char *format = NULL, *base_s = NULL, *size_s = NULL, *out = NULL, *pos[1];
@@ -157,7 +153,6 @@ int cmd_build(int argc, char **argv)
 	uint64_t base, gran, spec_len, img_len;
 	char sz[32];
 	uint8_t *spec;
-	bool upper = false;
 	char *line, *next;
 	int err, npos;
 
@@ -214,13 +209,13 @@ int cmd_build(int argc, char **argv)
 		if (op.kind == SPEC_NONE)
 			continue;
 		run_op(&b, &op);
-		upper |= has_upper(&op);
 	}
 
 	img_len = b.sized ? b.size : (a.high + 4095) & ~4095ull;
 	err = cli_write_atomic(out, a.mem.bytes, img_len);
 	if (!err) {
-		if (fmt->two_roots && upper)
+		/* Both roots always: an empty upper tree is still the tree for TTBR1/quadrant 3. */
+		if (fmt->two_roots)
 			printf("root1 0x%llx\n", (unsigned long long)b.mm.root[1]);
 		printf("root 0x%llx\n", (unsigned long long)b.mm.root[0]);
 	}

@@ -9,8 +9,10 @@ static const char usage[] =
 	"                       [--trace] VA...\n"
 	"\n"
 	"One line per VA: '0x<va> 0x<pa> <leaf-size> <flags>' or '0x<va> fault <level>'.\n"
-	"IMAGE is raw physical memory starting at --base. --root1 is the upper-half root\n"
-	"(arm64 TTBR1, ppc64 quadrant 3), default --root. --trace prints every level walked:\n"
+	"IMAGE is raw physical memory starting at --base. --root1 is the upper-half root of\n"
+	"arm64 (TTBR1) and ppc64 radix (quadrant 3): without it their upper half has no tree\n"
+	"and its VAs fault at the root level. Other formats have one root (--root only).\n"
+	"--trace prints every level walked:\n"
 	"'  <level> index <n> entry 0x<entry> table 0x<table-pa>'.\n";
 
 int cmd_translate(int argc, char **argv)
@@ -41,7 +43,7 @@ int cmd_translate(int argc, char **argv)
 
 	mm_walk_init(&st, &t.mm);
 	for (int i = 0; i < n && !ret; i++)
-		ret = cli_show_translate(stdout, &t.mm, &st, va[i], trace) ? EXIT_DATA : 0;
+		ret = cli_show_translate(stdout, &t.mm, t.upper, &st, va[i], trace) ? EXIT_DATA : 0;
 	free(t.bytes);
 	free(pos);
 	free(va);
