@@ -49,6 +49,15 @@ for f in "arm64-4k-48 0xffff000000000000 L0 64K r,w,accessed" \
 	run "${TR[@]}" --root "$R0" --root1 "$R1" "$up" 0x0
 	expect_rc 0
 	lines "$up fault $top" "0x0 0x0 $leaf $flags"
+	# --root1 = --root (TTBR1 = TTBR0): both halves walk the one tree, dump as translate.
+	run "${TR[@]}" --root "$R0" --root1 "$R0" "$hi"
+	expect_rc 0
+	lines "$hi 0x0 $leaf $flags"
+	run "${DUMP[@]}" --root "$R0" --root1 "$R0"
+	expect_rc 0
+	expect_no_stderr
+	[ "$(sed -n '/upper half/,$p' out | grep -c '^0x')" -eq 2 ] ||
+		fail "$fmt dump --root1 = --root: the upper half does not list the lower tree"
 	# --trace: no level is read for a half without a tree; the result line is unchanged.
 	run "${TR[@]}" --root "$R0" --trace "$up"
 	expect_rc 0
