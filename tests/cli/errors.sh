@@ -128,12 +128,23 @@ bad_image 'image too small' --image short.img --base 0x100000 --root 0x100000
 : >empty.img
 bad_image empty --image empty.img --base 0x100000 --root 0x100000
 
-# A non-canonical VA: the earlier VAs are printed, then one error line naming the VA.
-run "$PTKIT" translate --format x86_64 --image img --base 0x100000 --root 0x100000 \
-	0x1000 0x800000000000 0x2000
-expect_rc 1
-expect_one_error 0x800000000000 canonical
-printf '0x1000 0x2000 4K r,w\n' >expect
-expect_stdout expect
+# A non-canonical VA: every VA is checked first, so nothing is printed but one error line
+# naming it, wherever it is on the line (the edges of each half are canonical).
+for va in 0x800000000000 0xffff7fffffffffff 0x8000000000000000; do
+	run "$PTKIT" translate --format x86_64 --image img --base 0x100000 --root 0x100000 \
+		0x1000 0x7fffffffffff 0xffff800000000000 "$va" 0x2000
+	expect_rc 1
+	expect_one_error "$va" canonical
+	[ ! -s out ] || fail "translate printed answers before the non-canonical $va"
+done
+# ppc64 radix: quadrants 1 and 2, and EA bits 61:52, are not translated.
+"$PTKIT" build --format ppc64-radix-4k --base 0x100000 -o ppc.img good.spec >/dev/null
+for va in 0x4000000000000000 0x8000000000001000 0xc010000000000000 0x10000000000000; do
+	run "$PTKIT" translate --format ppc64-radix-4k --image ppc.img --base 0x100000 \
+		--root 0x100000 --root1 0x110000 0x1000 0xc000000000000000 "$va"
+	expect_rc 1
+	expect_one_error "$va" canonical
+	[ ! -s out ] || fail "ppc64 translate printed answers before the non-canonical $va"
+done
 
 echo "PASS [$TEST_NAME]"
