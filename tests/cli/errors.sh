@@ -101,6 +101,25 @@ expect_rc 1
 expect_one_error missing.spec
 [ ! -e img ] || fail "missing spec: an image was created"
 
+# Control characters in a user string (path, option, token) are escaped: still one line, no
+# raw control byte on the terminal. ctl RC NEEDLE ARGS...
+ctl() {
+	local want=$1 needle=$2
+	shift 2
+	run "$PTKIT" "$@"
+	expect_rc "$want"
+	expect_one_error "$needle"
+	! LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]' err || fail "'$*': raw control byte on stderr"
+}
+ctl 1 "'no\nsuch.spec'" build --format x86_64 --base 0x100000 -o img $'no\nsuch.spec'
+ctl 2 "'x86\n64'" build --format $'x86\n64' --base 0x100000 -o img good.spec
+ctl 2 "'--fr\nob'" build $'--fr\nob' --format x86_64 --base 0x100000 -o img good.spec
+ctl 2 "'0x1\x1b[31m'" translate --format x86_64 --image img --base 0 --root 0 $'0x1\e[31m'
+ctl 1 "'no\tdir/" build --format x86_64 --base 0x100000 -o $'no\tdir/img' good.spec
+ctl 1 "'no\rimg'" dump --format x86_64 --image $'no\rimg' --base 0 --root 0
+printf 'map 0x1000 0x2000 4K r,\001w\n' >ctl.spec
+ctl 1 "'\x01w'" build --format x86_64 --base 0x100000 -o img ctl.spec
+
 # translate / dump of an image that does not fit the arguments: exit 1, one line.
 root=$("$PTKIT" build --format x86_64 --base 0x100000 -o img good.spec | tail -n 1)
 [ "$root" = "root 0x100000" ] || fail "unexpected root line '$root'"
