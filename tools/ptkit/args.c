@@ -71,7 +71,7 @@ void cli_open_tree(struct cli_tree *t, const char *format, const char *image, co
 	if (b & 4095)
 		cli_fail("--base 0x%llx: not aligned to 4K", (unsigned long long)b);
 
-	cli_read_file(image, &t->bytes, &t->size);
+	t->bytes = cli_map_image(image, &t->size);
 	if (!t->size)
 		cli_fail("image '%s' is empty", image);
 	if (t->size > UINT64_MAX - b)
@@ -82,4 +82,10 @@ void cli_open_tree(struct cli_tree *t, const char *format, const char *image, co
 	if (root1)
 		check_root(t, "--root1", r1);
 	pt_mm_attach(&t->mm, t->fmt, &t->mem, r0, r1);
+}
+
+void cli_close_tree(struct cli_tree *t)
+{
+	cli_unmap_image(t->bytes, t->size);
+	t->bytes = NULL;
 }

@@ -52,10 +52,19 @@ _Noreturn void cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2
 /* Same line as cli_fail, without exiting. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* ---- image.c: image files ---- */
+/* ---- image.c: spec and image files ---- */
 
-/* Read a whole file; exits 1 with a message on failure. */
-void cli_read_file(const char *path, uint8_t **bytes, uint64_t *size);
+/* The largest spec build reads (a larger one, e.g. /dev/zero, is refused). */
+#define CLI_SPEC_MAX ((size_t)64 << 20)
+
+/* Read a spec ('-': stdin), NUL-terminated, at most CLI_SPEC_MAX bytes; exits 1 on failure. */
+uint8_t *cli_read_spec(const char *path, uint64_t *size);
+/*
+ * Map an image read-only ('-': stdin); only the pages a walk touches are read. It must be a
+ * regular file (a device or pipe may never end): exits 1 naming what it is. NULL if empty.
+ */
+const uint8_t *cli_map_image(const char *path, uint64_t *size);
+void cli_unmap_image(const uint8_t *bytes, uint64_t size);
 /* Write IMAGE.tmp.<pid> then rename it to path. 0, or -1 with errno-style message printed. */
 int cli_write_atomic(const char *path, const uint8_t *bytes, uint64_t size);
 
@@ -66,8 +75,8 @@ struct cli_tree {
 	const struct pt_format *fmt;
 	struct pt_mem mem;
 	struct pt_mm mm;
-	bool upper; /* the upper half has a tree: one-root format, or --root1 given */
-	uint8_t *bytes;
+	bool upper;	      /* the upper half has a tree: one-root format, or --root1 given */
+	const uint8_t *bytes; /* the image, mapped */
 	uint64_t size;
 };
 
@@ -82,6 +91,8 @@ uint64_t cli_num_opt(const char *opt, const char *val);
  */
 void cli_open_tree(struct cli_tree *t, const char *format, const char *image, const char *base,
 		   const char *root, const char *root1);
+/* Unmap the image. */
+void cli_close_tree(struct cli_tree *t);
 
 /* ---- halves.c: the VA ranges a format translates ---- */
 

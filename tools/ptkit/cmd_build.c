@@ -22,7 +22,7 @@ static const char usage[] =
 	"multiple of its granule, the largest table (4K; 16K, 64K for arm64-16k-*, -64k-*;\n"
 	"64K for ppc64 radix, whose root table is 64K).\n"
 	"\n"
-	"SPEC, one command a line, '#' comments:\n"
+	"SPEC (at most 64M), one command a line, '#' comments:\n"
 	"  map VA PA SIZE [FLAGS] [pagesize=SIZE[,SIZE...]]\n"
 	"  unmap VA SIZE\n"
 	"  protect VA SIZE FLAGS\n"
@@ -178,11 +178,7 @@ int cmd_build(int argc, char **argv)
 		cli_usage_error("missing SPEC file");
 	b.spec = pos[0];
 
-	cli_read_file(b.spec, &spec, &spec_len);
-	spec = realloc(spec, spec_len + 1);
-	if (!spec)
-		cli_fail("out of memory");
-	spec[spec_len] = 0;
+	spec = cli_read_spec(b.spec, &spec_len);
 	if (memchr(spec, 0, spec_len))
 		cli_fail("%s: not a text file", b.spec);
 

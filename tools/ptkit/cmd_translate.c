@@ -9,10 +9,11 @@ static const char usage[] =
 	"                       [--trace] VA...\n"
 	"\n"
 	"One line per VA: '0x<va> 0x<pa> <leaf-size> <flags>' or '0x<va> fault <level>'.\n"
-	"IMAGE is raw physical memory starting at --base. --root1 is the upper-half root of\n"
-	"arm64 (TTBR1) and ppc64 radix (quadrant 3): without it their upper half has no tree\n"
-	"and its VAs fault at the root level. Other formats have one root (--root only).\n"
-	"--trace prints every level walked:\n"
+	"IMAGE is raw physical memory starting at --base, a regular file ('-': stdin redirected\n"
+	"from one); it is mapped, and only the tables walked are read. --root1 is the\n"
+	"upper-half root of arm64 (TTBR1) and ppc64 radix (quadrant 3): without it their upper\n"
+	"half has no tree and its VAs fault at the root level. Other formats have one root\n"
+	"(--root only). --trace prints every level walked:\n"
 	"'  <level> index <n> entry 0x<entry> table 0x<table-pa>'.\n";
 
 /* The VA arguments; file scope keeps them reachable when an error exits (LeakSanitizer). */
@@ -54,7 +55,7 @@ int cmd_translate(int argc, char **argv)
 	mm_walk_init(&st, &t.mm);
 	for (int i = 0; i < n && !ret; i++)
 		ret = cli_show_translate(stdout, &t.mm, t.upper, &st, va[i], trace) ? EXIT_DATA : 0;
-	free(t.bytes);
+	cli_close_tree(&t);
 	free(pos);
 	free(va);
 	return ret;
