@@ -36,7 +36,7 @@ bad_spec() {
 	expect_rc 1
 	expect_one_error "bad.spec:$line:" "${needles[@]}"
 	[ ! -e img ] || fail "spec '$text': an image was created"
-	if compgen -G 'img.tmp*' >/dev/null; then
+	if compgen -G '.ptkit.*' >/dev/null || compgen -G 'img.tmp*' >/dev/null; then
 		fail "spec '$text': temporary file left behind"
 	fi
 }

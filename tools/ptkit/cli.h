@@ -65,7 +65,11 @@ uint8_t *cli_read_spec(const char *path, uint64_t *size);
  */
 const uint8_t *cli_map_image(const char *path, uint64_t *size);
 void cli_unmap_image(const uint8_t *bytes, uint64_t size);
-/* Write IMAGE.tmp.<pid> then rename it to path. 0, or -1 with errno-style message printed. */
+/*
+ * Write a temporary file next to path (.ptkit.XXXXXX), then rename it to path: an image is
+ * never left half written. path must not exist or be a regular file (a link, device or pipe
+ * is refused, untouched). 0, or -1 after printing the error line.
+ */
 int cli_write_atomic(const char *path, const uint8_t *bytes, uint64_t size);
 
 /* ---- args.c: options shared by translate and dump ---- */

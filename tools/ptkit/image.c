@@ -91,31 +91,61 @@ void cli_unmap_image(const uint8_t *bytes, uint64_t size)
 		munmap((void *)(uintptr_t)bytes, (size_t)size);
 }
 
+/* Write all n bytes to fd; 0, or -1 with errno set. */
+static int write_all(int fd, const uint8_t *p, uint64_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n < (1u << 30) ? (size_t)n : (size_t)1 << 30);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (uint64_t)w;
+	}
+	return 0;
+}
+
 int cli_write_atomic(const char *path, const uint8_t *bytes, uint64_t size)
 {
-	size_t len = strlen(path) + 32;
-	char *tmp = malloc(len);
-	FILE *f;
+	static const char name[] = ".ptkit.XXXXXX";
+	const char *slash = strrchr(path, '/');
+	size_t dlen = slash ? (size_t)(slash - path) + 1 : 0;
+	struct stat st;
+	mode_t mask;
+	char *tmp;
+	int fd;
 
+	/* Replace a file, never what a name points to: a link, a device, a pipe. */
+	if (!lstat(path, &st) && !S_ISREG(st.st_mode)) {
+		cli_error("-o '%s' is %s: only a regular file is replaced", path,
+			  file_kind(st.st_mode));
+		return -1;
+	}
+	/* A short temporary name next to it, so that any valid name works and rename is atomic. */
+	tmp = malloc(dlen + sizeof(name));
 	if (!tmp) {
 		cli_error("'%s': out of memory", path);
 		return -1;
 	}
-	snprintf(tmp, len, "%s.tmp.%ld", path, (long)getpid());
-	f = fopen(tmp, "wb");
-	if (!f) {
-		cli_error("cannot create '%s': %s", tmp, strerror(errno));
+	memcpy(tmp, path, dlen);
+	memcpy(tmp + dlen, name, sizeof(name));
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		cli_error("cannot create '%s': %s", path, strerror(errno));
 		free(tmp);
 		return -1;
 	}
-	if (fwrite(bytes, 1, size, f) != size || fflush(f) || fsync(fileno(f))) {
-		cli_error("cannot write '%s': %s", tmp, strerror(errno));
-		fclose(f);
+	mask = umask(0);
+	umask(mask);
+	if (fchmod(fd, 0666 & ~mask) || write_all(fd, bytes, size) || fsync(fd)) {
+		cli_error("cannot write '%s': %s", path, strerror(errno));
+		close(fd);
 		unlink(tmp);
 		free(tmp);
 		return -1;
 	}
-	if (fclose(f) || rename(tmp, path)) {
+	if (close(fd) || rename(tmp, path)) {
 		cli_error("cannot write '%s': %s", path, strerror(errno));
 		unlink(tmp);
 		free(tmp);
