@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Hostile arguments: an arena the format cannot address or align (build: exit 2, no image
-# written), a root the MMU would not use (translate, dump: exit 1, nothing printed); always
+# written), a root the MMU could not use (translate, dump: exit 1, nothing printed); always
 # one line on stderr naming the argument.
 . "$(dirname "$0")/lib.sh"
 
@@ -95,6 +95,23 @@ for f in ppc64-radix-4k:0x101000 arm64-64k-42:0x108000; do
 		expect_one_error "--root ${f#*:}" 'aligned to 64K'
 		[ ! -s out ] || fail "$cmd ${f%:*} --root ${f#*:}: printed an answer"
 	done
+done
+
+# 4. translate/dump: a root at or beyond the PA limit is no root the MMU can use (its register
+#    holds fewer bits), even in an image placed there: exit 1, one line, nothing printed.
+#    (A riscv-sv39 root holds 1G leaves: moved past the limit, it would still answer.)
+printf 'map 0x40000000 0x0 1G r,w pagesize=1G\n' >1g.spec
+built riscv-sv39 0x100000 4K 1g.spec
+for cmd in translate dump; do
+	args=(--format riscv-sv39 --image img --base 0x100000000000000 --root 0x100000000000000)
+	if [ $cmd = translate ]; then
+		run "$PTKIT" translate "${args[@]}" 0x40000000
+	else
+		run "$PTKIT" dump "${args[@]}"
+	fi
+	expect_rc 1
+	expect_one_error '--root 0x100000000000000' 56-bit riscv-sv39
+	[ ! -s out ] || fail "$cmd of a root beyond the PA limit: printed an answer"
 done
 
 echo "PASS [$TEST_NAME]"

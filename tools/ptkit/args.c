@@ -40,6 +40,10 @@ static void check_root(const struct cli_tree *t, const char *opt, uint64_t root)
 	if (root & (bytes - 1))
 		cli_fail("%s 0x%llx: not aligned to %s, the size of the root table of %s", opt,
 			 (unsigned long long)root, cli_size_str(bytes, sz), fmt->name);
+	/* The root register holds pa_bits of address: a root past them is none the MMU uses. */
+	if (fmt->pa_bits < 64 && (root >> fmt->pa_bits || bytes > (1ull << fmt->pa_bits) - root))
+		cli_fail("%s 0x%llx: beyond the %d-bit PA limit of %s", opt,
+			 (unsigned long long)root, fmt->pa_bits, fmt->name);
 	if (root < base || root - base >= t->size)
 		cli_fail("%s 0x%llx: outside the image [0x%llx, 0x%llx)", opt,
 			 (unsigned long long)root, (unsigned long long)base,
