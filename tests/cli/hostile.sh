@@ -51,6 +51,14 @@ refused --base 0xffffff000000 --size 32M arm64-4k-48 -- \
 	--format arm64-4k-48 --base 0xffffff000000 --size 32M two.spec
 refused --base 0xffffffffffff000 riscv-sv39 56-bit -- \
 	--format riscv-sv39 --base 0xffffffffffff000 --size 4K one.spec
+# An arena the arena allocator cannot hold (1T or more): the message names --size.
+for size in 1T 2T; do
+	rm -f img
+	run "$PTKIT" build --format x86_64 --base 0 --size $size -o img one.spec
+	expect_rc 1
+	expect_one_error "--size $size" 'smaller than 1T'
+	[ ! -e img ] || fail "--size $size: an image was created"
+done
 # The last arena that fits: it ends exactly at the limit, and its tables translate.
 for f in x86_64:52 arm64-4k-48:48 riscv-sv48:56; do
 	fmt=${f%:*} base=$(printf '0x%x' $(((1 << ${f#*:}) - (16 << 20))))

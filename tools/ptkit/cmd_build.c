@@ -185,8 +185,9 @@ int cmd_build(int argc, char **argv)
 
 	err = pt_arena_init(&a, base, b.size);
 	if (err)
-		cli_fail("cannot create the arena at 0x%llx: %s", (unsigned long long)base,
-			 pt_strerror(err));
+		cli_fail("cannot create the arena (--base 0x%llx --size %s): %s%s",
+			 (unsigned long long)base, cli_size_str(b.size, sz), pt_strerror(err),
+			 err == -PT_EINVAL ? ": an arena must be smaller than 1T" : "");
 	err = pt_mm_init(&b.mm, fmt, &a.mem);
 	if (err == -PT_ENOMEM)
 		cli_fail("image too small: --size %s has no room for the root table",
