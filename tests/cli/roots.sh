@@ -87,10 +87,13 @@ printf 'map 0x1000 0x2000 4K\n' >x86.spec
 run "$PTKIT" build --format x86_64 --base 0x100000 -o img x86.spec
 expect_rc 0
 lines "root 0x100000"
-for cmd in "translate 0xffff800000000000" dump; do
-	# shellcheck disable=SC2086
-	run "$PTKIT" ${cmd%% *} --format x86_64 --image img --base 0x100000 --root 0x100000 \
-		--root1 0x101000 $([ "$cmd" = dump ] || echo "${cmd#* }")
+for cmd in translate dump; do
+	args=(--format x86_64 --image img --base 0x100000 --root 0x100000 --root1 0x101000)
+	if [ $cmd = translate ]; then
+		run "$PTKIT" translate "${args[@]}" 0xffff800000000000
+	else
+		run "$PTKIT" dump "${args[@]}"
+	fi
 	expect_rc 1
 	expect_one_error --root1 x86_64
 	[ ! -s out ] || fail "$cmd with --root1 on x86_64: printed an answer"
