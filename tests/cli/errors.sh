@@ -36,7 +36,7 @@ bad_spec() {
 	expect_rc 1
 	expect_one_error "bad.spec:$line:" "${needles[@]}"
 	[ ! -e img ] || fail "spec '$text': an image was created"
-	if compgen -G 'img.tmp*' >/dev/null; then
+	if compgen -G '.ptkit.*' >/dev/null || compgen -G 'img.tmp*' >/dev/null; then
 		fail "spec '$text': temporary file left behind"
 	fi
 }
@@ -101,6 +101,25 @@ expect_rc 1
 expect_one_error missing.spec
 [ ! -e img ] || fail "missing spec: an image was created"
 
+# Control characters in a user string (path, option, token) are escaped: still one line, no
+# raw control byte on the terminal. ctl RC NEEDLE ARGS...
+ctl() {
+	local want=$1 needle=$2
+	shift 2
+	run "$PTKIT" "$@"
+	expect_rc "$want"
+	expect_one_error "$needle"
+	! LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]' err || fail "'$*': raw control byte on stderr"
+}
+ctl 1 "'no\nsuch.spec'" build --format x86_64 --base 0x100000 -o img $'no\nsuch.spec'
+ctl 2 "'x86\n64'" build --format $'x86\n64' --base 0x100000 -o img good.spec
+ctl 2 "'--fr\nob'" build $'--fr\nob' --format x86_64 --base 0x100000 -o img good.spec
+ctl 2 "'0x1\x1b[31m'" translate --format x86_64 --image img --base 0 --root 0 $'0x1\e[31m'
+ctl 1 "'no\tdir/" build --format x86_64 --base 0x100000 -o $'no\tdir/img' good.spec
+ctl 1 "'no\rimg'" dump --format x86_64 --image $'no\rimg' --base 0 --root 0
+printf 'map 0x1000 0x2000 4K r,\001w\n' >ctl.spec
+ctl 1 "'\x01w'" build --format x86_64 --base 0x100000 -o img ctl.spec
+
 # translate / dump of an image that does not fit the arguments: exit 1, one line.
 root=$("$PTKIT" build --format x86_64 --base 0x100000 -o img good.spec | tail -n 1)
 [ "$root" = "root 0x100000" ] || fail "unexpected root line '$root'"
@@ -128,12 +147,23 @@ bad_image 'image too small' --image short.img --base 0x100000 --root 0x100000
 : >empty.img
 bad_image empty --image empty.img --base 0x100000 --root 0x100000
 
-# A non-canonical VA: the earlier VAs are printed, then one error line naming the VA.
-run "$PTKIT" translate --format x86_64 --image img --base 0x100000 --root 0x100000 \
-	0x1000 0x800000000000 0x2000
-expect_rc 1
-expect_one_error 0x800000000000 canonical
-printf '0x1000 0x2000 4K r,w\n' >expect
-expect_stdout expect
+# A non-canonical VA: every VA is checked first, so nothing is printed but one error line
+# naming it, wherever it is on the line (the edges of each half are canonical).
+for va in 0x800000000000 0xffff7fffffffffff 0x8000000000000000; do
+	run "$PTKIT" translate --format x86_64 --image img --base 0x100000 --root 0x100000 \
+		0x1000 0x7fffffffffff 0xffff800000000000 "$va" 0x2000
+	expect_rc 1
+	expect_one_error "$va" canonical
+	[ ! -s out ] || fail "translate printed answers before the non-canonical $va"
+done
+# ppc64 radix: quadrants 1 and 2, and EA bits 61:52, are not translated.
+"$PTKIT" build --format ppc64-radix-4k --base 0x100000 -o ppc.img good.spec >/dev/null
+for va in 0x4000000000000000 0x8000000000001000 0xc010000000000000 0x10000000000000; do
+	run "$PTKIT" translate --format ppc64-radix-4k --image ppc.img --base 0x100000 \
+		--root 0x100000 --root1 0x110000 0x1000 0xc000000000000000 "$va"
+	expect_rc 1
+	expect_one_error "$va" canonical
+	[ ! -s out ] || fail "ppc64 translate printed answers before the non-canonical $va"
+done
 
 echo "PASS [$TEST_NAME]"

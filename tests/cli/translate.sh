@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# build + translate: 4K, 2M and 1G leaves, holes (fault + level), flags, --trace, root1.
+# build + translate: 4K, 2M and 1G leaves, holes (fault + level), flags, --trace, --root1.
 . "$(dirname "$0")/lib.sh"
 
 cat >good.spec <<'SPEC'
@@ -101,7 +101,8 @@ run "$PTKIT" build --format x86_64 --base 0x7000000 -o other.img - <good.spec
 expect_rc 0
 [ "$(tail -n 1 out)" = "root 0x7000000" ] || fail "stdin spec: unexpected root line"
 
-# --root1 defaults to --root; an explicit equal --root1 gives the same answers.
+# x86_64 has one root for both halves: an explicit --root1 equal to it changes nothing (another
+# is refused: roots.sh).
 run "${TR[@]}" --root1 0x100000 0xffff800000001000
 expect_rc 0
 expect_line '0xffff800000001000 0x3001000 4K r,w,x,device'

@@ -25,22 +25,25 @@ uint64_t cli_num_opt(const char *opt, const char *val)
 	return v;
 }
 
-/* Root tables smaller than a page (arm64 with few root bits) need only their own alignment. */
-static uint64_t root_align(const struct pt_format *fmt)
-{
-	uint64_t bytes = pt_table_bytes(fmt, fmt->levels - 1);
-	return bytes < 4096 ? bytes : 4096;
-}
-
+/*
+ * A root table is aligned to its size, like every other table (TTBRn_EL1 BADDR bits below
+ * the table size are RES0; radix tables are aligned to their size, docs/formats/ppc64.md):
+ * sub-page arm64 roots to theirs, 64K roots (arm64 64K granule, ppc64 radix) to 64K. A
+ * root that is not would be read by ptkit at an address the MMU does not use.
+ */
 static void check_root(const struct cli_tree *t, const char *opt, uint64_t root)
 {
 	const struct pt_format *fmt = t->fmt;
 	uint64_t base = t->mem.base, bytes = pt_table_bytes(fmt, fmt->levels - 1);
 	char sz[32];
 
-	if (root & (root_align(fmt) - 1))
-		cli_fail("%s 0x%llx: not aligned to %s", opt, (unsigned long long)root,
-			 cli_size_str(root_align(fmt), sz));
+	if (root & (bytes - 1))
+		cli_fail("%s 0x%llx: not aligned to %s, the size of the root table of %s", opt,
+			 (unsigned long long)root, cli_size_str(bytes, sz), fmt->name);
+	/* The root register holds pa_bits of address: a root past them is none the MMU uses. */
+	if (fmt->pa_bits < 64 && (root >> fmt->pa_bits || bytes > (1ull << fmt->pa_bits) - root))
+		cli_fail("%s 0x%llx: beyond the %d-bit PA limit of %s", opt,
+			 (unsigned long long)root, fmt->pa_bits, fmt->name);
 	if (root < base || root - base >= t->size)
 		cli_fail("%s 0x%llx: outside the image [0x%llx, 0x%llx)", opt,
 			 (unsigned long long)root, (unsigned long long)base,
@@ -64,10 +67,15 @@ void cli_open_tree(struct cli_tree *t, const char *format, const char *image, co
 	b = cli_num_opt("--base", base);
 	r0 = cli_num_opt("--root", root);
 	r1 = root1 ? cli_num_opt("--root1", root1) : r0;
+	if (!t->fmt->two_roots && r1 != r0)
+		cli_fail("--root1 0x%llx: %s has one root for both halves (give --root only)",
+			 (unsigned long long)r1, t->fmt->name);
+	/* A two-root format without --root1: the upper half has no tree (never the lower one). */
+	t->upper = root1 || !t->fmt->two_roots;
 	if (b & 4095)
 		cli_fail("--base 0x%llx: not aligned to 4K", (unsigned long long)b);
 
-	cli_read_file(image, &t->bytes, &t->size);
+	t->bytes = cli_map_image(image, &t->size);
 	if (!t->size)
 		cli_fail("image '%s' is empty", image);
 	if (t->size > UINT64_MAX - b)
@@ -78,4 +86,10 @@ void cli_open_tree(struct cli_tree *t, const char *format, const char *image, co
 	if (root1)
 		check_root(t, "--root1", r1);
 	pt_mm_attach(&t->mm, t->fmt, &t->mem, r0, r1);
+}
+
+void cli_close_tree(struct cli_tree *t)
+{
+	cli_unmap_image(t->bytes, t->size);
+	t->bytes = NULL;
 }

@@ -52,11 +52,24 @@ _Noreturn void cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2
 /* Same line as cli_fail, without exiting. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* ---- image.c: image files ---- */
+/* ---- image.c: spec and image files ---- */
 
-/* Read a whole file; exits 1 with a message on failure. */
-void cli_read_file(const char *path, uint8_t **bytes, uint64_t *size);
-/* Write IMAGE.tmp.<pid> then rename it to path. 0, or -1 with errno-style message printed. */
+/* The largest spec build reads (a larger one, e.g. /dev/zero, is refused). */
+#define CLI_SPEC_MAX ((size_t)64 << 20)
+
+/* Read a spec ('-': stdin), NUL-terminated, at most CLI_SPEC_MAX bytes; exits 1 on failure. */
+uint8_t *cli_read_spec(const char *path, uint64_t *size);
+/*
+ * Map an image read-only ('-': stdin); only the pages a walk touches are read. It must be a
+ * regular file (a device or pipe may never end): exits 1 naming what it is. NULL if empty.
+ */
+const uint8_t *cli_map_image(const char *path, uint64_t *size);
+void cli_unmap_image(const uint8_t *bytes, uint64_t size);
+/*
+ * Write a temporary file next to path (.ptkit.XXXXXX), then rename it to path: an image is
+ * never left half written. path must not exist or be a regular file (a link, device or pipe
+ * is refused, untouched). 0, or -1 after printing the error line.
+ */
 int cli_write_atomic(const char *path, const uint8_t *bytes, uint64_t size);
 
 /* ---- args.c: options shared by translate and dump ---- */
@@ -66,7 +79,8 @@ struct cli_tree {
 	const struct pt_format *fmt;
 	struct pt_mem mem;
 	struct pt_mm mm;
-	uint8_t *bytes;
+	bool upper;	      /* the upper half has a tree: one-root format, or --root1 given */
+	const uint8_t *bytes; /* the image, mapped */
 	uint64_t size;
 };
 
@@ -74,9 +88,15 @@ struct cli_tree {
 const struct pt_format *cli_format(const char *name);
 /* Parse a required numeric option value; exits 2 naming the option. */
 uint64_t cli_num_opt(const char *opt, const char *val);
-/* Load IMAGE and attach the tree at root (root1: NULL = same as root); exits on error. */
+/*
+ * Load IMAGE and attach the tree at root. root1 (NULL: not given) is the upper-half root of a
+ * two-root format, without which its upper half has no tree; a one-root format refuses a
+ * root1 other than root. Exits on error.
+ */
 void cli_open_tree(struct cli_tree *t, const char *format, const char *image, const char *base,
 		   const char *root, const char *root1);
+/* Unmap the image. */
+void cli_close_tree(struct cli_tree *t);
 
 /* ---- halves.c: the VA ranges a format translates ---- */
 
@@ -84,22 +104,32 @@ struct cli_half {
 	const char *name; /* "lower half" / "upper half" */
 	uint64_t start;
 	uint64_t last; /* inclusive end */
+	bool tree;     /* false: no root for this half (two-root format without --root1) */
 };
-/* The lower and (if the format has one) upper half of mm's format; returns how many. */
-int cli_va_halves(struct pt_mm *mm, struct cli_half out[2]);
+/*
+ * The lower and upper half of fmt; returns how many. upper: whether a two-root format's
+ * upper half has a tree (the lower half, and both halves of a one-root format, always do).
+ */
+int cli_va_halves(const struct pt_format *fmt, bool upper, struct cli_half out[2]);
+/* The half of h[0..n) holding va, or NULL: the format does not translate va (not canonical). */
+const struct cli_half *cli_va_half(const struct cli_half *h, int n, uint64_t va);
 
 /* ---- show.c: translate and dump output, shared by translate/dump/demo ---- */
 
 /*
- * Translate va and print its line (with --trace lines before it). Returns 0, or 1 after
- * printing the error line for a corrupt tree / non-canonical VA.
+ * Translate va and print its line (with --trace lines before it); upper as for cli_va_halves
+ * (a VA of a half without a tree faults at the root level). Returns 0, or 1 after printing
+ * the error line for a corrupt tree / non-canonical VA.
  */
-int cli_show_translate(FILE *out, struct pt_mm *mm, struct mm_walk_state *st, uint64_t va,
-		       bool trace);
+int cli_show_translate(FILE *out, struct pt_mm *mm, bool upper, struct mm_walk_state *st,
+		       uint64_t va, bool trace);
 /* Why a walk of a corrupt tree stopped (err), with the details st has when st->err == err. */
 void cli_corrupt_reason(const struct mm_walk_state *st, int err, char *buf, size_t len);
-/* Print every mapping, coalesced; 0, or 1 after printing the error line. */
-int cli_show_dump(FILE *out, struct pt_mm *mm, bool json);
+/*
+ * Print every mapping, coalesced (nothing for a half without a tree, upper as for
+ * cli_va_halves); 0, or 1 after printing the error line.
+ */
+int cli_show_dump(FILE *out, struct pt_mm *mm, bool upper, bool json);
 
 /* ---- spec.c: one line of a build spec ---- */
 

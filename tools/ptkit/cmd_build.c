@@ -14,11 +14,16 @@ static const char usage[] =
 	"usage: ptkit build --format F --base PA [--size BYTES] -o IMAGE SPEC\n"
 	"\n"
 	"Build page tables from SPEC ('-' = stdin) in simulated physical memory at PA and write\n"
-	"it to IMAGE (byte i = physical address PA+i). Prints 'root 0x..' as the last line\n"
-	"(preceded by 'root1 0x..' for a format's separate upper-half root).\n"
-	"Without --size the arena is 1G and the image ends after the last table.\n"
+	"it to IMAGE (byte i = physical address PA+i; replaced atomically, and only if it is a\n"
+	"regular file, never a link or device). Prints 'root 0x..' as the last line;\n"
+	"formats with a separate upper-half root (arm64 TTBR1, ppc64 radix quadrant 3) print\n"
+	"'root1 0x..' before it, always (an empty tree if SPEC maps nothing there).\n"
+	"Without --size the arena is 1G and the image ends after the last table. The arena\n"
+	"[PA, PA+SIZE) must lie below the format's PA limit ('ptkit formats'), and PA be a\n"
+	"multiple of its granule, the largest table (4K; 16K, 64K for arm64-16k-*, -64k-*;\n"
+	"64K for ppc64 radix, whose root table is 64K).\n"
 	"\n"
-	"SPEC, one command a line, '#' comments:\n"
+	"SPEC (at most 64M), one command a line, '#' comments:\n"
 	"  map VA PA SIZE [FLAGS] [pagesize=SIZE[,SIZE...]]\n"
 	"  unmap VA SIZE\n"
 	"  protect VA SIZE FLAGS\n"
@@ -103,9 +108,38 @@ static void run_op(struct build *b, const struct spec_op *op)
 	line_fail(b, msg, "");
 }
 
-static bool has_upper(const struct spec_op *op)
+/*
+ * The arena aligns each table to its size relative to --base, and the hardware needs it
+ * aligned physically: --base must be a multiple of the largest table (4K at least).
+ */
+static uint64_t granule(const struct pt_format *fmt)
 {
-	return op->kind == SPEC_MAP && (op->va >> 63);
+	uint64_t g = 4096;
+
+	for (int l = 0; l < fmt->levels; l++)
+		if (pt_table_bytes(fmt, l) > g)
+			g = pt_table_bytes(fmt, l);
+	return g;
+}
+
+/*
+ * Every table must be addressable by the format: the whole arena [base, base + size) lies
+ * below 2^pa_bits (the tables are allocated anywhere in it). Exits 2 naming both options.
+ */
+static void check_arena(const struct pt_format *fmt, uint64_t base, const struct build *b)
+{
+	uint64_t limit = fmt->pa_bits < 64 ? 1ull << fmt->pa_bits : 0;
+	char sz[32];
+
+	cli_size_str(b->size, sz);
+	if (limit && (base >= limit || b->size > limit - base))
+		cli_usage_error("--base 0x%llx --size %s%s: the arena reaches beyond the %d-bit PA "
+				"limit of %s (0x%llx)",
+				(unsigned long long)base, sz, b->sized ? "" : " (default)",
+				fmt->pa_bits, fmt->name, (unsigned long long)limit);
+	if (b->size > UINT64_MAX - base)
+		cli_usage_error("--base 0x%llx --size %s: beyond 2^64", (unsigned long long)base,
+				sz);
 }
 
 int cmd_build(int argc, char **argv)
@@ -117,17 +151,20 @@ int cmd_build(int argc, char **argv)
 	struct build b = { 0 };
 	struct pt_arena a;
 	const struct pt_format *fmt;
-	uint64_t base, spec_len, img_len;
+	uint64_t base, gran, spec_len, img_len;
+	char sz[32];
 	uint8_t *spec;
-	bool upper = false;
 	char *line, *next;
 	int err, npos;
 
 	npos = cli_parse_opts(argc, argv, opts, pos, 1, usage);
 	fmt = cli_format(format);
 	base = cli_num_opt("--base", base_s);
-	if (base & 4095)
-		cli_usage_error("--base 0x%llx: not aligned to 4K", (unsigned long long)base);
+	gran = granule(fmt);
+	if (base & (gran - 1))
+		cli_usage_error("--base 0x%llx: not aligned to the %s granule of %s (its largest "
+				"table)",
+				(unsigned long long)base, cli_size_str(gran, sz), fmt->name);
 	b.size = DEFAULT_ARENA;
 	if (size_s) {
 		b.sized = true;
@@ -135,26 +172,22 @@ int cmd_build(int argc, char **argv)
 		if (!b.size || (b.size & 4095))
 			cli_usage_error("--size %s: must be a non-zero multiple of 4K", size_s);
 	}
-	if (b.size > UINT64_MAX - base)
-		cli_usage_error("--base 0x%llx + --size: beyond 2^64", (unsigned long long)base);
+	check_arena(fmt, base, &b);
 	if (!out)
 		cli_usage_error("missing -o IMAGE");
 	if (npos < 1)
 		cli_usage_error("missing SPEC file");
 	b.spec = pos[0];
 
-	cli_read_file(b.spec, &spec, &spec_len);
-	spec = realloc(spec, spec_len + 1);
-	if (!spec)
-		cli_fail("out of memory");
-	spec[spec_len] = 0;
+	spec = cli_read_spec(b.spec, &spec_len);
 	if (memchr(spec, 0, spec_len))
 		cli_fail("%s: not a text file", b.spec);
 
 	err = pt_arena_init(&a, base, b.size);
 	if (err)
-		cli_fail("cannot create the arena at 0x%llx: %s", (unsigned long long)base,
-			 pt_strerror(err));
+		cli_fail("cannot create the arena (--base 0x%llx --size %s): %s%s",
+			 (unsigned long long)base, cli_size_str(b.size, sz), pt_strerror(err),
+			 err == -PT_EINVAL ? ": an arena must be smaller than 1T" : "");
 	err = pt_mm_init(&b.mm, fmt, &a.mem);
 	if (err == -PT_ENOMEM)
 		cli_fail("image too small: --size %s has no room for the root table",
@@ -174,13 +207,13 @@ int cmd_build(int argc, char **argv)
 		if (op.kind == SPEC_NONE)
 			continue;
 		run_op(&b, &op);
-		upper |= has_upper(&op);
 	}
 
 	img_len = b.sized ? b.size : (a.high + 4095) & ~4095ull;
 	err = cli_write_atomic(out, a.mem.bytes, img_len);
 	if (!err) {
-		if (fmt->two_roots && upper)
+		/* Both roots always: an empty upper tree is still the tree for TTBR1/quadrant 3. */
+		if (fmt->two_roots)
 			printf("root1 0x%llx\n", (unsigned long long)b.mm.root[1]);
 		printf("root 0x%llx\n", (unsigned long long)b.mm.root[0]);
 	}

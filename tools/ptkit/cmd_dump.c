@@ -10,8 +10,10 @@ static const char usage[] =
 	"Lists every mapping, lower half then upper half, consecutive leaves of one level with\n"
 	"the same flags and contiguous PAs merged:\n"
 	"  0x<start>-0x<end> <size> <level> <flags> pa 0x<pa>\n"
+	"IMAGE must be a regular file (it is mapped, not read whole).\n"
 	"--json prints an array of {start, end, size, level, pa, flags}. A table referenced\n"
-	"twice or a pointer outside the image is reported as corruption.\n";
+	"twice or a pointer outside the image is reported as corruption. --root1 is the\n"
+	"upper-half root of arm64 and ppc64 radix: without it nothing is listed there.\n";
 
 int cmd_dump(int argc, char **argv)
 {
@@ -27,7 +29,7 @@ int cmd_dump(int argc, char **argv)
 
 	cli_parse_opts(argc, argv, opts, pos, 0, usage);
 	cli_open_tree(&t, format, image, base, root, root1);
-	ret = cli_show_dump(stdout, &t.mm, json) ? EXIT_DATA : 0;
-	free(t.bytes);
+	ret = cli_show_dump(stdout, &t.mm, t.upper, json) ? EXIT_DATA : 0;
+	cli_close_tree(&t);
 	return ret;
 }

@@ -2,11 +2,18 @@
 /* ptkit CLI: which VA ranges a format translates, from its geometry alone. */
 #include "cli.h"
 
-int cli_va_halves(struct pt_mm *mm, struct cli_half out[2])
+int cli_va_halves(const struct pt_format *fmt, bool upper, struct cli_half out[2])
 {
-	const struct pt_format *fmt = mm->fmt;
-
-	out[0] = (struct cli_half){ "lower half", fmt->half_base[0], pt_half_last(fmt, 0) };
-	out[1] = (struct cli_half){ "upper half", fmt->half_base[1], pt_half_last(fmt, 1) };
+	out[0] = (struct cli_half){ "lower half", fmt->half_base[0], pt_half_last(fmt, 0), true };
+	out[1] = (struct cli_half){ "upper half", fmt->half_base[1], pt_half_last(fmt, 1),
+				    upper || !fmt->two_roots };
 	return 2;
+}
+
+const struct cli_half *cli_va_half(const struct cli_half *h, int n, uint64_t va)
+{
+	for (int i = 0; i < n; i++)
+		if (va >= h[i].start && va <= h[i].last)
+			return &h[i];
+	return NULL;
 }

@@ -215,7 +215,7 @@ static void walk_error(struct dump_ctx *c, int err, const struct cli_half *half)
 	}
 }
 
-int cli_show_dump(FILE *out, struct pt_mm *mm, bool json)
+int cli_show_dump(FILE *out, struct pt_mm *mm, bool upper, bool json)
 {
 	const struct pt_format *fmt = mm->fmt;
 	const struct mm_walk_ops ops = { .leaf_entry = on_leaf,
@@ -223,26 +223,36 @@ int cli_show_dump(FILE *out, struct pt_mm *mm, bool json)
 					 .table_entry = on_table };
 	struct dump_ctx c = { .mm = mm };
 	struct cli_half halves[2];
-	int nhalves = cli_va_halves(mm, halves), ret = 0;
+	int nhalves = cli_va_halves(fmt, upper, halves), ret = 0;
+	size_t seen_bytes;
 
 	/* Tables are at least as aligned as the smallest one (sub-page roots included). */
 	c.gran = 4096;
 	for (int l = 0; l < fmt->levels; l++)
 		if (pt_table_bytes(fmt, l) < c.gran)
 			c.gran = pt_table_bytes(fmt, l);
-	c.seen = calloc(mm->mem->size / c.gran / 8 + 1, 1);
+	seen_bytes = mm->mem->size / c.gran / 8 + 1;
+	c.seen = calloc(seen_bytes, 1);
 	if (!c.seen) {
 		cli_error("out of memory");
 		return 1;
 	}
 	if (!visit_table(&c, mm->root[0], fmt->levels - 1, "--root") ||
-	    (mm->root[1] != mm->root[0] &&
+	    (halves[1].tree && mm->root[1] != mm->root[0] &&
 	     !visit_table(&c, mm->root[1], fmt->levels - 1, "--root1"))) {
 		cli_error("%s", c.msg);
 		ret = 1;
 	}
 	for (int h = 0; h < nhalves && !ret; h++) {
 		int err;
+		if (!halves[h].tree)
+			continue; /* no root: nothing mapped, the header alone is printed */
+		if (h && fmt->two_roots && mm->root[1] == mm->root[0]) {
+			/* --root1 = --root: the upper half walks the same tree again, afresh. */
+			memset(c.seen, 0, seen_bytes);
+			memset(c.via, 0, sizeof(c.via));
+			visit_table(&c, mm->root[1], fmt->levels - 1, "--root1");
+		}
 		c.half = h;
 		c.next_va = halves[h].start;
 		err = walk_page_range(mm, halves[h].start, halves[h].last + 1, &ops, &c);

@@ -44,13 +44,25 @@ void cli_corrupt_reason(const struct mm_walk_state *st, int err, char *buf, size
 	}
 }
 
-int cli_show_translate(FILE *out, struct pt_mm *mm, struct mm_walk_state *st, uint64_t va,
-		       bool trace)
+int cli_show_translate(FILE *out, struct pt_mm *mm, bool upper, struct mm_walk_state *st,
+		       uint64_t va, bool trace)
 {
 	const struct pt_format *fmt = mm->fmt;
 	struct pt_translation tr = { 0 };
+	struct cli_half halves[2];
+	const struct cli_half *half;
 	char size[32], prot[128], why[256];
 	int err;
+
+	/* A half without a root: nothing to read, the MMU faults on its first level. */
+	half = cli_va_half(halves, cli_va_halves(fmt, upper, halves), va);
+	if (half && !half->tree) {
+		if (trace)
+			fprintf(out, "  %s: no tree (no --root1)\n", half->name);
+		fprintf(out, "0x%llx fault %s\n", (unsigned long long)va,
+			level_name(fmt, fmt->levels - 1));
+		return 0;
+	}
 
 	mm_walk_seek_leaf(st, mm, va);
 	if (trace && st->err != -PT_ERANGE)
