@@ -1171,7 +1171,7 @@ class Run:
                    "--size", str(tsize), "-o", self.image, self.spec_path])
         roots = dict(l.split()[:2] for l in out.splitlines() if l.startswith("root"))
         self.root = root = int(roots["root"], 16)
-        # arm64: `root1` (TTBR1) when upper-half maps exist; the probe gets it via a.root1.
+        # arm64/ppc64: `root1` (TTBR1 / quadrant 3) is always printed; the probe gets it via a.root1.
         self.root1 = a.root1 = int(roots["root1"], 16) if "root1" in roots else None
         self.tr = tr = translate(ptkit, args.format, self.image, a.table_base, root, vas,
                                  root1=self.root1)
