@@ -16,6 +16,10 @@
  * yields per-segment instruction counts (scripts/bench.sh turns them into instructions per
  * operation in a TSV, "format workload impl ir_per_op", and passes it back with --ir).
  *
+ * Workloads that name a page size use the format's own sizes (struct fx_sizes): on the 4K
+ * formats scan_leaf_4k, gup_fast_2m, map_2m, ... as always; on arm64-64k-48 scan_leaf_64k,
+ * gup_fast_512m, map_512m ...; on ppc64-radix-64k scan_leaf_64k, map_2m, ...
+ *
  * ptkit is driven only through its public API (include/ptkit), exactly as a user would.
  * The gup_fast_* rows here are table-only (for_each_pt_leaf plus the same pin loop as the
  * reference); GUP, GUP-fast and follow_pfnmap over the real src/mm layer are the mm_*
@@ -50,11 +54,15 @@
 /* ---- the formats: add a line per reference ------------------------------------------- */
 
 extern const struct ref_format ref_x86_64, ref_x86_64_la57, ref_arm64_4k_48, ref_riscv_sv48;
+extern const struct ref_format ref_arm64_64k_48, ref_arm64_4k_52, ref_ppc64_radix_64k;
 static const struct ref_format *const ref_formats[] = {
-	&ref_x86_64,
-	&ref_x86_64_la57,
-	&ref_arm64_4k_48,
-	&ref_riscv_sv48,
+	&ref_x86_64,	      /* 4 levels, p4d folded */
+	&ref_x86_64_la57,     /* 5 levels */
+	&ref_arm64_4k_48,     /* 4 levels, p4d folded */
+	&ref_riscv_sv48,      /* p4d folded, leaves at every level */
+	&ref_arm64_64k_48,    /* 64K pages, 3 levels (p4d, pud folded), 512M blocks */
+	&ref_arm64_4k_52,     /* FEAT_LPA2: 5 levels, OA[51:50] in bits 9:8 */
+	&ref_ppc64_radix_64k, /* big-endian entries, 13/9/9/5 index bits */
 };
 #define NR_FORMATS (sizeof(ref_formats) / sizeof(ref_formats[0]))
 
