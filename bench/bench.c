@@ -447,11 +447,15 @@ static inline __attribute__((always_inline)) uint64_t pk_gup_fast_sh(struct pt_m
 	return nr;
 }
 
-static uint64_t pk_gup_fast(struct pt_mm *mm, uint64_t start, uint64_t end, uint32_t *pins,
-			    uint64_t pfn_base, unsigned pg_shift)
+/* One copy per page shift, each compiled like a single-format caller's (no dispatch inside). */
+static __attribute__((noinline)) uint64_t
+pk_gup_fast_4k(struct pt_mm *mm, uint64_t start, uint64_t end, uint32_t *pins, uint64_t pfn_base)
 {
-	if (pg_shift == 12)
-		return pk_gup_fast_sh(mm, start, end, pins, pfn_base, 12);
+	return pk_gup_fast_sh(mm, start, end, pins, pfn_base, 12);
+}
+static __attribute__((noinline)) uint64_t
+pk_gup_fast_64k(struct pt_mm *mm, uint64_t start, uint64_t end, uint32_t *pins, uint64_t pfn_base)
+{
 	return pk_gup_fast_sh(mm, start, end, pins, pfn_base, 16);
 }
 
@@ -784,8 +788,8 @@ static uint64_t run_gup(struct job *j, int impl)
 {
 	struct ref_mm rm = ref_of(j->rd);
 	if (impl == IMPL_PTKIT)
-		return pk_gup_fast(j->rd, j->va, j->va + j->size, j->pins[0], j->pfn_base,
-				   j->x->z.pg_shift);
+		return (j->x->z.pg_shift == 12 ? pk_gup_fast_4k : pk_gup_fast_64k)(
+			j->rd, j->va, j->va + j->size, j->pins[0], j->pfn_base);
 	return j->x->r->gup_fast(&rm, j->va, j->va + j->size, j->pins[1], j->pfn_base);
 }
 
