@@ -950,11 +950,15 @@ static void bench_format(struct fx *x)
 
 #define JOB(...) (j = (struct job){ .x = x, .rd = &x->mixed, __VA_ARGS__ }, run_job(&j))
 
-	/* Seek: random over the mixed space; sequential (one VA per page) from the page region. */
+	/*
+	 * Seek: random over the mixed space; sequential (one VA per page) from the page region
+	 * on, wrapping within the mixed space (which only 64K pages reach: 2^20 of them span 64
+	 * GiB, 4K pages 4 GiB).
+	 */
 	uint64_t *rv = random_vas(x, S.seeks, mixed);
 	uint64_t *sv = xcalloc(S.seeks, 8);
 	for (uint64_t i = 0; i < S.seeks; i++)
-		sv[i] = x->va_base + 2 * R + i * z->pg + (i * 8 & (z->pg - 8));
+		sv[i] = x->va_base + (2 * R + i * z->pg) % mixed + (i * 8 & (z->pg - 8));
 	JOB(.name = "seek_random", .unit = "VA", .ops = S.seeks, .run = run_seek, .vas = rv,
 	    .nva = S.seeks, .pk_read = pk_seek_many);
 	JOB(.name = "translate_random", .unit = "VA", .ops = S.seeks, .run = run_seek, .vas = rv,
