@@ -265,8 +265,8 @@ static void fx_sizes_init(struct fx *x)
 /*
  * Does the format keep high output-address bits out of place (arm64 FEAT_LPA2: OA[51:50] in
  * bits 9:8)? Then the bench's PAs get bit 51 set, so that ptkit and the reference both have
- * to decode the split field for the agreement checks to pass (the PAs of the other formats
- * stay below 2^39 + 2^40, and their numbers as they were).
+ * to decode the split field for the agreement checks to pass (the other formats' PAs stay
+ * where they were, from 256 GiB up, below 2^40).
  */
 static bool oa_split(const struct pt_format *f)
 {
@@ -313,7 +313,7 @@ static void must(int err, const char *what)
 
 /*
  * Regions of big leaves (1G), mid leaves (2M), pages (4K); MIX: per mid-sized chunk a mid
- * leaf, pages, a hole, half pages half hole. (Sizes of the 4K formats in brackets; see
+ * leaf, pages, a hole, half pages half hole. (Sizes of the 4K formats in parentheses; see
  * struct fx_sizes for the others.)
  */
 static void build_mixed(struct fx *x)
