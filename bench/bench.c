@@ -16,6 +16,10 @@
  * yields per-segment instruction counts (scripts/bench.sh turns them into instructions per
  * operation in a TSV, "format workload impl ir_per_op", and passes it back with --ir).
  *
+ * Workloads that name a page size use the format's own sizes (struct fx_sizes): on the 4K
+ * formats scan_leaf_4k, gup_fast_2m, map_2m, ... as always; on arm64-64k-48 scan_leaf_64k,
+ * gup_fast_512m, map_512m ...; on ppc64-radix-64k scan_leaf_64k, map_2m, ...
+ *
  * ptkit is driven only through its public API (include/ptkit), exactly as a user would.
  * The gup_fast_* rows here are table-only (for_each_pt_leaf plus the same pin loop as the
  * reference); GUP, GUP-fast and follow_pfnmap over the real src/mm layer are the mm_*
@@ -50,11 +54,15 @@
 /* ---- the formats: add a line per reference ------------------------------------------- */
 
 extern const struct ref_format ref_x86_64, ref_x86_64_la57, ref_arm64_4k_48, ref_riscv_sv48;
+extern const struct ref_format ref_arm64_64k_48, ref_arm64_4k_52, ref_ppc64_radix_64k;
 static const struct ref_format *const ref_formats[] = {
-	&ref_x86_64,
-	&ref_x86_64_la57,
-	&ref_arm64_4k_48,
-	&ref_riscv_sv48,
+	&ref_x86_64,	      /* 4 levels, p4d folded */
+	&ref_x86_64_la57,     /* 5 levels */
+	&ref_arm64_4k_48,     /* 4 levels, p4d folded */
+	&ref_riscv_sv48,      /* p4d folded, leaves at every level */
+	&ref_arm64_64k_48,    /* 64K pages, 3 levels (p4d, pud folded), 512M blocks */
+	&ref_arm64_4k_52,     /* FEAT_LPA2: 5 levels, OA[51:50] in bits 9:8 */
+	&ref_ppc64_radix_64k, /* big-endian entries, 13/9/9/5 index bits */
 };
 #define NR_FORMATS (sizeof(ref_formats) / sizeof(ref_formats[0]))
 
@@ -204,15 +212,74 @@ static uint64_t entries_in(const struct pt_format *f, struct pt_mem *m, uint64_t
 
 /* ---- per-format fixture ---------------------------------------------------------------- */
 
+/*
+ * The leaf sizes a format's workloads use. pg: the smallest page (level 0: 4K, or 64K on
+ * the 64K-granule formats); mid: the next leaf size (level 1: 2M, 512M on arm64-64k-48);
+ * big: the one above it when level 2 holds leaves (1G), else mid again (arm64-64k-48 has
+ * no 4T blocks without FEAT_LPA). The mixed space is made of regions of `region` bytes (1
+ * GiB, or 4 mid leaves when that is more). Row names use the sizes' labels: scan_leaf_4k,
+ * map_2m, ... are the names they always had on the 4K formats, scan_leaf_64k, map_512m ...
+ * on the others.
+ */
+struct fx_sizes {
+	uint64_t pg, mid, big, region;
+	unsigned pg_shift;
+	char pg_name[24], mid_name[24], big_name[24];
+};
+
 struct fx {
 	const struct pt_format *f;
 	const struct ref_format *r;
 	struct pt_arena a;
 	struct pt_mm mixed; /* the 64 GiB mixed space, read by seek / scan / GUP */
 	uint64_t va_base, pa_base;
+	struct fx_sizes z;
 };
 
-/* Region kinds of the mixed space, repeated every 8 GiB. */
+static void size_name(char *buf, size_t n, uint64_t size)
+{
+	static const char unit[] = "kmgt";
+	int u = 0;
+	size >>= 10;
+	while (size >= 1024 && !(size & 1023) && u < 3) {
+		size >>= 10;
+		u++;
+	}
+	snprintf(buf, n, "%llu%c", (unsigned long long)size, unit[u]);
+}
+
+static void fx_sizes_init(struct fx *x)
+{
+	const struct pt_format *f = x->f;
+	struct fx_sizes *z = &x->z;
+	z->pg_shift = f->shift[0];
+	z->pg = 1ull << f->shift[0];
+	z->mid = 1ull << f->shift[1];
+	z->big = f->levels > 2 && f->leaf_ok[2] ? 1ull << f->shift[2] : z->mid;
+	z->region = 4 * z->mid > G1 ? 4 * z->mid : G1;
+	size_name(z->pg_name, sizeof(z->pg_name), z->pg);
+	size_name(z->mid_name, sizeof(z->mid_name), z->mid);
+	size_name(z->big_name, sizeof(z->big_name), z->big);
+}
+
+/*
+ * Does the format keep high output-address bits out of place (arm64 FEAT_LPA2: OA[51:50] in
+ * bits 9:8)? Then the bench's PAs get bit 51 set, so that ptkit and the reference both have
+ * to decode the split field for the agreement checks to pass (the other formats' PAs stay
+ * where they were, from 256 GiB up, below 2^40).
+ */
+static bool oa_split(const struct pt_format *f)
+{
+	uint64_t e0, hi, lo;
+	if (f->pa_bits < 52 || f->ops.encode_leaf(0, 0, PT_R, &e0) ||
+	    f->ops.encode_leaf(1ull << 51, 0, PT_R, &hi) ||
+	    f->ops.encode_leaf(1ull << 20, 0, PT_R, &lo) || hi == e0 || lo == e0)
+		return false;
+	/* A PA held in place, or shifted as a whole (RISC-V's PPN), moves both bits alike. */
+	return __builtin_ctzll(hi ^ e0) - 51 != __builtin_ctzll(lo ^ e0) - 20;
+}
+
+/* Region kinds of the mixed space, repeated every 8 regions (8 GiB with 1 GiB regions). */
 enum { RG_1G, RG_2M, RG_4K, RG_MIX, RG_HOLE };
 static const int region_kind[8] = { RG_1G, RG_2M, RG_4K, RG_MIX, RG_1G, RG_2M, RG_MIX, RG_HOLE };
 
@@ -244,34 +311,40 @@ static void must(int err, const char *what)
 	}
 }
 
-/* 1G, 2M, 4K regions; MIX: per 2M chunk a 2M leaf, 4K leaves, a hole, half 4K half hole. */
+/*
+ * Regions of big leaves (1G), mid leaves (2M), pages (4K); MIX: per mid-sized chunk a mid
+ * leaf, pages, a hole, half pages half hole. (Sizes of the 4K formats in parentheses; see
+ * struct fx_sizes for the others.)
+ */
 static void build_mixed(struct fx *x)
 {
+	const struct fx_sizes *z = &x->z;
 	must(pt_mm_init(&x->mixed, x->f, &x->a.mem), "pt_mm_init");
-	for (uint64_t r = 0; r < S.mixed_gib; r++) {
-		uint64_t va = x->va_base + r * G1;
+	for (uint64_t r = 0; r < S.mixed_gib * G1 / z->region; r++) {
+		uint64_t va = x->va_base + r * z->region, R = z->region;
 		switch (region_kind[r % 8]) {
 		case RG_1G:
-			must(ptkit_map(&x->mixed, va, pa_of(x, va), G1, G1, true), "map 1G");
+			must(ptkit_map(&x->mixed, va, pa_of(x, va), R, z->big, true), "map big");
 			break;
 		case RG_2M:
-			must(ptkit_map(&x->mixed, va, pa_of(x, va), G1, M2, true), "map 2M");
+			must(ptkit_map(&x->mixed, va, pa_of(x, va), R, z->mid, true), "map mid");
 			break;
 		case RG_4K:
-			must(ptkit_map(&x->mixed, va, pa_of(x, va), G1, K4, true), "map 4K");
+			must(ptkit_map(&x->mixed, va, pa_of(x, va), R, z->pg, true), "map pages");
 			break;
 		case RG_MIX:
-			for (uint64_t c = 0; c < G1 / M2; c++) {
-				uint64_t v = va + c * M2;
+			for (uint64_t c = 0; c < R / z->mid; c++) {
+				uint64_t v = va + c * z->mid, m = z->mid;
 				if (c % 4 == 0)
-					must(ptkit_map(&x->mixed, v, pa_of(x, v), M2, M2, true),
-					     "mix 2M");
+					must(ptkit_map(&x->mixed, v, pa_of(x, v), m, m, true),
+					     "mix mid");
 				else if (c % 4 == 1)
-					must(ptkit_map(&x->mixed, v, pa_of(x, v), M2, K4, true),
-					     "mix 4K");
+					must(ptkit_map(&x->mixed, v, pa_of(x, v), m, z->pg, true),
+					     "mix pages");
 				else if (c % 4 == 3)
-					must(ptkit_map(&x->mixed, v, pa_of(x, v), M2 / 2, K4, true),
-					     "mix 4K/2");
+					must(ptkit_map(&x->mixed, v, pa_of(x, v), m / 2, z->pg,
+						       true),
+					     "mix pages/2");
 			}
 			break;
 		}
@@ -349,8 +422,11 @@ static uint64_t pk_scan_walk(struct pt_mm *mm, uint64_t start, uint64_t end, uin
 	return p.sum;
 }
 
-static uint64_t pk_gup_fast(struct pt_mm *mm, uint64_t start, uint64_t end, uint32_t *pins,
-			    uint64_t pfn_base)
+/* pins[] has one counter per smallest page (2^sh bytes): a constant, as in the reference. */
+static inline __attribute__((always_inline)) uint64_t pk_gup_fast_sh(struct pt_mm *mm,
+								     uint64_t start, uint64_t end,
+								     uint32_t *pins,
+								     uint64_t pfn_base, unsigned sh)
 {
 	struct mm_walk_state st;
 	uint64_t nr = 0, expect = start;
@@ -361,14 +437,26 @@ static uint64_t pk_gup_fast(struct pt_mm *mm, uint64_t start, uint64_t end, uint
 		uint64_t lo = lva > start ? lva : start, hi = lva + size < end ? lva + size : end;
 		if (lo != expect)
 			break; /* a hole: gup_fast stops */
-		uint32_t *p = pins + ((mm_walk_leaf_pa(&st) + (lo - lva)) >> 12) - pfn_base;
-		uint64_t n = (hi - lo) >> 12;
+		uint32_t *p = pins + ((mm_walk_leaf_pa(&st) + (lo - lva)) >> sh) - pfn_base;
+		uint64_t n = (hi - lo) >> sh;
 		for (uint64_t i = 0; i < n; i++)
 			p[i]++;
 		nr += n;
 		expect = hi;
 	}
 	return nr;
+}
+
+/* One copy per page shift, each compiled like a single-format caller's (no dispatch inside). */
+static __attribute__((noinline)) uint64_t
+pk_gup_fast_4k(struct pt_mm *mm, uint64_t start, uint64_t end, uint32_t *pins, uint64_t pfn_base)
+{
+	return pk_gup_fast_sh(mm, start, end, pins, pfn_base, 12);
+}
+static __attribute__((noinline)) uint64_t
+pk_gup_fast_64k(struct pt_mm *mm, uint64_t start, uint64_t end, uint32_t *pins, uint64_t pfn_base)
+{
+	return pk_gup_fast_sh(mm, start, end, pins, pfn_base, 16);
 }
 
 /* ---- the physical limit: plain loops over the same number of entry bytes ------------- */
@@ -427,7 +515,7 @@ struct record {
 	char note[160];
 };
 
-#define MAX_RECORDS 128
+#define MAX_RECORDS 256
 static struct record records[MAX_RECORDS];
 static int nr_records;
 
@@ -533,7 +621,8 @@ static uint64_t run_limit(struct job *j)
 		limit_rmw(j->lbuf, j->ln);
 		return 0;
 	case LIM_PIN:
-		limit_pin(j->lbuf, j->ln, j->pins[0], (j->size >> 12) / (j->ln ? j->ln : 1));
+		limit_pin(j->lbuf, j->ln, j->pins[0],
+			  (j->size >> j->x->z.pg_shift) / (j->ln ? j->ln : 1));
 		return 0;
 	}
 	return 0;
@@ -692,20 +781,21 @@ static uint64_t run_scan(struct job *j, int impl)
 
 static void setup_gup(struct job *j, int impl)
 {
-	memset(j->pins[impl], 0, (j->size >> 12) * sizeof(uint32_t));
+	memset(j->pins[impl], 0, (j->size >> j->x->z.pg_shift) * sizeof(uint32_t));
 }
 
 static uint64_t run_gup(struct job *j, int impl)
 {
 	struct ref_mm rm = ref_of(j->rd);
 	if (impl == IMPL_PTKIT)
-		return pk_gup_fast(j->rd, j->va, j->va + j->size, j->pins[0], j->pfn_base);
+		return (j->x->z.pg_shift == 12 ? pk_gup_fast_4k : pk_gup_fast_64k)(
+			j->rd, j->va, j->va + j->size, j->pins[0], j->pfn_base);
 	return j->x->r->gup_fast(&rm, j->va, j->va + j->size, j->pins[1], j->pfn_base);
 }
 
 static void after_gup(struct job *j)
 {
-	uint64_t n = j->size >> 12;
+	uint64_t n = j->size >> j->x->z.pg_shift;
 	if (memcmp(j->pins[0], j->pins[1], n * sizeof(uint32_t)))
 		job_fail(j, "pin counts differ");
 	for (uint64_t i = 0; i < n; i++)
@@ -759,7 +849,7 @@ static uint64_t run_map_pages(struct job *j, int impl)
 	if (impl == IMPL_REF)
 		return (uint64_t)j->x->r->map_pages(&rm, j->vas, j->nva, off, true);
 	struct pt_gather g;
-	struct pt_map_req req = { .size = K4, .prot = PT_R | PT_W };
+	struct pt_map_req req = { .size = j->x->z.pg, .prot = PT_R | PT_W };
 	int err = 0;
 	pt_gather_init(&g, &j->mm[0]);
 	for (size_t i = 0; i < j->nva && !err; i++) {
@@ -820,13 +910,38 @@ static uint64_t *random_vas(const struct fx *x, uint64_t n, uint64_t span)
 	return v;
 }
 
+/* Entries a range of `size` bytes touches at levels lo..min(2, root - 1) (the limit loops). */
+static uint64_t range_entries(const struct pt_format *f, uint64_t size, int lo)
+{
+	uint64_t n = 0;
+	for (int l = lo; l <= 2 && l < f->levels - 1; l++)
+		n += (size + pt_level_size(f, l) - 1) >> f->shift[l];
+	return n;
+}
+
 static void bench_format(struct fx *x)
 {
 	const struct pt_format *f = x->f;
-	uint64_t mixed = S.mixed_gib * G1;
+	const struct fx_sizes *z = &x->z;
+	uint64_t mixed = S.mixed_gib * G1, R = z->region;
 	struct pt_mem *m = &x->a.mem;
 	struct job j;
 	uint64_t t0 = now_ns();
+	char n_scan_leaf[40], n_scan_walk[40], n_gup[3][40], n_map_pg[40], n_map_mid[40],
+		n_unmap_pg[40], n_unmap_mid[40], n_protect[40], n_map_random[40], n_by_page[40];
+
+	snprintf(n_scan_leaf, sizeof(n_scan_leaf), "scan_leaf_%s", z->pg_name);
+	snprintf(n_scan_walk, sizeof(n_scan_walk), "scan_walk_%s", z->pg_name);
+	snprintf(n_gup[0], sizeof(n_gup[0]), "gup_fast_%s", z->pg_name);
+	snprintf(n_gup[1], sizeof(n_gup[1]), "gup_fast_%s", z->mid_name);
+	snprintf(n_gup[2], sizeof(n_gup[2]), "gup_fast_%s", z->big_name);
+	snprintf(n_map_pg, sizeof(n_map_pg), "map_%s", z->pg_name);
+	snprintf(n_map_mid, sizeof(n_map_mid), "map_%s", z->mid_name);
+	snprintf(n_unmap_pg, sizeof(n_unmap_pg), "unmap_%s", z->pg_name);
+	snprintf(n_unmap_mid, sizeof(n_unmap_mid), "unmap_%s", z->mid_name);
+	snprintf(n_protect, sizeof(n_protect), "protect_%s", z->pg_name);
+	snprintf(n_map_random, sizeof(n_map_random), "map_random_%s", z->pg_name);
+	snprintf(n_by_page, sizeof(n_by_page), "map_%s_by_page", z->pg_name);
 
 	build_mixed(x);
 	fprintf(stderr, "%s: mixed space of %llu GiB built in %.2f s (%llu tables)\n", f->name,
@@ -835,11 +950,15 @@ static void bench_format(struct fx *x)
 
 #define JOB(...) (j = (struct job){ .x = x, .rd = &x->mixed, __VA_ARGS__ }, run_job(&j))
 
-	/* Seek: random over the mixed space; sequential (4K stride) from the 4K region on. */
+	/*
+	 * Seek: random over the mixed space; sequential (one VA per page) from the page region
+	 * on, wrapping within the mixed space (which only 64K pages reach: 2^20 of them span 64
+	 * GiB, 4K pages 4 GiB).
+	 */
 	uint64_t *rv = random_vas(x, S.seeks, mixed);
 	uint64_t *sv = xcalloc(S.seeks, 8);
 	for (uint64_t i = 0; i < S.seeks; i++)
-		sv[i] = x->va_base + 2 * G1 + i * K4 + (i * 8 & 0xff8);
+		sv[i] = x->va_base + (2 * R + i * z->pg) % mixed + (i * 8 & (z->pg - 8));
 	JOB(.name = "seek_random", .unit = "VA", .ops = S.seeks, .run = run_seek, .vas = rv,
 	    .nva = S.seeks, .pk_read = pk_seek_many);
 	JOB(.name = "translate_random", .unit = "VA", .ops = S.seeks, .run = run_seek, .vas = rv,
@@ -857,17 +976,17 @@ static void bench_format(struct fx *x)
 	free(rv);
 	free(sv);
 
-	/* Scan: 1 GiB of 4K leaves (region 2) and the whole mixed space. */
+	/* Scan: one region of smallest pages (region 2) and the whole mixed space. */
 	uint64_t top = (uint64_t)f->levels - 1;
-	uint64_t e4k = entries_in(f, m, x->mixed.root[0], (int)top, x->va_base + 2 * G1,
-				  x->va_base + 3 * G1 - 1);
+	uint64_t e4k = entries_in(f, m, x->mixed.root[0], (int)top, x->va_base + 2 * R,
+				  x->va_base + 3 * R - 1);
 	uint64_t emix =
 		entries_in(f, m, x->mixed.root[0], (int)top, x->va_base, x->va_base + mixed - 1);
-	JOB(.name = "scan_leaf_4k", .unit = "leaf", .ops = G1 / K4, .run = run_scan,
-	    .va = x->va_base + 2 * G1, .size = G1, .pk_scan = pk_scan_leaf, .limit_kind = LIM_READ,
+	JOB(.name = n_scan_leaf, .unit = "leaf", .ops = R / z->pg, .run = run_scan,
+	    .va = x->va_base + 2 * R, .size = R, .pk_scan = pk_scan_leaf, .limit_kind = LIM_READ,
 	    .ln = e4k, .target_limit = 1.5);
-	JOB(.name = "scan_walk_4k", .unit = "leaf", .ops = G1 / K4, .run = run_scan,
-	    .va = x->va_base + 2 * G1, .size = G1, .pk_scan = pk_scan_walk, .limit_kind = LIM_READ,
+	JOB(.name = n_scan_walk, .unit = "leaf", .ops = R / z->pg, .run = run_scan,
+	    .va = x->va_base + 2 * R, .size = R, .pk_scan = pk_scan_walk, .limit_kind = LIM_READ,
 	    .ln = e4k, .target_limit = 1.5);
 	uint64_t nmix = 0;
 	{
@@ -875,8 +994,8 @@ static void bench_format(struct fx *x)
 		x->r->scan(&rm, x->va_base, x->va_base + mixed, &nmix);
 	}
 	if (dg)
-		JOB(.name = "diag_scan_4k_inline", .unit = "leaf", .ops = G1 / K4, .run = run_scan,
-		    .va = x->va_base + 2 * G1, .size = G1, .pk_scan = dg->scan,
+		JOB(.name = "diag_scan_4k_inline", .unit = "leaf", .ops = R / z->pg,
+		    .run = run_scan, .va = x->va_base + 2 * R, .size = R, .pk_scan = dg->scan,
 		    .limit_kind = LIM_READ, .ln = e4k, .diag = true);
 	JOB(.name = "scan_leaf_mixed", .unit = "leaf", .ops = nmix, .run = run_scan,
 	    .va = x->va_base, .size = mixed, .pk_scan = pk_scan_leaf, .limit_kind = LIM_READ,
@@ -889,51 +1008,59 @@ static void bench_format(struct fx *x)
 		    .va = x->va_base, .size = mixed, .pk_scan = dg->scan, .limit_kind = LIM_READ,
 		    .ln = emix, .diag = true);
 
-	/* GUP-fast over regions 0 (1G leaf), 1 (2M leaves), 2 (4K leaves). */
+	/*
+	 * GUP-fast over regions 2 (pages), 1 (mid leaves), 0 (big leaves; not when big is mid,
+	 * that row would repeat the mid one). Unit: a smallest page (one pin counter each).
+	 */
 	uint64_t gsz = S.map_bytes;
-	uint32_t *pins[2] = { xcalloc(gsz >> 12, 4), xcalloc(gsz >> 12, 4) };
-	static const struct {
-		const char *name;
+	uint32_t *pins[2] = { xcalloc(gsz >> z->pg_shift, 4), xcalloc(gsz >> z->pg_shift, 4) };
+	const struct {
 		uint64_t region, leaf;
-	} gups[] = { { "gup_fast_4k", 2, K4 }, { "gup_fast_2m", 1, M2 }, { "gup_fast_1g", 0, G1 } };
+	} gups[] = { { 2, z->pg }, { 1, z->mid }, { 0, z->big } };
 	for (int i = 0; i < 3; i++) {
-		uint64_t va = x->va_base + gups[i].region * G1;
+		uint64_t va = x->va_base + gups[i].region * R;
 		uint64_t nleaf = gsz / gups[i].leaf ? gsz / gups[i].leaf : 1;
-		JOB(.name = gups[i].name, .unit = "page", .ops = gsz >> 12, .setup = setup_gup,
+		if (i == 2 && z->big == z->mid)
+			break;
+		JOB(.name = n_gup[i], .unit = "page", .ops = gsz >> z->pg_shift, .setup = setup_gup,
 		    .run = run_gup, .after = after_gup, .va = va, .size = gsz,
-		    .pins = { pins[0], pins[1] }, .pfn_base = pa_of(x, va) >> 12,
+		    .pins = { pins[0], pins[1] }, .pfn_base = pa_of(x, va) >> z->pg_shift,
 		    .limit_kind = LIM_PIN, .ln = nleaf);
 	}
 	free(pins[0]);
 	free(pins[1]);
 
-	/* Map / unmap 1 GiB as 4K and as 2M leaves into an empty tree; protect 1 GiB of 4K. */
-	uint64_t mb = S.map_bytes;
-	uint64_t e4 = mb / K4 + mb / M2 + (mb + G1 - 1) / G1, e2 = mb / M2 + (mb + G1 - 1) / G1;
-	JOB(.name = "map_4k", .unit = "page", .ops = mb / K4, .setup = fresh_tree, .run = run_map,
-	    .after = after_map, .va = x->va_base, .size = mb, .psize = K4, .limit_kind = LIM_WRITE,
-	    .ln = e4, .target_limit = 3);
-	JOB(.name = "map_2m", .unit = "leaf", .ops = mb / M2, .setup = fresh_tree, .run = run_map,
-	    .after = after_map, .va = x->va_base, .size = mb, .psize = M2, .limit_kind = LIM_WRITE,
-	    .ln = e2);
-	JOB(.name = "unmap_4k", .unit = "page", .ops = mb / K4, .setup = setup_mapped,
-	    .run = run_unmap, .after = after_map, .va = x->va_base, .size = mb, .psize = K4,
+	/*
+	 * Map / unmap map_bytes as pages into an empty tree, and as many mid leaves as map_2m
+	 * maps on the 4K formats (map_bytes / 2M of them: 256 GiB of 512M blocks at full size on
+	 * arm64-64k-48); protect map_bytes of pages.
+	 */
+	uint64_t mb = S.map_bytes, mbm = mb / M2 * z->mid;
+	uint64_t e4 = range_entries(f, mb, 0), e2 = range_entries(f, mbm, 1);
+	JOB(.name = n_map_pg, .unit = "page", .ops = mb / z->pg, .setup = fresh_tree,
+	    .run = run_map, .after = after_map, .va = x->va_base, .size = mb, .psize = z->pg,
+	    .limit_kind = LIM_WRITE, .ln = e4, .target_limit = 3);
+	JOB(.name = n_map_mid, .unit = "leaf", .ops = mbm / z->mid, .setup = fresh_tree,
+	    .run = run_map, .after = after_map, .va = x->va_base, .size = mbm, .psize = z->mid,
+	    .limit_kind = LIM_WRITE, .ln = e2);
+	JOB(.name = n_unmap_pg, .unit = "page", .ops = mb / z->pg, .setup = setup_mapped,
+	    .run = run_unmap, .after = after_map, .va = x->va_base, .size = mb, .psize = z->pg,
 	    .limit_kind = LIM_CLEAR, .ln = e4, .target_limit = 3);
-	JOB(.name = "unmap_2m", .unit = "leaf", .ops = mb / M2, .setup = setup_mapped,
-	    .run = run_unmap, .after = after_map, .va = x->va_base, .size = mb, .psize = M2,
+	JOB(.name = n_unmap_mid, .unit = "leaf", .ops = mbm / z->mid, .setup = setup_mapped,
+	    .run = run_unmap, .after = after_map, .va = x->va_base, .size = mbm, .psize = z->mid,
 	    .limit_kind = LIM_CLEAR, .ln = e2);
 
 	/* Protect: both trees built once, every repetition flips RW <-> RO. */
-	if (listed(only_list, "protect_4k")) {
+	if (listed(only_list, n_protect)) {
 		j = (struct job){ .x = x,
-				  .name = "protect_4k",
+				  .name = n_protect,
 				  .unit = "page",
-				  .ops = mb / K4,
+				  .ops = mb / z->pg,
 				  .run = run_protect,
 				  .after = check_trees,
 				  .va = x->va_base,
 				  .size = mb,
-				  .psize = K4,
+				  .psize = z->pg,
 				  .limit_kind = LIM_RMW,
 				  .ln = e4 };
 		setup_mapped(&j, 0);
@@ -942,19 +1069,20 @@ static void bench_format(struct fx *x)
 		drop_trees(&j);
 	}
 
-	/* One 4K page at a time: random addresses in 4 GiB, and the 1 GiB range page by page. */
+	/* One page at a time: random pages among 2^20 (4 GiB of 4K pages), and map_bytes page
+	 * by page. */
 	uint64_t npg = 4 * G1 / K4;
 	uint64_t *mv = xcalloc(S.rand_maps, 8);
 	for (uint64_t i = 0; i < S.rand_maps; i++) /* odd multiplier mod 2^20: distinct pages */
-		mv[i] = x->va_base + ((i * 0x9e3779b1ull) % npg) * K4;
-	JOB(.name = "map_random_4k", .unit = "page", .ops = S.rand_maps, .setup = fresh_tree,
+		mv[i] = x->va_base + ((i * 0x9e3779b1ull) % npg) * z->pg;
+	JOB(.name = n_map_random, .unit = "page", .ops = S.rand_maps, .setup = fresh_tree,
 	    .run = run_map_pages, .after = after_map, .vas = mv, .nva = S.rand_maps);
 	free(mv);
-	uint64_t *pv = xcalloc(mb / K4, 8);
-	for (uint64_t i = 0; i < mb / K4; i++)
-		pv[i] = x->va_base + i * K4;
-	JOB(.name = "map_4k_by_page", .unit = "page", .ops = mb / K4, .setup = fresh_tree,
-	    .run = run_map_pages, .after = after_map, .vas = pv, .nva = mb / K4,
+	uint64_t *pv = xcalloc(mb / z->pg, 8);
+	for (uint64_t i = 0; i < mb / z->pg; i++)
+		pv[i] = x->va_base + i * z->pg;
+	JOB(.name = n_by_page, .unit = "page", .ops = mb / z->pg, .setup = fresh_tree,
+	    .run = run_map_pages, .after = after_map, .vas = pv, .nva = mb / z->pg,
 	    .limit_kind = LIM_WRITE, .ln = e4);
 	free(pv);
 #undef JOB
@@ -982,13 +1110,17 @@ static void fmt_ns(char *buf, size_t n, double v)
 		snprintf(buf, n, "%.2f", v);
 }
 
+/* map_<page>_by_page against map_<page> (the batched map of the same pages). */
 static void batch_speedups(void)
 {
 	for (int i = 0; i < nr_records; i++) {
-		if (strcmp(records[i].workload, "map_4k_by_page"))
+		const char *w = records[i].workload;
+		size_t n = strlen(w);
+		if (n < 9 || strcmp(w + n - 8, "_by_page"))
 			continue;
 		for (int k = 0; k < nr_records; k++)
-			if (!strcmp(records[k].workload, "map_4k") &&
+			if (strlen(records[k].workload) == n - 8 &&
+			    !strncmp(records[k].workload, w, n - 8) &&
 			    !strcmp(records[k].format, records[i].format) && records[k].ns[0] > 0)
 				records[i].batch_speedup = records[i].ns[0] / records[k].ns[0];
 	}
@@ -1117,6 +1249,9 @@ int main(int argc, char **argv)
 		}
 		x.va_base = 0x100000000000ull; /* 16 TiB: 512 GiB aligned, lower half */
 		x.pa_base = 0x4000000000ull;   /* 256 GiB */
+		if (oa_split(x.f))
+			x.pa_base |= 1ull << 51; /* both sides must decode the split OA field */
+		fx_sizes_init(&x);
 		must(pt_arena_init(&x.a, 0x100000, S.arena_bytes), "pt_arena_init");
 		/* Fault every page in now, so no workload pays the kernel's first touch. */
 		memset(x.a.mem.bytes, 0, S.arena_bytes);

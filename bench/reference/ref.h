@@ -12,10 +12,14 @@
  * reference pays no call per page; ptkit is driven through its public API.
  *
  * The loops are written once in ref_tmpl.h (Linux's generic mm code) over an arch header's
- * pXd_* helpers (x86_64_pgtable.h, arm64_pgtable.h, riscv_pgtable.h: Linux's asm/pgtable.h).
- * Adding a format: one file bench/reference/ref_<format>.c that defines REF_SYM, includes its
- * arch header and then ref_tmpl.h, giving a `const struct ref_format ref_<format>`, and one
- * line in bench/bench.c's ref_formats[].
+ * pXd_* helpers (x86_64_pgtable.h, arm64_pgtable.h, riscv_pgtable.h, ppc64_pgtable.h:
+ * Linux's asm/pgtable.h). Adding a format: one file bench/reference/ref_<format>.c that
+ * defines REF_SYM (and the arch header's parameters), includes its arch header and then
+ * ref_tmpl.h, giving a `const struct ref_format ref_<format>`, and one line in
+ * bench/bench.c's ref_formats[].
+ *
+ * "Page" below is the format's smallest page, PAGE_SIZE (4K, or 64K for arm64-64k-48 and
+ * ppc64-radix-64k).
  */
 #ifndef PTKIT_BENCH_REF_H
 #define PTKIT_BENCH_REF_H
@@ -46,12 +50,13 @@ struct ref_format {
 	/* Sum of the start PAs of every present leaf overlapping [start, end); *count leaves. */
 	uint64_t (*scan)(const struct ref_mm *mm, uint64_t start, uint64_t end, uint64_t *count);
 	/*
-	 * Map [va, va+size) -> pa with leaves of page_size (4K, 2M or 1G) into an empty range,
-	 * writable or read-only, not executable. 0, or -PT_EEXIST / -PT_ENOMEM.
+	 * Map [va, va+size) -> pa with leaves of page_size (a page, or a pmd / pud leaf size)
+	 * into an empty range, writable or read-only, not executable. 0, or -PT_EEXIST /
+	 * -PT_ENOMEM.
 	 */
 	int (*map)(struct ref_mm *mm, uint64_t va, uint64_t pa, uint64_t size, uint64_t page_size,
 		   bool write);
-	/* Map one 4K page at each va[i] -> va[i] + pa_off. 0, or the first error. */
+	/* Map one page at each va[i] -> va[i] + pa_off. 0, or the first error. */
 	int (*map_pages)(struct ref_mm *mm, const uint64_t *va, size_t n, uint64_t pa_off,
 			 bool write);
 	/* Clear every leaf in [va, va+size) (whole leaves only), free tables that empty. */
@@ -60,7 +65,8 @@ struct ref_format {
 	int (*protect)(struct ref_mm *mm, uint64_t va, uint64_t size, bool write,
 		       struct ref_tlb *tlb);
 	/*
-	 * GUP-fast: for every 4K page of [start, end) take a reference, pins[pfn - pfn_base]++.
+	 * GUP-fast: for every page of [start, end) take a reference, pins[pfn - pfn_base]++
+	 * (pfn = PA >> PAGE_SHIFT).
 	 * Returns pages pinned; stops (like gup_fast) at the first hole.
 	 */
 	uint64_t (*gup_fast)(const struct ref_mm *mm, uint64_t start, uint64_t end, uint32_t *pins,

@@ -12,17 +12,25 @@
  * riscv_pgtable.h) and define REF_SYM, the exported struct ref_format's name. The arch
  * header provides, as constants or static inline functions of the entry value:
  *   REF_NAME                             the ptkit format name
- *   PAGE_SHIFT PMD_SHIFT PUD_SHIFT P4D_SHIFT PGDIR_SHIFT PTRS_PER_TABLE
- *   REF_P4D_FOLDED                       defined: 4 levels, p4d folded into the pgd as in
- *                                        asm-generic/pgtable-nop4d.h
+ *   PAGE_SHIFT PMD_SHIFT PUD_SHIFT P4D_SHIFT PGDIR_SHIFT (a folded level's shift is the
+ *                                        level's above, as in the pgtable-nopXd.h headers)
+ *   PTRS_PER_TABLE, or PTRS_PER_PGD .. PTRS_PER_PTE where the levels differ
+ *   REF_P4D_FOLDED                       defined: p4d folded into the pgd as in
+ *                                        asm-generic/pgtable-nop4d.h (4 levels)
+ *   REF_PUD_FOLDED                       defined too: pud folded as well, as in
+ *                                        pgtable-nopud.h (3 levels)
  *   pgd_none, pgd_table_pa               only when the p4d level is not folded
- *   p4d_none pud_none pmd_none pte_none  empty entry (pte_none also serves the
+ *   p4d_none, p4d_table_pa               only when the pud level is not folded
+ *   pud_none pmd_none pte_none           empty entry (pte_none also serves the
  *                                        table-is-empty scan: the same test at every level)
  *   pud_leaf pmd_leaf                    huge leaf; REF_HAVE_P4D_LEAF and p4d_leaf,
  *                                        p4d_leaf_pa when the p4d level holds leaves
- *   p4d_table_pa pud_table_pa pmd_table_pa   next-level table of a table entry
+ *   pud_table_pa pmd_table_pa            next-level table of a table entry
  *   pte_pa pmd_leaf_pa pud_leaf_pa       output address of a leaf
- *   leaf_prot(write, huge), mk_leaf(pa, prot), mk_table(pa), pte_modify_rw(v, write)
+ *   leaf_prot(write, huge), mk_leaf(pa, prot), pte_modify_rw(v, write)
+ *   mk_table(pa), or REF_HAVE_LEVEL_MK_TABLE and mk_pgd_table .. mk_pmd_table
+ * Every helper takes the entry as stored (for a big-endian format: the raw big-endian
+ * word; the arch header converts where it needs the value, as Linux's ppc64 does).
  */
 #include "ref_pgtable.h"
 
@@ -40,14 +48,14 @@ static inline bool ref_seek(const struct ref_mm *mm, uint64_t va, uint64_t *pa)
 	if (pgd_none(READ_ONCE(pgd->pgd)))
 		return false;
 	p4d_t *p4d = p4d_offset(mm, pgd, va);
-	uint64_t p4dv = READ_ONCE(p4d->p4d);
+	uint64_t p4dv = p4dp_get(p4d);
 	if (p4d_none(p4dv))
 		return false;
 	if (p4d_leaf(p4dv)) {
 		*pa = p4d_leaf_pa(p4dv) | (va & ~P4D_MASK);
 		return true;
 	}
-	pud_t *pud = pud_offset_e(mm, p4dv, va);
+	pud_t *pud = pud_offset_lockless(mm, p4d, p4dv, va);
 	uint64_t pudv = READ_ONCE(pud->pud);
 	if (pud_none(pudv))
 		return false;
@@ -123,10 +131,10 @@ static inline void scan_pmd_range(const struct ref_mm *mm, uint64_t pudv, uint64
 	} while (pmd++, addr = next, addr != end);
 }
 
-static inline void scan_pud_range(const struct ref_mm *mm, uint64_t p4dv, uint64_t addr,
+static inline void scan_pud_range(const struct ref_mm *mm, p4d_t *p4d, uint64_t p4dv, uint64_t addr,
 				  uint64_t end, struct scan_acc *acc)
 {
-	pud_t *pud = pud_offset_e(mm, p4dv, addr);
+	pud_t *pud = pud_offset_lockless(mm, p4d, p4dv, addr);
 	uint64_t next;
 	do {
 		uint64_t v = READ_ONCE(pud->pud);
@@ -148,7 +156,7 @@ static inline void scan_p4d_range(const struct ref_mm *mm, pgd_t *pgd, uint64_t 
 	p4d_t *p4d = p4d_offset(mm, pgd, addr);
 	uint64_t next;
 	do {
-		uint64_t v = READ_ONCE(p4d->p4d);
+		uint64_t v = p4dp_get(p4d);
 		next = p4d_addr_end(addr, end);
 		if (p4d_none(v))
 			continue;
@@ -157,7 +165,7 @@ static inline void scan_p4d_range(const struct ref_mm *mm, pgd_t *pgd, uint64_t 
 			acc->sum += p4d_leaf_pa(v);
 			continue;
 		}
-		scan_pud_range(mm, v, addr, next, acc);
+		scan_pud_range(mm, p4d, v, addr, next, acc);
 	} while (p4d++, addr = next, addr != end);
 }
 
@@ -178,32 +186,53 @@ static uint64_t ref_scan(const struct ref_mm *mm, uint64_t addr, uint64_t end, u
 
 /* ---- map (vmap_range_noflush / ioremap_page_range with huge-page tries) ------------- */
 
-/* __pXd_alloc: populate an empty entry with a new zeroed table from the arena. */
-static inline int ref_populate(struct ref_mm *mm, uint64_t *entry)
+/*
+ * __pXd_alloc + pXd_populate: fill an empty entry with a new zeroed table of `bytes` from
+ * the arena, linked by the level's table entry `mk` (mk_pud_table, ...).
+ */
+static inline int ref_populate(struct ref_mm *mm, uint64_t *entry, uint64_t bytes,
+			       uint64_t (*mk)(uint64_t pa))
 {
 	uint64_t pa;
-	if (mm->mem->alloc(mm->mem, PAGE_SIZE, &pa))
+	if (mm->mem->alloc(mm->mem, bytes, &pa))
 		return -PT_ENOMEM;
-	WRITE_ONCE(*entry, mk_table(pa));
+	WRITE_ONCE(*entry, mk(pa));
 	return 0;
 }
 #ifndef REF_P4D_FOLDED
 static inline int p4d_alloc(struct ref_mm *mm, pgd_t *pgd)
 {
-	return pgd_none(READ_ONCE(pgd->pgd)) ? ref_populate(mm, &pgd->pgd) : 0;
+	return pgd_none(READ_ONCE(pgd->pgd))
+		       ? ref_populate(mm, &pgd->pgd, P4D_TABLE_SIZE, mk_pgd_table)
+		       : 0;
 }
 #endif
+#ifdef REF_PUD_FOLDED
 static inline int pud_alloc(struct ref_mm *mm, p4d_t *p4d)
 {
-	return p4d_none(READ_ONCE(p4d->p4d)) ? ref_populate(mm, &p4d->p4d) : 0;
+	(void)mm;
+	(void)p4d;
+	return 0; /* pgtable-nopud.h: the pud is the p4d entry, nothing to allocate */
 }
+#else
+static inline int pud_alloc(struct ref_mm *mm, p4d_t *p4d)
+{
+	return p4d_none(READ_ONCE(p4d->p4d))
+		       ? ref_populate(mm, &p4d->p4d, PUD_TABLE_SIZE, mk_p4d_table)
+		       : 0;
+}
+#endif
 static inline int pmd_alloc(struct ref_mm *mm, pud_t *pud)
 {
-	return pud_none(READ_ONCE(pud->pud)) ? ref_populate(mm, &pud->pud) : 0;
+	return pud_none(READ_ONCE(pud->pud))
+		       ? ref_populate(mm, &pud->pud, PMD_TABLE_SIZE, mk_pud_table)
+		       : 0;
 }
 static inline int pte_alloc(struct ref_mm *mm, pmd_t *pmd)
 {
-	return pmd_none(READ_ONCE(pmd->pmd)) ? ref_populate(mm, &pmd->pmd) : 0;
+	return pmd_none(READ_ONCE(pmd->pmd))
+		       ? ref_populate(mm, &pmd->pmd, PTE_TABLE_SIZE, mk_pmd_table)
+		       : 0;
 }
 
 static inline int map_pte_range(struct ref_mm *mm, pmd_t *pmd, uint64_t addr, uint64_t end,
@@ -287,7 +316,7 @@ static inline int map_p4d_range(struct ref_mm *mm, pgd_t *pgd, uint64_t addr, ui
 	int err;
 	do {
 		next = p4d_addr_end(addr, end);
-		if (p4d_leaf(READ_ONCE(p4d->p4d)))
+		if (p4d_leaf(p4dp_get(p4d)))
 			return -PT_EEXIST;
 		err = map_pud_range(mm, p4d, addr, next, pa, psize, write);
 		if (err)
@@ -322,7 +351,7 @@ static inline int ref_map_one(struct ref_mm *mm, uint64_t va, uint64_t pa, uint6
 		return -PT_ENOMEM;
 #endif
 	p4d_t *p4d = p4d_offset(mm, pgd, va);
-	if (p4d_leaf(READ_ONCE(p4d->p4d)))
+	if (p4d_leaf(p4dp_get(p4d)))
 		return -PT_EEXIST;
 	if (pud_alloc(mm, p4d))
 		return -PT_ENOMEM;
@@ -365,26 +394,26 @@ static inline void tlb_adjust(struct ref_tlb *tlb, uint64_t start, uint64_t end)
 		tlb->end = end;
 }
 
-static inline bool table_empty(const uint64_t *t)
+static inline bool table_empty(const uint64_t *t, int nr)
 {
-	for (int i = 0; i < PTRS_PER_TABLE; i++)
+	for (int i = 0; i < nr; i++)
 		if (!pte_none(READ_ONCE(t[i])))
 			return false;
 	return true;
 }
 
 /*
- * After clearing [addr, next) below entry *e (pointing at the table at pa): free that table
- * when the range covered all of it (no scan needed, as free_pgd_range knows) or when it is
- * now empty.
+ * After clearing [addr, next) below entry *e (pointing at the table at pa, nr entries):
+ * free that table when the range covered all of it (no scan needed, as free_pgd_range
+ * knows) or when it is now empty.
  */
-static inline void free_child(struct ref_mm *mm, uint64_t *e, uint64_t pa, uint64_t addr,
+static inline void free_child(struct ref_mm *mm, uint64_t *e, uint64_t pa, int nr, uint64_t addr,
 			      uint64_t next, uint64_t span, struct ref_tlb *tlb)
 {
-	if (next - addr != span && !table_empty(ref_va(mm, pa)))
+	if (next - addr != span && !table_empty(ref_va(mm, pa), nr))
 		return;
 	WRITE_ONCE(*e, 0);
-	mm->mem->free(mm->mem, pa, PAGE_SIZE);
+	mm->mem->free(mm->mem, pa, (uint64_t)nr * 8);
 	tlb->tables_freed++;
 }
 
@@ -418,15 +447,15 @@ static inline int unmap_pmd_range(struct ref_mm *mm, uint64_t pudv, uint64_t add
 			continue;
 		}
 		unmap_pte_range(mm, v, addr, next, tlb);
-		free_child(mm, &pmd->pmd, pmd_table_pa(v), addr, next, PMD_SIZE, tlb);
+		free_child(mm, &pmd->pmd, pmd_table_pa(v), PTRS_PER_PTE, addr, next, PMD_SIZE, tlb);
 	} while (pmd++, addr = next, addr != end);
 	return 0;
 }
 
-static inline int unmap_pud_range(struct ref_mm *mm, uint64_t p4dv, uint64_t addr, uint64_t end,
-				  struct ref_tlb *tlb)
+static inline int unmap_pud_range(struct ref_mm *mm, p4d_t *p4d, uint64_t p4dv, uint64_t addr,
+				  uint64_t end, struct ref_tlb *tlb)
 {
-	pud_t *pud = pud_offset_e(mm, p4dv, addr);
+	pud_t *pud = pud_offset_lockless(mm, p4d, p4dv, addr);
 	uint64_t next;
 	do {
 		uint64_t v = READ_ONCE(pud->pud);
@@ -442,7 +471,7 @@ static inline int unmap_pud_range(struct ref_mm *mm, uint64_t p4dv, uint64_t add
 		}
 		if (unmap_pmd_range(mm, v, addr, next, tlb))
 			return -PT_EINVAL;
-		free_child(mm, &pud->pud, pud_table_pa(v), addr, next, PUD_SIZE, tlb);
+		free_child(mm, &pud->pud, pud_table_pa(v), PTRS_PER_PMD, addr, next, PUD_SIZE, tlb);
 	} while (pud++, addr = next, addr != end);
 	return 0;
 }
@@ -453,7 +482,7 @@ static inline int unmap_p4d_range(struct ref_mm *mm, pgd_t *pgd, uint64_t addr, 
 	p4d_t *p4d = p4d_offset(mm, pgd, addr);
 	uint64_t next;
 	do {
-		uint64_t v = READ_ONCE(p4d->p4d);
+		uint64_t v = p4dp_get(p4d);
 		next = p4d_addr_end(addr, end);
 		if (p4d_none(v))
 			continue;
@@ -464,9 +493,11 @@ static inline int unmap_p4d_range(struct ref_mm *mm, pgd_t *pgd, uint64_t addr, 
 			tlb_adjust(tlb, addr, next);
 			continue;
 		}
-		if (unmap_pud_range(mm, v, addr, next, tlb))
+		if (unmap_pud_range(mm, p4d, v, addr, next, tlb))
 			return -PT_EINVAL;
-		free_child(mm, &p4d->p4d, p4d_table_pa(v), addr, next, P4D_SIZE, tlb);
+#ifndef REF_PUD_FOLDED
+		free_child(mm, &p4d->p4d, p4d_table_pa(v), PTRS_PER_PUD, addr, next, P4D_SIZE, tlb);
+#endif
 	} while (p4d++, addr = next, addr != end);
 	return 0;
 }
@@ -482,8 +513,8 @@ static int ref_unmap(struct ref_mm *mm, uint64_t addr, uint64_t size, struct ref
 		if (unmap_p4d_range(mm, pgd, addr, next, tlb))
 			return -PT_EINVAL;
 #ifndef REF_P4D_FOLDED
-		free_child(mm, &pgd->pgd, pgd_table_pa(READ_ONCE(pgd->pgd)), addr, next, PGDIR_SIZE,
-			   tlb);
+		free_child(mm, &pgd->pgd, pgd_table_pa(READ_ONCE(pgd->pgd)), PTRS_PER_P4D, addr,
+			   next, PGDIR_SIZE, tlb);
 #endif
 	} while (pgd++, addr = next, addr != end);
 	return 0;
@@ -536,10 +567,10 @@ static inline int protect_pmd_range(struct ref_mm *mm, uint64_t pudv, uint64_t a
 	return 0;
 }
 
-static inline int protect_pud_range(struct ref_mm *mm, uint64_t p4dv, uint64_t addr, uint64_t end,
-				    bool write, struct ref_tlb *tlb)
+static inline int protect_pud_range(struct ref_mm *mm, p4d_t *p4d, uint64_t p4dv, uint64_t addr,
+				    uint64_t end, bool write, struct ref_tlb *tlb)
 {
-	pud_t *pud = pud_offset_e(mm, p4dv, addr);
+	pud_t *pud = pud_offset_lockless(mm, p4d, p4dv, addr);
 	uint64_t next;
 	do {
 		uint64_t v = READ_ONCE(pud->pud);
@@ -574,7 +605,7 @@ static int ref_protect(struct ref_mm *mm, uint64_t addr, uint64_t size, bool wri
 		p4d_t *p4d = p4d_offset(mm, pgd, addr);
 		uint64_t a4 = addr;
 		do {
-			uint64_t v = READ_ONCE(p4d->p4d);
+			uint64_t v = p4dp_get(p4d);
 			next4 = p4d_addr_end(a4, next);
 			if (p4d_none(v))
 				continue;
@@ -588,7 +619,7 @@ static int ref_protect(struct ref_mm *mm, uint64_t addr, uint64_t size, bool wri
 				}
 				continue;
 			}
-			if (protect_pud_range(mm, v, a4, next4, write, tlb))
+			if (protect_pud_range(mm, p4d, v, a4, next4, write, tlb))
 				return -PT_EINVAL;
 		} while (p4d++, a4 = next4, a4 != next);
 	} while (pgd++, addr = next, addr != end);
@@ -647,10 +678,10 @@ static inline bool gup_pmd_range(const struct ref_mm *mm, uint64_t pudv, uint64_
 	return true;
 }
 
-static inline bool gup_pud_range(const struct ref_mm *mm, uint64_t p4dv, uint64_t addr,
+static inline bool gup_pud_range(const struct ref_mm *mm, p4d_t *p4dp, uint64_t p4d, uint64_t addr,
 				 uint64_t end, struct gup_acc *g)
 {
-	pud_t *pudp = pud_offset_e(mm, p4dv, addr);
+	pud_t *pudp = pud_offset_lockless(mm, p4dp, p4d, addr);
 	uint64_t next;
 	do {
 		uint64_t pud = READ_ONCE(pudp->pud);
@@ -678,13 +709,13 @@ static uint64_t ref_gup_fast(const struct ref_mm *mm, uint64_t addr, uint64_t en
 		p4d_t *p4dp = p4d_offset(mm, pgdp, addr);
 		uint64_t a4 = addr;
 		do {
-			uint64_t p4d = READ_ONCE(p4dp->p4d);
+			uint64_t p4d = p4dp_get(p4dp);
 			next4 = p4d_addr_end(a4, next);
 			if (p4d_none(p4d))
 				return g.nr;
 			if (p4d_leaf(p4d))
 				gup_huge(&g, p4d_leaf_pa(p4d), P4D_MASK, a4, next4);
-			else if (!gup_pud_range(mm, p4d, a4, next4, &g))
+			else if (!gup_pud_range(mm, p4dp, p4d, a4, next4, &g))
 				return g.nr;
 		} while (p4dp++, a4 = next4, a4 != next);
 	} while (pgdp++, addr = next, addr != end);

@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: MIT */
+/* Reference walkers for arm64 stage 1, 4KB granule, 52-bit VA, 52-bit OA (FEAT_LPA2, 5 levels). */
+#define REF_ARM64_PAGE_SHIFT 12
+#define REF_ARM64_VA_BITS 52
+#define REF_ARM64_LPA2 1
+#define REF_NAME "arm64-4k-52"
+#define REF_SYM ref_arm64_4k_52
+#include "arm64_pgtable.h"
+/* the generic mm code after the arch helpers, as linux/pgtable.h after asm/pgtable.h */
+#include "ref_tmpl.h"
