@@ -105,7 +105,9 @@ struct pt_translation {
  * the walk stopped); -PT_ERANGE for a non-canonical VA; -PT_EFAULT/-PT_ELOOP/-PT_EBADENT
  * for a corrupt tree.
  */
+#ifndef PTKIT_FORMAT /* else <ptkit/static.h> instantiates it */
 int pt_translate(struct pt_mm *mm, uint64_t va, struct pt_translation *tr);
+#endif
 
 /* ---- generic leaf edits (src/ops/split_leaf.c, src/ops/accessed.c) ------------------- *
  * Written once for every format through the format hooks (decode / encode_leaf /

@@ -66,15 +66,24 @@ static inline void mm_walk_init(struct mm_walk_state *st, struct pt_mm *mm)
 	st->fast_last = 0;
 }
 
-/*
- * Walk to the entry that maps `va`. Returns true when a present leaf maps it; otherwise
- * st->level tells where the walk stopped and st->err says whether the image is corrupt
- * (-PT_ERANGE for a non-canonical VA). Reuses the retained path of the previous seek.
- */
-static inline bool mm_walk_seek_leaf(struct mm_walk_state *st, struct pt_mm *mm, uint64_t va)
-{
-	return mm->fmt->ops.seek(st, mm, va);
-}
+/* mm_walk_state.prot of a leaf whose rights are decoded when an accessor asks. */
+#define MM_WALK_PROT_LAZY (1u << 31)
+
+/* What a walk_page_range callback asks for next. Negative values are errors and stop. */
+enum mm_walk_action {
+	MM_WALK_CONTINUE = 0,
+	MM_WALK_SKIP = 1, /* table_entry: do not descend; leaf_entry: skip the rest of this table */
+	MM_WALK_STOP = 2, /* end the walk, walk_page_range returns 0 */
+};
+
+struct mm_walk_ops {
+	/* A present leaf (any level) overlapping the range; st->va is max(start, leaf start). */
+	int (*leaf_entry)(struct mm_walk_state *st, void *priv);
+	/* [start, end) has no mapping; `level` is where the empty entry was found. */
+	int (*hole)(uint64_t start, uint64_t end, int level, void *priv);
+	/* Optional: about to descend into the table referenced at st->level. */
+	int (*table_entry)(struct mm_walk_state *st, void *priv);
+};
 
 /*
  * The inline part of mm_walk_next_leaf: step through the window the last call left (see
@@ -117,6 +126,24 @@ mm_walk_next_leaf_(struct mm_walk_state *st, uint64_t end,
 	return slow ? slow(st, end) : st->fmt->ops.next_leaf(st, end);
 }
 
+#ifdef PTKIT_FORMAT
+/*
+ * The compile-time single-format API (docs/USER_GUIDE.md, "One format, known at build
+ * time"): the walker is instantiated in this translation unit for PTKIT_FORMAT, and the
+ * functions below call it directly, with constant levels and no indirect call.
+ */
+#include "static.h"
+#else
+/*
+ * Walk to the entry that maps `va`. Returns true when a present leaf maps it; otherwise
+ * st->level tells where the walk stopped and st->err says whether the image is corrupt
+ * (-PT_ERANGE for a non-canonical VA). Reuses the retained path of the previous seek.
+ */
+static inline bool mm_walk_seek_leaf(struct mm_walk_state *st, struct pt_mm *mm, uint64_t va)
+{
+	return mm->fmt->ops.seek(st, mm, va);
+}
+
 /*
  * Move to the next present leaf that starts below `end` (exclusive; 0 means the end of the
  * half). Returns false when there is none or the image is corrupt (st->err).
@@ -128,6 +155,48 @@ static inline bool mm_walk_next_leaf(struct mm_walk_state *st, uint64_t end)
 
 /* Seek the first present leaf overlapping [start, end). */
 bool mm_walk_first_leaf(struct mm_walk_state *st, struct pt_mm *mm, uint64_t start, uint64_t end);
+
+/*
+ * Walk [start, end) calling ops for every leaf and hole in address order. Returns 0, the
+ * first negative value a callback returned, or a corrupt-image error (-PT_EFAULT ...).
+ */
+int walk_page_range(struct pt_mm *mm, uint64_t start, uint64_t end, const struct mm_walk_ops *ops,
+		    void *priv);
+
+/* Format facts the accessors need (not an API). */
+static inline uint32_t mm_walk_leaf_prot_(const struct mm_walk_state *st)
+{
+	return st->fmt->ops.leaf_prot(st->entry, st->level);
+}
+static inline int mm_walk_shift_(const struct mm_walk_state *st, int level)
+{
+	return st->fmt->shift[level];
+}
+static inline uint32_t mm_walk_contig_(const struct mm_walk_state *st, int level)
+{
+	return st->fmt->contig[level];
+}
+#endif
+
+/* The body of mm_walk_first_leaf, over whichever seek and step this translation unit has. */
+static inline bool mm_walk_first_leaf_(struct mm_walk_state *st, struct pt_mm *mm, uint64_t start,
+				       uint64_t end)
+{
+	if (end && end <= start)
+		return false;
+	if (mm_walk_seek_leaf(st, mm, start))
+		return true;
+	if (st->err)
+		return false;
+	return mm_walk_next_leaf(st, end);
+}
+#ifdef PTKIT_FORMAT
+static inline bool mm_walk_first_leaf(struct mm_walk_state *st, struct pt_mm *mm, uint64_t start,
+				      uint64_t end)
+{
+	return mm_walk_first_leaf_(st, mm, start, end);
+}
+#endif
 
 /*
  * Callback-free iteration over every present leaf overlapping [start, end). st must have
@@ -143,7 +212,6 @@ bool mm_walk_first_leaf(struct mm_walk_state *st, struct pt_mm *mm, uint64_t sta
  * on demand after a seek (st->prot == MM_WALK_PROT_LAZY), so a seek that only wants the
  * address does not pay for them.
  */
-#define MM_WALK_PROT_LAZY (1u << 31)
 static inline bool mm_walk_is_leaf(const struct mm_walk_state *st)
 {
 	return st->kind == PT_ENTRY_LEAF;
@@ -158,7 +226,7 @@ static inline uint32_t mm_walk_prot(const struct mm_walk_state *st)
 	if (st->kind != PT_ENTRY_LEAF)
 		return 0;
 	if (st->prot & MM_WALK_PROT_LAZY)
-		return st->fmt->ops.leaf_prot(st->entry, st->level);
+		return mm_walk_leaf_prot_(st);
 	return st->prot;
 }
 static inline bool mm_walk_is_write(const struct mm_walk_state *st)
@@ -192,13 +260,13 @@ static inline bool mm_walk_is_special(const struct mm_walk_state *st)
 /* Bytes mapped by one entry at st->level (a leaf, or the hole an empty entry leaves). */
 static inline uint64_t mm_walk_leaf_size(const struct mm_walk_state *st)
 {
-	return (uint64_t)1 << st->fmt->shift[st->level];
+	return (uint64_t)1 << mm_walk_shift_(st, st->level);
 }
 /* Bytes of the contiguous / NAPOT group the leaf belongs to (== leaf size if none). */
 static inline uint64_t mm_walk_group_size(const struct mm_walk_state *st)
 {
 	return mm_walk_leaf_size(st) *
-	       ((mm_walk_prot(st) & PT_CONTIG) ? st->fmt->contig[st->level] : 1);
+	       ((mm_walk_prot(st) & PT_CONTIG) ? mm_walk_contig_(st, st->level) : 1);
 }
 /* Virtual address of the start of the leaf. */
 static inline uint64_t mm_walk_leaf_va(const struct mm_walk_state *st)
@@ -215,29 +283,6 @@ static inline const char *mm_walk_level_name(const struct mm_walk_state *st)
 {
 	return st->fmt->level_name[st->level];
 }
-
-/* What a walk_page_range callback asks for next. Negative values are errors and stop. */
-enum mm_walk_action {
-	MM_WALK_CONTINUE = 0,
-	MM_WALK_SKIP = 1, /* table_entry: do not descend; leaf_entry: skip the rest of this table */
-	MM_WALK_STOP = 2, /* end the walk, walk_page_range returns 0 */
-};
-
-struct mm_walk_ops {
-	/* A present leaf (any level) overlapping the range; st->va is max(start, leaf start). */
-	int (*leaf_entry)(struct mm_walk_state *st, void *priv);
-	/* [start, end) has no mapping; `level` is where the empty entry was found. */
-	int (*hole)(uint64_t start, uint64_t end, int level, void *priv);
-	/* Optional: about to descend into the table referenced at st->level. */
-	int (*table_entry)(struct mm_walk_state *st, void *priv);
-};
-
-/*
- * Walk [start, end) calling ops for every leaf and hole in address order. Returns 0, the
- * first negative value a callback returned, or a corrupt-image error (-PT_EFAULT ...).
- */
-int walk_page_range(struct pt_mm *mm, uint64_t start, uint64_t end, const struct mm_walk_ops *ops,
-		    void *priv);
 
 /*
  * Re-read every entry on st's retained path (root to leaf) and the entry at st->ptep:

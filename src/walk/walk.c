@@ -4,13 +4,7 @@
 
 bool mm_walk_first_leaf(struct mm_walk_state *st, struct pt_mm *mm, uint64_t start, uint64_t end)
 {
-	if (end && end <= start)
-		return false;
-	if (mm_walk_seek_leaf(st, mm, start))
-		return true;
-	if (st->err)
-		return false;
-	return mm_walk_next_leaf(st, end);
+	return mm_walk_first_leaf_(st, mm, start, end);
 }
 
 int walk_page_range(struct pt_mm *mm, uint64_t start, uint64_t end, const struct mm_walk_ops *ops,
