@@ -36,8 +36,8 @@
 #include <ptkit/ptkit.h>
 
 #include "bench_ext.h"
-#include "diag/diag.h"
 #include "reference/ref.h"
+#include "static/static.h"
 
 #ifdef PTKIT_BENCH_CALLGRIND
 #include <valgrind/callgrind.h>
@@ -66,18 +66,15 @@ static const struct ref_format *const ref_formats[] = {
 };
 #define NR_FORMATS (sizeof(ref_formats) / sizeof(ref_formats[0]))
 
-/* Optional diagnostics: ptkit's walker template compiled into the bench (bench/diag). */
-extern const struct diag_format diag_x86_64, diag_x86_64_la57;
-static const struct diag_format *const diag_formats[] = {
-	&diag_x86_64,
-	&diag_x86_64_la57,
-};
+/* The same walks through the compile-time single-format API (bench/static). */
+#define STATIC_FIND(sym) &sym,
+static const struct static_walks *const static_formats[] = { BENCH_STATIC_FORMATS(STATIC_FIND) };
 
-static const struct diag_format *diag_find(const char *name)
+static const struct static_walks *static_find(const char *name)
 {
-	for (size_t i = 0; i < sizeof(diag_formats) / sizeof(diag_formats[0]); i++)
-		if (!strcmp(diag_formats[i]->name, name))
-			return diag_formats[i];
+	for (size_t i = 0; i < sizeof(static_formats) / sizeof(static_formats[0]); i++)
+		if (!strcmp(static_formats[i]->name, name))
+			return static_formats[i];
 	return 0;
 }
 
@@ -358,69 +355,7 @@ static struct ref_mm ref_of(struct pt_mm *mm)
 
 /* ---- ptkit sides of the workloads (public API only) ---------------------------------- */
 
-static uint64_t pk_seek_many(struct pt_mm *mm, const uint64_t *va, size_t n, uint64_t *faults)
-{
-	struct mm_walk_state st;
-	uint64_t sum = 0, nf = 0;
-	mm_walk_init(&st, mm);
-	for (size_t i = 0; i < n; i++) {
-		if (mm_walk_seek_leaf(&st, mm, va[i]))
-			sum += mm_walk_leaf_pa(&st) + (va[i] & (mm_walk_leaf_size(&st) - 1));
-		else
-			nf++;
-	}
-	*faults = nf;
-	return sum;
-}
-
-static uint64_t pk_translate_many(struct pt_mm *mm, const uint64_t *va, size_t n, uint64_t *faults)
-{
-	struct pt_translation tr;
-	uint64_t sum = 0, nf = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (pt_translate(mm, va[i], &tr) == 0)
-			sum += tr.pa;
-		else
-			nf++;
-	}
-	*faults = nf;
-	return sum;
-}
-
-static uint64_t pk_scan_leaf(struct pt_mm *mm, uint64_t start, uint64_t end, uint64_t *count)
-{
-	struct mm_walk_state st;
-	uint64_t sum = 0, n = 0;
-	mm_walk_init(&st, mm);
-	for_each_pt_leaf (&st, mm, start, end) {
-		n++;
-		sum += mm_walk_leaf_pa(&st);
-	}
-	*count = n;
-	return sum;
-}
-
-struct scan_priv {
-	uint64_t sum, count;
-};
-
-static int scan_leaf_cb(struct mm_walk_state *st, void *priv)
-{
-	struct scan_priv *p = priv;
-	p->count++;
-	p->sum += mm_walk_leaf_pa(st);
-	return MM_WALK_CONTINUE;
-}
-
-static uint64_t pk_scan_walk(struct pt_mm *mm, uint64_t start, uint64_t end, uint64_t *count)
-{
-	static const struct mm_walk_ops ops = { .leaf_entry = scan_leaf_cb };
-	struct scan_priv p = { 0, 0 };
-	if (walk_page_range(mm, start, end, &ops, &p))
-		return ~0ull;
-	*count = p.count;
-	return p.sum;
-}
+#include "static/pk_walks.h"
 
 /* pins[] has one counter per smallest page (2^sh bytes): a constant, as in the reference. */
 static inline __attribute__((always_inline)) uint64_t pk_gup_fast_sh(struct pt_mm *mm,
@@ -927,8 +862,9 @@ static void bench_format(struct fx *x)
 	struct pt_mem *m = &x->a.mem;
 	struct job j;
 	uint64_t t0 = now_ns();
-	char n_scan_leaf[40], n_scan_walk[40], n_gup[3][40], n_map_pg[40], n_map_mid[40],
-		n_unmap_pg[40], n_unmap_mid[40], n_protect[40], n_map_random[40], n_by_page[40];
+	char n_scan_leaf[40], n_static_scan[48], n_scan_walk[40], n_gup[3][40], n_map_pg[40],
+		n_map_mid[40], n_unmap_pg[40], n_unmap_mid[40], n_protect[40], n_map_random[40],
+		n_by_page[40];
 
 	snprintf(n_scan_leaf, sizeof(n_scan_leaf), "scan_leaf_%s", z->pg_name);
 	snprintf(n_scan_walk, sizeof(n_scan_walk), "scan_walk_%s", z->pg_name);
@@ -965,13 +901,14 @@ static void bench_format(struct fx *x)
 	    .nva = S.seeks, .pk_read = pk_translate_many);
 	JOB(.name = "seek_seq", .unit = "VA", .ops = S.seeks, .run = run_seek, .vas = sv,
 	    .nva = S.seeks, .pk_read = pk_seek_many);
-	const struct diag_format *dg = diag_find(f->name);
-	if (dg) {
-		JOB(.name = "diag_seek_random_inline", .unit = "VA", .ops = S.seeks,
-		    .run = run_seek, .vas = rv, .nva = S.seeks, .pk_read = dg->seek_many,
-		    .diag = true);
-		JOB(.name = "diag_seek_seq_inline", .unit = "VA", .ops = S.seeks, .run = run_seek,
-		    .vas = sv, .nva = S.seeks, .pk_read = dg->seek_many, .diag = true);
+	const struct static_walks *sw = static_find(f->name);
+	if (sw) {
+		JOB(.name = "static_seek_random", .unit = "VA", .ops = S.seeks, .run = run_seek,
+		    .vas = rv, .nva = S.seeks, .pk_read = sw->seek_many);
+		JOB(.name = "static_translate_random", .unit = "VA", .ops = S.seeks,
+		    .run = run_seek, .vas = rv, .nva = S.seeks, .pk_read = sw->translate_many);
+		JOB(.name = "static_seek_seq", .unit = "VA", .ops = S.seeks, .run = run_seek,
+		    .vas = sv, .nva = S.seeks, .pk_read = sw->seek_many);
 	}
 	free(rv);
 	free(sv);
@@ -993,20 +930,22 @@ static void bench_format(struct fx *x)
 		struct ref_mm rm = ref_of(&x->mixed);
 		x->r->scan(&rm, x->va_base, x->va_base + mixed, &nmix);
 	}
-	if (dg)
-		JOB(.name = "diag_scan_4k_inline", .unit = "leaf", .ops = R / z->pg,
-		    .run = run_scan, .va = x->va_base + 2 * R, .size = R, .pk_scan = dg->scan,
-		    .limit_kind = LIM_READ, .ln = e4k, .diag = true);
+	if (sw) {
+		snprintf(n_static_scan, sizeof(n_static_scan), "static_%s", n_scan_leaf);
+		JOB(.name = n_static_scan, .unit = "leaf", .ops = R / z->pg, .run = run_scan,
+		    .va = x->va_base + 2 * R, .size = R, .pk_scan = sw->scan_leaf,
+		    .limit_kind = LIM_READ, .ln = e4k, .target_limit = 1.5);
+	}
 	JOB(.name = "scan_leaf_mixed", .unit = "leaf", .ops = nmix, .run = run_scan,
 	    .va = x->va_base, .size = mixed, .pk_scan = pk_scan_leaf, .limit_kind = LIM_READ,
 	    .ln = emix, .target_limit = 1.5);
 	JOB(.name = "scan_walk_mixed", .unit = "leaf", .ops = nmix, .run = run_scan,
 	    .va = x->va_base, .size = mixed, .pk_scan = pk_scan_walk, .limit_kind = LIM_READ,
 	    .ln = emix, .target_limit = 1.5);
-	if (dg)
-		JOB(.name = "diag_scan_mixed_inline", .unit = "leaf", .ops = nmix, .run = run_scan,
-		    .va = x->va_base, .size = mixed, .pk_scan = dg->scan, .limit_kind = LIM_READ,
-		    .ln = emix, .diag = true);
+	if (sw)
+		JOB(.name = "static_scan_leaf_mixed", .unit = "leaf", .ops = nmix, .run = run_scan,
+		    .va = x->va_base, .size = mixed, .pk_scan = sw->scan_leaf,
+		    .limit_kind = LIM_READ, .ln = emix, .target_limit = 1.5);
 
 	/*
 	 * GUP-fast over regions 2 (pages), 1 (mid leaves), 0 (big leaves; not when big is mid,

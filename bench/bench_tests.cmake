@@ -8,9 +8,9 @@ if(NOT PTKIT_HAVE_CORE)
 endif()
 
 file(GLOB PTKIT_BENCH_REF_SRCS CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/reference/ref_*.c)
-file(GLOB PTKIT_BENCH_DIAG_SRCS CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/diag/*.c)
+file(GLOB PTKIT_BENCH_STATIC_SRCS CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/static/*.c)
 add_executable(ptkit_bench ${CMAKE_CURRENT_LIST_DIR}/bench.c ${PTKIT_BENCH_REF_SRCS}
-                           ${PTKIT_BENCH_DIAG_SRCS})
+                           ${PTKIT_BENCH_STATIC_SRCS})
 target_link_libraries(ptkit_bench PRIVATE ptkit_hosted)
 target_include_directories(ptkit_bench PRIVATE ${CMAKE_CURRENT_LIST_DIR})
 set_target_properties(ptkit_bench PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/bench)
