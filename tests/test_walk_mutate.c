@@ -6,7 +6,8 @@
  * what it already reported, so leaves and holes still tile the range (every address
  * reported once, no gap) when a callback splits a huge leaf, collapses small leaves into a
  * huge one, maps into a reported hole or unmaps; MM_WALK_SKIP after the callback unmapped
- * its leaf skips the rest of that leaf's table and no more. Every leaf and hole a walk
+ * its leaf skips the rest of that leaf's table and no more; a table_entry callback that
+ * changes the tables is not followed into the table it freed. Every leaf and hole a walk
  * reports is checked against pt_translate when it is reported.
  */
 #include <stdlib.h>
@@ -557,6 +558,67 @@ static void test_skip_unmapped(const struct pt_format *f)
 	}
 }
 
+/* ---- a table_entry callback that changes the tables --------------------------------------- */
+
+/*
+ * The level-1 entry at r->a: unmap its span (its table is freed) and, per r->level, map
+ * a base page in the next entry (a new table: the freed one, reused) and continue (0),
+ * the same and skip (1), or map one huge leaf in its place and continue (2).
+ */
+static int table_mutate(struct rec *r, struct mm_walk_state *st)
+{
+	const struct pt_format *f = r->x->f;
+	uint64_t s1 = span(f, 1);
+
+	if (st->level != 1 || (st->va & ~(s1 - 1)) != r->a || r->done++)
+		return MM_WALK_CONTINUE;
+	unmap(r->x, r->a, s1);
+	if (r->level == 2) {
+		map_leaves(r->x, r->a, s1, s1);
+		return MM_WALK_CONTINUE;
+	}
+	map_leaves(r->x, r->a + s1, span(f, 0), span(f, 0));
+	return r->level ? MM_WALK_SKIP : MM_WALK_CONTINUE;
+}
+
+static void test_table_mutate(const struct pt_format *f)
+{
+	const uint64_t pg = span(f, 0), s1 = span(f, 1), y = 8 * s1;
+
+	if (y + 4 * s1 - 1 > pt_half_last(f, 0))
+		return;
+	for (int v = 0; v < 3; v++) {
+		struct fx x;
+		struct rec r;
+		int failed = check_failures;
+
+		if (v == 2 && !f->leaf_ok[1])
+			continue;
+		if (!fx_init(&x, f))
+			return;
+		/* Two base pages under the level-1 entry at y; one more keeps its table alive. */
+		map_leaves(&x, y, pg, pg);
+		map_leaves(&x, y + 7 * pg, pg, pg);
+		map_leaves(&x, y + 3 * s1, pg, pg);
+		rec_init(&r, &x, "walk_page_range(all)", y, y + 4 * s1);
+		r.on_table = table_mutate;
+		r.a = y;
+		r.level = v;
+		CHECK_EQ(run(&r, W_FULL), 0);
+		{
+			const uint64_t want[2][2] = { { y + s1, y + 3 * s1 }, { y, y + 3 * s1 } };
+
+			CHECK_EQ(r.done, 1);
+			check_segs(&r, v != 1);
+			check_leaf_vas(&r, want[v == 2], 2);
+			if (check_failures != failed)
+				fprintf(stderr, "  ^ %s: table_entry mutation, variant %d\n",
+					f->name, v);
+		}
+		fx_fini(&x);
+	}
+}
+
 int main(void)
 {
 	for (unsigned i = 0; pt_format_at(i); i++) {
@@ -567,6 +629,7 @@ int main(void)
 		test_unmap(f);
 		test_hole_map(f);
 		test_skip_unmapped(f);
+		test_table_mutate(f);
 	}
 	return CHECK_DONE();
 }

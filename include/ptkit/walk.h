@@ -243,7 +243,8 @@ struct mm_walk_ops {
  * first negative value a callback returned, or a corrupt-image error (-PT_EFAULT ...).
  * A callback may change the tables (mm->gen): the walk then goes on strictly after what
  * it reported (after the leaf's table as it was, for MM_WALK_SKIP), in the tables as they
- * are now, so leaves and holes still tile the range less what was skipped.
+ * are now, so leaves and holes still tile the range less what was skipped; after a
+ * table_entry callback changed them, the entry is read again before the walk descends.
  */
 int walk_page_range(struct pt_mm *mm, uint64_t start, uint64_t end, const struct mm_walk_ops *ops,
 		    void *priv);

@@ -632,11 +632,29 @@ static int w_walk_range(struct pt_mm *mm, uint64_t start, uint64_t end,
 		int l = st.level, r;
 
 		if (st.kind == PT_ENTRY_TABLE) {
-			r = ops->table_entry ? ops->table_entry(&st, priv) : MM_WALK_CONTINUE;
-			if (r < 0)
-				return r;
-			if (r == MM_WALK_STOP)
-				return 0;
+			r = MM_WALK_CONTINUE;
+			if (ops->table_entry) {
+				r = ops->table_entry(&st, priv);
+				if (r < 0)
+					return r;
+				if (r == MM_WALK_STOP)
+					return 0;
+				if (st.gen != __atomic_load_n(&mm->gen, __ATOMIC_RELAXED)) {
+					/*
+					 * The callback changed the tables: the entry may point
+					 * elsewhere now (or at a freed table). Read it again, and
+					 * below it (CONTINUE) or go on after it (SKIP).
+					 */
+					uint64_t next = r == MM_WALK_SKIP ? w_after(&st) : st.va;
+
+					if (next == 0 || next > last ||
+					    !w_relocate(&st, next,
+							r == MM_WALK_SKIP ? w_meet(st.va, next)
+									  : l - 1))
+						break;
+					continue;
+				}
+			}
 			if (r != MM_WALK_SKIP) {
 				if (w_enter(&st, l - 1, fmt_table_pa(st.entry, l)))
 					w_read(&st, l - 1, w_index(st.va, l - 1));
