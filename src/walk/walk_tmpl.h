@@ -574,6 +574,62 @@ static __attribute__((noinline, cold)) bool w_relocate(struct mm_walk_state *st,
 	}
 }
 
+/*
+ * The range walk after a callback changed the tables: go on at `next` (0: past the end of
+ * the address space), on the entry of the lowest table that also spans what was reported.
+ * False: the walk is over (past last, or st->err).
+ */
+static __attribute__((noinline, cold)) bool w_walk_on(struct mm_walk_state *st, uint64_t next,
+						      uint64_t last)
+{
+	if (next == 0 || next > last)
+		return false;
+	return w_relocate(st, next, w_meet(st->va, next));
+}
+
+/*
+ * walk_page_range when only leaves are wanted: the iteration's same-table scan, one
+ * callback per leaf (a function of its own, so the range walk around it does not move
+ * its loop).
+ */
+static __attribute__((noinline)) int w_walk_leaves(struct mm_walk_state *st, uint64_t start,
+						   uint64_t end, const struct mm_walk_ops *ops,
+						   void *priv)
+{
+	struct pt_mm *mm = st->mm;
+	bool more = w_seek(st, mm, start);
+
+	if (!more && !st->err)
+		more = w_next_leaf(st, end);
+	while (more) {
+		int r = ops->leaf_entry ? ops->leaf_entry(st, priv) : MM_WALK_CONTINUE;
+
+		if (r < 0)
+			return r;
+		if (r == MM_WALK_STOP)
+			return 0;
+		if (r == MM_WALK_SKIP) {
+			st->fast_last = 0;
+			if (st->gen != __atomic_load_n(&mm->gen, __ATOMIC_RELAXED)) {
+				/*
+				 * The callback changed the tables (the leaf and its table may be
+				 * gone): stand on the last address of the leaf's table as it was,
+				 * w_next_leaf goes on after it.
+				 */
+				st->va = w_after_table(st) - 1;
+			} else if (st->level < W_TOP) {
+				/* Stand on the table's last entry: the next step leaves it. */
+				uint32_t n = 1u << fmt_index_bits(st->level);
+				st->va = (st->va & ~(w_span(st->level + 1) - 1)) +
+					 (uint64_t)(n - 1) * w_span(st->level);
+				st->path[st->level].index = n - 1;
+			}
+		}
+		more = mm_walk_next_leaf_(st, end, w_next_leaf);
+	}
+	return st->err;
+}
+
 static int w_walk_range(struct pt_mm *mm, uint64_t start, uint64_t end,
 			const struct mm_walk_ops *ops, void *priv)
 {
@@ -586,40 +642,7 @@ static int w_walk_range(struct pt_mm *mm, uint64_t start, uint64_t end,
 		return -PT_ERANGE;
 	mm_walk_init(&st, mm);
 	if (!ops->hole && !ops->table_entry) {
-		/* Only leaves are wanted: the iteration's same-table scan, one callback per leaf.
-		 */
-		bool more = w_seek(&st, mm, start);
-
-		if (!more && !st.err)
-			more = w_next_leaf(&st, end);
-		while (more) {
-			int r = ops->leaf_entry ? ops->leaf_entry(&st, priv) : MM_WALK_CONTINUE;
-
-			if (r < 0)
-				return r;
-			if (r == MM_WALK_STOP)
-				return 0;
-			if (r == MM_WALK_SKIP) {
-				st.fast_last = 0;
-				if (st.gen != __atomic_load_n(&mm->gen, __ATOMIC_RELAXED)) {
-					/*
-					 * The callback changed the tables (the leaf and its table
-					 * may be gone): stand on the last address of the leaf's
-					 * table as it was, w_next_leaf goes on after it.
-					 */
-					st.va = w_after_table(&st) - 1;
-				} else if (st.level < W_TOP) {
-					/* Stand on the last entry of this table: the next step
-					 * leaves it. */
-					uint32_t n = 1u << fmt_index_bits(st.level);
-					st.va = (st.va & ~(w_span(st.level + 1) - 1)) +
-						(uint64_t)(n - 1) * w_span(st.level);
-					st.path[st.level].index = n - 1;
-				}
-			}
-			more = mm_walk_next_leaf_(&st, end, w_next_leaf);
-		}
-		return st.err;
+		return w_walk_leaves(&st, start, end, ops, priv);
 	}
 	/* Start at the root entry, so table_entry sees every table on the way to start. */
 	st.va = start;
@@ -645,12 +668,8 @@ static int w_walk_range(struct pt_mm *mm, uint64_t start, uint64_t end,
 					 * elsewhere now (or at a freed table). Read it again, and
 					 * below it (CONTINUE) or go on after it (SKIP).
 					 */
-					uint64_t next = r == MM_WALK_SKIP ? w_after(&st) : st.va;
-
-					if (next == 0 || next > last ||
-					    !w_relocate(&st, next,
-							r == MM_WALK_SKIP ? w_meet(st.va, next)
-									  : l - 1))
+					if (r == MM_WALK_SKIP ? !w_walk_on(&st, w_after(&st), last)
+							      : !w_relocate(&st, st.va, l - 1))
 						break;
 					continue;
 				}
@@ -681,10 +700,9 @@ static int w_walk_range(struct pt_mm *mm, uint64_t start, uint64_t end,
 				 * became empty is a hole, the rest of a leaf that grew over it is
 				 * reported from there, a split leaf is not reported again.
 				 */
-				uint64_t next = r == MM_WALK_SKIP ? w_after_table(&st) : elast + 1;
-
-				if (next == 0 || next > last ||
-				    !w_relocate(&st, next, w_meet(st.va, next)))
+				if (!w_walk_on(&st,
+					       r == MM_WALK_SKIP ? w_after_table(&st) : elast + 1,
+					       last))
 					break;
 				continue;
 			}
