@@ -77,7 +77,10 @@ enum mm_walk_action {
 };
 
 struct mm_walk_ops {
-	/* A present leaf (any level) overlapping the range; st->va is max(start, leaf start). */
+	/*
+	 * A present leaf (any level) overlapping the range; st->va is max(start, leaf start),
+	 * or after a callback changed the tables, the first address not yet reported.
+	 */
 	int (*leaf_entry)(struct mm_walk_state *st, void *priv);
 	/* [start, end) has no mapping; `level` is where the empty entry was found. */
 	int (*hole)(uint64_t start, uint64_t end, int level, void *priv);
@@ -159,6 +162,10 @@ bool mm_walk_first_leaf(struct mm_walk_state *st, struct pt_mm *mm, uint64_t sta
 /*
  * Walk [start, end) calling ops for every leaf and hole in address order. Returns 0, the
  * first negative value a callback returned, or a corrupt-image error (-PT_EFAULT ...).
+ * A callback may change the tables (mm->gen): the walk then goes on strictly after what
+ * it reported (after the leaf's table as it was, for MM_WALK_SKIP), in the tables as they
+ * are now, so leaves and holes still tile the range less what was skipped; after a
+ * table_entry callback changed them, the entry is read again before the walk descends.
  */
 int walk_page_range(struct pt_mm *mm, uint64_t start, uint64_t end, const struct mm_walk_ops *ops,
 		    void *priv);
@@ -200,7 +207,10 @@ static inline bool mm_walk_first_leaf(struct mm_walk_state *st, struct pt_mm *mm
 
 /*
  * Callback-free iteration over every present leaf overlapping [start, end). st must have
- * been set up with mm_walk_init() once; its retained path is then reused.
+ * been set up with mm_walk_init() once; its retained path is then reused. The loop body
+ * may change the tables (mm->gen): the next step then goes on strictly after the leaf it
+ * was given (a leaf it split is not visited again in pieces; a leaf that now covers the
+ * next address is visited with st->va there), so no address is visited twice.
  */
 #define for_each_pt_leaf(st, mm, start, end)                                                       \
 	for (bool pt_more_ = mm_walk_first_leaf((st), (mm), (start), (end)); pt_more_;             \

@@ -358,13 +358,6 @@ static inline bool w_advance(struct mm_walk_state *st, uint64_t last)
 	return !st->err;
 }
 
-/* The path is stale after a mutation: find the current position again. */
-static inline void w_refresh(struct mm_walk_state *st)
-{
-	if (st->gen != __atomic_load_n(&st->mm->gen, __ATOMIC_RELAXED))
-		w_seek(st, st->mm, st->va);
-}
-
 enum { W_FOUND, W_END, W_UP, W_DOWN };
 
 #define W_HOST_BE (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__)
@@ -485,6 +478,44 @@ static bool w_scan_from(struct mm_walk_state *st, int l, uint32_t idx, uint64_t 
 	}
 }
 
+/*
+ * After a callback changed the tables (mm->gen moved), a walk goes on strictly after what
+ * it already reported, whatever the tables hold there now: the end of the entry it stands
+ * on (a leaf or a hole; a huge leaf split since then is not reported again in pieces), or
+ * with MM_WALK_SKIP the end of that entry's table as it was. 0 when that wraps.
+ */
+static inline uint64_t w_after(const struct mm_walk_state *st)
+{
+	if ((unsigned)st->level >= FMT_LEVELS) /* no position: start again where it is */
+		return st->va;
+	return (st->va | (w_span(st->level) - 1)) + 1;
+}
+static inline uint64_t w_after_table(const struct mm_walk_state *st)
+{
+	if ((unsigned)st->level >= W_TOP) /* the root table: the rest of the entry */
+		return w_after(st);
+	return (st->va | (w_span(st->level + 1) - 1)) + 1;
+}
+
+/*
+ * Iteration (for_each_pt_leaf, walk_page_range with a leaf callback only) after the tables
+ * changed: seek `next` afresh from the root. W_FOUND: a leaf holds it (st->va is next, also
+ * when the leaf, a collapsed one say, starts before it); W_END: nothing left, or the image
+ * is corrupt (st->err); W_UP: the state stands on the empty entry that holds next, the scan
+ * goes on after it. Only taken when mm->gen moved, so it stays out of line.
+ */
+static __attribute__((noinline, cold)) int w_resume(struct mm_walk_state *st, uint64_t next,
+						    uint64_t last)
+{
+	if (next == 0 || next > last)
+		return W_END;
+	if (w_seek(st, st->mm, next)) {
+		st->prot = fmt_leaf_prot(st->entry, st->level);
+		return W_FOUND;
+	}
+	return st->err ? W_END : W_UP;
+}
+
 static bool w_next_leaf(struct mm_walk_state *st, uint64_t end)
 {
 	uint64_t last = end - 1;
@@ -494,12 +525,109 @@ static bool w_next_leaf(struct mm_walk_state *st, uint64_t end)
 	if (end == 0 || last > half_last)
 		last = half_last;
 	st->fast_last = 0;
-	w_refresh(st);
+	if (st->gen != __atomic_load_n(&st->mm->gen, __ATOMIC_RELAXED)) {
+		int r = w_resume(st, w_after(st), last);
+
+		if (r != W_UP)
+			return r == W_FOUND;
+	}
 	if (st->err)
 		return false;
 	l = st->level;
 	return w_scan_from(st, l, st->path[l].index + 1, (st->va & ~(w_span(l) - 1)) + w_span(l),
 			   last, end);
+}
+
+/* The lowest level whose table spans both a and b (W_TOP: only the root does). */
+static inline int w_meet(uint64_t a, uint64_t b)
+{
+	for (int k = 0; k < W_TOP; k++)
+		if (!((a ^ b) >> (fmt_shift(k) + fmt_index_bits(k))))
+			return k;
+	return W_TOP;
+}
+
+/*
+ * The range walk after the tables changed: stand on the entry that holds va, read afresh
+ * from the root, going no lower than level `stop`. The tables above `stop` on the way are
+ * the ones table_entry already saw (they span what was reported), so it is not called for
+ * them again; the entry where this stops is handled by the walk as any other (table_entry
+ * for a table, leaf_entry with st->va == va for a leaf that starts before va, a hole from
+ * va). Only taken when mm->gen moved. False: the image is corrupt (st->err).
+ */
+static __attribute__((noinline, cold)) bool w_relocate(struct mm_walk_state *st, uint64_t va,
+						       int stop)
+{
+	struct pt_mm *mm = st->mm;
+
+	st->va = va;
+	st->fast_last = 0;
+	st->gen = __atomic_load_n(&mm->gen, __ATOMIC_RELAXED);
+	if (!w_enter_m(st, mm->mem, W_TOP, mm->root[st->half]))
+		return false;
+	for (int l = W_TOP;; l--) {
+		w_read(st, l, w_index(va, l));
+		if (st->err || l <= stop || l == 0 || st->kind != PT_ENTRY_TABLE)
+			return !st->err;
+		if (!w_enter_m(st, mm->mem, l - 1, fmt_table_pa(st->entry, l)))
+			return false;
+	}
+}
+
+/*
+ * The range walk after a callback changed the tables: go on at `next` (0: past the end of
+ * the address space), on the entry of the lowest table that also spans what was reported.
+ * False: the walk is over (past last, or st->err).
+ */
+static __attribute__((noinline, cold)) bool w_walk_on(struct mm_walk_state *st, uint64_t next,
+						      uint64_t last)
+{
+	if (next == 0 || next > last)
+		return false;
+	return w_relocate(st, next, w_meet(st->va, next));
+}
+
+/*
+ * walk_page_range when only leaves are wanted: the iteration's same-table scan, one
+ * callback per leaf (a function of its own, so the range walk around it does not move
+ * its loop).
+ */
+static __attribute__((noinline)) int w_walk_leaves(struct mm_walk_state *st, uint64_t start,
+						   uint64_t end, const struct mm_walk_ops *ops,
+						   void *priv)
+{
+	struct pt_mm *mm = st->mm;
+	bool more = w_seek(st, mm, start);
+
+	if (!more && !st->err)
+		more = w_next_leaf(st, end);
+	while (more) {
+		int r = ops->leaf_entry ? ops->leaf_entry(st, priv) : MM_WALK_CONTINUE;
+
+		if (r < 0)
+			return r;
+		if (r == MM_WALK_STOP)
+			return 0;
+		if (r == MM_WALK_SKIP) {
+			st->fast_last = 0;
+			if (st->gen != __atomic_load_n(&mm->gen, __ATOMIC_RELAXED)) {
+				/*
+				 * The callback changed the tables (the leaf and its table may be
+				 * gone): stand on the last address of the leaf's table as it was,
+				 * w_next_leaf goes on after it.
+				 */
+				st->va = w_after_table(st) - 1;
+			} else if (st->level < W_TOP) {
+				/* Stand on the table's last entry: the next step leaves it. */
+				uint32_t n = 1u << fmt_index_bits(st->level);
+				st->va = (st->va & ~(w_span(st->level + 1) - 1)) +
+					 (uint64_t)(n - 1) * w_span(st->level);
+				st->path[st->level].index = n - 1;
+			}
+		}
+		more = mm_walk_next_leaf_(st, end, w_next_leaf);
+	}
+	return st->err;
 }
 
 static int w_walk_range(struct pt_mm *mm, uint64_t start, uint64_t end,
@@ -514,36 +642,7 @@ static int w_walk_range(struct pt_mm *mm, uint64_t start, uint64_t end,
 		return -PT_ERANGE;
 	mm_walk_init(&st, mm);
 	if (!ops->hole && !ops->table_entry) {
-		/* Only leaves are wanted: the iteration's same-table scan, one callback per leaf.
-		 */
-		bool more = w_seek(&st, mm, start);
-
-		if (!more && !st.err)
-			more = w_next_leaf(&st, end);
-		while (more) {
-			int r = ops->leaf_entry ? ops->leaf_entry(&st, priv) : MM_WALK_CONTINUE;
-
-			if (r < 0)
-				return r;
-			if (r == MM_WALK_STOP)
-				return 0;
-			if (r == MM_WALK_SKIP) {
-				st.fast_last = 0;
-				w_refresh(&st);
-				if (st.err)
-					break;
-				if (st.level < W_TOP) {
-					/* Stand on the last entry of this table: the next step
-					 * leaves it. */
-					uint32_t n = 1u << fmt_index_bits(st.level);
-					st.va = (st.va & ~(w_span(st.level + 1) - 1)) +
-						(uint64_t)(n - 1) * w_span(st.level);
-					st.path[st.level].index = n - 1;
-				}
-			}
-			more = mm_walk_next_leaf_(&st, end, w_next_leaf);
-		}
-		return st.err;
+		return w_walk_leaves(&st, start, end, ops, priv);
 	}
 	/* Start at the root entry, so table_entry sees every table on the way to start. */
 	st.va = start;
@@ -556,11 +655,25 @@ static int w_walk_range(struct pt_mm *mm, uint64_t start, uint64_t end,
 		int l = st.level, r;
 
 		if (st.kind == PT_ENTRY_TABLE) {
-			r = ops->table_entry ? ops->table_entry(&st, priv) : MM_WALK_CONTINUE;
-			if (r < 0)
-				return r;
-			if (r == MM_WALK_STOP)
-				return 0;
+			r = MM_WALK_CONTINUE;
+			if (ops->table_entry) {
+				r = ops->table_entry(&st, priv);
+				if (r < 0)
+					return r;
+				if (r == MM_WALK_STOP)
+					return 0;
+				if (st.gen != __atomic_load_n(&mm->gen, __ATOMIC_RELAXED)) {
+					/*
+					 * The callback changed the tables: the entry may point
+					 * elsewhere now (or at a freed table). Read it again, and
+					 * below it (CONTINUE) or go on after it (SKIP).
+					 */
+					if (r == MM_WALK_SKIP ? !w_walk_on(&st, w_after(&st), last)
+							      : !w_relocate(&st, st.va, l - 1))
+						break;
+					continue;
+				}
+			}
 			if (r != MM_WALK_SKIP) {
 				if (w_enter(&st, l - 1, fmt_table_pa(st.entry, l)))
 					w_read(&st, l - 1, w_index(st.va, l - 1));
@@ -579,16 +692,18 @@ static int w_walk_range(struct pt_mm *mm, uint64_t start, uint64_t end,
 				return r;
 			if (r == MM_WALK_STOP)
 				return 0;
-			w_refresh(&st);
-			if (r != MM_WALK_SKIP && st.kind == PT_ENTRY_EMPTY && st.level > l &&
-			    elast < last && ((elast + 1) & (w_span(st.level) - 1))) {
+			if (st.gen != __atomic_load_n(&mm->gen, __ATOMIC_RELAXED)) {
 				/*
-				 * The callback unmapped and the table was freed: the address now
-				 * falls in an empty entry of a higher level. The rest of that
-				 * entry, after what was handled, is a hole: report it before moving
-				 * on.
+				 * The callback changed the tables: go on strictly after what was
+				 * reported (or after the leaf's table as it was, for SKIP), in
+				 * whatever the tables hold there now: the rest of an entry that
+				 * became empty is a hole, the rest of a leaf that grew over it is
+				 * reported from there, a split leaf is not reported again.
 				 */
-				st.va = elast + 1;
+				if (!w_walk_on(&st,
+					       r == MM_WALK_SKIP ? w_after_table(&st) : elast + 1,
+					       last))
+					break;
 				continue;
 			}
 			if (r == MM_WALK_SKIP && st.level < W_TOP) {
