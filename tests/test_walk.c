@@ -1351,10 +1351,11 @@ static int fast_iter(struct pt_mm *mm, uint64_t start, uint64_t end, struct step
 					  mm_walk_group_size(&st),
 					  st.entry,
 					  mm_walk_prot(&st),
-					  st.path[st.level].index,
+					  mm_walk_index(&st, st.level),
 					  st.ptep };
-		CHECK(st.ptep == st.path[st.level].table + st.path[st.level].index * 8u);
-		CHECK_EQ(st.path[st.level].entry, st.entry);
+		/* At the leaf's level the state keeps the table; index and entry are derived. */
+		CHECK(st.ptep == st.path[st.level].table + mm_walk_index(&st, st.level) * 8u);
+		CHECK_EQ(pt_entry_load(st.fmt, st.ptep), st.entry);
 		CHECK(mm_walk_path_unchanged(&st));
 	}
 	CHECK_EQ(st.err, 0);
@@ -1508,6 +1509,78 @@ static void test_fast_paths(const struct pt_format *f)
 	pt_arena_fini(&a);
 }
 
+/*
+ * for_each_pt_leaf is a C loop: `continue` goes on with the next leaf, `break` leaves with
+ * the state on the leaf it broke at, and mm_walk_next_leaf / mm_walk_path_unchanged on that
+ * state behave as after any step (the loop keeps its cursor in locals, so this checks what
+ * it writes back). 300 pages with holes and a protect in one table, then 40 in the next.
+ */
+static void test_for_each_is_a_loop(const struct pt_format *f)
+{
+	struct pt_arena a;
+	struct pt_mm mm;
+	struct pt_gather g;
+	struct mm_walk_state st;
+	uint64_t pg = 1ull << f->shift[0], va0 = 0x40000000ull, tbl = pg << f->index_bits[0];
+	uint64_t second = va0 + ((300 * pg + tbl - 1) & ~(tbl - 1)) + tbl; /* a later table */
+	uint64_t end = second + 40 * pg + tbl, want[400], n = 0, seen = 0, odd = 0;
+	struct pt_map_req req = { va0, 0x80000000ull, 300 * pg, PT_R | PT_W, 0, pg };
+
+	if (!CHECK_EQ(pt_arena_init(&a, ARENA_BASE, ARENA_SIZE), 0))
+		return;
+	CHECK_EQ(pt_mm_init(&mm, f, &a.mem), 0);
+	pt_gather_init(&g, &mm);
+	CHECK_EQ(pt_map(&mm, &req, &g), 0);
+	req.va = second;
+	req.size = 40 * pg;
+	CHECK_EQ(pt_map(&mm, &req, &g), 0);
+	for (uint64_t k = 7; k < 300; k += 13)
+		CHECK_EQ(pt_unmap(&mm, va0 + k * pg, pg, &g), 0);
+	CHECK_EQ(pt_protect(&mm, va0 + 100 * pg, 10 * pg, PT_R, &g), 0);
+	pt_gather_flush(&g);
+	for (uint64_t k = 0; k < 300; k++)
+		if (k < 7 || (k - 7) % 13)
+			want[n++] = va0 + k * pg;
+	for (uint64_t k = 0; k < 40; k++)
+		want[n++] = second + k * pg;
+
+	mm_walk_init(&st, &mm);
+	for_each_pt_leaf (&st, &mm, va0, end) {
+		if (seen < n && !CHECK_EQ(mm_walk_leaf_va(&st), want[seen]))
+			fprintf(stderr, "  ^ %s: leaf %llu\n", f->name, (unsigned long long)seen);
+		seen++;
+		if (seen & 1)
+			continue;
+		odd++;
+	}
+	if (!CHECK_EQ(seen, n))
+		fprintf(stderr, "  ^ %s\n", f->name);
+	CHECK_EQ(odd, n / 2);
+
+	for (uint64_t stop = 1; stop < n; stop += 37) {
+		uint64_t k = 0;
+
+		mm_walk_init(&st, &mm);
+		for_each_pt_leaf (&st, &mm, va0, end) {
+			if (++k == stop)
+				break;
+		}
+		if (!CHECK_EQ(st.va, want[stop - 1]))
+			continue;
+		CHECK_EQ(pt_entry_load(f, st.ptep), st.entry);
+		CHECK(mm_walk_path_unchanged(&st));
+		CHECK_EQ(st.ptep, st.path[st.level].table + mm_walk_index(&st, st.level) * 8u);
+		/* The rest of the range, by hand from where the loop broke. */
+		while (mm_walk_next_leaf(&st, end)) {
+			if (!CHECK(k < n) || !CHECK_EQ(st.va, want[k]))
+				break;
+			k++;
+		}
+		CHECK_EQ(k, n);
+	}
+	pt_arena_fini(&a);
+}
+
 int main(void)
 {
 	const char *names[] = { "x86_64", "x86_64-la57" };
@@ -1523,7 +1596,9 @@ int main(void)
 		test_walk_mutation(f);
 		test_corrupt(f);
 	}
-	for (unsigned i = 0; pt_format_at(i); i++)
+	for (unsigned i = 0; pt_format_at(i); i++) {
 		test_fast_paths(pt_format_at(i));
+		test_for_each_is_a_loop(pt_format_at(i));
+	}
 	return CHECK_DONE();
 }

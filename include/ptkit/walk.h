@@ -17,7 +17,10 @@ struct mm_walk_level {
  * Where a walk stands. After mm_walk_seek_leaf() or a step of for_each_pt_leaf():
  * `level` is the level of `entry` (the leaf, or the empty / bad entry that stopped the
  * walk), `ptep` points at it and path[l] for every l >= level holds the table walked at
- * level l. The path lets the next seek restart from the deepest shared table.
+ * level l, with the entry and index used in it for every l > level. At `level` itself
+ * only path[level].table is kept: the entry is `entry` and its index follows from ptep
+ * (an iteration steps through a table without rewriting its path slot). The path lets
+ * the next seek restart from the deepest shared table.
  */
 struct mm_walk_state {
 	struct pt_mm *mm;
@@ -27,11 +30,12 @@ struct mm_walk_state {
 	int kind;	/* enum pt_entry_kind of `entry` */
 	int err;	/* 0, or -PT_EFAULT / -PT_ELOOP / -PT_EBADENT when the image is corrupt */
 	uint64_t entry; /* raw entry */
-	uint64_t pa;	/* leaf: output address of the leaf entry (decoded once, at the leaf) */
-	uint32_t prot;	/* leaf: PT_* bits of the entry itself, or MM_WALK_PROT_LAZY */
-	uint8_t *ptep;	/* host pointer to it */
-	uint32_t gen;	/* mm->gen the path was read under; 0 = no path */
-	int half;	/* which root: 0 lower, 1 upper half */
+	uint64_t
+		pa; /* leaf: output address of the leaf entry (decoded once, at the leaf); else 0 */
+	uint32_t prot; /* leaf: PT_* bits of the entry itself, or MM_WALK_PROT_LAZY */
+	uint8_t *ptep; /* host pointer to it */
+	uint32_t gen;  /* mm->gen the path was read under; 0 = no path */
+	int half;      /* which root: 0 lower, 1 upper half */
 	struct mm_walk_level path[PT_MAX_LEVELS];
 	/*
 	 * Iteration window, set by the format's next_leaf when it lands on a leaf: the entries
@@ -41,7 +45,6 @@ struct mm_walk_state {
 	 * so kind, level and prot stay what the format decoded. NULL: no window.
 	 */
 	const uint8_t *fast_last;
-	struct mm_walk_level *fast_pl; /* &path[level] */
 	uint64_t fast_end;
 	uint64_t fast_span;
 	uint64_t fast_valid;
@@ -60,6 +63,7 @@ static inline void mm_walk_init(struct mm_walk_state *st, struct pt_mm *mm)
 	st->level = mm->fmt->levels - 1;
 	st->kind = PT_ENTRY_EMPTY;
 	st->entry = 0;
+	st->pa = 0;
 	st->ptep = 0;
 	st->va = 0;
 	st->half = 0;
@@ -100,7 +104,6 @@ mm_walk_next_leaf_(struct mm_walk_state *st, uint64_t end,
 {
 	const uint8_t *p = st->ptep;
 	uint64_t va = st->va;
-	uint32_t n = 0;
 
 	if (p < st->fast_last && end == st->fast_end &&
 	    st->gen == __atomic_load_n(&st->mm->gen, __ATOMIC_RELAXED)) {
@@ -108,7 +111,6 @@ mm_walk_next_leaf_(struct mm_walk_state *st, uint64_t end,
 			uint64_t e;
 
 			p += 8;
-			n++;
 			va += st->fast_span;
 			/* Only leaves are stepped here (no table is followed): a relaxed read. */
 			e = __atomic_load_n((const uint64_t *)(const void *)p, __ATOMIC_RELAXED);
@@ -117,8 +119,6 @@ mm_walk_next_leaf_(struct mm_walk_state *st, uint64_t end,
 					continue; /* empty */
 				break;
 			}
-			st->fast_pl->index += n;
-			st->fast_pl->entry = e;
 			st->ptep = (uint8_t *)(uintptr_t)p;
 			st->va = va;
 			st->entry = e;
@@ -206,6 +206,81 @@ static inline bool mm_walk_first_leaf(struct mm_walk_state *st, struct pt_mm *mm
 #endif
 
 /*
+ * for_each_pt_leaf's cursor (not an API): the iteration window of the state (see struct
+ * mm_walk_state) copied into locals once per table, so the loop steps through the table in
+ * registers and writes back only what the accessors read (ptep, va, entry, pa).
+ */
+struct mm_walk_cursor_ {
+	bool more;
+	const uint8_t *p, *last;
+	uint64_t va, span, ref, attr, valid, oa;
+	uint32_t shl, gen;
+	const uint32_t *genp;
+};
+
+static inline __attribute__((always_inline)) void
+mm_walk_cursor_load_(const struct mm_walk_state *st, struct mm_walk_cursor_ *c)
+{
+	c->p = st->ptep;
+	c->last = st->fast_last ? st->fast_last : st->ptep;
+	c->va = st->va;
+	c->span = st->fast_span;
+	c->ref = st->entry;
+	c->attr = st->fast_attr_mask;
+	c->valid = st->fast_valid;
+	c->oa = st->fast_oa_mask;
+	c->shl = st->fast_oa_shl;
+	c->gen = st->gen;
+	c->genp = &st->mm->gen;
+}
+
+static inline __attribute__((always_inline)) struct mm_walk_cursor_
+mm_walk_cursor_first_(struct mm_walk_state *st, struct pt_mm *mm, uint64_t start, uint64_t end)
+{
+	struct mm_walk_cursor_ c;
+
+	c.more = mm_walk_first_leaf(st, mm, start, end);
+	if (c.more)
+		mm_walk_cursor_load_(st, &c);
+	return c;
+}
+
+/* One step: inline within the window while nothing changed the tables, else the slow path. */
+static inline __attribute__((always_inline)) void
+mm_walk_cursor_next_(struct mm_walk_state *st, struct mm_walk_cursor_ *c, uint64_t end)
+{
+	const uint8_t *p = c->p;
+	uint64_t va = c->va;
+
+	if (p < c->last && __atomic_load_n(c->genp, __ATOMIC_RELAXED) == c->gen) {
+		do {
+			uint64_t e;
+
+			p += 8;
+			va += c->span;
+			e = __atomic_load_n((const uint64_t *)(const void *)p, __ATOMIC_RELAXED);
+			if ((e ^ c->ref) & c->attr) {
+				if (!(e & c->valid))
+					continue; /* empty */
+				break;
+			}
+			c->p = p;
+			c->va = va;
+			st->ptep = (uint8_t *)(uintptr_t)p;
+			st->va = va;
+			st->entry = e;
+			st->pa = (e & c->oa) << c->shl;
+			return;
+		} while (p < c->last);
+	}
+	/* The slow path starts after the leaf the state stands on (st->ptep, st->va). */
+	st->fast_last = 0;
+	c->more = mm_walk_next_leaf(st, end);
+	if (c->more)
+		mm_walk_cursor_load_(st, c);
+}
+
+/*
  * Callback-free iteration over every present leaf overlapping [start, end). st must have
  * been set up with mm_walk_init() once; its retained path is then reused. The loop body
  * may change the tables (mm->gen): the next step then goes on strictly after the leaf it
@@ -213,8 +288,8 @@ static inline bool mm_walk_first_leaf(struct mm_walk_state *st, struct pt_mm *mm
  * next address is visited with st->va there), so no address is visited twice.
  */
 #define for_each_pt_leaf(st, mm, start, end)                                                       \
-	for (bool pt_more_ = mm_walk_first_leaf((st), (mm), (start), (end)); pt_more_;             \
-	     pt_more_ = mm_walk_next_leaf((st), (end)))
+	for (struct mm_walk_cursor_ pt_cur_ = mm_walk_cursor_first_((st), (mm), (start), (end));   \
+	     pt_cur_.more; mm_walk_cursor_next_((st), &pt_cur_, (end)))
 
 /*
  * Accessors: they describe the leaf the walk stands on. The output address is decoded when
@@ -286,7 +361,13 @@ static inline uint64_t mm_walk_leaf_va(const struct mm_walk_state *st)
 /* Physical address of the start of the leaf; 0 if the walk is not on a leaf. */
 static inline uint64_t mm_walk_leaf_pa(const struct mm_walk_state *st)
 {
-	return st->kind == PT_ENTRY_LEAF ? st->pa : 0;
+	return st->pa; /* every walk that stops off a leaf sets it to 0 */
+}
+/* Index of st->va's entry in the table the walk holds at `level` (level >= st->level). */
+static inline uint32_t mm_walk_index(const struct mm_walk_state *st, int level)
+{
+	return (uint32_t)(st->va >> mm_walk_shift_(st, level)) &
+	       ((1u << st->fmt->index_bits[level]) - 1);
 }
 /* Architecture name of st->level ("pte", "pmd", ... for x86). */
 static inline const char *mm_walk_level_name(const struct mm_walk_state *st)

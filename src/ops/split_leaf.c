@@ -42,7 +42,7 @@ static int ungroup(struct pt_mm *mm, const struct mm_walk_state *st,
 	uint32_t n = f->contig[level];
 	uint64_t span = pt_level_size(f, level), gsize = span * n;
 	uint64_t gva = st->va & ~(gsize - 1), gpa = info->pa & ~(gsize - 1);
-	uint8_t *first = st->ptep - (size_t)(st->path[level].index % n) * f->entry_size;
+	uint8_t *first = st->ptep - (size_t)((st->va >> f->shift[level]) % n) * f->entry_size;
 	uint64_t ne[PT_SPLIT_MAX_GROUP];
 
 	if (n < 2 || n > PT_SPLIT_MAX_GROUP)

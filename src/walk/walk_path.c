@@ -8,7 +8,7 @@ bool mm_walk_path_unchanged(const struct mm_walk_state *st)
 
 	if (!st->gen || !st->ptep || st->level < 0 || st->level >= f->levels)
 		return false;
-	for (int l = f->levels - 1; l >= st->level; l--) {
+	for (int l = f->levels - 1; l > st->level; l--) {
 		const struct mm_walk_level *pl = &st->path[l];
 
 		if (!pl->table ||

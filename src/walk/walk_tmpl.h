@@ -105,6 +105,7 @@ static inline void w_read(struct mm_walk_state *st, int level, uint32_t idx)
 	st->entry = pl->entry;
 	st->ptep = p;
 	st->kind = fmt_kind(pl->entry, level, &why);
+	st->pa = 0; /* set by w_at_leaf when this is a leaf */
 	if (st->kind == PT_ENTRY_BAD)
 		st->err = -PT_EBADENT;
 }
@@ -210,7 +211,11 @@ W_INLINE bool w_descend_c(struct mm_walk_state *st, const int L, uint64_t va, co
 	st->kind = kind;
 	if (kind == PT_ENTRY_BAD)
 		st->err = -PT_EBADENT;
-	return kind == PT_ENTRY_LEAF && w_at_leaf_lazy(st);
+	if (kind != PT_ENTRY_LEAF) {
+		st->pa = 0;
+		return false;
+	}
+	return w_at_leaf_lazy(st);
 }
 
 static __attribute__((noinline)) bool w_seek_slow(struct mm_walk_state *st, struct pt_mm *mm,
@@ -230,6 +235,7 @@ static __attribute__((noinline)) bool w_seek_slow(struct mm_walk_state *st, stru
 		st->level = W_TOP;
 		st->kind = PT_ENTRY_EMPTY;
 		st->entry = 0;
+		st->pa = 0;
 		st->ptep = 0;
 		st->err = -PT_ERANGE;
 		return false;
@@ -263,6 +269,7 @@ static __attribute__((noinline)) bool w_seek_slow(struct mm_walk_state *st, stru
 			st->gen = 0;
 			st->level = W_TOP;
 			st->kind = PT_ENTRY_EMPTY;
+			st->pa = 0;
 			return false;
 		}
 	}
@@ -387,7 +394,6 @@ W_INLINE void w_window(struct mm_walk_state *st, const int L, uint8_t *t, uint32
 	st->fast_valid = FMT_VALID_MASK;
 	st->fast_oa_mask = FMT_LEAF_OA_MASK_C(L);
 	st->fast_attr_mask = ~(uint64_t)FMT_LEAF_OA_MASK_C(L);
-	st->fast_pl = &st->path[L];
 	st->fast_oa_shl = FMT_LEAF_OA_SHL;
 }
 
@@ -435,6 +441,7 @@ W_INLINE int w_scan(struct mm_walk_state *st, const int L, uint32_t *pidx, uint6
 			w_window(st, L, t, idx, va, last, end, observe != 0);
 			return W_FOUND;
 		}
+		st->pa = 0;
 		if (kind == PT_ENTRY_BAD) {
 			st->err = -PT_EBADENT;
 			return W_END;
@@ -534,7 +541,9 @@ static bool w_next_leaf(struct mm_walk_state *st, uint64_t end)
 	if (st->err)
 		return false;
 	l = st->level;
-	return w_scan_from(st, l, st->path[l].index + 1, (st->va & ~(w_span(l) - 1)) + w_span(l),
+	/* The entry the state stands on holds st->va (path[l].index may lag: struct mm_walk_state).
+	 */
+	return w_scan_from(st, l, w_index(st->va, l) + 1, (st->va & ~(w_span(l) - 1)) + w_span(l),
 			   last, end);
 }
 
@@ -622,7 +631,6 @@ static __attribute__((noinline)) int w_walk_leaves(struct mm_walk_state *st, uin
 				uint32_t n = 1u << fmt_index_bits(st->level);
 				st->va = (st->va & ~(w_span(st->level + 1) - 1)) +
 					 (uint64_t)(n - 1) * w_span(st->level);
-				st->path[st->level].index = n - 1;
 			}
 		}
 		more = mm_walk_next_leaf_(st, end, w_next_leaf);
