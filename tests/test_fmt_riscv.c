@@ -515,7 +515,7 @@ static uint64_t fx_poke(struct fx *x, uint64_t va, int level, uint64_t raw)
 	mm_walk_seek_leaf(&st, &x->mm, va);
 	if (!CHECK(st.level <= level))
 		return 0;
-	p = st.path[level].table + (size_t)st.path[level].index * 8;
+	p = st.path[level].table + (size_t)mm_walk_index(&st, level) * 8;
 	memcpy(&old, p, 8); /* tests run on little-endian hosts, like the format */
 	memcpy(p, &raw, 8);
 	x->mm.gen++;

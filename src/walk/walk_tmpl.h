@@ -118,14 +118,6 @@ W_INLINE bool w_at_leaf(struct mm_walk_state *st)
 	return true;
 }
 
-/* A seek stopped on a leaf: the address now, the rights when an accessor asks. */
-W_INLINE bool w_at_leaf_lazy(struct mm_walk_state *st)
-{
-	st->pa = w_leaf_pa(st->entry, st->level, st->va);
-	st->prot = MM_WALK_PROT_LAZY;
-	return true;
-}
-
 /* Make `table_pa` the table of `level` in trusted memory (no pointer can be corrupt). */
 W_INLINE uint8_t *w_enter_trusted(struct mm_walk_state *st, const struct pt_mem *m, int level,
 				  uint64_t table_pa)
@@ -192,11 +184,21 @@ W_INLINE bool w_descend_c(struct mm_walk_state *st, const int L, uint64_t va, co
 		if (observe)
 			observe(m, pl->table_pa + (uint64_t)idx * 8);
 		e = fmt_load(p);
-		pl->index = idx;
-		pl->entry = e;
 		kind = fmt_kind(e, l, &why);
+		if (kind == PT_ENTRY_LEAF) { /* l is a constant here: the leaf's facts fold */
+			st->level = l;
+			st->entry = e;
+			st->ptep = p;
+			st->kind = kind;
+			st->pa = w_leaf_pa(e, l, va);
+			st->prot = MM_WALK_PROT_LAZY;
+			return true;
+		}
 		if (kind != PT_ENTRY_TABLE || l == 0)
 			break;
+		pl->index =
+			idx; /* the stop's own slot keeps only its table (struct mm_walk_state) */
+		pl->entry = e;
 		if (plain) { /* trusted memory, unobserved: no pointer check, no hook */
 			t = w_enter_trusted(st, m, l - 1, fmt_table_pa(e, l));
 			continue;
@@ -209,13 +211,10 @@ W_INLINE bool w_descend_c(struct mm_walk_state *st, const int L, uint64_t va, co
 	st->entry = e;
 	st->ptep = p;
 	st->kind = kind;
+	st->pa = 0; /* a leaf returned in the loop */
 	if (kind == PT_ENTRY_BAD)
 		st->err = -PT_EBADENT;
-	if (kind != PT_ENTRY_LEAF) {
-		st->pa = 0;
-		return false;
-	}
-	return w_at_leaf_lazy(st);
+	return false;
 }
 
 static __attribute__((noinline)) bool w_seek_slow(struct mm_walk_state *st, struct pt_mm *mm,
@@ -318,14 +317,14 @@ W_INLINE bool w_seek_near_c(struct mm_walk_state *st, struct pt_mm *mm, const in
 	/* The attributes decide the kind (FMT_LEAF_OA_MASK_C): the same as the leaf's, a leaf. */
 	if ((e ^ st->entry) & ~oa)
 		return w_seek_slow(st, mm, va);
-	pl->index = idx;
-	pl->entry = e;
 	st->va = va;
 	st->entry = e;
 	st->ptep = p;
 	st->err = 0;
 	st->fast_last = 0;
-	return w_at_leaf_lazy(st);
+	st->pa = w_leaf_pa(e, L, va);
+	st->prot = MM_WALK_PROT_LAZY;
+	return true;
 }
 
 static bool w_seek(struct mm_walk_state *st, struct pt_mm *mm, uint64_t va)

@@ -67,7 +67,7 @@ static bool visit_table(struct dump_ctx *c, uint64_t pa, int level, const char *
 static const char *where(const struct mm_walk_state *st, int level, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s index %u of table 0x%llx", lname(st->fmt, level),
-		 st->path[level].index, (unsigned long long)st->path[level].table_pa);
+		 mm_walk_index(st, level), (unsigned long long)st->path[level].table_pa);
 	return buf;
 }
 

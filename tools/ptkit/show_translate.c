@@ -68,8 +68,9 @@ int cli_show_translate(FILE *out, struct pt_mm *mm, bool upper, struct mm_walk_s
 	if (trace && st->err != -PT_ERANGE)
 		for (int l = fmt->levels - 1; l >= st->level && l >= 0; l--)
 			fprintf(out, "  %s index %u entry 0x%016llx table 0x%llx\n",
-				level_name(fmt, l), st->path[l].index,
-				(unsigned long long)st->path[l].entry,
+				level_name(fmt, l), mm_walk_index(st, l),
+				(unsigned long long)(l == st->level ? st->entry
+								    : st->path[l].entry),
 				(unsigned long long)st->path[l].table_pa);
 
 	err = pt_translate(mm, va, &tr);
