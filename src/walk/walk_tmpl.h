@@ -217,6 +217,69 @@ W_INLINE bool w_descend_c(struct mm_walk_state *st, const int L, uint64_t va, co
 	return false;
 }
 
+/*
+ * The level from which a seek of va descends: the deepest retained table whose span also
+ * covers va (a chain of constant compares on va ^ old, but not below the level the last
+ * walk reached) when the state's path is current, else the root (and the state is made
+ * st's for mm and the half).
+ */
+W_INLINE int w_retained_level(struct mm_walk_state *st, struct pt_mm *mm, uint64_t va, uint64_t old,
+			      int half, uint32_t gen)
+{
+	int l = W_TOP;
+
+	if (st->gen == gen && st->mm == mm && st->half == half && (unsigned)st->level < W_TOP) {
+		uint64_t diff = va ^ old;
+
+#pragma GCC unroll 6
+		for (int k = 0; k < W_TOP; k++) {
+			if (!(diff >> (fmt_shift(k) + fmt_index_bits(k)))) {
+				l = k;
+				break;
+			}
+		}
+		if (l < st->level)
+			l = st->level;
+	} else {
+		st->mm = mm;
+		st->fmt = mm->fmt;
+		st->half = half;
+	}
+	return l;
+}
+
+/*
+ * The seek in memory ptkit built (trusted) with reads not observed and a canonical va:
+ * no pointer checks, no hooks, nothing else to keep live, so it stays a small function
+ * (no callee-saved registers on x86_64).
+ */
+static __attribute__((noinline)) bool w_seek_plain(struct mm_walk_state *st, struct pt_mm *mm,
+						   uint64_t va)
+{
+	uint64_t old = st->va;
+	int half = FMT_TWO_ROOTS ? fmt_va_half(va) : 0;
+	uint32_t gen = __atomic_load_n(&mm->gen, __ATOMIC_RELAXED);
+	int l;
+
+	st->va = va;
+	st->err = 0;
+	st->fast_last = 0;
+	l = w_retained_level(st, mm, va, old, half, gen);
+	if (l == W_TOP)
+		w_enter_trusted(st, mm->mem, W_TOP, mm->root[half]);
+	st->gen = gen;
+#define W_SEEK_CASE(K, L)                                                                          \
+	case K:                                                                                    \
+		if (w_descend_c(st, L, va, true))                                                  \
+			return true;                                                               \
+		break;
+	W_LEVEL_SWITCH(l, W_SEEK_CASE)
+#undef W_SEEK_CASE
+	if (st->err) /* a reserved encoding ptkit never writes, written by someone else */
+		st->gen = 0;
+	return false;
+}
+
 static __attribute__((noinline)) bool w_seek_slow(struct mm_walk_state *st, struct pt_mm *mm,
 						  uint64_t va)
 {
@@ -241,28 +304,7 @@ static __attribute__((noinline)) bool w_seek_slow(struct mm_walk_state *st, stru
 	}
 	uint32_t gen = __atomic_load_n(&mm->gen, __ATOMIC_RELAXED);
 
-	if (st->gen == gen && st->mm == mm && st->half == half && (unsigned)st->level < W_TOP) {
-		/*
-		 * Deepest retained table whose span also covers va: the lowest level whose
-		 * table spans both addresses (a chain of constant compares), but not below
-		 * the level the last walk reached.
-		 */
-		uint64_t diff = va ^ old;
-
-#pragma GCC unroll 6
-		for (int k = 0; k < W_TOP; k++) {
-			if (!(diff >> (fmt_shift(k) + fmt_index_bits(k)))) {
-				l = k;
-				break;
-			}
-		}
-		if (l < st->level)
-			l = st->level;
-	} else {
-		st->mm = mm;
-		st->fmt = mm->fmt;
-		st->half = half;
-	}
+	l = w_retained_level(st, mm, va, old, half, gen);
 	if (l == W_TOP) {
 		if (!w_enter(st, W_TOP, mm->root[half])) {
 			st->gen = 0;
@@ -274,24 +316,25 @@ static __attribute__((noinline)) bool w_seek_slow(struct mm_walk_state *st, stru
 	}
 	st->gen = gen;
 	bool leaf;
-	if (mm->mem->trusted && !mm->mem->observe) {
-#define W_SEEK_CASE(K, L)                                                                          \
-	case K:                                                                                    \
-		leaf = w_descend_c(st, L, va, true);                                               \
-		break;
-		W_LEVEL_SWITCH(l, W_SEEK_CASE)
-#undef W_SEEK_CASE
-	} else {
 #define W_SEEK_CASE(K, L)                                                                          \
 	case K:                                                                                    \
 		leaf = w_descend_c(st, L, va, false);                                              \
 		break;
-		W_LEVEL_SWITCH(l, W_SEEK_CASE)
+	W_LEVEL_SWITCH(l, W_SEEK_CASE)
 #undef W_SEEK_CASE
-	}
 	if (st->err)
 		st->gen = 0;
 	return leaf;
+}
+
+/* The general seek: the plain one when memory and va allow it, else the checked one. */
+static inline bool w_seek_far(struct mm_walk_state *st, struct pt_mm *mm, uint64_t va)
+{
+	const struct pt_mem *m = mm->mem;
+
+	if (m->trusted && !m->observe && fmt_va_valid(va))
+		return w_seek_plain(st, mm, va);
+	return w_seek_slow(st, mm, va);
 }
 
 /*
@@ -316,7 +359,7 @@ W_INLINE bool w_seek_near_c(struct mm_walk_state *st, struct pt_mm *mm, const in
 	e = fmt_load(p);
 	/* The attributes decide the kind (FMT_LEAF_OA_MASK_C): the same as the leaf's, a leaf. */
 	if ((e ^ st->entry) & ~oa)
-		return w_seek_slow(st, mm, va);
+		return w_seek_far(st, mm, va);
 	st->va = va;
 	st->entry = e;
 	st->ptep = p;
@@ -331,7 +374,7 @@ static bool w_seek(struct mm_walk_state *st, struct pt_mm *mm, uint64_t va)
 {
 	if (((va ^ st->va) >> (fmt_shift(0) + fmt_index_bits(0))) || st->kind != PT_ENTRY_LEAF ||
 	    st->mm != mm || !st->gen || st->gen != __atomic_load_n(&mm->gen, __ATOMIC_RELAXED))
-		return w_seek_slow(st, mm, va);
+		return w_seek_far(st, mm, va);
 #define W_NEAR_CASE(K, L)                                                                          \
 	case K:                                                                                    \
 		return w_seek_near_c(st, mm, L, va);
