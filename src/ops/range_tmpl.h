@@ -449,6 +449,8 @@ W_INLINE bool r_leaf_run(struct r_ctx *c, const enum r_op op, const int level, u
 			    (tmpl | (((out + (cnt - 1) * span) >> FMT_LEAF_OA_SHL) & oa)));
 
 		while (add && end - p >= R_CHUNK * 8 && r_chunk_empty(p)) {
+			R_CHECK_MAP_CHUNK(c, level, p, e, step,
+					  out + (uint64_t)(p - p0) / 8 * span);
 			if (!dry) {
 #pragma GCC unroll 16
 				for (int i = 0; i < R_CHUNK; i++, e += step)
@@ -459,6 +461,7 @@ W_INLINE bool r_leaf_run(struct r_ctx *c, const enum r_op op, const int level, u
 		for (uint64_t o = out + (uint64_t)(p - p0) / 8 * span; p < end; p += 8, o += span) {
 			if (fmt_load(p) & FMT_VALID_MASK) /* maybe not empty: the general loop */
 				break;
+			R_CHECK_MAP(c, level, p, tmpl | ((o >> FMT_LEAF_OA_SHL) & oa), o);
 			if (!dry)
 				fmt_store(p, tmpl | ((o >> FMT_LEAF_OA_SHL) & oa));
 		}
@@ -469,6 +472,8 @@ W_INLINE bool r_leaf_run(struct r_ctx *c, const enum r_op op, const int level, u
 
 		if (oa && end - p >= R_CHUNK * 8) {
 			if (leaf != R_NO_ATTR(oa) && r_chunk_same(p, oa, leaf)) {
+				R_CHECK_CHUNK(c, op, level, p, oa, nleaf,
+					      va0 + (uint64_t)(p - p0) / 8 * span);
 				/* R_CHUNK leaves of the known attributes */
 				if (!dry && (op == R_UNMAP || nleaf != leaf)) {
 #pragma GCC unroll 16
@@ -490,6 +495,8 @@ W_INLINE bool r_leaf_run(struct r_ctx *c, const enum r_op op, const int level, u
 			const char *why = 0;
 
 			if (r_same(e, oa, leaf)) {
+				R_CHECK_LEAF(c, op, level, e, oa, nleaf,
+					     va0 + (uint64_t)(p - p0) / 8 * span);
 				if (dry || (op == R_PROTECT && nleaf == leaf))
 					continue;
 				fmt_store(p, op == R_UNMAP ? 0 : (e & oa) | nleaf);
@@ -497,6 +504,7 @@ W_INLINE bool r_leaf_run(struct r_ctx *c, const enum r_op op, const int level, u
 				continue;
 			}
 			if (!(e & FMT_VALID_MASK)) { /* empty */
+				R_CHECK_EMPTY(e, level);
 				if (op == R_PROTECT)
 					goto out;
 				continue;
@@ -640,9 +648,10 @@ static bool r_map_one(struct r_ctx *c, uint8_t *root, uint64_t va)
 		}
 		if (kind != PT_ENTRY_TABLE)
 			return false;
-		if (m->trusted) /* ptkit built every table in m */
+		if (m->trusted) { /* ptkit built every table in m */
 			t = m->bytes + (fmt_table_pa(e, l) - m->base);
-		else if (!(t = w_table(m, fmt_table_pa(e, l), l - 1)))
+			W_CHECK_TRUSTED(m, l - 1, fmt_table_pa(e, l), t);
+		} else if (!(t = w_table(m, fmt_table_pa(e, l), l - 1)))
 			return false;
 	}
 	if (miss < 0) {

@@ -89,6 +89,8 @@ static inline uint8_t *w_table(const struct pt_mem *m, uint64_t pa, int level)
 	return m->bytes + off;
 }
 
+#include "walk/check_fast.h"
+
 /* Read entry idx of the table walked at `level` into the state. */
 static inline void w_read(struct mm_walk_state *st, int level, uint32_t idx)
 {
@@ -132,6 +134,8 @@ W_INLINE uint8_t *w_enter_trusted(struct mm_walk_state *st, const struct pt_mem 
 {
 	uint8_t *t = m->bytes + (table_pa - m->base);
 
+	W_CHECK_TRUSTED(m, level, table_pa, t);
+	W_CHECK_NO_LOOP(st, level, table_pa);
 	st->path[level].table = t;
 	st->path[level].table_pa = table_pa;
 	return t;
@@ -318,6 +322,7 @@ W_INLINE bool w_seek_near_c(struct mm_walk_state *st, struct pt_mm *mm, const in
 	/* The attributes decide the kind (FMT_LEAF_OA_MASK_C): the same as the leaf's, a leaf. */
 	if ((e ^ st->entry) & ~oa)
 		return w_seek_slow(st, mm, va);
+	W_CHECK_NEAR_LEAF(e, L);
 	pl->index = idx;
 	pl->entry = e;
 	st->va = va;
@@ -395,6 +400,7 @@ W_INLINE void w_window(struct mm_walk_state *st, const int L, uint8_t *t, uint32
 	st->fast_oa_mask = FMT_LEAF_OA_MASK_C(L);
 	st->fast_attr_mask = ~(uint64_t)FMT_LEAF_OA_MASK_C(L);
 	st->fast_oa_shl = FMT_LEAF_OA_SHL;
+	W_CHECK_WINDOW(st, L);
 }
 
 /*
