@@ -9,6 +9,9 @@
 #include <ptkit/walk.h>
 
 #define W_TOP (FMT_LEVELS - 1)
+#ifndef FMT_LEAF_GROUP_FIXED_C /* optional fact (src/fmt/fmt_common.h) */
+#define FMT_LEAF_GROUP_FIXED_C(level) (0 * (level) + 0ull)
+#endif
 #define W_INLINE static inline __attribute__((always_inline))
 
 /*
@@ -303,15 +306,16 @@ static __attribute__((noinline)) bool w_seek_slow(struct mm_walk_state *st, stru
  * The re-seek of an address close to the leaf the state stands on (within the span of a
  * lowest-level table, so in the same table at the leaf's level), nothing changed
  * (mm->gen), reads not observed: one entry read, no decode when its attributes are the
- * leaf's. Anything else (far away, other attributes, the OA not in place, an observed
- * read) is the general seek's; the first test is the distance, so a far seek pays one
- * compare.
+ * leaf's (for a group member, also the OA bits its group encoding fixes). Anything else
+ * (far away, other attributes, the OA not in place, an observed read) is the general
+ * seek's; the first test is the distance, so a far seek pays one compare.
  */
 W_INLINE bool w_seek_near_c(struct mm_walk_state *st, struct pt_mm *mm, const int L, uint64_t va)
 {
 	struct mm_walk_level *pl = &st->path[L];
-	const uint64_t oa = FMT_LEAF_OA_MASK_C(L);
+	const uint64_t oa = FMT_LEAF_OA_MASK_C(L), fixed = FMT_LEAF_GROUP_FIXED_C(L);
 	const uint32_t idx = w_index(va, L);
+	uint64_t same = ~oa; /* the bits that decide the kind */
 	uint8_t *p;
 	uint64_t e;
 
@@ -319,8 +323,10 @@ W_INLINE bool w_seek_near_c(struct mm_walk_state *st, struct pt_mm *mm, const in
 		return w_seek_slow(st, mm, va);
 	p = pl->table + (size_t)idx * 8;
 	e = fmt_load(p);
+	if (fixed && w_group(st->entry, L) > 1)
+		same |= fixed;
 	/* The attributes decide the kind (FMT_LEAF_OA_MASK_C): the same as the leaf's, a leaf. */
-	if ((e ^ st->entry) & ~oa)
+	if ((e ^ st->entry) & same)
 		return w_seek_slow(st, mm, va);
 	W_CHECK_NEAR_LEAF(e, L);
 	pl->index = idx;
