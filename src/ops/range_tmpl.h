@@ -233,19 +233,31 @@ W_INLINE uint64_t r_reprotect(const struct r_ctx *c, uint64_t e, int level, uint
 			     c->prot | (fmt_leaf_prot(e, level) & R_KEEP), fmt_leaf_pkey(e));
 }
 
+/* Entry e of `level` is a member of a group of n entries: a leaf that carries the mark. */
+static inline bool r_member(uint64_t e, int level, uint32_t n)
+{
+	const char *why = 0;
+	return fmt_kind(e, level, &why) == PT_ENTRY_LEAF && w_group(e, level) == n;
+}
+
 /*
  * Leaf e at entry idx belongs to a group of n > 1 entries. When [va, op_last] covers the
- * whole group, unmap or protect all of it at once and return n. Otherwise the group
- * can no longer stay one: rewrite its entries without the mark and return 0.
+ * whole group and every entry of it is a member, unmap or protect all of it at once and
+ * return n. Otherwise the group can no longer stay one: rewrite its members without the
+ * mark and return 0. The entries of its aligned block that are no members (a corrupt or
+ * foreign tree: empty, tables, bad entries, leaves without the mark) are left as they are,
+ * for the caller to handle one by one.
  */
 W_INLINE uint32_t r_group(struct r_ctx *c, int level, uint8_t *table, uint32_t idx, uint32_t n,
 			  uint64_t va, uint64_t op_last)
 {
 	uint64_t span = w_span(level), gsize = span * n;
 	uint64_t gbase = va & ~(gsize - 1);
-	uint32_t first = idx - (uint32_t)((va - gbase) / span);
+	uint32_t first = idx - (uint32_t)((va - gbase) / span), members = 0;
 
-	if (va == gbase && op_last - va >= gsize - 1) {
+	for (uint32_t i = 0; i < n; i++)
+		members += r_member(fmt_load(table + (size_t)(first + i) * 8), level, n);
+	if (members == n && va == gbase && op_last - va >= gsize - 1) {
 		for (uint32_t i = 0; !c->dry && i < n; i++) {
 			uint8_t *p = table + (size_t)(first + i) * 8;
 			fmt_store(p, c->op == R_UNMAP ? 0
@@ -263,7 +275,8 @@ W_INLINE uint32_t r_group(struct r_ctx *c, int level, uint8_t *table, uint32_t i
 		/* Break: every member invalid and flushed before any is rewritten. */
 		for (uint32_t i = 0; FMT_BBM && i < n; i++) {
 			old[i] = fmt_load(table + (size_t)(first + i) * 8);
-			fmt_store(table + (size_t)(first + i) * 8, 0);
+			if (r_member(old[i], level, n))
+				fmt_store(table + (size_t)(first + i) * 8, 0);
 		}
 		if (FMT_BBM)
 			r_break(c, gbase, gbase + gsize - 1);
@@ -271,6 +284,9 @@ W_INLINE uint32_t r_group(struct r_ctx *c, int level, uint8_t *table, uint32_t i
 			uint8_t *p = table + (size_t)(first + i) * 8;
 			uint64_t ei = FMT_BBM ? old[i] : fmt_load(p);
 			uint64_t vi = gbase + i * span;
+
+			if (!r_member(ei, level, n))
+				continue;
 			fmt_store(p, fmt_make_leaf(w_leaf_pa(ei, level, vi), level,
 						   fmt_leaf_prot(ei, level) & ~(uint32_t)PT_CONTIG,
 						   fmt_leaf_pkey(ei)));
