@@ -9,8 +9,8 @@
 #include <ptkit/walk.h>
 
 #define W_TOP (FMT_LEVELS - 1)
-#ifndef FMT_LEAF_GROUP_FIXED_C /* optional fact (src/fmt/fmt_common.h) */
-#define FMT_LEAF_GROUP_FIXED_C(level) (0 * (level) + 0ull)
+#ifndef FMT_LEAF_GROUP_FIXED /* optional fact (src/fmt/fmt_common.h) */
+#define FMT_LEAF_GROUP_FIXED(e, level) (0 * (e) * (uint64_t)(level))
 #endif
 #define W_INLINE static inline __attribute__((always_inline))
 
@@ -313,9 +313,8 @@ static __attribute__((noinline)) bool w_seek_slow(struct mm_walk_state *st, stru
 W_INLINE bool w_seek_near_c(struct mm_walk_state *st, struct pt_mm *mm, const int L, uint64_t va)
 {
 	struct mm_walk_level *pl = &st->path[L];
-	const uint64_t oa = FMT_LEAF_OA_MASK_C(L), fixed = FMT_LEAF_GROUP_FIXED_C(L);
+	const uint64_t oa = FMT_LEAF_OA_MASK_C(L);
 	const uint32_t idx = w_index(va, L);
-	uint64_t same = ~oa; /* the bits that decide the kind */
 	uint8_t *p;
 	uint64_t e;
 
@@ -323,10 +322,11 @@ W_INLINE bool w_seek_near_c(struct mm_walk_state *st, struct pt_mm *mm, const in
 		return w_seek_slow(st, mm, va);
 	p = pl->table + (size_t)idx * 8;
 	e = fmt_load(p);
-	if (fixed && w_group(st->entry, L) > 1)
-		same |= fixed;
-	/* The attributes decide the kind (FMT_LEAF_OA_MASK_C): the same as the leaf's, a leaf. */
-	if ((e ^ st->entry) & same)
+	/*
+	 * The attributes decide the kind (FMT_LEAF_OA_MASK_C), and for a group member the OA
+	 * bits its group encoding fixes: the same as the leaf's, a leaf.
+	 */
+	if ((e ^ st->entry) & (~oa | FMT_LEAF_GROUP_FIXED(st->entry, L)))
 		return w_seek_slow(st, mm, va);
 	W_CHECK_NEAR_LEAF(e, L);
 	pl->index = idx;
