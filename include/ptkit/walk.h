@@ -92,6 +92,30 @@ struct mm_walk_ops {
 	int (*table_entry)(struct mm_walk_state *st, void *priv);
 };
 
+#ifdef PTKIT_CHECK_FAST
+/*
+ * The debug build that cross-checks every shortcut (src/walk/check_fast.h): the window
+ * step took entry e (mapping va) for a leaf like the state's, at output address pa (its
+ * in-place OA), or (leaf false) for an empty entry. The format's full decode must agree.
+ */
+static inline void mm_walk_check_step_(const struct mm_walk_state *st, uint64_t e, uint64_t va,
+				       uint64_t pa, bool leaf)
+{
+	uint64_t size = (uint64_t)1 << st->fmt->shift[st->level], gsize;
+	struct pt_entry_info d;
+
+	st->fmt->ops.decode(e, st->level, &d);
+	gsize = size * d.contig;
+	if (leaf ? d.kind != PT_ENTRY_LEAF || d.prot != st->prot ||
+			    (d.pa & ~(gsize - 1)) + (va & (gsize - 1) & ~(size - 1)) != pa
+		 : d.kind != PT_ENTRY_EMPTY)
+		__builtin_trap(); /* the iteration window's attribute compare was wrong */
+}
+#define MM_WALK_CHECK_STEP_(st, e, va, pa, leaf) mm_walk_check_step_(st, e, va, pa, leaf)
+#else
+#define MM_WALK_CHECK_STEP_(st, e, va, pa, leaf) ((void)0)
+#endif
+
 /*
  * The inline part of mm_walk_next_leaf: step through the window the last call left (see
  * struct mm_walk_state) while nothing changed the tables (mm->gen), and call `slow` (the
@@ -115,10 +139,14 @@ mm_walk_next_leaf_(struct mm_walk_state *st, uint64_t end,
 			/* Only leaves are stepped here (no table is followed): a relaxed read. */
 			e = __atomic_load_n((const uint64_t *)(const void *)p, __ATOMIC_RELAXED);
 			if ((e ^ st->entry) & st->fast_attr_mask) {
-				if (!(e & st->fast_valid))
-					continue; /* empty */
+				if (!(e & st->fast_valid)) { /* empty */
+					MM_WALK_CHECK_STEP_(st, e, va, 0, false);
+					continue;
+				}
 				break;
 			}
+			MM_WALK_CHECK_STEP_(st, e, va, (e & st->fast_oa_mask) << st->fast_oa_shl,
+					    true);
 			st->ptep = (uint8_t *)(uintptr_t)p;
 			st->va = va;
 			st->entry = e;
@@ -260,10 +288,13 @@ mm_walk_cursor_next_(struct mm_walk_state *st, struct mm_walk_cursor_ *c, uint64
 			va += c->span;
 			e = __atomic_load_n((const uint64_t *)(const void *)p, __ATOMIC_RELAXED);
 			if ((e ^ c->ref) & c->attr) {
-				if (!(e & c->valid))
-					continue; /* empty */
+				if (!(e & c->valid)) { /* empty */
+					MM_WALK_CHECK_STEP_(st, e, va, 0, false);
+					continue;
+				}
 				break;
 			}
+			MM_WALK_CHECK_STEP_(st, e, va, (e & c->oa) << c->shl, true);
 			c->p = p;
 			c->va = va;
 			st->ptep = (uint8_t *)(uintptr_t)p;

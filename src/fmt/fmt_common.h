@@ -28,10 +28,17 @@
  *                               PT_CONTIG fmt_make_leaf(pa, l, prot, pkey) ==
  *                               fmt_make_leaf(0, l, prot, pkey) | ((pa >> SHL) & mask).
  *                               fmt_kind, fmt_leaf_prot and fmt_leaf_pkey never look at these
- *                               bits (reserved low bits of a huge leaf are not in the mask),
- *                               so two leaves that differ only there have the same kind and
+ *                               bits (reserved low bits of a huge leaf are not in the mask)
+ *                               except FMT_LEAF_GROUP_FIXED(e, l) in a group member, so two
+ *                               plain leaves that differ only there have the same kind and
  *                               attributes. 0 when the OA is not held in place at level l
  *                               (the fast paths that rely on it are then not used).
+ *   FMT_LEAF_GROUP_FIXED(e, l)  optional (0): for a level-l group member e, the bits inside
+ *                               FMT_LEAF_OA_MASK_C(l) that its group encoding fixes, the same
+ *                               in every member, and that fmt_kind decodes (riscv Svnapot: the
+ *                               NAPOT size in ppn[3:0]); 0 for a leaf of no group. A leaf that
+ *                               differs from e only in the OA mask less these bits has e's
+ *                               kind. A cheap expression of e's bits: no decode.
  * Inline functions (e: the entry as a host integer, level: 0 = smallest pages):
  *   fmt_load(p), fmt_store(p, e)          whole-entry access in the format's byte order
  *   fmt_va_valid(va), fmt_va_half(va)     canonical check; 0 lower / 1 upper half

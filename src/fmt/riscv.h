@@ -89,6 +89,9 @@
 /* PPN bits 53:10 hold PA >> 12 (PA = field << 2); a superpage's low PPN bits are not OA. */
 #define FMT_LEAF_OA_MASK_C(level) (RV_PPN_MASK & ~((1ull << (RV_PPN_SHIFT + 9 * (level))) - 1))
 #define FMT_LEAF_OA_SHL 2
+/* Svnapot: a member's ppn[3:0] is its size (1000: 64K), not OA; other values are reserved. */
+#define FMT_LEAF_GROUP_FIXED(e, level)                                                             \
+	((level) == 0 && ((e)&RV_N) ? RV_NAPOT_PPN_MASK << RV_PPN_SHIFT : 0ull)
 
 /* Bits 63..VA_BITS-1 must all equal bit VA_BITS-1 (4.4.1, 4.5.1, 4.6.1). */
 static inline bool fmt_va_valid(uint64_t va)

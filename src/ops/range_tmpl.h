@@ -233,19 +233,31 @@ W_INLINE uint64_t r_reprotect(const struct r_ctx *c, uint64_t e, int level, uint
 			     c->prot | (fmt_leaf_prot(e, level) & R_KEEP), fmt_leaf_pkey(e));
 }
 
+/* Entry e of `level` is a member of a group of n entries: a leaf that carries the mark. */
+static inline bool r_member(uint64_t e, int level, uint32_t n)
+{
+	const char *why = 0;
+	return fmt_kind(e, level, &why) == PT_ENTRY_LEAF && w_group(e, level) == n;
+}
+
 /*
  * Leaf e at entry idx belongs to a group of n > 1 entries. When [va, op_last] covers the
- * whole group, unmap or protect all of it at once and return n. Otherwise the group
- * can no longer stay one: rewrite its entries without the mark and return 0.
+ * whole group and every entry of it is a member, unmap or protect all of it at once and
+ * return n. Otherwise the group can no longer stay one: rewrite its members without the
+ * mark and return 0. The entries of its aligned block that are no members (a corrupt or
+ * foreign tree: empty, tables, bad entries, leaves without the mark) are left as they are,
+ * for the caller to handle one by one.
  */
 W_INLINE uint32_t r_group(struct r_ctx *c, int level, uint8_t *table, uint32_t idx, uint32_t n,
 			  uint64_t va, uint64_t op_last)
 {
 	uint64_t span = w_span(level), gsize = span * n;
 	uint64_t gbase = va & ~(gsize - 1);
-	uint32_t first = idx - (uint32_t)((va - gbase) / span);
+	uint32_t first = idx - (uint32_t)((va - gbase) / span), members = 0;
 
-	if (va == gbase && op_last - va >= gsize - 1) {
+	for (uint32_t i = 0; i < n; i++)
+		members += r_member(fmt_load(table + (size_t)(first + i) * 8), level, n);
+	if (members == n && va == gbase && op_last - va >= gsize - 1) {
 		for (uint32_t i = 0; !c->dry && i < n; i++) {
 			uint8_t *p = table + (size_t)(first + i) * 8;
 			fmt_store(p, c->op == R_UNMAP ? 0
@@ -263,7 +275,8 @@ W_INLINE uint32_t r_group(struct r_ctx *c, int level, uint8_t *table, uint32_t i
 		/* Break: every member invalid and flushed before any is rewritten. */
 		for (uint32_t i = 0; FMT_BBM && i < n; i++) {
 			old[i] = fmt_load(table + (size_t)(first + i) * 8);
-			fmt_store(table + (size_t)(first + i) * 8, 0);
+			if (r_member(old[i], level, n))
+				fmt_store(table + (size_t)(first + i) * 8, 0);
 		}
 		if (FMT_BBM)
 			r_break(c, gbase, gbase + gsize - 1);
@@ -271,6 +284,9 @@ W_INLINE uint32_t r_group(struct r_ctx *c, int level, uint8_t *table, uint32_t i
 			uint8_t *p = table + (size_t)(first + i) * 8;
 			uint64_t ei = FMT_BBM ? old[i] : fmt_load(p);
 			uint64_t vi = gbase + i * span;
+
+			if (!r_member(ei, level, n))
+				continue;
 			fmt_store(p, fmt_make_leaf(w_leaf_pa(ei, level, vi), level,
 						   fmt_leaf_prot(ei, level) & ~(uint32_t)PT_CONTIG,
 						   fmt_leaf_pkey(ei)));
@@ -449,6 +465,8 @@ W_INLINE bool r_leaf_run(struct r_ctx *c, const enum r_op op, const int level, u
 			    (tmpl | (((out + (cnt - 1) * span) >> FMT_LEAF_OA_SHL) & oa)));
 
 		while (add && end - p >= R_CHUNK * 8 && r_chunk_empty(p)) {
+			R_CHECK_MAP_CHUNK(c, level, p, e, step,
+					  out + (uint64_t)(p - p0) / 8 * span);
 			if (!dry) {
 #pragma GCC unroll 16
 				for (int i = 0; i < R_CHUNK; i++, e += step)
@@ -459,6 +477,7 @@ W_INLINE bool r_leaf_run(struct r_ctx *c, const enum r_op op, const int level, u
 		for (uint64_t o = out + (uint64_t)(p - p0) / 8 * span; p < end; p += 8, o += span) {
 			if (fmt_load(p) & FMT_VALID_MASK) /* maybe not empty: the general loop */
 				break;
+			R_CHECK_MAP(c, level, p, tmpl | ((o >> FMT_LEAF_OA_SHL) & oa), o);
 			if (!dry)
 				fmt_store(p, tmpl | ((o >> FMT_LEAF_OA_SHL) & oa));
 		}
@@ -469,6 +488,8 @@ W_INLINE bool r_leaf_run(struct r_ctx *c, const enum r_op op, const int level, u
 
 		if (oa && end - p >= R_CHUNK * 8) {
 			if (leaf != R_NO_ATTR(oa) && r_chunk_same(p, oa, leaf)) {
+				R_CHECK_CHUNK(c, op, level, p, oa, nleaf,
+					      va0 + (uint64_t)(p - p0) / 8 * span);
 				/* R_CHUNK leaves of the known attributes */
 				if (!dry && (op == R_UNMAP || nleaf != leaf)) {
 #pragma GCC unroll 16
@@ -490,6 +511,8 @@ W_INLINE bool r_leaf_run(struct r_ctx *c, const enum r_op op, const int level, u
 			const char *why = 0;
 
 			if (r_same(e, oa, leaf)) {
+				R_CHECK_LEAF(c, op, level, e, oa, nleaf,
+					     va0 + (uint64_t)(p - p0) / 8 * span);
 				if (dry || (op == R_PROTECT && nleaf == leaf))
 					continue;
 				fmt_store(p, op == R_UNMAP ? 0 : (e & oa) | nleaf);
@@ -497,6 +520,7 @@ W_INLINE bool r_leaf_run(struct r_ctx *c, const enum r_op op, const int level, u
 				continue;
 			}
 			if (!(e & FMT_VALID_MASK)) { /* empty */
+				R_CHECK_EMPTY(e, level);
 				if (op == R_PROTECT)
 					goto out;
 				continue;
@@ -640,9 +664,10 @@ static bool r_map_one(struct r_ctx *c, uint8_t *root, uint64_t va)
 		}
 		if (kind != PT_ENTRY_TABLE)
 			return false;
-		if (m->trusted) /* ptkit built every table in m */
+		if (m->trusted) { /* ptkit built every table in m */
 			t = m->bytes + (fmt_table_pa(e, l) - m->base);
-		else if (!(t = w_table(m, fmt_table_pa(e, l), l - 1)))
+			W_CHECK_TRUSTED(m, l - 1, fmt_table_pa(e, l), t);
+		} else if (!(t = w_table(m, fmt_table_pa(e, l), l - 1)))
 			return false;
 	}
 	if (miss < 0) {

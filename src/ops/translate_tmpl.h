@@ -41,6 +41,7 @@ W_INLINE int o_translate_trusted(struct pt_mm *mm, uint64_t va, struct pt_transl
 		if (kind == PT_ENTRY_TABLE && l > 0) {
 			allow &= fmt_table_allow(e, l);
 			t = m->bytes + (fmt_table_pa(e, l) - m->base);
+			W_CHECK_TRUSTED(m, l - 1, fmt_table_pa(e, l), t);
 			continue;
 		}
 		if (kind != PT_ENTRY_LEAF) {

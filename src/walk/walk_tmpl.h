@@ -9,6 +9,9 @@
 #include <ptkit/walk.h>
 
 #define W_TOP (FMT_LEVELS - 1)
+#ifndef FMT_LEAF_GROUP_FIXED /* optional fact (src/fmt/fmt_common.h) */
+#define FMT_LEAF_GROUP_FIXED(e, level) (0 * (e) * (uint64_t)(level))
+#endif
 #define W_INLINE static inline __attribute__((always_inline))
 
 /*
@@ -89,6 +92,8 @@ static inline uint8_t *w_table(const struct pt_mem *m, uint64_t pa, int level)
 	return m->bytes + off;
 }
 
+#include "walk/check_fast.h"
+
 /* Read entry idx of the table walked at `level` into the state. */
 static inline void w_read(struct mm_walk_state *st, int level, uint32_t idx)
 {
@@ -124,6 +129,8 @@ W_INLINE uint8_t *w_enter_trusted(struct mm_walk_state *st, const struct pt_mem 
 {
 	uint8_t *t = m->bytes + (table_pa - m->base);
 
+	W_CHECK_TRUSTED(m, level, table_pa, t);
+	W_CHECK_NO_LOOP(st, level, table_pa);
 	st->path[level].table = t;
 	st->path[level].table_pa = table_pa;
 	return t;
@@ -341,9 +348,9 @@ static inline bool w_seek_far(struct mm_walk_state *st, struct pt_mm *mm, uint64
  * The re-seek of an address close to the leaf the state stands on (within the span of a
  * lowest-level table, so in the same table at the leaf's level), nothing changed
  * (mm->gen), reads not observed: one entry read, no decode when its attributes are the
- * leaf's. Anything else (far away, other attributes, the OA not in place, an observed
- * read) is the general seek's; the first test is the distance, so a far seek pays one
- * compare.
+ * leaf's (for a group member, also the OA bits its group encoding fixes). Anything else
+ * (far away, other attributes, the OA not in place, an observed read) is the general
+ * seek's; the first test is the distance, so a far seek pays one compare.
  */
 W_INLINE bool w_seek_near_c(struct mm_walk_state *st, struct pt_mm *mm, const int L, uint64_t va)
 {
@@ -357,9 +364,13 @@ W_INLINE bool w_seek_near_c(struct mm_walk_state *st, struct pt_mm *mm, const in
 		return w_seek_slow(st, mm, va);
 	p = pl->table + (size_t)idx * 8;
 	e = fmt_load(p);
-	/* The attributes decide the kind (FMT_LEAF_OA_MASK_C): the same as the leaf's, a leaf. */
-	if ((e ^ st->entry) & ~oa)
+	/*
+	 * The attributes decide the kind (FMT_LEAF_OA_MASK_C), and for a group member the OA
+	 * bits its group encoding fixes: the same as the leaf's, a leaf.
+	 */
+	if ((e ^ st->entry) & (~oa | FMT_LEAF_GROUP_FIXED(st->entry, L)))
 		return w_seek_far(st, mm, va);
+	W_CHECK_NEAR_LEAF(e, L);
 	st->va = va;
 	st->entry = e;
 	st->ptep = p;
@@ -437,6 +448,7 @@ W_INLINE void w_window(struct mm_walk_state *st, const int L, uint8_t *t, uint32
 	st->fast_oa_mask = FMT_LEAF_OA_MASK_C(L);
 	st->fast_attr_mask = ~(uint64_t)FMT_LEAF_OA_MASK_C(L);
 	st->fast_oa_shl = FMT_LEAF_OA_SHL;
+	W_CHECK_WINDOW(st, L);
 }
 
 /*
