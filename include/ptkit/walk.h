@@ -250,8 +250,12 @@ static inline __attribute__((always_inline)) void
 mm_walk_cursor_load_(const struct mm_walk_state *st, struct mm_walk_cursor_ *c)
 {
 	c->p = st->ptep;
-	c->last = st->fast_last ? st->fast_last : st->ptep;
 	c->va = st->va;
+	c->last = st->fast_last;
+	if (!c->last) { /* no window (another table next, or a format without one) */
+		c->last = c->p;
+		return;
+	}
 	c->span = st->fast_span;
 	c->ref = st->entry;
 	c->attr = st->fast_attr_mask;
