@@ -605,14 +605,14 @@ static void test_tree(const struct pt_format *f, int page_shift)
 	mm_walk_init(&st, &t.mm);
 	CHECK(mm_walk_seek_leaf(&st, &t.mm, Q3 + 0x1234ull * page));
 	CHECK_EQ(st.level, 0);
-	CHECK_EQ(st.path[3].table_pa, t.mm.root[1]);
+	CHECK_EQ(mm_walk_table_pa(&st, 3), t.mm.root[1]);
 	for (int l = 3; l >= 1; l--) {
 		uint64_t e = st.path[l].entry;
-		const uint8_t *p = st.path[l].table + st.path[l].index * 8;
+		const uint8_t *p = st.path[l].table + mm_walk_index(&st, l) * 8;
 		CHECK_EQ(e >> 63, 1);
 		CHECK_EQ((e >> 62) & 1, 0);
 		CHECK_EQ(e & 0x1f, f->index_bits[l - 1]);
-		CHECK_EQ(e & 0x0fffffffffffff00ull, st.path[l - 1].table_pa);
+		CHECK_EQ(e & 0x0fffffffffffff00ull, mm_walk_table_pa(&st, l - 1));
 		CHECK_EQ(load_be(p), e); /* stored big-endian */
 		CHECK_EQ(p[0], 0x80);
 	}
@@ -670,7 +670,7 @@ static void test_corrupt(const struct pt_format *f, int page_shift)
 	CHECK_EQ(map1(&t, 3 * page, 0x5000000, page, PT_R, 0), 0);
 	mm_walk_init(&st, &t.mm);
 	CHECK(mm_walk_seek_leaf(&st, &t.mm, 3 * page));
-	pmd_entry = st.path[1].table + st.path[1].index * 8;
+	pmd_entry = st.path[1].table + mm_walk_index(&st, 1) * 8;
 	memcpy(saved, pmd_entry, 8);
 
 	pmd_entry[7] =

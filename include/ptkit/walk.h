@@ -5,22 +5,24 @@
 
 #include "format.h"
 
-/* One level of the retained path: the table at that level and the entry used in it. */
+/*
+ * One level of the retained path: the table walked at that level and the entry the walk
+ * read in it (what a re-check compares against). The entry's index and the table's
+ * physical address follow from them and st->va: mm_walk_index(), mm_walk_table_pa().
+ */
 struct mm_walk_level {
-	uint8_t *table;	   /* host pointer to the table */
-	uint64_t table_pa; /* its physical address */
-	uint64_t entry;	   /* raw entry read at `index` */
-	uint32_t index;
+	uint8_t *table; /* host pointer to the table */
+	uint64_t entry; /* raw entry read at mm_walk_index(st, level) */
 };
 
 /*
  * Where a walk stands. After mm_walk_seek_leaf() or a step of for_each_pt_leaf():
  * `level` is the level of `entry` (the leaf, or the empty / bad entry that stopped the
  * walk), `ptep` points at it and path[l] for every l >= level holds the table walked at
- * level l, with the entry and index used in it for every l > level. At `level` itself
- * only path[level].table is kept: the entry is `entry` and its index follows from ptep
- * (an iteration steps through a table without rewriting its path slot). The path lets
- * the next seek restart from the deepest shared table.
+ * level l, with the entry read in it for every l > level (at `level` itself the entry is
+ * `entry`: an iteration steps through a table without rewriting its path slot). Every
+ * table on the path holds va's entry, so indexes are not stored (mm_walk_index()). The
+ * path lets the next seek restart from the deepest shared table.
  */
 struct mm_walk_state {
 	struct pt_mm *mm;
@@ -403,6 +405,13 @@ static inline uint32_t mm_walk_index(const struct mm_walk_state *st, int level)
 {
 	return (uint32_t)(st->va >> mm_walk_shift_(st, level)) &
 	       ((1u << st->fmt->index_bits[level]) - 1);
+}
+/* Physical address of the table the walk holds at `level` (level >= st->level). */
+static inline uint64_t mm_walk_table_pa(const struct mm_walk_state *st, int level)
+{
+	const struct pt_mem *m = st->mm->mem;
+
+	return (uint64_t)(st->path[level].table - m->bytes) + m->base;
 }
 /* Architecture name of st->level ("pte", "pmd", ... for x86). */
 static inline const char *mm_walk_level_name(const struct mm_walk_state *st)

@@ -228,12 +228,15 @@ static inline bool gup_fast_leaf_unchanged(const struct mm_walk_state *st)
 {
 	const struct pt_format *f = st->fmt;
 	const int up = st->level + 1;
-	const struct mm_walk_level *pl = &st->path[up < f->levels ? up : st->level];
+	const struct mm_walk_level *pl;
 
 	if (pt_entry_load(f, st->ptep) != st->entry)
 		return false;
-	return up >= f->levels ||
-	       pt_entry_load(f, pl->table + (size_t)pl->index * f->entry_size) == pl->entry;
+	if (up >= f->levels)
+		return true;
+	pl = &st->path[up];
+	return pt_entry_load(f, pl->table + (size_t)mm_walk_index(st, up) * f->entry_size) ==
+	       pl->entry;
 }
 
 /*

@@ -57,10 +57,10 @@ static inline bool w_check_plain_leaf(uint64_t e, int level)
 #define W_CHECK_TRUSTED(m, level, pa, t) W_CHECK(w_table((m), (pa), (level)) == (t))
 
 /* ... and is not one of the tables above it on st's path (a loop). */
-#define W_CHECK_NO_LOOP(st, level, pa)                                                             \
+#define W_CHECK_NO_LOOP(st, level, t)                                                              \
 	do {                                                                                       \
 		for (int k_ = (level) + 1; k_ <= W_TOP; k_++)                                      \
-			W_CHECK((st)->path[k_].table_pa != (pa));                                  \
+			W_CHECK((st)->path[k_].table != (t));                                      \
 	} while (0)
 
 /* Leaf run: e was taken as EMPTY because it has no valid bit. */
@@ -105,7 +105,7 @@ static inline bool w_check_plain_leaf(uint64_t e, int level)
 #define W_CHECK_NEAR_LEAF(e, L) ((void)0)
 #define W_CHECK_WINDOW(st, L) ((void)0)
 #define W_CHECK_TRUSTED(m, level, pa, t) ((void)0)
-#define W_CHECK_NO_LOOP(st, level, pa) ((void)0)
+#define W_CHECK_NO_LOOP(st, level, t) ((void)0)
 #define R_CHECK_EMPTY(e, level) ((void)0)
 #define R_CHECK_LEAF(c, op, level, e, oa, nleaf, va) ((void)0)
 #define R_CHECK_CHUNK(c, op, level, p, oa, nleaf, va) ((void)0)

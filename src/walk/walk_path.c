@@ -12,7 +12,8 @@ bool mm_walk_path_unchanged(const struct mm_walk_state *st)
 		const struct mm_walk_level *pl = &st->path[l];
 
 		if (!pl->table ||
-		    pt_entry_load(f, pl->table + (size_t)pl->index * f->entry_size) != pl->entry)
+		    pt_entry_load(f, pl->table + (size_t)mm_walk_index(st, l) * f->entry_size) !=
+			    pl->entry)
 			return false;
 	}
 	return pt_entry_load(f, st->ptep) == st->entry;

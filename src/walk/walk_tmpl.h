@@ -83,6 +83,12 @@ static inline uint64_t w_half_last(uint64_t va)
 	return (fmt_va_half(va) ? FMT_UPPER_BASE : 0) + ((1ull << FMT_HALF_BITS) - 1);
 }
 
+/* Physical address of the byte at host pointer p in m. */
+static inline uint64_t w_pa_of(const struct pt_mem *m, const uint8_t *p)
+{
+	return (uint64_t)(p - m->bytes) + m->base;
+}
+
 /* Host pointer to the table at pa for `level`, or NULL when it is not inside mem. */
 static inline uint8_t *w_table(const struct pt_mem *m, uint64_t pa, int level)
 {
@@ -103,8 +109,7 @@ static inline void w_read(struct mm_walk_state *st, int level, uint32_t idx)
 	uint8_t *p = pl->table + (size_t)idx * 8;
 
 	if (m->observe)
-		m->observe(m, pl->table_pa + (uint64_t)idx * 8);
-	pl->index = idx;
+		m->observe(m, w_pa_of(m, p));
 	pl->entry = fmt_load(p);
 	st->level = level;
 	st->entry = pl->entry;
@@ -123,17 +128,25 @@ W_INLINE bool w_at_leaf(struct mm_walk_state *st)
 	return true;
 }
 
-/* Make `table_pa` the table of `level` in trusted memory (no pointer can be corrupt). */
+/*
+ * Make `table_pa` the table of `level` in trusted memory (no pointer can be corrupt);
+ * `host` is m->bytes - m->base, the host address of physical address 0.
+ */
 W_INLINE uint8_t *w_enter_trusted(struct mm_walk_state *st, const struct pt_mem *m, int level,
-				  uint64_t table_pa)
+				  uint64_t table_pa, uintptr_t host)
 {
-	uint8_t *t = m->bytes + (table_pa - m->base);
+	uint8_t *t = (uint8_t *)(host + (uintptr_t)table_pa);
 
+	(void)m;
 	W_CHECK_TRUSTED(m, level, table_pa, t);
-	W_CHECK_NO_LOOP(st, level, table_pa);
+	W_CHECK_NO_LOOP(st, level, t);
 	st->path[level].table = t;
-	st->path[level].table_pa = table_pa;
 	return t;
+}
+
+static inline uintptr_t w_host(const struct pt_mem *m)
+{
+	return (uintptr_t)m->bytes - (uintptr_t)m->base;
 }
 
 /*
@@ -146,20 +159,19 @@ W_INLINE uint8_t *w_enter_m(struct mm_walk_state *st, const struct pt_mem *m, in
 	uint8_t *t;
 
 	if (m->trusted) /* ptkit built every table in m */
-		return w_enter_trusted(st, m, level, table_pa);
+		return w_enter_trusted(st, m, level, table_pa, w_host(m));
 	t = w_table(m, table_pa, level);
 	if (!t) {
 		st->err = -PT_EFAULT;
 		return 0;
 	}
 	for (int k = level + 1; k <= W_TOP; k++) {
-		if (st->path[k].table_pa == table_pa) {
+		if (st->path[k].table == t) {
 			st->err = -PT_ELOOP;
 			return 0;
 		}
 	}
 	st->path[level].table = t;
-	st->path[level].table_pa = table_pa;
 	return t;
 }
 
@@ -177,6 +189,7 @@ W_INLINE bool w_descend_c(struct mm_walk_state *st, const int L, uint64_t va, co
 {
 	struct pt_mem *m = st->mm->mem;
 	void (*observe)(struct pt_mem *, uint64_t) = plain ? 0 : m->observe;
+	const uintptr_t host = plain ? w_host(m) : 0;
 	uint8_t *t = st->path[L].table, *p = 0;
 	uint64_t e = 0;
 	int kind = PT_ENTRY_EMPTY, l;
@@ -189,7 +202,7 @@ W_INLINE bool w_descend_c(struct mm_walk_state *st, const int L, uint64_t va, co
 
 		p = t + (size_t)idx * 8;
 		if (observe)
-			observe(m, pl->table_pa + (uint64_t)idx * 8);
+			observe(m, w_pa_of(m, p));
 		e = fmt_load(p);
 		kind = fmt_kind(e, l, &why);
 		if (kind == PT_ENTRY_LEAF) { /* l is a constant here: the leaf's facts fold */
@@ -203,11 +216,9 @@ W_INLINE bool w_descend_c(struct mm_walk_state *st, const int L, uint64_t va, co
 		}
 		if (kind != PT_ENTRY_TABLE || l == 0)
 			break;
-		pl->index =
-			idx; /* the stop's own slot keeps only its table (struct mm_walk_state) */
-		pl->entry = e;
+		pl->entry = e; /* the stop's own slot keeps only its table (struct mm_walk_state) */
 		if (plain) { /* trusted memory, unobserved: no pointer check, no hook */
-			t = w_enter_trusted(st, m, l - 1, fmt_table_pa(e, l));
+			t = w_enter_trusted(st, m, l - 1, fmt_table_pa(e, l), host);
 			continue;
 		}
 		t = w_enter_m(st, m, l - 1, fmt_table_pa(e, l));
@@ -273,7 +284,7 @@ static __attribute__((noinline)) bool w_seek_plain(struct mm_walk_state *st, str
 	st->fast_last = 0;
 	l = w_retained_level(st, mm, va, old, half, gen);
 	if (l == W_TOP)
-		w_enter_trusted(st, mm->mem, W_TOP, mm->root[half]);
+		w_enter_trusted(st, mm->mem, W_TOP, mm->root[half], w_host(mm->mem));
 	st->gen = gen;
 #define W_SEEK_CASE(K, L)                                                                          \
 	case K:                                                                                    \
@@ -403,13 +414,13 @@ static inline bool w_advance(struct mm_walk_state *st, uint64_t last)
 {
 	int l = st->level;
 	uint64_t va = (st->va & ~(w_span(l) - 1)) + w_span(l);
-	uint32_t idx = st->path[l].index + 1;
+	uint32_t idx = w_index(st->va, l) + 1;
 
 	while (idx >> fmt_index_bits(l)) {
 		if (l == W_TOP)
 			return false;
 		l++;
-		idx = st->path[l].index + 1;
+		idx = w_index(st->va, l) + 1;
 	}
 	if (va == 0 || va > last)
 		return false;
@@ -478,12 +489,11 @@ W_INLINE int w_scan(struct mm_walk_state *st, const int L, uint32_t *pidx, uint6
 		if (va > last)
 			return W_END;
 		if (observe)
-			observe(m, pl->table_pa + (uint64_t)idx * 8);
+			observe(m, w_pa_of(m, p));
 		e = fmt_load(p);
 		kind = fmt_kind(e, L, &why);
 		if (kind == PT_ENTRY_EMPTY || (L == 0 && kind == PT_ENTRY_TABLE))
 			continue;
-		pl->index = idx;
 		pl->entry = e;
 		st->level = L;
 		st->entry = e;
@@ -522,7 +532,7 @@ static bool w_scan_from(struct mm_walk_state *st, int l, uint32_t idx, uint64_t 
 			if (l == W_TOP)
 				return false;
 			l++;
-			idx = st->path[l].index + 1;
+			idx = w_index(st->va, l) + 1; /* st->va: the entry the path holds */
 		}
 #define W_SCAN_CASE(K, L)                                                                          \
 	case K:                                                                                    \
@@ -595,8 +605,7 @@ static bool w_next_leaf(struct mm_walk_state *st, uint64_t end)
 	if (st->err)
 		return false;
 	l = st->level;
-	/* The entry the state stands on holds st->va (path[l].index may lag: struct mm_walk_state).
-	 */
+	/* The entry the state stands on holds st->va. */
 	return w_scan_from(st, l, w_index(st->va, l) + 1, (st->va & ~(w_span(l) - 1)) + w_span(l),
 			   last, end);
 }
@@ -774,7 +783,6 @@ static int w_walk_range(struct pt_mm *mm, uint64_t start, uint64_t end,
 				uint32_t n = 1u << fmt_index_bits(st.level);
 				st.va = (st.va & ~(w_span(st.level + 1) - 1)) +
 					(uint64_t)(n - 1) * w_span(st.level);
-				st.path[st.level].index = n - 1;
 			}
 		}
 		if (!w_advance(&st, last))

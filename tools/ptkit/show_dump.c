@@ -67,7 +67,7 @@ static bool visit_table(struct dump_ctx *c, uint64_t pa, int level, const char *
 static const char *where(const struct mm_walk_state *st, int level, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s index %u of table 0x%llx", lname(st->fmt, level),
-		 mm_walk_index(st, level), (unsigned long long)st->path[level].table_pa);
+		 mm_walk_index(st, level), (unsigned long long)mm_walk_table_pa(st, level));
 	return buf;
 }
 
@@ -81,14 +81,14 @@ static bool visit_path(struct dump_ctx *c, const struct mm_walk_state *st)
 	char from[96];
 
 	for (int l = st->fmt->levels - 2; l >= st->level; l--) {
-		const struct mm_walk_level *up = &st->path[l + 1];
-		if (c->via[l].valid && c->via[l].parent_pa == up->table_pa &&
-		    c->via[l].index == up->index)
+		uint64_t up_pa = mm_walk_table_pa(st, l + 1);
+		uint32_t up_index = mm_walk_index(st, l + 1);
+		if (c->via[l].valid && c->via[l].parent_pa == up_pa && c->via[l].index == up_index)
 			continue;
 		c->via[l].valid = true;
-		c->via[l].parent_pa = up->table_pa;
-		c->via[l].index = up->index;
-		if (!visit_table(c, st->path[l].table_pa, l, where(st, l + 1, from, sizeof(from))))
+		c->via[l].parent_pa = up_pa;
+		c->via[l].index = up_index;
+		if (!visit_table(c, mm_walk_table_pa(st, l), l, where(st, l + 1, from, sizeof(from))))
 			return false;
 	}
 	return true;

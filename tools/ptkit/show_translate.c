@@ -71,7 +71,7 @@ int cli_show_translate(FILE *out, struct pt_mm *mm, bool upper, struct mm_walk_s
 				level_name(fmt, l), mm_walk_index(st, l),
 				(unsigned long long)(l == st->level ? st->entry
 								    : st->path[l].entry),
-				(unsigned long long)st->path[l].table_pa);
+				(unsigned long long)mm_walk_table_pa(st, l));
 
 	err = pt_translate(mm, va, &tr);
 	switch (err) {
