@@ -444,6 +444,36 @@ static void test_reads(const struct pt_format *f)
 	CHECK_EQ(n, 8);
 	CHECK_EQ(x.a.reads, 8);
 
+	/*
+	 * break and continue inside one table's window (reads not observed, so the loop steps
+	 * through the window inline): break leaves the whole loop on that leaf, continue goes
+	 * to the next leaf.
+	 */
+	pt_arena_count_reads(&x.a, false);
+	for (int stop = 0; stop < 16; stop += 5) {
+		int after = 0;
+		n = 0;
+		for_each_pt_leaf (&st, &x.mm, vr, vr + 16 * K4) {
+			if (n == stop)
+				break;
+			n++;
+		}
+		after++;
+		CHECK_EQ(n, stop);
+		CHECK_EQ(after, 1);
+		CHECK_EQ(mm_walk_leaf_va(&st), vr + (uint64_t)stop * K4);
+	}
+	n = 0;
+	uint64_t odd = 0;
+	for_each_pt_leaf (&st, &x.mm, vr, vr + 16 * K4) {
+		CHECK_EQ(mm_walk_leaf_va(&st), vr + n * K4);
+		if (n++ % 2 == 0)
+			continue;
+		odd += mm_walk_leaf_va(&st) - vr;
+	}
+	CHECK_EQ(n, 16);
+	CHECK_EQ(odd, (uint64_t)(1 + 3 + 5 + 7 + 9 + 11 + 13 + 15) * K4);
+
 	/* A mutation (mm.gen changes) makes the retained path stale: from the root again. */
 	pt_arena_count_reads(&x.a, false);
 	CHECK(mm_walk_seek_leaf(&st, &x.mm, vr));

@@ -238,15 +238,28 @@ static inline bool mm_walk_first_leaf(struct mm_walk_state *st, struct pt_mm *mm
 /*
  * for_each_pt_leaf's cursor (not an API): the iteration window of the state (see struct
  * mm_walk_state) copied into locals once per table, so the loop steps through the table in
- * registers and writes back only what the accessors read (ptep, va, entry, pa).
+ * registers and writes back only what the accessors read (ptep, va, entry, pa). `in` is
+ * true while the body runs: still true after the inner loop means the body left with break.
  */
 struct mm_walk_cursor_ {
-	bool more;
+	bool more, in;
 	const uint8_t *p, *last;
 	uint64_t va, span, ref, attr, valid, oa;
 	uint32_t shl, gen;
 	const uint32_t *genp;
 };
+
+/*
+ * The window's format facts: constants with the compile-time API, else the values the
+ * format's next_leaf left in the state.
+ */
+#ifdef PTKIT_FORMAT
+#define MM_WALK_WIN_VALID_(st) ((void)(st), (uint64_t)FMT_VALID_MASK)
+#define MM_WALK_WIN_SHL_(st) ((void)(st), (uint32_t)FMT_LEAF_OA_SHL)
+#else
+#define MM_WALK_WIN_VALID_(st) ((st)->fast_valid)
+#define MM_WALK_WIN_SHL_(st) ((st)->fast_oa_shl)
+#endif
 
 static inline __attribute__((always_inline)) void
 mm_walk_cursor_load_(const struct mm_walk_state *st, struct mm_walk_cursor_ *c)
@@ -261,9 +274,9 @@ mm_walk_cursor_load_(const struct mm_walk_state *st, struct mm_walk_cursor_ *c)
 	c->span = st->fast_span;
 	c->ref = st->entry;
 	c->attr = st->fast_attr_mask;
-	c->valid = st->fast_valid;
+	c->valid = MM_WALK_WIN_VALID_(st);
 	c->oa = st->fast_oa_mask;
-	c->shl = st->fast_oa_shl;
+	c->shl = MM_WALK_WIN_SHL_(st);
 	c->gen = st->gen;
 	c->genp = &st->mm->gen;
 }
@@ -273,44 +286,61 @@ mm_walk_cursor_first_(struct mm_walk_state *st, struct pt_mm *mm, uint64_t start
 {
 	struct mm_walk_cursor_ c;
 
+	c.in = false;
 	c.more = mm_walk_first_leaf(st, mm, start, end);
 	if (c.more)
 		mm_walk_cursor_load_(st, &c);
 	return c;
 }
 
-/* One step: inline within the window while nothing changed the tables, else the slow path. */
-static inline __attribute__((always_inline)) void
-mm_walk_cursor_next_(struct mm_walk_state *st, struct mm_walk_cursor_ *c, uint64_t end)
+/*
+ * One step inside the window while nothing changed the tables: true on the next leaf (the
+ * state written), false when the window holds none (the state still on the last leaf).
+ */
+static inline __attribute__((always_inline)) bool mm_walk_cursor_step_(struct mm_walk_state *st,
+								       struct mm_walk_cursor_ *c)
 {
 	const uint8_t *p = c->p;
 	uint64_t va = c->va;
 
-	if (p < c->last && __atomic_load_n(c->genp, __ATOMIC_RELAXED) == c->gen) {
-		do {
-			uint64_t e;
+	if (p >= c->last || __atomic_load_n(c->genp, __ATOMIC_RELAXED) != c->gen)
+		return false;
+	do {
+		uint64_t e;
 
-			p += 8;
-			va += c->span;
-			e = __atomic_load_n((const uint64_t *)(const void *)p, __ATOMIC_RELAXED);
-			if ((e ^ c->ref) & c->attr) {
-				if (!(e & c->valid)) { /* empty */
-					MM_WALK_CHECK_STEP_(st, e, va, 0, false);
-					continue;
-				}
-				break;
+		p += 8;
+		va += c->span;
+		e = __atomic_load_n((const uint64_t *)(const void *)p, __ATOMIC_RELAXED);
+		if ((e ^ c->ref) & c->attr) {
+			if (!(e & c->valid)) { /* empty */
+				MM_WALK_CHECK_STEP_(st, e, va, 0, false);
+				continue;
 			}
-			MM_WALK_CHECK_STEP_(st, e, va, (e & c->oa) << c->shl, true);
-			c->p = p;
-			c->va = va;
-			st->ptep = (uint8_t *)(uintptr_t)p;
-			st->va = va;
-			st->entry = e;
-			st->pa = (e & c->oa) << c->shl;
-			return;
-		} while (p < c->last);
+			return false;
+		}
+		MM_WALK_CHECK_STEP_(st, e, va, (e & c->oa) << c->shl, true);
+		c->p = p;
+		c->va = va;
+		st->ptep = (uint8_t *)(uintptr_t)p;
+		st->va = va;
+		st->entry = e;
+		st->pa = (e & c->oa) << c->shl;
+		return true;
+	} while (p < c->last);
+	return false;
+}
+
+/*
+ * The window is done: the slow path goes on after the leaf the state stands on (st->ptep,
+ * st->va) and opens the next window; nothing more after a break.
+ */
+static inline __attribute__((always_inline)) void
+mm_walk_cursor_next_(struct mm_walk_state *st, struct mm_walk_cursor_ *c, uint64_t end)
+{
+	if (c->in) { /* the body left with break */
+		c->more = false;
+		return;
 	}
-	/* The slow path starts after the leaf the state stands on (st->ptep, st->va). */
 	st->fast_last = 0;
 	c->more = mm_walk_next_leaf(st, end);
 	if (c->more)
@@ -322,11 +352,14 @@ mm_walk_cursor_next_(struct mm_walk_state *st, struct mm_walk_cursor_ *c, uint64
  * been set up with mm_walk_init() once; its retained path is then reused. The loop body
  * may change the tables (mm->gen): the next step then goes on strictly after the leaf it
  * was given (a leaf it split is not visited again in pieces; a leaf that now covers the
- * next address is visited with st->va there), so no address is visited twice.
+ * next address is visited with st->va there), so no address is visited twice. break and
+ * continue behave as in any loop (the inner loop steps through one table's window).
  */
 #define for_each_pt_leaf(st, mm, start, end)                                                       \
 	for (struct mm_walk_cursor_ pt_cur_ = mm_walk_cursor_first_((st), (mm), (start), (end));   \
-	     pt_cur_.more; mm_walk_cursor_next_((st), &pt_cur_, (end)))
+	     pt_cur_.more; mm_walk_cursor_next_((st), &pt_cur_, (end)))                            \
+		for (pt_cur_.in = true; pt_cur_.in;                                                \
+		     pt_cur_.in = mm_walk_cursor_step_((st), &pt_cur_))
 
 /*
  * Accessors: they describe the leaf the walk stands on. The output address is decoded when
