@@ -477,7 +477,7 @@ static void test_reads(const struct pt_format *f)
 	/* A mutation (mm.gen changes) makes the retained path stale: from the root again. */
 	pt_arena_count_reads(&x.a, false);
 	CHECK(mm_walk_seek_leaf(&st, &x.mm, vr));
-	uint32_t gen = x.mm.gen;
+	uint64_t gen = x.mm.gen;
 	map_run(&x, NULL, 0x7f0000200000ull, K4, K4, PT_R);
 	CHECK(x.mm.gen != gen);
 	pt_arena_count_reads(&x.a, true);
@@ -1612,6 +1612,46 @@ static void test_for_each_is_a_loop(const struct pt_format *f)
 	pt_arena_fini(&a);
 }
 
+/*
+ * A state retained in one tree is never taken for a path in another: a pt_mm attached to
+ * tree A, then to tree B (same struct, same physical addresses, same number of changes),
+ * must not re-seek through A's tables.
+ */
+static void test_state_across_trees(const struct pt_format *f)
+{
+	const uint64_t pg = 1ull << f->shift[0], va = 0x40000000;
+	struct fx a, b;
+	struct pt_mm view;
+	struct mm_walk_state st;
+
+	if (!fx_init(&a, f))
+		return;
+	if (!fx_init(&b, f)) {
+		fx_fini(&a);
+		return;
+	}
+	b.pa_next = 0x200000000000ull;
+	map_run(&a, NULL, va, 2 * pg, pg, PT_R);
+	map_run(&b, NULL, va, 2 * pg, pg, PT_R | PT_W);
+	pt_mm_attach(&view, f, &a.a.mem, a.mm.root[0], a.mm.root[1]);
+	mm_walk_init(&st, &view);
+	CHECK(mm_walk_seek_leaf(&st, &view, va));
+	CHECK_EQ(mm_walk_leaf_pa(&st), 0x100000000000ull);
+	pt_mm_attach(&view, f, &b.a.mem, b.mm.root[0], b.mm.root[1]);
+	if (!CHECK(mm_walk_seek_leaf(&st, &view, va + pg)) || /* a near re-seek in A's PT */
+	    !CHECK_EQ(mm_walk_leaf_pa(&st), 0x200000000000ull + pg) ||
+	    !CHECK(mm_walk_is_write(&st)))
+		fprintf(stderr, "  ^ %s: a state of tree A re-sought in tree B\n", f->name);
+	pt_mm_attach(&view, f, &a.a.mem, a.mm.root[0], a.mm.root[1]);
+	CHECK(mm_walk_seek_leaf(&st, &view, va + 2 * pg) == false); /* far: A's empty entry */
+	pt_mm_attach(&view, f, &b.a.mem, b.mm.root[0], b.mm.root[1]);
+	if (!CHECK(mm_walk_seek_leaf(&st, &view, va)) ||
+	    !CHECK_EQ(mm_walk_leaf_pa(&st), 0x200000000000ull))
+		fprintf(stderr, "  ^ %s: a retained path of tree A used in tree B\n", f->name);
+	fx_fini(&b);
+	fx_fini(&a);
+}
+
 int main(void)
 {
 	const char *names[] = { "x86_64", "x86_64-la57" };
@@ -1630,6 +1670,7 @@ int main(void)
 	for (unsigned i = 0; pt_format_at(i); i++) {
 		test_fast_paths(pt_format_at(i));
 		test_for_each_is_a_loop(pt_format_at(i));
+		test_state_across_trees(pt_format_at(i));
 	}
 	return CHECK_DONE();
 }

@@ -83,20 +83,28 @@ struct pt_format;
 /*
  * One page-table tree (or pair of trees, for formats with a separate upper-half root):
  * the unit every walker and operation works on. gen changes on every mutation, so a
- * cached walk state knows when its retained path went stale.
+ * cached walk state knows when its retained path went stale. Generations never repeat
+ * across trees (the high half is a tree number handed out once per pt_mm_init /
+ * pt_mm_attach in the process), so a state's gen also says which tree its path is in.
  */
 struct pt_mm {
 	const struct pt_format *fmt;
 	struct pt_mem *mem;
 	uint64_t root[2]; /* root[1]: upper-half root where the format has one, else == root[0] */
-	uint32_t gen;
+	uint64_t gen;	  /* tree number << 32 | changes; never 0 */
 };
+
+/* A fresh generation number (a new tree number, change count 0). Not an API. */
+uint64_t pt_gen_fresh_(void);
 
 /* A new generation: every retained walk path of mm is stale. Readers may be lockless. */
 static inline void pt_mm_bump_gen(struct pt_mm *mm)
 {
-	uint32_t g = __atomic_load_n(&mm->gen, __ATOMIC_RELAXED) + 1;
-	__atomic_store_n(&mm->gen, g ? g : 1, __ATOMIC_RELAXED);
+	uint64_t g = __atomic_load_n(&mm->gen, __ATOMIC_RELAXED) + 1;
+
+	if (!(uint32_t)g) /* 2^32 changes: a new tree number rather than another tree's */
+		g = pt_gen_fresh_();
+	__atomic_store_n(&mm->gen, g, __ATOMIC_RELAXED);
 }
 
 #endif

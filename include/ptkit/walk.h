@@ -36,7 +36,7 @@ struct mm_walk_state {
 		pa; /* leaf: output address of the leaf entry (decoded once, at the leaf); else 0 */
 	uint32_t prot; /* leaf: PT_* bits of the entry itself, or MM_WALK_PROT_LAZY */
 	uint8_t *ptep; /* host pointer to it */
-	uint32_t gen;  /* mm->gen the path was read under; 0 = no path */
+	uint64_t gen;  /* mm->gen the path was read under; 0 = no path */
 	int half;      /* which root: 0 lower, 1 upper half */
 	struct mm_walk_level path[PT_MAX_LEVELS];
 	/*
@@ -245,8 +245,9 @@ struct mm_walk_cursor_ {
 	bool more, in;
 	const uint8_t *p, *last;
 	uint64_t va, span, ref, attr, valid, oa;
-	uint32_t shl, gen;
-	const uint32_t *genp;
+	uint32_t shl;
+	uint64_t gen;
+	const uint64_t *genp;
 };
 
 /*

@@ -37,7 +37,14 @@ void pt_mm_attach(struct pt_mm *mm, const struct pt_format *fmt, struct pt_mem *
 	mm->mem = mem;
 	mm->root[0] = root0;
 	mm->root[1] = root1;
-	mm->gen = 1;
+	mm->gen = pt_gen_fresh_();
+}
+
+uint64_t pt_gen_fresh_(void)
+{
+	static uint64_t next_tree; /* tree numbers handed out so far */
+
+	return (__atomic_add_fetch(&next_tree, 1, __ATOMIC_RELAXED) & 0xffffffffu) << 32;
 }
 
 /* Free the table at pa (level) and every table below it; depth is bounded by the format. */

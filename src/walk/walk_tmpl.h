@@ -217,7 +217,7 @@ W_INLINE bool w_descend_c(struct mm_walk_state *st, const int L, uint64_t va, co
 		if (kind != PT_ENTRY_TABLE || l == 0)
 			break;
 		pl->entry = e; /* the stop's own slot keeps only its table (struct mm_walk_state) */
-		if (plain) { /* trusted memory, unobserved: no pointer check, no hook */
+		if (plain) {   /* trusted memory, unobserved: no pointer check, no hook */
 			t = w_enter_trusted(st, m, l - 1, fmt_table_pa(e, l), host);
 			continue;
 		}
@@ -238,15 +238,15 @@ W_INLINE bool w_descend_c(struct mm_walk_state *st, const int L, uint64_t va, co
 /*
  * The level from which a seek of va descends: the deepest retained table whose span also
  * covers va (a chain of constant compares on va ^ old, but not below the level the last
- * walk reached) when the state's path is current, else the root (and the state is made
- * st's for mm and the half).
+ * walk reached) when the state's path is current (its generation is mm's: the same tree,
+ * unchanged), else the root (and the state is made st's for mm and the half).
  */
 W_INLINE int w_retained_level(struct mm_walk_state *st, struct pt_mm *mm, uint64_t va, uint64_t old,
-			      int half, uint32_t gen)
+			      int half, uint64_t gen)
 {
 	int l = W_TOP;
 
-	if (st->gen == gen && st->mm == mm && st->half == half && (unsigned)st->level < W_TOP) {
+	if (st->gen == gen && st->half == half && (unsigned)st->level < W_TOP) {
 		uint64_t diff = va ^ old;
 
 #pragma GCC unroll 6
@@ -276,7 +276,7 @@ static __attribute__((noinline)) bool w_seek_plain(struct mm_walk_state *st, str
 {
 	uint64_t old = st->va;
 	int half = FMT_TWO_ROOTS ? fmt_va_half(va) : 0;
-	uint32_t gen = __atomic_load_n(&mm->gen, __ATOMIC_RELAXED);
+	uint64_t gen = __atomic_load_n(&mm->gen, __ATOMIC_RELAXED);
 	int l;
 
 	st->va = va;
@@ -320,7 +320,7 @@ static __attribute__((noinline)) bool w_seek_slow(struct mm_walk_state *st, stru
 		st->err = -PT_ERANGE;
 		return false;
 	}
-	uint32_t gen = __atomic_load_n(&mm->gen, __ATOMIC_RELAXED);
+	uint64_t gen = __atomic_load_n(&mm->gen, __ATOMIC_RELAXED);
 
 	l = w_retained_level(st, mm, va, old, half, gen);
 	if (l == W_TOP) {
@@ -394,8 +394,9 @@ W_INLINE bool w_seek_near_c(struct mm_walk_state *st, struct pt_mm *mm, const in
 
 static bool w_seek(struct mm_walk_state *st, struct pt_mm *mm, uint64_t va)
 {
+	/* Generations never repeat across trees: the same one is the same tree (struct pt_mm). */
 	if (((va ^ st->va) >> (fmt_shift(0) + fmt_index_bits(0))) || st->kind != PT_ENTRY_LEAF ||
-	    st->mm != mm || !st->gen || st->gen != __atomic_load_n(&mm->gen, __ATOMIC_RELAXED))
+	    st->gen != __atomic_load_n(&mm->gen, __ATOMIC_RELAXED))
 		return w_seek_far(st, mm, va);
 #define W_NEAR_CASE(K, L)                                                                          \
 	case K:                                                                                    \
