@@ -443,8 +443,9 @@ static inline uint64_t w_stored(uint64_t v)
 /* The window's decode of a plain level-L leaf e (host order): its output address. */
 static inline uint64_t w_window_pa(uint64_t e, int L)
 {
-	return (e & FMT_LEAF_OA_LO_C(L)) << FMT_LEAF_OA_SHL | (e & FMT_LEAF_OA_HI)
-								      << FMT_LEAF_OA_HI_SHL;
+	uint64_t lo = (e & FMT_LEAF_OA_LO_C(L)) << FMT_LEAF_OA_SHL;
+
+	return lo | (e & FMT_LEAF_OA_HI) << FMT_LEAF_OA_HI_SHL;
 }
 
 /*
