@@ -28,7 +28,12 @@
 #define ARENA_BASE 0x100000000ull
 #define ARENA_SIZE (16ull << 20)
 #define VA0 0x40000000ull
-#define PA_OFF 0x100000000000ull /* pa = va + PA_OFF: aligned to every group size */
+/*
+ * pa = va + pa_off: aligned to every group size, and with the two top bits of the format's
+ * output address set, so a decode that loses the high OA bits (arm64 LPA2 OA[51:50] in
+ * bits 9:8, LPA OA[51:48] in bits 15:12) or mixes them up is caught.
+ */
+static uint64_t pa_off;
 
 /* ---- the reference: a slow walk through pt_format_decode ------------------------------ */
 
@@ -174,7 +179,7 @@ static void fast_iter(struct fx *x, uint64_t start, uint64_t end, struct steps *
 static bool map(struct fx *x, uint64_t va, uint64_t size, uint32_t prot, uint64_t page_sizes)
 {
 	struct pt_map_req req = {
-		.va = va, .pa = va + PA_OFF, .size = size, .prot = prot, .page_sizes = page_sizes
+		.va = va, .pa = va + pa_off, .size = size, .prot = prot, .page_sizes = page_sizes
 	};
 	return CHECK_EQ(pt_map(&x->mm, &req, &x->g), 0);
 }
@@ -398,7 +403,7 @@ static void check_op(struct fx *x, enum op op, uint64_t va, uint64_t size, uint3
 	} else if (op == OP_UNMAP) {
 		r = pt_unmap(&x->mm, va, size, &x->g);
 	} else {
-		struct pt_map_req req = { .va = va, .pa = va + PA_OFF, .size = size, .prot = prot };
+		struct pt_map_req req = { .va = va, .pa = va + pa_off, .size = size, .prot = prot };
 		r = pt_map(&x->mm, &req, &x->g);
 	}
 	pt_gather_flush(&x->g);
@@ -424,7 +429,7 @@ static void check_op(struct fx *x, enum op op, uint64_t va, uint64_t size, uint3
 		} else {
 			ok = CHECK_EQ(v.kind, PT_ENTRY_LEAF) &&
 			     CHECK_EQ(view_pa(&v, s[i], f),
-				      op == OP_MAP ? s[i] + PA_OFF : view_pa(b, s[i], f)) &&
+				      op == OP_MAP ? s[i] + pa_off : view_pa(b, s[i], f)) &&
 			     CHECK_EQ(v.prot & REQ_BITS, encoded_prot(f, v.level, prot));
 		}
 		if (!ok) {
@@ -521,6 +526,7 @@ static void test_format(const struct pt_format *f)
 
 	memset(&x, 0, sizeof(x));
 	x.f = f;
+	pa_off = 3ull << (f->pa_bits - 2);
 	if (!CHECK_EQ(pt_arena_init(&x.a, ARENA_BASE, ARENA_SIZE), 0))
 		return;
 	if (fx_build(&x)) { /* the layout, for the addresses below */

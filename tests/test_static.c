@@ -54,8 +54,10 @@ static uint64_t populate(struct pt_mm *mm, uint64_t window)
 				uint64_t off = (rnd() % (window / s)) * s;
 				uint32_t prot = PT_R | (rnd() & 1 ? PT_W : 0) |
 						(rnd() & 1 ? PT_USER : 0) | (rnd() & 1 ? PT_X : 0);
+				/* Every other leaf high: the OA bits above 2^48 / 2^50. */
+				uint64_t hi = k & 1 ? 3ull << (f->pa_bits - 2) : 0;
 				struct pt_map_req req = { f->half_base[h] + off,
-							  (rnd() % 64) * s % (1ull << 40),
+							  hi + (rnd() % 64) * s % (1ull << 40),
 							  s,
 							  prot,
 							  0,

@@ -63,8 +63,11 @@ static inline bool mm_walk_seek_leaf(struct mm_walk_state *st, struct pt_mm *mm,
 
 static inline bool mm_walk_next_leaf(struct mm_walk_state *st, uint64_t end)
 {
-	return mm_walk_next_leaf_(st, end, w_next_leaf);
+	return mm_walk_next_leaf_(st, end, w_next_scan, &w_wfmt);
 }
+
+/* for_each_pt_leaf's steps know the format's kind of window and its decode (<ptkit/walk.h>). */
+#define MM_WALK_WFMT_ (&w_wfmt)
 
 static inline int walk_page_range(struct pt_mm *mm, uint64_t start, uint64_t end,
 				  const struct mm_walk_ops *ops, void *priv)

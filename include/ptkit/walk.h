@@ -41,17 +41,27 @@ struct mm_walk_state {
 	struct mm_walk_level path[PT_MAX_LEVELS];
 	/*
 	 * Iteration window, set by the format's next_leaf when it lands on a leaf: the entries
-	 * after ptep up to fast_last (same table, starting below the `end` it was computed
-	 * for) are stepped inline by mm_walk_next_leaf when they are empty (no fast_valid bit)
-	 * or leaves that differ from `entry` only in their output-address bits (fast_oa_mask),
-	 * so kind, level and prot stay what the format decoded. NULL: no window.
+	 * after ptep up to the window's last one (same table, starting below the `end` it was
+	 * computed for) are stepped inline by mm_walk_next_leaf when they are empty (no
+	 * fast_valid bit) or leaves whose attribute bits (fast_attr_mask) are those of the leaf
+	 * it opened on (fast_ref), so kind, level and prot stay what the format decoded. The
+	 * compare is on the entries as stored (fast_ref and the masks in the table's byte
+	 * order). Two kinds, so that the common one pays nothing for the other: a plain window
+	 * (entries in host order, the OA one field: a stepped leaf e is at (e & fast_oa_mask) <<
+	 * fast_oa_shl) ends at fast_last and is stepped by the generic inline code from these
+	 * fields; an extended one (the OA in two fields, or entries stored in the other byte
+	 * order) ends at fast_xlast, fast_last is then ptep (no plain step), and only code
+	 * compiled for the format steps it (its decode is constants: struct mm_walk_wfmt_), in
+	 * the run-time API the format's next_leaf. fast_last NULL: no window of either kind.
 	 */
 	const uint8_t *fast_last;
+	const uint8_t *fast_xlast;
 	uint64_t fast_end;
 	uint64_t fast_span;
+	uint64_t fast_ref;
 	uint64_t fast_valid;
 	uint64_t fast_oa_mask;
-	uint64_t fast_attr_mask; /* ~fast_oa_mask */
+	uint64_t fast_attr_mask;
 	uint32_t fast_oa_shl;
 };
 
@@ -70,6 +80,7 @@ static inline void mm_walk_init(struct mm_walk_state *st, struct pt_mm *mm)
 	st->va = 0;
 	st->half = 0;
 	st->fast_last = 0;
+	st->fast_xlast = 0;
 }
 
 /* mm_walk_state.prot of a leaf whose rights are decoded when an accessor asks. */
@@ -119,42 +130,112 @@ static inline void mm_walk_check_step_(const struct mm_walk_state *st, uint64_t 
 #endif
 
 /*
+ * What the window steps know of the format when they are compiled for one (the templates,
+ * the compile-time API): a constant, so only its kind of window is compiled, its decode
+ * folded. NULL in the run-time API: plain windows only. Not an API.
+ */
+struct mm_walk_wfmt_ {
+	bool ext;	 /* extended windows (fast_xlast), never plain ones */
+	bool swap;	 /* the entries are stored in the other byte order */
+	uint32_t hi_shl; /* the second OA field of e (host order): (e & hi) << hi_shl */
+	uint64_t hi;
+};
+
+/*
+ * The window's inline steps (not an API): from the entry at *pp (address *pva), up to
+ * `last`, skip empty entries and stop on the next leaf with the window's attributes: the
+ * state stands on it, *pp and *pva with it (true). False at anything else (another table,
+ * kind or attributes, the end of the window): the caller takes the slow path. The compare
+ * is on the stored entry, so an empty one costs no byte swap. The decode multiplies by
+ * 1 << shift (mul, hi_mul), so the step needs no shift-count register; ext: the
+ * extended one.
+ */
+static inline __attribute__((always_inline)) bool
+mm_walk_window_step_(struct mm_walk_state *st, const uint8_t **pp, uint64_t *pva,
+		     const uint8_t *last, uint64_t span, uint64_t ref, uint64_t attr,
+		     uint64_t valid, uint64_t oa, uint64_t mul, bool ext, uint64_t hi,
+		     uint64_t hi_mul, bool swap)
+{
+	const uint8_t *p = *pp;
+	uint64_t va = *pva;
+
+	do {
+		uint64_t e, pa;
+
+		p += 8;
+		va += span;
+		/* Only leaves are stepped here (no table is followed): a relaxed read. */
+		e = __atomic_load_n((const uint64_t *)(const void *)p, __ATOMIC_RELAXED);
+		if ((e ^ ref) & attr) {
+			if (!(e & valid)) { /* empty */
+				MM_WALK_CHECK_STEP_(st, ext && swap ? __builtin_bswap64(e) : e, va,
+						    0, false);
+				continue;
+			}
+			break;
+		}
+		if (ext && swap)
+			e = __builtin_bswap64(e);
+		pa = (e & oa) * mul;
+		if (ext)
+			pa |= (e & hi) * hi_mul;
+		MM_WALK_CHECK_STEP_(st, e, va, pa, true);
+		*pp = p;
+		*pva = va;
+		st->ptep = (uint8_t *)(uintptr_t)p;
+		st->va = va;
+		st->entry = e;
+		st->pa = pa;
+		return true;
+	} while (p < last);
+	return false;
+}
+
+/*
  * The inline part of mm_walk_next_leaf: step through the window the last call left (see
  * struct mm_walk_state) while nothing changed the tables (mm->gen), and call `slow` (the
  * format's next_leaf, when NULL) for anything else: another table, another kind or
- * attributes, the end of the window. Not an API: use mm_walk_next_leaf / for_each_pt_leaf.
+ * attributes, the end of the window, an extended window in the run-time API (w NULL; see
+ * struct mm_walk_wfmt_). Not an API: use mm_walk_next_leaf / for_each_pt_leaf.
  */
 static inline __attribute__((always_inline)) bool
 mm_walk_next_leaf_(struct mm_walk_state *st, uint64_t end,
-		   bool (*slow)(struct mm_walk_state *, uint64_t))
+		   bool (*slow)(struct mm_walk_state *, uint64_t), const struct mm_walk_wfmt_ *w)
 {
-	const uint8_t *p = st->ptep;
+	const bool ext = w && w->ext, swap = ext && w->swap;
+	const uint8_t *p = st->ptep, *last = ext ? st->fast_xlast : st->fast_last;
 	uint64_t va = st->va;
 
-	if (p < st->fast_last && end == st->fast_end &&
+	/* The fields are read as the steps need them: most calls take one step. */
+	if ((!ext || st->fast_last) && p < last && end == st->fast_end &&
 	    st->gen == __atomic_load_n(&st->mm->gen, __ATOMIC_RELAXED)) {
 		do {
-			uint64_t e;
+			uint64_t e, pa;
 
 			p += 8;
 			va += st->fast_span;
 			/* Only leaves are stepped here (no table is followed): a relaxed read. */
 			e = __atomic_load_n((const uint64_t *)(const void *)p, __ATOMIC_RELAXED);
-			if ((e ^ st->entry) & st->fast_attr_mask) {
+			if ((e ^ st->fast_ref) & st->fast_attr_mask) {
 				if (!(e & st->fast_valid)) { /* empty */
-					MM_WALK_CHECK_STEP_(st, e, va, 0, false);
+					MM_WALK_CHECK_STEP_(st, swap ? __builtin_bswap64(e) : e, va,
+							    0, false);
 					continue;
 				}
 				break;
 			}
-			MM_WALK_CHECK_STEP_(st, e, va, (e & st->fast_oa_mask) << st->fast_oa_shl,
-					    true);
+			if (swap)
+				e = __builtin_bswap64(e);
+			pa = (e & st->fast_oa_mask) << st->fast_oa_shl;
+			if (ext)
+				pa |= (e & w->hi) << w->hi_shl;
+			MM_WALK_CHECK_STEP_(st, e, va, pa, true);
 			st->ptep = (uint8_t *)(uintptr_t)p;
 			st->va = va;
 			st->entry = e;
-			st->pa = (e & st->fast_oa_mask) << st->fast_oa_shl;
+			st->pa = pa;
 			return true;
-		} while (p < st->fast_last);
+		} while (p < (ext ? st->fast_xlast : st->fast_last));
 	}
 	return slow ? slow(st, end) : st->fmt->ops.next_leaf(st, end);
 }
@@ -183,7 +264,7 @@ static inline bool mm_walk_seek_leaf(struct mm_walk_state *st, struct pt_mm *mm,
  */
 static inline bool mm_walk_next_leaf(struct mm_walk_state *st, uint64_t end)
 {
-	return mm_walk_next_leaf_(st, end, 0);
+	return mm_walk_next_leaf_(st, end, 0, 0);
 }
 
 /* Seek the first present leaf overlapping [start, end). */
@@ -236,48 +317,60 @@ static inline bool mm_walk_first_leaf(struct mm_walk_state *st, struct pt_mm *mm
 #endif
 
 /*
+ * The window step's compile-time knowledge of the format (struct mm_walk_wfmt_): the
+ * compile-time API's, else none.
+ */
+#ifndef MM_WALK_WFMT_
+#define MM_WALK_WFMT_ ((const struct mm_walk_wfmt_ *)0)
+#endif
+
+/*
  * for_each_pt_leaf's cursor (not an API): the iteration window of the state (see struct
  * mm_walk_state) copied into locals once per table, so the loop steps through the table in
- * registers and writes back only what the accessors read (ptep, va, entry, pa). `in` is
- * true while the body runs: still true after the inner loop means the body left with break.
+ * registers and writes back only what the accessors read (ptep, va, entry, pa). last /
+ * xlast: the end of a plain / extended window (at most p: none). Only a cursor compiled
+ * for the format (MM_WALK_WFMT_) steps an extended window; the run-time one leaves it to
+ * mm_walk_next_leaf (the format's next_leaf), so its own loop is the plain one alone.
+ * `in` is true while the body runs: still true after the inner loop, the body left with
+ * break.
  */
 struct mm_walk_cursor_ {
 	bool more, in;
-	const uint8_t *p, *last;
-	uint64_t va, span, ref, attr, valid, oa;
-	uint32_t shl;
+	const uint8_t *p, *last, *xlast;
+	uint64_t va, span, ref, attr, valid, oa, mul;
 	uint64_t gen;
 	const uint64_t *genp;
 };
 
-/*
- * The window's format facts: constants with the compile-time API, else the values the
- * format's next_leaf left in the state.
- */
+/* The window's valid mask: a constant with the compile-time API. */
 #ifdef PTKIT_FORMAT
 #define MM_WALK_WIN_VALID_(st) ((void)(st), (uint64_t)FMT_VALID_MASK)
-#define MM_WALK_WIN_SHL_(st) ((void)(st), (uint32_t)FMT_LEAF_OA_SHL)
 #else
 #define MM_WALK_WIN_VALID_(st) ((st)->fast_valid)
-#define MM_WALK_WIN_SHL_(st) ((st)->fast_oa_shl)
 #endif
 
 static inline __attribute__((always_inline)) void
 mm_walk_cursor_load_(const struct mm_walk_state *st, struct mm_walk_cursor_ *c)
 {
+	const struct mm_walk_wfmt_ *w = MM_WALK_WFMT_;
+
 	c->p = st->ptep;
 	c->va = st->va;
 	c->last = st->fast_last;
-	if (!c->last) { /* no window (another table next, or a format without one) */
+	c->xlast = c->p;
+	/* No window (another table next, or none at this level), or one left to next_leaf. */
+	if (!c->last || (!w && st->fast_xlast)) {
 		c->last = c->p;
 		return;
 	}
+	if (w && w->ext)
+		c->xlast = st->fast_xlast;
 	c->span = st->fast_span;
-	c->ref = st->entry;
+	c->ref = st->fast_ref;
 	c->attr = st->fast_attr_mask;
 	c->valid = MM_WALK_WIN_VALID_(st);
 	c->oa = st->fast_oa_mask;
-	c->shl = MM_WALK_WIN_SHL_(st);
+	c->mul = 1ull << st->fast_oa_shl;
 	c->gen = st->gen;
 	c->genp = &st->mm->gen;
 }
@@ -301,48 +394,34 @@ mm_walk_cursor_first_(struct mm_walk_state *st, struct pt_mm *mm, uint64_t start
 static inline __attribute__((always_inline)) bool mm_walk_cursor_step_(struct mm_walk_state *st,
 								       struct mm_walk_cursor_ *c)
 {
-	const uint8_t *p = c->p;
-	uint64_t va = c->va;
+	const struct mm_walk_wfmt_ *w = MM_WALK_WFMT_;
 
-	if (p >= c->last || __atomic_load_n(c->genp, __ATOMIC_RELAXED) != c->gen)
-		return false;
-	do {
-		uint64_t e;
-
-		p += 8;
-		va += c->span;
-		e = __atomic_load_n((const uint64_t *)(const void *)p, __ATOMIC_RELAXED);
-		if ((e ^ c->ref) & c->attr) {
-			if (!(e & c->valid)) { /* empty */
-				MM_WALK_CHECK_STEP_(st, e, va, 0, false);
-				continue;
-			}
-			return false;
-		}
-		MM_WALK_CHECK_STEP_(st, e, va, (e & c->oa) << c->shl, true);
-		c->p = p;
-		c->va = va;
-		st->ptep = (uint8_t *)(uintptr_t)p;
-		st->va = va;
-		st->entry = e;
-		st->pa = (e & c->oa) << c->shl;
-		return true;
-	} while (p < c->last);
-	return false;
+	if (w && w->ext)
+		return c->p < c->xlast && __atomic_load_n(c->genp, __ATOMIC_RELAXED) == c->gen &&
+		       mm_walk_window_step_(st, &c->p, &c->va, c->xlast, c->span, c->ref, c->attr,
+					    c->valid, c->oa, c->mul, true, w->hi, 1ull << w->hi_shl,
+					    w->swap);
+	return c->p < c->last && __atomic_load_n(c->genp, __ATOMIC_RELAXED) == c->gen &&
+	       mm_walk_window_step_(st, &c->p, &c->va, c->last, c->span, c->ref, c->attr, c->valid,
+				    c->oa, c->mul, false, 0, 0, false);
 }
 
 /*
  * The window is done: the slow path goes on after the leaf the state stands on (st->ptep,
- * st->va) and opens the next window; nothing more after a break.
+ * st->va) and opens the next window (for an extended window, the run-time cursor leaves
+ * the stepping to mm_walk_next_leaf); nothing more after a break.
  */
 static inline __attribute__((always_inline)) void
 mm_walk_cursor_next_(struct mm_walk_state *st, struct mm_walk_cursor_ *c, uint64_t end)
 {
+	const struct mm_walk_wfmt_ *w = MM_WALK_WFMT_;
+
 	if (c->in) { /* the body left with break */
 		c->more = false;
 		return;
 	}
-	st->fast_last = 0;
+	if (w || !st->fast_xlast)
+		st->fast_last = 0;
 	c->more = mm_walk_next_leaf(st, end);
 	if (c->more)
 		mm_walk_cursor_load_(st, c);

@@ -157,9 +157,16 @@
 #define FMT_CONTIG_C(level) (1 << ARM64_CONTIG_LOG2(level))
 /* D8.3: bit 0 = 0 is an invalid descriptor whatever the other bits hold. */
 #define FMT_VALID_MASK ARM64_VALID
-/* OA[47:n] in place; with LPA/LPA2 part of the OA lives in low bits: 0 (not in place). */
-#define FMT_LEAF_OA_MASK_C(level)                                                                  \
-	(ARM64_PA52 ? 0ull : ((1ull << 48) - (1ull << FMT_SHIFT_C(level))))
+/*
+ * A leaf's OA (D8.3, the output-address fields above): OA[47:n] (LPA2: OA[49:n]) in bits
+ * 47:n (49:n), and with LPA2 / LPA the top of the OA in low bits, OA[51:50] in bits 9:8
+ * (<< 42) or OA[51:48] in bits 15:12 (<< 36). n is the leaf's size: a block's bits below it
+ * are RES0 or nT, never OA. In place (one field) only without LPA / LPA2.
+ */
+#define FMT_LEAF_OA_LO_C(level) ((1ull << ARM64_OA_FIELD_TOP) - (1ull << FMT_SHIFT_C(level)))
+#define FMT_LEAF_OA_HI ARM64_OA_HI
+#define FMT_LEAF_OA_HI_SHL (ARM64_LPA2 ? 50 - 8 : ARM64_LPA ? 48 - 12 : 0)
+#define FMT_LEAF_OA_MASK_C(level) (ARM64_OA_HI ? 0ull : FMT_LEAF_OA_LO_C(level))
 #define FMT_LEAF_OA_SHL 0
 
 /* Leaf and group sizes of level l (0 when the level does not exist or holds no leaves). */

@@ -33,6 +33,18 @@
  *                               plain leaves that differ only there have the same kind and
  *                               attributes. 0 when the OA is not held in place at level l
  *                               (the fast paths that rely on it are then not used).
+ *   FMT_LEAF_OA_LO_C(l), FMT_LEAF_OA_HI, FMT_LEAF_OA_HI_SHL
+ *                               the OA of a plain level-l leaf as at most two fields of the
+ *                               host-order entry e: fmt_leaf_pa(e, l) ==
+ *                               (e & LO_C(l)) << FMT_LEAF_OA_SHL | (e & HI) << HI_SHL (arm64
+ *                               LPA2: OA[51:50] in bits 9:8, HI_SHL 42). The same rule as for
+ *                               FMT_LEAF_OA_MASK_C holds for the bits of LO_C(l) | HI: kind,
+ *                               attributes and pkey never depend on them (but for
+ *                               FMT_LEAF_GROUP_FIXED), so the iteration window compares the
+ *                               rest (as stored: byte-swapped masks for a foreign-endian
+ *                               format) and decodes a stepped leaf with this formula.
+ *                               FMT_LEAF_OA_MASK_C(l) is LO_C(l) when HI is 0 and the OA is
+ *                               in place. LO_C(l) 0: no such form at level l (no window).
  *   FMT_LEAF_GROUP_FIXED(e, l)  optional (0): for a level-l group member e, the bits inside
  *                               FMT_LEAF_OA_MASK_C(l) that its group encoding fixes, the same
  *                               in every member, and that fmt_kind decodes (riscv Svnapot: the

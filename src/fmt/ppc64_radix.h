@@ -82,6 +82,10 @@
 /* RPN: RA bits 55:n in place. */
 #define FMT_LEAF_OA_MASK_C(level) (PPC_PTE_RPN & ~((1ull << FMT_SHIFT_C(level)) - 1))
 #define FMT_LEAF_OA_SHL 0
+/* The RPN is one field (of the host-order value: the entries are stored big-endian). */
+#define FMT_LEAF_OA_LO_C(level) FMT_LEAF_OA_MASK_C(level)
+#define FMT_LEAF_OA_HI 0ull
+#define FMT_LEAF_OA_HI_SHL 0
 #define FMT_LEVEL_NAMES                                                                            \
 	{                                                                                          \
 		"pte", "pmd", "pud", "pgd"                                                         \

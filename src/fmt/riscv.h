@@ -89,6 +89,10 @@
 /* PPN bits 53:10 hold PA >> 12 (PA = field << 2); a superpage's low PPN bits are not OA. */
 #define FMT_LEAF_OA_MASK_C(level) (RV_PPN_MASK & ~((1ull << (RV_PPN_SHIFT + 9 * (level))) - 1))
 #define FMT_LEAF_OA_SHL 2
+/* The OA is one field: the iteration window's decode is (e & FMT_LEAF_OA_LO_C(l)) << 2. */
+#define FMT_LEAF_OA_LO_C(level) FMT_LEAF_OA_MASK_C(level)
+#define FMT_LEAF_OA_HI 0ull
+#define FMT_LEAF_OA_HI_SHL 0
 /* Svnapot: a member's ppn[3:0] is its size (1000: 64K), not OA; other values are reserved. */
 #define FMT_LEAF_GROUP_FIXED(e, level)                                                             \
 	((level) == 0 && ((e)&RV_N) ? RV_NAPOT_PPN_MASK << RV_PPN_SHIFT : 0ull)

@@ -51,6 +51,10 @@
 /* A leaf's address bits 51:n are the output address in place (SDM tables 4-16, 4-18, 4-20). */
 #define FMT_LEAF_OA_MASK_C(level) (X86_ADDR_MASK & ~((1ull << FMT_SHIFT_C(level)) - 1))
 #define FMT_LEAF_OA_SHL 0
+/* The OA is one field: the iteration window's decode is (e & FMT_LEAF_OA_LO_C(l)). */
+#define FMT_LEAF_OA_LO_C(level) FMT_LEAF_OA_MASK_C(level)
+#define FMT_LEAF_OA_HI 0ull
+#define FMT_LEAF_OA_HI_SHL 0
 #if X86_PAGING_LEVELS == 5
 #define FMT_LEVEL_NAMES                                                                            \
 	{                                                                                          \

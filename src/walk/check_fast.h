@@ -12,8 +12,9 @@
  * The shortcuts and what is checked:
  *   w_seek_near_c     an entry with the standing leaf's attributes is taken as a leaf:
  *                     fmt_kind says LEAF.
- *   w_window          the window's in-place OA ((e & mask) << shl) of the leaf it opens on
- *                     is its decoded address, and the leaf is no group member.
+ *   w_window          the window's decode (w_window_pa: one or two OA fields) of the leaf
+ *                     it opens on is its decoded address, the leaf is no group member, and
+ *                     the stored-order copy the steps compare with is what ptep holds.
  *   trusted descent   (w_enter_trusted, o_translate_trusted, r_map_one) a table pointer is
  *                     followed without checks: it lies inside memory and not back up the path.
  *   r_leaf_run        an entry with the attributes of the last decoded plain leaf is such a
@@ -48,10 +49,14 @@ static inline bool w_check_plain_leaf(uint64_t e, int level)
 /* Near re-seek: e was taken as a leaf because its attributes are the standing leaf's. */
 #define W_CHECK_NEAR_LEAF(e, L) W_CHECK(w_check_kind((e), (L)) == PT_ENTRY_LEAF)
 
-/* The iteration window opens on st's leaf: its in-place OA is the decoded one, no group. */
+/*
+ * The iteration window opens on st's leaf: the window's decode is the full one, no group,
+ * and the steps compare with the entry as ptep stores it.
+ */
 #define W_CHECK_WINDOW(st, L)                                                                      \
 	W_CHECK(w_check_plain_leaf((st)->entry, (L)) &&                                            \
-		(((st)->entry & FMT_LEAF_OA_MASK_C(L)) << FMT_LEAF_OA_SHL) == (st)->pa)
+		w_window_pa((st)->entry, (L)) == (st)->pa &&                                       \
+		(st)->fast_ref == *(const uint64_t *)(const void *)(st)->ptep)
 
 /* A trusted table pointer (no checks): the level-`level` table at pa lies in m (at t). */
 #define W_CHECK_TRUSTED(m, level, pa, t) W_CHECK(w_table((m), (pa), (level)) == (t))

@@ -433,32 +433,65 @@ static inline bool w_advance(struct mm_walk_state *st, uint64_t last)
 enum { W_FOUND, W_END, W_UP, W_DOWN };
 
 #define W_HOST_BE (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__)
+/* The window's entries are stored in the other byte order (compared as stored, swapped to
+ * decode); a plain window needs neither that nor a second OA field (struct mm_walk_state). */
+#define W_WIN_SWAP (FMT_BIG_ENDIAN != W_HOST_BE)
+#define W_WIN_PLAIN (!W_WIN_SWAP && !FMT_LEAF_OA_HI)
+
+/* The format's kind of window and its decode, for the inline steps (<ptkit/walk.h>). */
+static const struct mm_walk_wfmt_ w_wfmt = {
+	.ext = !W_WIN_PLAIN,
+	.swap = W_WIN_SWAP,
+	.hi_shl = FMT_LEAF_OA_HI_SHL,
+	.hi = FMT_LEAF_OA_HI,
+};
+
+/* v (host order) as the table stores it. */
+static inline uint64_t w_stored(uint64_t v)
+{
+	return W_WIN_SWAP ? __builtin_bswap64(v) : v;
+}
+
+/* The window's decode of a plain level-L leaf e (host order): its output address. */
+static inline uint64_t w_window_pa(uint64_t e, int L)
+{
+	uint64_t lo = (e & FMT_LEAF_OA_LO_C(L)) << FMT_LEAF_OA_SHL;
+
+	return lo | (e & FMT_LEAF_OA_HI) << FMT_LEAF_OA_HI_SHL;
+}
 
 /*
  * The iteration stands on leaf idx (first address va) of the level-L table t: open the
  * window mm_walk_next_leaf steps through inline (see struct mm_walk_state), unless the
- * format keeps the output address out of place, the entries are not in host order, reads
- * are observed, or the leaf is a group member (its PA is not its own entry's).
+ * format's OA has no two-field form at L, reads are observed, or the leaf is a group
+ * member (its PA is not its own entry's).
  */
 W_INLINE void w_window(struct mm_walk_state *st, const int L, uint8_t *t, uint32_t idx, uint64_t va,
 		       uint64_t last, uint64_t end, bool observed)
 {
 	const uint32_t n = 1u << fmt_index_bits(L);
+	const uint64_t oa = FMT_LEAF_OA_LO_C(L);
 	uint64_t left = (last - va) >> fmt_shift(L); /* entries after idx starting <= last */
 
-	if (FMT_BIG_ENDIAN != W_HOST_BE || !FMT_LEAF_OA_MASK_C(L) || observed ||
-	    (st->prot & PT_CONTIG)) {
+	if (!oa || observed || (st->prot & PT_CONTIG)) {
 		st->fast_last = 0;
 		return;
 	}
 	if (left > n - 1 - idx)
 		left = n - 1 - idx;
-	st->fast_last = t + (size_t)(idx + left) * 8;
+	if (W_WIN_PLAIN) {
+		st->fast_last = t + (size_t)(idx + left) * 8;
+		st->fast_xlast = 0;
+	} else {
+		st->fast_last = t + (size_t)idx * 8;
+		st->fast_xlast = t + (size_t)(idx + left) * 8;
+	}
 	st->fast_end = end;
 	st->fast_span = w_span(L);
-	st->fast_valid = FMT_VALID_MASK;
-	st->fast_oa_mask = FMT_LEAF_OA_MASK_C(L);
-	st->fast_attr_mask = ~(uint64_t)FMT_LEAF_OA_MASK_C(L);
+	st->fast_ref = w_stored(st->entry);
+	st->fast_valid = w_stored(FMT_VALID_MASK);
+	st->fast_oa_mask = oa;
+	st->fast_attr_mask = w_stored(~(oa | FMT_LEAF_OA_HI));
 	st->fast_oa_shl = FMT_LEAF_OA_SHL;
 	W_CHECK_WINDOW(st, L);
 }
@@ -588,7 +621,7 @@ static __attribute__((noinline, cold)) int w_resume(struct mm_walk_state *st, ui
 	return st->err ? W_END : W_UP;
 }
 
-static bool w_next_leaf(struct mm_walk_state *st, uint64_t end)
+static bool w_next_scan(struct mm_walk_state *st, uint64_t end)
 {
 	uint64_t last = end - 1;
 	uint64_t half_last = w_half_last(st->va);
@@ -609,6 +642,17 @@ static bool w_next_leaf(struct mm_walk_state *st, uint64_t end)
 	/* The entry the state stands on holds st->va. */
 	return w_scan_from(st, l, w_index(st->va, l) + 1, (st->va & ~(w_span(l) - 1)) + w_span(l),
 			   last, end);
+}
+
+/*
+ * The format's next_leaf (struct pt_format), the run-time API's slow path: it also steps
+ * the extended windows the run-time inline steps leave to it, with the format's decode.
+ */
+static bool w_next_leaf(struct mm_walk_state *st, uint64_t end)
+{
+	if (W_WIN_PLAIN)
+		return w_next_scan(st, end);
+	return mm_walk_next_leaf_(st, end, w_next_scan, &w_wfmt);
 }
 
 /* The lowest level whose table spans both a and b (W_TOP: only the root does). */
@@ -673,7 +717,7 @@ static __attribute__((noinline)) int w_walk_leaves(struct mm_walk_state *st, uin
 	bool more = w_seek(st, mm, start);
 
 	if (!more && !st->err)
-		more = w_next_leaf(st, end);
+		more = w_next_scan(st, end);
 	while (more) {
 		int r = ops->leaf_entry ? ops->leaf_entry(st, priv) : MM_WALK_CONTINUE;
 
@@ -687,7 +731,7 @@ static __attribute__((noinline)) int w_walk_leaves(struct mm_walk_state *st, uin
 				/*
 				 * The callback changed the tables (the leaf and its table may be
 				 * gone): stand on the last address of the leaf's table as it was,
-				 * w_next_leaf goes on after it.
+				 * w_next_scan goes on after it.
 				 */
 				st->va = w_after_table(st) - 1;
 			} else if (st->level < W_TOP) {
@@ -697,7 +741,7 @@ static __attribute__((noinline)) int w_walk_leaves(struct mm_walk_state *st, uin
 					 (uint64_t)(n - 1) * w_span(st->level);
 			}
 		}
-		more = mm_walk_next_leaf_(st, end, w_next_leaf);
+		more = mm_walk_next_leaf_(st, end, w_next_scan, &w_wfmt);
 	}
 	return st->err;
 }
