@@ -390,6 +390,27 @@ static inline uint32_t fmt_table_allow(uint64_t e, int level)
 }
 
 /*
+ * The same as raw bits for a walk to OR over the tables above a leaf: APTable[1] and
+ * APTable[0] as they are, and in the PXNTable position PXNTable AND UXNTable of this one
+ * entry (PT_X goes only where one entry has both). The other bits are noise that
+ * fmt_leaf_prot_in ignores.
+ */
+static inline uint64_t fmt_table_rights(uint64_t e, int level)
+{
+	_Static_assert(ARM64_UXNTABLE == ARM64_PXNTABLE << 1, "UXNTable sits just above PXNTable");
+	(void)level;
+	return e & ((e >> 1) | ~ARM64_PXNTABLE);
+}
+
+static inline uint32_t fmt_leaf_prot_in(uint64_t e, int level, uint64_t r)
+{
+	uint32_t deny = ((r & ARM64_APTABLE1) ? PT_W : 0) | ((r & ARM64_APTABLE0) ? PT_USER : 0) |
+			((r & ARM64_PXNTABLE) ? PT_X : 0);
+
+	return fmt_leaf_prot(e, level) & ~deny;
+}
+
+/*
  * Entry `index` of the table that replaces leaf e of `level`: same attributes, never a
  * member of a contiguous group (the Contiguous bit is cleared).
  */

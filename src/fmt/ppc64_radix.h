@@ -238,6 +238,18 @@ static inline uint32_t fmt_table_allow(uint64_t e, int level)
 	return ~0u;
 }
 
+static inline uint64_t fmt_table_rights(uint64_t e, int level)
+{
+	(void)e;
+	(void)level;
+	return 0;
+}
+static inline uint32_t fmt_leaf_prot_in(uint64_t e, int level, uint64_t rights)
+{
+	(void)rights;
+	return fmt_leaf_prot(e, level);
+}
+
 /* Entry `index` of the table replacing leaf e: same attribute bits, smaller pages. */
 static inline uint64_t fmt_split_leaf(uint64_t e, int level, unsigned index)
 {
