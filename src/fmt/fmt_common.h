@@ -84,6 +84,7 @@
 #define PT_LUT_256(M, i)                                                                           \
 	PT_LUT_64(M, i), PT_LUT_64(M, (i) + 64), PT_LUT_64(M, (i) + 128), PT_LUT_64(M, (i) + 192)
 #define PT_LUT_512(M, i) PT_LUT_256(M, i), PT_LUT_256(M, (i) + 256)
+#define PT_LUT_1024(M, i) PT_LUT_512(M, i), PT_LUT_512(M, (i) + 512)
 
 /*
  * One single-copy-atomic access per entry, so lockless readers never see a torn entry.

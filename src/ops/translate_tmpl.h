@@ -60,6 +60,9 @@ W_INLINE int o_descend(struct pt_mm *mm, uint64_t va, struct pt_translation *tr,
 	struct pt_mem *m = mm->mem;
 	const bool check = !plain && !m->trusted;
 	void (*observe)(struct pt_mem *, uint64_t) = plain ? 0 : m->observe;
+	/* Host address minus physical, read once (the entry loads acquire: no later read of m
+	 * could move above them). */
+	const uintptr_t host = (uintptr_t)m->bytes - (uintptr_t)m->base;
 	uint64_t tpa[FMT_LEVELS]; /* the table walked at each level (the loop check) */
 	uint64_t rights = 0;
 	const uint8_t *t;
@@ -70,7 +73,7 @@ W_INLINE int o_descend(struct pt_mm *mm, uint64_t va, struct pt_translation *tr,
 		if (!t)
 			return o_no_leaf(tr, 0, W_TOP, -PT_EFAULT);
 	} else {
-		t = m->bytes + (tpa[W_TOP] - m->base);
+		t = (const uint8_t *)(host + (uintptr_t)tpa[W_TOP]);
 		W_CHECK_TRUSTED(m, W_TOP, tpa[W_TOP], t);
 	}
 #pragma GCC unroll 6
@@ -91,7 +94,7 @@ W_INLINE int o_descend(struct pt_mm *mm, uint64_t va, struct pt_translation *tr,
 		rights |= fmt_table_rights(e, l);
 		tpa[l - 1] = fmt_table_pa(e, l);
 		if (!check) {
-			t = m->bytes + (tpa[l - 1] - m->base);
+			t = (const uint8_t *)(host + (uintptr_t)tpa[l - 1]);
 			W_CHECK_TRUSTED(m, l - 1, tpa[l - 1], t);
 			continue;
 		}
