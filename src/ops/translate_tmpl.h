@@ -47,34 +47,37 @@ W_INLINE int o_leaf(struct pt_translation *tr, uint64_t e, const int L, uint64_t
 	return 0;
 }
 
+/* How a descent reads memory. */
+enum {
+	O_TRUSTED,  /* memory ptkit built, reads not observed, va canonical: no checks, no hook */
+	O_FOREIGN,  /* an image (not trusted), reads not observed: every table pointer checked */
+	O_OBSERVED, /* reads observed; table pointers checked unless memory is trusted */
+};
+
 /*
- * The descent from the root to the entry that maps va. plain: memory ptkit built
- * (trusted), reads not observed, va canonical (the caller checked): no pointer checks, no
- * hook. Else every read is observed when mem has the hook and, unless mem is trusted, every
- * table pointer is checked: inside memory (-PT_EFAULT) and not a table already on the path
- * (-PT_ELOOP). The table addresses of the path are locals, so the loop check costs a
- * compare per table above, at most FMT_LEVELS - 1 per level.
+ * The descent from the root to the entry that maps va (canonical), read `how`. A checked
+ * table pointer must lead inside memory (-PT_EFAULT) and not to a table already on the
+ * path (-PT_ELOOP); the path's table addresses are locals, so the loop check is a compare
+ * per table above. Memory's fields are read once, before the entry loads (which acquire:
+ * no later read of them could move above one).
  */
-W_INLINE int o_descend(struct pt_mm *mm, uint64_t va, struct pt_translation *tr, const bool plain)
+W_INLINE int o_descend(struct pt_mm *mm, uint64_t va, struct pt_translation *tr, const int how)
 {
-	struct pt_mem *m = mm->mem;
-	const bool check = !plain && !m->trusted;
-	void (*observe)(struct pt_mem *, uint64_t) = plain ? 0 : m->observe;
-	/* Host address minus physical, read once (the entry loads acquire: no later read of m
-	 * could move above them). */
-	const uintptr_t host = (uintptr_t)m->bytes - (uintptr_t)m->base;
+	const struct pt_mem mem = *mm->mem; /* w_table() on the copy: fields in registers */
+	const bool check = how == O_FOREIGN || (how == O_OBSERVED && !mem.trusted);
+	const uintptr_t host = (uintptr_t)mem.bytes - (uintptr_t)mem.base;
 	uint64_t tpa[FMT_LEVELS]; /* the table walked at each level (the loop check) */
 	uint64_t rights = 0;
 	const uint8_t *t;
 
 	tpa[W_TOP] = mm->root[FMT_TWO_ROOTS ? fmt_va_half(va) : 0];
 	if (check) {
-		t = w_table(m, tpa[W_TOP], W_TOP);
+		t = w_table(&mem, tpa[W_TOP], W_TOP);
 		if (!t)
 			return o_no_leaf(tr, 0, W_TOP, -PT_EFAULT);
 	} else {
 		t = (const uint8_t *)(host + (uintptr_t)tpa[W_TOP]);
-		W_CHECK_TRUSTED(m, W_TOP, tpa[W_TOP], t);
+		W_CHECK_TRUSTED(&mem, W_TOP, tpa[W_TOP], t);
 	}
 #pragma GCC unroll 6
 	for (int l = W_TOP; l >= 0; l--) {
@@ -83,8 +86,8 @@ W_INLINE int o_descend(struct pt_mm *mm, uint64_t va, struct pt_translation *tr,
 		uint64_t e;
 		int kind;
 
-		if (observe)
-			observe(m, tpa[l] + (uint64_t)idx * 8);
+		if (how == O_OBSERVED)
+			mem.observe(mm->mem, tpa[l] + (uint64_t)idx * 8);
 		e = fmt_load(t + (size_t)idx * 8);
 		kind = fmt_kind(e, l, &why);
 		if (kind == PT_ENTRY_LEAF)
@@ -95,10 +98,10 @@ W_INLINE int o_descend(struct pt_mm *mm, uint64_t va, struct pt_translation *tr,
 		tpa[l - 1] = fmt_table_pa(e, l);
 		if (!check) {
 			t = (const uint8_t *)(host + (uintptr_t)tpa[l - 1]);
-			W_CHECK_TRUSTED(m, l - 1, tpa[l - 1], t);
+			W_CHECK_TRUSTED(&mem, l - 1, tpa[l - 1], t);
 			continue;
 		}
-		t = w_table(m, tpa[l - 1], l - 1);
+		t = w_table(&mem, tpa[l - 1], l - 1);
 		if (!t)
 			return o_no_leaf(tr, e, l, -PT_EFAULT);
 		for (int k = l; k <= W_TOP; k++)
@@ -108,13 +111,22 @@ W_INLINE int o_descend(struct pt_mm *mm, uint64_t va, struct pt_translation *tr,
 	return -PT_ENOENT; /* not reached: level 0 always stops */
 }
 
+/* Observed reads: the hook is a call, so this one keeps what it needs across calls. */
+static __attribute__((noinline)) int o_translate_observed(struct pt_mm *mm, uint64_t va,
+							  struct pt_translation *tr)
+{
+	return o_descend(mm, va, tr, O_OBSERVED);
+}
+
 /* Foreign images, observed reads, non-canonical VAs: out of the fast path's way. */
 static __attribute__((noinline)) int o_translate_checked(struct pt_mm *mm, uint64_t va,
 							 struct pt_translation *tr)
 {
 	if (!fmt_va_valid(va))
 		return o_no_leaf(tr, 0, W_TOP, -PT_ERANGE);
-	return o_descend(mm, va, tr, false);
+	if (mm->mem->observe)
+		return o_translate_observed(mm, va, tr);
+	return o_descend(mm, va, tr, O_FOREIGN);
 }
 
 /*
@@ -131,7 +143,7 @@ W_INLINE int o_translate_c(struct pt_mm *mm, uint64_t va, struct pt_translation 
 	int r;
 
 	if (m->trusted && !m->observe && fmt_va_valid(va))
-		return o_descend(mm, va, tr, true);
+		return o_descend(mm, va, tr, O_TRUSTED);
 	if (!inlined)
 		return o_translate_checked(mm, va, tr);
 	r = o_translate_checked(mm, va, &t);
