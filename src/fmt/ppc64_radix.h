@@ -107,10 +107,17 @@ static inline uint64_t ppc_leaf_addr_mask(int level)
 	return PPC_PTE_RPN & ~((1ull << FMT_SHIFT_C(level)) - 1);
 }
 
+/* The bits of a level-l PDE that must be 0 or NLS: reserved, NLS, NLB below the table size. */
+#define PPC_PDE_FIXED(level)                                                                       \
+	(PPC_PDE_RSVD | PPC_PDE_NLS | (PPC_PDE_NLB & ((8ull << FMT_BITS_C((level)-1)) - 1)))
+
 static inline enum pt_entry_kind fmt_kind(uint64_t e, int level, const char **why)
 {
 	if (!(e & PPC_V))
 		return PT_ENTRY_EMPTY;
+	/* The usual PDE: one test (the checks below, for anything else, say the same). */
+	if (level > 0 && (e & (PPC_L | PPC_PDE_FIXED(level))) == (uint64_t)FMT_BITS_C(level - 1))
+		return PT_ENTRY_TABLE;
 	if (e & PPC_L) {
 		if (!FMT_LEAF_OK_C(level)) {
 			*why = "leaf (L=1) in a PGD entry: no 512G pages (ISA 5.7.10.2)";

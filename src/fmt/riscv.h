@@ -124,10 +124,13 @@ static inline unsigned rv_pbmt(uint64_t e)
  * whose PPN has bits below its size (step 6). In a non-leaf, U/A/D/PBMT/N are reserved
  * and must be zero: ptkit reports them as BAD too (forensic strictness).
  */
+#define RV_NONLEAF_RSVD (RV_RSVD_MASK | RV_U | RV_A | RV_D | RV_PBMT_MASK | RV_N)
 static inline enum pt_entry_kind fmt_kind(uint64_t e, int level, const char **why)
 {
 	if (!(e & RV_V))
 		return PT_ENTRY_EMPTY;
+	if (level > 0 && !(e & (RV_RWX | RV_NONLEAF_RSVD))) /* the usual pointer: one test */
+		return PT_ENTRY_TABLE;
 	if (e & RV_RSVD_MASK) {
 		*why = "reserved bits 60:54 set (4.4.1)";
 		return PT_ENTRY_BAD;
