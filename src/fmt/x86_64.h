@@ -166,7 +166,7 @@ static inline uint64_t fmt_make_leaf(uint64_t pa, int level, uint32_t prot, uint
  * PT_* bits of a leaf from its bits 9:1 (R/W, U/S, PWT, PCD, A, D, PAT or PS, G, software
  * bit 9), whatever the level: each right or attribute is one bit moved to its PT_* place.
  * The memory type is PCD:PWT alone: the PAT bit picks between PAT entries 2 and 6 (UC-,
- * PT_NOCACHE) or 3 and 7 (UC, PT_DEVICE), which the power-on PAT makes the same.
+ * PT_NOCACHE) or 3 and 7 (UC, PT_DEVICE), which the power-on PAT makes the same (SDM 11.12.3).
  */
 #define X86_PROT_LO(i)                                                                             \
 	(uint16_t)(                                                                                \

@@ -133,7 +133,7 @@ static __attribute__((noinline)) int o_translate_checked(struct pt_mm *mm, uint6
  * pt_translate. inlined: compiled into the caller (the compile-time API, <ptkit/static.h>):
  * then the checked path fills a copy, so the address of the caller's tr never escapes and
  * the stores to the fields the caller never reads go away. Else the checked path is a tail
- * call and the fast path needs no stack frame.
+ * call, and the fast path keeps nothing on the stack but what its registers cannot hold.
  */
 W_INLINE int o_translate_c(struct pt_mm *mm, uint64_t va, struct pt_translation *tr,
 			   const bool inlined)
