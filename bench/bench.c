@@ -901,6 +901,27 @@ static void bench_format(struct fx *x)
 	    .nva = S.seeks, .pk_read = pk_translate_many);
 	JOB(.name = "seek_seq", .unit = "VA", .ops = S.seeks, .run = run_seek, .vas = sv,
 	    .nva = S.seeks, .pk_read = pk_seek_many);
+	/*
+	 * The same translations over the same bytes as a foreign image (pt_image_mem: not
+	 * trusted, every table pointer checked, loops refused); the reference walks them too.
+	 */
+	if (listed(only_list, "translate_foreign")) {
+		struct pt_mem img;
+		struct pt_mm foreign;
+
+		pt_image_mem(&img, m->bytes, m->base, m->size);
+		pt_mm_attach(&foreign, f, &img, x->mixed.root[0], x->mixed.root[1]);
+		j = (struct job){ .x = x,
+				  .rd = &foreign,
+				  .name = "translate_foreign",
+				  .unit = "VA",
+				  .ops = S.seeks,
+				  .run = run_seek,
+				  .vas = rv,
+				  .nva = S.seeks,
+				  .pk_read = pk_translate_many };
+		run_job(&j);
+	}
 	const struct static_walks *sw = static_find(f->name);
 	if (sw) {
 		JOB(.name = "static_seek_random", .unit = "VA", .ops = S.seeks, .run = run_seek,

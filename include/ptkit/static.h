@@ -79,7 +79,7 @@ static inline int walk_page_range(struct pt_mm *mm, uint64_t start, uint64_t end
 static inline int pt_translate(struct pt_mm *mm, uint64_t va, struct pt_translation *tr)
 {
 	PT_STATIC_CHECK(mm, *tr = (struct pt_translation){ 0 }; return -PT_EINVAL);
-	return o_translate(mm, va, tr);
+	return o_translate_c(mm, va, tr, true);
 }
 
 static inline uint32_t mm_walk_leaf_prot_(const struct mm_walk_state *st)

@@ -339,31 +339,46 @@ static inline uint64_t fmt_make_leaf(uint64_t pa, int level, uint32_t prot, uint
 	return e;
 }
 
+/*
+ * A leaf's PT_* bits, from two tables the compiler builds (no branch): bits 11:2 (AttrIndx,
+ * NS, AP[2:1], SH, AF, nG) give PT_R, PT_W, PT_USER, PT_GLOBAL, PT_YOUNG and the memory
+ * type; AP[2:1] with bits 56:51 (DBM, PXN, UXN, software 55 and 56) PT_X, PT_DIRTY and
+ * PT_SPECIAL.
+ *
+ * Execute permission is for the level that owns the page (AP[1]: EL0): UXN for a user
+ * page, PXN for a kernel page. Dirty: DBM with AP[2] = 0 (DBM with AP[2] = 1 is
+ * writable-clean under TCR_EL1.HD = 1: reported read-only, clean), or software bit 56.
+ * MAIR indices other than 1 and 2 are reported as normal memory.
+ */
+#define ARM64_ATTR_OF(e) (((e)&ARM64_ATTRIDX_MASK) >> ARM64_ATTRIDX_SHIFT)
+#define ARM64_XN_OF(e) (((e)&ARM64_AP1) ? ARM64_UXN : ARM64_PXN) /* the owner's execute-never */
+#define ARM64_LO_E(i) ((uint64_t)(i) << 2)			 /* the entry bits of index i */
+#define ARM64_PROT_LO(i)                                                                           \
+	(uint16_t)(PT_R | PT_BIT_MOVE(~ARM64_LO_E(i), ARM64_AP2, PT_W) |                           \
+		   PT_BIT_MOVE(ARM64_LO_E(i), ARM64_AP1, PT_USER) |                                \
+		   PT_BIT_MOVE(~ARM64_LO_E(i), ARM64_NG, PT_GLOBAL) |                              \
+		   PT_BIT_MOVE(ARM64_LO_E(i), ARM64_AF, PT_YOUNG) |                                \
+		   (ARM64_ATTR_OF(ARM64_LO_E(i)) == ARM64_ATTR_DEVICE ? PT_DEVICE : 0) |           \
+		   (ARM64_ATTR_OF(ARM64_LO_E(i)) == ARM64_ATTR_NOCACHE ? PT_NOCACHE : 0))
+#define ARM64_HI_E(i) ((((uint64_t)(i)&0x3f) << 51) | ((uint64_t)(i) & (ARM64_AP1 | ARM64_AP2)))
+#define ARM64_PROT_HI(i)                                                                           \
+	(uint16_t)((ARM64_HI_E(i) & ARM64_XN_OF(ARM64_HI_E(i)) ? 0 : PT_X) |                       \
+		   ((ARM64_HI_E(i) & (ARM64_DBM | ARM64_AP2)) == ARM64_DBM ? PT_DIRTY : 0) |       \
+		   PT_BIT_MOVE(ARM64_HI_E(i), ARM64_SW_DIRTY, PT_DIRTY) |                          \
+		   PT_BIT_MOVE(ARM64_HI_E(i), ARM64_SW_SPECIAL, PT_SPECIAL))
+static const uint16_t arm64_prot_lo[1024] = { PT_LUT_1024(ARM64_PROT_LO, 0) };
+static const uint16_t arm64_prot_hi[256] = { PT_LUT_256(ARM64_PROT_HI, 0) };
+_Static_assert(ARM64_DBM == 1ull << 51 && ARM64_SW_DIRTY == 1ull << 56 && ARM64_AP1 == 1ull << 6 &&
+		       ARM64_AP2 == 1ull << 7,
+	       "arm64_prot_hi's index: bits 56:51 and AP[2:1]");
+
 static inline uint32_t fmt_leaf_prot(uint64_t e, int level)
 {
-	uint32_t p = PT_R;
-	unsigned attr = (unsigned)((e & ARM64_ATTRIDX_MASK) >> ARM64_ATTRIDX_SHIFT);
+	uint32_t p = (arm64_prot_lo[(e >> 2) & 0x3ff] |
+		      arm64_prot_hi[((e >> 51) & 0x3f) | (e & (ARM64_AP1 | ARM64_AP2))]) &
+		     (PT_CONTIG - 1); /* (no table has it: the compiler learns so) */
 
-	if (!(e & ARM64_AP2))
-		p |= PT_W;
-	if (e & ARM64_AP1)
-		p |= PT_USER;
-	if (!(e & ((e & ARM64_AP1) ? ARM64_UXN : ARM64_PXN)))
-		p |= PT_X;
-	if (!(e & ARM64_NG))
-		p |= PT_GLOBAL;
-	if (e & ARM64_AF)
-		p |= PT_YOUNG;
-	/* DBM with AP[2] = 1 is writable-clean under TCR_EL1.HD = 1: reported read-only, clean. */
-	if (((e & ARM64_DBM) && !(e & ARM64_AP2)) || (e & ARM64_SW_DIRTY))
-		p |= PT_DIRTY;
-	if (e & ARM64_SW_SPECIAL)
-		p |= PT_SPECIAL;
-	/* MAIR indices other than 1 and 2 are reported as normal memory. */
-	if (attr == ARM64_ATTR_DEVICE)
-		p |= PT_DEVICE;
-	else if (attr == ARM64_ATTR_NOCACHE)
-		p |= PT_NOCACHE;
+	/* The Contiguous bit outside the tables, so a test of PT_CONTIG reads no table. */
 	if ((e & ARM64_CONT) && FMT_CONTIG_C(level) > 1)
 		p |= PT_CONTIG;
 	return p;
@@ -394,6 +409,28 @@ static inline uint32_t fmt_table_allow(uint64_t e, int level)
 	if ((e & (ARM64_UXNTABLE | ARM64_PXNTABLE)) != (ARM64_UXNTABLE | ARM64_PXNTABLE))
 		allow |= PT_X;
 	return allow;
+}
+
+/*
+ * The same as raw bits for a walk to OR over the tables above a leaf: APTable[1] and
+ * APTable[0] as they are, and in the PXNTable position PXNTable AND UXNTable of this one
+ * entry (PT_X goes only where one entry has both). The other bits are noise that
+ * fmt_leaf_prot_in ignores.
+ */
+static inline uint64_t fmt_table_rights(uint64_t e, int level)
+{
+	_Static_assert(ARM64_UXNTABLE == ARM64_PXNTABLE << 1, "UXNTable sits just above PXNTable");
+	(void)level;
+	return e & ((e >> 1) | ~ARM64_PXNTABLE);
+}
+
+static inline uint32_t fmt_leaf_prot_in(uint64_t e, int level, uint64_t r)
+{
+	uint32_t deny = (uint32_t)(PT_BIT_MOVE(r, ARM64_APTABLE1, PT_W) |
+				   PT_BIT_MOVE(r, ARM64_APTABLE0, PT_USER) |
+				   PT_BIT_MOVE(r, ARM64_PXNTABLE, PT_X));
+
+	return fmt_leaf_prot(e, level) & ~deny;
 }
 
 /*

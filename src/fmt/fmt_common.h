@@ -62,7 +62,15 @@
  *   fmt_prot_check(prot)                  0, or -PT_EINVAL when prot cannot be encoded
  *   fmt_leaf_prot(e, level)               PT_* bits of a leaf, PT_CONTIG for group members
  *   fmt_leaf_pkey(e)
- *   fmt_table_allow(e, level)             PT_* bits a table entry lets through (~0: all)
+ *   fmt_table_allow(e, level)             PT_* bits a table entry lets through (~0: all);
+ *                                         it only ever takes PT_R, PT_W, PT_X, PT_USER away
+ *   fmt_table_rights(e, level)            the same restrictions as raw bits, OR-combined over
+ *                                         the tables above a leaf (a cheap expression of e;
+ *                                         0 where tables carry no rights)
+ *   fmt_leaf_prot_in(e, level, rights)    fmt_leaf_prot(e, level) of a leaf below tables whose
+ *                                         fmt_table_rights OR to `rights`: equal to
+ *                                         fmt_leaf_prot(e, level) & fmt_table_allow(t, lt) of
+ *                                         every such table entry t (rights 0: fmt_leaf_prot)
  *   fmt_split_leaf(e, level, i)           entry i of the table that replaces leaf e, same
  *                                         attributes, never a group member
  */
@@ -70,6 +78,25 @@
 #define PTKIT_FMT_COMMON_H
 
 #include <ptkit/types.h>
+
+/*
+ * Bit `from` of x moved to bit `to` (both one-bit masks, constants), every other bit
+ * cleared: one shift and one AND, so a decode built of these has no branch.
+ */
+#define PT_BIT_MOVE(x, from, to)                                                                   \
+	((from) >= (to) ? ((uint64_t)(x) / ((from) / (to))) & (to)                                 \
+			: ((uint64_t)(x) * ((to) / (from))) & (to))
+
+/* M(i), M(i + 1), ... as an initializer list: a decode table the compiler fills. */
+#define PT_LUT_4(M, i) M(i), M((i) + 1), M((i) + 2), M((i) + 3)
+#define PT_LUT_16(M, i)                                                                            \
+	PT_LUT_4(M, i), PT_LUT_4(M, (i) + 4), PT_LUT_4(M, (i) + 8), PT_LUT_4(M, (i) + 12)
+#define PT_LUT_64(M, i)                                                                            \
+	PT_LUT_16(M, i), PT_LUT_16(M, (i) + 16), PT_LUT_16(M, (i) + 32), PT_LUT_16(M, (i) + 48)
+#define PT_LUT_256(M, i)                                                                           \
+	PT_LUT_64(M, i), PT_LUT_64(M, (i) + 64), PT_LUT_64(M, (i) + 128), PT_LUT_64(M, (i) + 192)
+#define PT_LUT_512(M, i) PT_LUT_256(M, i), PT_LUT_256(M, (i) + 256)
+#define PT_LUT_1024(M, i) PT_LUT_512(M, i), PT_LUT_512(M, (i) + 512)
 
 /*
  * One single-copy-atomic access per entry, so lockless readers never see a torn entry.

@@ -111,10 +111,17 @@ static inline uint64_t ppc_leaf_addr_mask(int level)
 	return PPC_PTE_RPN & ~((1ull << FMT_SHIFT_C(level)) - 1);
 }
 
+/* The bits of a level-l PDE that must be 0 or NLS: reserved, NLS, NLB below the table size. */
+#define PPC_PDE_FIXED(level)                                                                       \
+	(PPC_PDE_RSVD | PPC_PDE_NLS | (PPC_PDE_NLB & ((8ull << FMT_BITS_C((level)-1)) - 1)))
+
 static inline enum pt_entry_kind fmt_kind(uint64_t e, int level, const char **why)
 {
 	if (!(e & PPC_V))
 		return PT_ENTRY_EMPTY;
+	/* The usual PDE: one test (the checks below, for anything else, say the same). */
+	if (level > 0 && (e & (PPC_L | PPC_PDE_FIXED(level))) == (uint64_t)FMT_BITS_C(level - 1))
+		return PT_ENTRY_TABLE;
 	if (e & PPC_L) {
 		if (!FMT_LEAF_OK_C(level)) {
 			*why = "leaf (L=1) in a PGD entry: no 512G pages (ISA 5.7.10.2)";
@@ -203,30 +210,24 @@ static inline uint64_t fmt_make_leaf(uint64_t pa, int level, uint32_t prot, uint
 	return e; /* PT_GLOBAL: no bit (quadrant 3 is shared by construction) */
 }
 
+/*
+ * A leaf's PT_* bits: bits 8:0 (EAA, ATT, C, R) through a table the compiler builds, the
+ * software bit moved: no branch. Write implies read; SAO (ATT 0b01) is ordinary cacheable
+ * memory (no PT_* bit).
+ */
+#define PPC_PROT_LO(i)                                                                             \
+	(uint16_t)(((i) & (PPC_EAA_R | PPC_EAA_RW) ? PT_R : 0) |                                   \
+		   PT_BIT_MOVE(i, PPC_EAA_RW, PT_W) | PT_BIT_MOVE(i, PPC_EAA_X, PT_X) |            \
+		   PT_BIT_MOVE(~(uint64_t)(i), PPC_EAA_PRIV, PT_USER) |                            \
+		   PT_BIT_MOVE(i, PPC_R, PT_YOUNG) | PT_BIT_MOVE(i, PPC_C, PT_DIRTY) |             \
+		   (((i)&PPC_ATT) == PPC_ATT_NI_IO ? PT_DEVICE : 0) |                              \
+		   (((i)&PPC_ATT) == PPC_ATT_TOL_IO ? PT_NOCACHE : 0))
+static const uint16_t ppc_prot_lo[512] = { PT_LUT_512(PPC_PROT_LO, 0) };
+
 static inline uint32_t fmt_leaf_prot(uint64_t e, int level)
 {
-	uint32_t p = 0;
-	uint64_t att = e & PPC_ATT;
 	(void)level;
-	if (e & (PPC_EAA_R | PPC_EAA_RW))
-		p |= PT_R;
-	if (e & PPC_EAA_RW)
-		p |= PT_W;
-	if (e & PPC_EAA_X)
-		p |= PT_X;
-	if (!(e & PPC_EAA_PRIV))
-		p |= PT_USER;
-	if (e & PPC_R)
-		p |= PT_YOUNG;
-	if (e & PPC_C)
-		p |= PT_DIRTY;
-	if (e & PPC_SW_SPECIAL)
-		p |= PT_SPECIAL;
-	if (att == PPC_ATT_NI_IO)
-		p |= PT_DEVICE;
-	else if (att == PPC_ATT_TOL_IO)
-		p |= PT_NOCACHE;
-	return p; /* SAO (0b01) is ordinary cacheable memory: no PT_* bit */
+	return ppc_prot_lo[e & 0x1ff] | (uint32_t)PT_BIT_MOVE(e, PPC_SW_SPECIAL, PT_SPECIAL);
 }
 static inline uint32_t fmt_leaf_pkey(uint64_t e)
 {
@@ -240,6 +241,18 @@ static inline uint32_t fmt_table_allow(uint64_t e, int level)
 	(void)e;
 	(void)level;
 	return ~0u;
+}
+
+static inline uint64_t fmt_table_rights(uint64_t e, int level)
+{
+	(void)e;
+	(void)level;
+	return 0;
+}
+static inline uint32_t fmt_leaf_prot_in(uint64_t e, int level, uint64_t rights)
+{
+	(void)rights;
+	return fmt_leaf_prot(e, level);
 }
 
 /* Entry `index` of the table replacing leaf e: same attribute bits, smaller pages. */

@@ -128,10 +128,13 @@ static inline unsigned rv_pbmt(uint64_t e)
  * whose PPN has bits below its size (step 6). In a non-leaf, U/A/D/PBMT/N are reserved
  * and must be zero: ptkit reports them as BAD too (forensic strictness).
  */
+#define RV_NONLEAF_RSVD (RV_RSVD_MASK | RV_U | RV_A | RV_D | RV_PBMT_MASK | RV_N)
 static inline enum pt_entry_kind fmt_kind(uint64_t e, int level, const char **why)
 {
 	if (!(e & RV_V))
 		return PT_ENTRY_EMPTY;
+	if (level > 0 && !(e & (RV_RWX | RV_NONLEAF_RSVD))) /* the usual pointer: one test */
+		return PT_ENTRY_TABLE;
 	if (e & RV_RSVD_MASK) {
 		*why = "reserved bits 60:54 set (4.4.1)";
 		return PT_ENTRY_BAD;
@@ -252,31 +255,25 @@ static inline uint64_t fmt_make_leaf(uint64_t pa, int level, uint32_t prot, uint
 	return e;
 }
 
+/*
+ * Each right and attribute is one PTE bit moved to its PT_* place, the memory type one bit
+ * of PBMT without the other (IO = 2: PT_DEVICE, NC = 1: PT_NOCACHE; 3 is reserved): no
+ * branch but the group's, so a test of one PT_* bit compiles to a test of its PTE bit.
+ */
+#define RV_PBMT_BIT0 (RV_PBMT_NC << RV_PBMT_SHIFT)
+#define RV_PBMT_BIT1 (RV_PBMT_IO << RV_PBMT_SHIFT)
 static inline uint32_t fmt_leaf_prot(uint64_t e, int level)
 {
-	uint32_t p = 0;
+	uint32_t p = (uint32_t)(PT_BIT_MOVE(e, RV_R, PT_R) | PT_BIT_MOVE(e, RV_W, PT_W) |
+				PT_BIT_MOVE(e, RV_X, PT_X) | PT_BIT_MOVE(e, RV_U, PT_USER) |
+				PT_BIT_MOVE(e, RV_G, PT_GLOBAL) | PT_BIT_MOVE(e, RV_A, PT_YOUNG) |
+				PT_BIT_MOVE(e, RV_D, PT_DIRTY) |
+				PT_BIT_MOVE(e, RV_SW_SPECIAL, PT_SPECIAL) |
+				PT_BIT_MOVE(e & ~(e << 1), RV_PBMT_BIT1, PT_DEVICE) |
+				PT_BIT_MOVE(e & ~(e >> 1), RV_PBMT_BIT0, PT_NOCACHE));
+
 	(void)level;
-	if (e & RV_R)
-		p |= PT_R;
-	if (e & RV_W)
-		p |= PT_W;
-	if (e & RV_X)
-		p |= PT_X;
-	if (e & RV_U)
-		p |= PT_USER;
-	if (e & RV_G)
-		p |= PT_GLOBAL;
-	if (e & RV_A)
-		p |= PT_YOUNG;
-	if (e & RV_D)
-		p |= PT_DIRTY;
-	if (e & RV_SW_SPECIAL)
-		p |= PT_SPECIAL;
-	if (rv_pbmt(e) == RV_PBMT_IO)
-		p |= PT_DEVICE;
-	else if (rv_pbmt(e) == RV_PBMT_NC)
-		p |= PT_NOCACHE;
-	if (e & RV_N)
+	if (e & RV_N) /* a test: where only the group matters, it is all that is left */
 		p |= PT_CONTIG;
 	return p;
 }
@@ -292,6 +289,18 @@ static inline uint32_t fmt_table_allow(uint64_t e, int level)
 	(void)e;
 	(void)level;
 	return ~0u;
+}
+
+static inline uint64_t fmt_table_rights(uint64_t e, int level)
+{
+	(void)e;
+	(void)level;
+	return 0;
+}
+static inline uint32_t fmt_leaf_prot_in(uint64_t e, int level, uint64_t rights)
+{
+	(void)rights;
+	return fmt_leaf_prot(e, level);
 }
 
 /* The entry at `index` of the table that replaces leaf `e` of `level` (same attributes). */

@@ -144,13 +144,6 @@ static inline uint64_t x86_memtype_bits(uint32_t prot)
 	return 0;
 }
 
-/* PAT index = PAT:PCD:PWT (SDM 11.12.3). */
-static inline unsigned x86_pat_index(uint64_t e, int level)
-{
-	return ((e & X86_PWT) ? 1 : 0) | ((e & X86_PCD) ? 2 : 0) |
-	       ((e & x86_pat_bit(level)) ? 4 : 0);
-}
-
 static inline uint64_t fmt_make_leaf(uint64_t pa, int level, uint32_t prot, uint32_t pkey)
 {
 	uint64_t e = pa | X86_P | x86_memtype_bits(prot);
@@ -173,29 +166,27 @@ static inline uint64_t fmt_make_leaf(uint64_t pa, int level, uint32_t prot, uint
 	return e | ((uint64_t)(pkey & 0xf) << X86_PKEY_SHIFT);
 }
 
+/*
+ * PT_* bits of a leaf from its bits 9:1 (R/W, U/S, PWT, PCD, A, D, PAT or PS, G, software
+ * bit 9), whatever the level: each right or attribute is one bit moved to its PT_* place.
+ * The memory type is PCD:PWT alone: the PAT bit picks between PAT entries 2 and 6 (UC-,
+ * PT_NOCACHE) or 3 and 7 (UC, PT_DEVICE), which the power-on PAT makes the same (SDM 11.12.3).
+ */
+#define X86_PROT_LO(i)                                                                             \
+	(uint16_t)(                                                                                \
+		PT_R | PT_BIT_MOVE((i) << 1, X86_RW, PT_W) |                                       \
+		PT_BIT_MOVE((i) << 1, X86_US, PT_USER) | PT_BIT_MOVE((i) << 1, X86_G, PT_GLOBAL) | \
+		PT_BIT_MOVE((i) << 1, X86_A, PT_YOUNG) | PT_BIT_MOVE((i) << 1, X86_D, PT_DIRTY) |  \
+		PT_BIT_MOVE((i) << 1, X86_SW_SPECIAL, PT_SPECIAL) |                                \
+		(((i) << 1 & (X86_PCD | X86_PWT)) == (X86_PCD | X86_PWT) ? PT_DEVICE : 0) |        \
+		(((i) << 1 & (X86_PCD | X86_PWT)) == X86_PCD ? PT_NOCACHE : 0))
+static const uint16_t x86_prot_lo[512] = { PT_LUT_512(X86_PROT_LO, 0) };
+
+/* A table lookup and execute permission (XD clear): no branch. */
 static inline uint32_t fmt_leaf_prot(uint64_t e, int level)
 {
-	uint32_t p = PT_R;
-	unsigned pat = x86_pat_index(e, level);
-	if (e & X86_RW)
-		p |= PT_W;
-	if (e & X86_US)
-		p |= PT_USER;
-	if (!(e & X86_XD))
-		p |= PT_X;
-	if (e & X86_G)
-		p |= PT_GLOBAL;
-	if (e & X86_A)
-		p |= PT_YOUNG;
-	if (e & X86_D)
-		p |= PT_DIRTY;
-	if (e & X86_SW_SPECIAL)
-		p |= PT_SPECIAL;
-	if (pat == 3 || pat == 7)
-		p |= PT_DEVICE;
-	else if (pat == 2 || pat == 6)
-		p |= PT_NOCACHE;
-	return p;
+	(void)level;
+	return x86_prot_lo[(e >> 1) & 0x1ff] | (uint32_t)PT_BIT_MOVE(~e, X86_XD, PT_X);
 }
 static inline uint32_t fmt_leaf_pkey(uint64_t e)
 {
@@ -214,6 +205,23 @@ static inline uint32_t fmt_table_allow(uint64_t e, int level)
 	if (!(e & X86_XD))
 		allow |= PT_X;
 	return allow;
+}
+
+/*
+ * The same as raw bits for a walk to OR over the tables above a leaf: R/W and U/S inverted
+ * (set: read-only / supervisor-only below), XD as it is. The other bits are noise that
+ * fmt_leaf_prot_in ignores.
+ */
+static inline uint64_t fmt_table_rights(uint64_t e, int level)
+{
+	(void)level;
+	return e ^ (X86_RW | X86_US);
+}
+
+/* Leaf e below tables with rights r: R/W and U/S ANDed with the tables', XD ORed (SDM 4.6.1). */
+static inline uint32_t fmt_leaf_prot_in(uint64_t e, int level, uint64_t r)
+{
+	return fmt_leaf_prot((e & ~(r & (X86_RW | X86_US))) | (r & X86_XD), level);
 }
 
 /* The entry at `index` of the table that replaces leaf `e` of `level` (same attributes). */
