@@ -30,6 +30,8 @@ struct r_ctx {
 	uint64_t pa_off; /* map: pa - va */
 	uint32_t prot, pkey;
 	uint64_t page_sizes;
+	/* mem->store (instrumentation), read once per operation */
+	void (*store)(struct pt_mem *mem, uint64_t pa, uint64_t e);
 	uint64_t need[PT_MAX_LEVELS]; /* dry pass: tables to allocate per level */
 	uint64_t pool[PT_MAX_LEVELS]; /* allocated tables, linked through their first word */
 };
@@ -48,6 +50,20 @@ W_INLINE void r_flush_range(struct r_ctx *c, uint64_t first, uint64_t last)
 	if (!g->pending || last > g->last)
 		g->last = last;
 	g->pending = true;
+}
+
+/* Store entry e at p, telling the store hook first (see struct pt_mem) when there is one. */
+W_INLINE void r_store_h(void (*hook)(struct pt_mem *, uint64_t, uint64_t), struct pt_mem *m,
+			uint8_t *p, uint64_t e)
+{
+	if (hook)
+		hook(m, m->base + (uint64_t)(p - m->bytes), e);
+	fmt_store(p, e);
+}
+
+W_INLINE void r_store(const struct r_ctx *c, uint8_t *p, uint64_t e)
+{
+	r_store_h(c->store, c->mm->mem, p, e);
 }
 
 /* Entry idx of a table; a NULL table is one the dry pass imagines: empty, or split from src. */
@@ -136,15 +152,15 @@ W_INLINE void r_split(struct r_ctx *c, int level, uint8_t *table, uint32_t idx, 
 	if (!c->dry) {
 		uint32_t n = 1u << fmt_index_bits(level - 1);
 		for (uint32_t i = 0; i < n; i++)
-			fmt_store(child + (size_t)i * 8, fmt_split_leaf(e, level, i));
+			r_store(c, child + (size_t)i * 8, fmt_split_leaf(e, level, i));
 	}
 	r_level(c, level - 1, child, child ? 0 : e, va, last);
 	if (!c->dry) {
 		if (FMT_BBM) {
-			fmt_store(table + (size_t)idx * 8, 0);
+			r_store(c, table + (size_t)idx * 8, 0);
 			r_break(c, base, base + w_span(level) - 1);
 		}
-		fmt_store(table + (size_t)idx * 8, fmt_make_table(child_pa, level));
+		r_store(c, table + (size_t)idx * 8, fmt_make_table(child_pa, level));
 		r_flush_range(c, base, base + w_span(level) - 1);
 	}
 }
@@ -158,7 +174,7 @@ static inline bool r_size_ok(const struct r_ctx *c, uint64_t size)
 W_INLINE void r_set_leaf(struct r_ctx *c, uint8_t *table, uint32_t i, int level, uint64_t va,
 			 uint32_t prot)
 {
-	fmt_store(table + (size_t)i * 8, fmt_make_leaf(va + c->pa_off, level, prot, c->pkey));
+	r_store(c, table + (size_t)i * 8, fmt_make_leaf(va + c->pa_off, level, prot, c->pkey));
 }
 
 /*
@@ -219,7 +235,7 @@ W_INLINE uint32_t r_map_entry(struct r_ctx *c, int level, uint8_t *table, uint32
 	child = r_new_table(c, level - 1, &child_pa);
 	r_level(c, level - 1, child, 0, va, last);
 	if (!c->dry)
-		fmt_store(table + (size_t)idx * 8, fmt_make_table(child_pa, level));
+		r_store(c, table + (size_t)idx * 8, fmt_make_table(child_pa, level));
 	return 1;
 }
 
@@ -260,9 +276,10 @@ W_INLINE uint32_t r_group(struct r_ctx *c, int level, uint8_t *table, uint32_t i
 	if (members == n && va == gbase && op_last - va >= gsize - 1) {
 		for (uint32_t i = 0; !c->dry && i < n; i++) {
 			uint8_t *p = table + (size_t)(first + i) * 8;
-			fmt_store(p, c->op == R_UNMAP ? 0
-						      : r_reprotect(c, fmt_load(p), level,
-								    gbase + i * span));
+			r_store(c, p,
+				c->op == R_UNMAP
+					? 0
+					: r_reprotect(c, fmt_load(p), level, gbase + i * span));
 		}
 		if (!c->dry)
 			r_flush_range(c, gbase, gbase + gsize - 1);
@@ -276,7 +293,7 @@ W_INLINE uint32_t r_group(struct r_ctx *c, int level, uint8_t *table, uint32_t i
 		for (uint32_t i = 0; FMT_BBM && i < n; i++) {
 			old[i] = fmt_load(table + (size_t)(first + i) * 8);
 			if (r_member(old[i], level, n))
-				fmt_store(table + (size_t)(first + i) * 8, 0);
+				r_store(c, table + (size_t)(first + i) * 8, 0);
 		}
 		if (FMT_BBM)
 			r_break(c, gbase, gbase + gsize - 1);
@@ -287,9 +304,10 @@ W_INLINE uint32_t r_group(struct r_ctx *c, int level, uint8_t *table, uint32_t i
 
 			if (!r_member(ei, level, n))
 				continue;
-			fmt_store(p, fmt_make_leaf(w_leaf_pa(ei, level, vi), level,
-						   fmt_leaf_prot(ei, level) & ~(uint32_t)PT_CONTIG,
-						   fmt_leaf_pkey(ei)));
+			r_store(c, p,
+				fmt_make_leaf(w_leaf_pa(ei, level, vi), level,
+					      fmt_leaf_prot(ei, level) & ~(uint32_t)PT_CONTIG,
+					      fmt_leaf_pkey(ei)));
 		}
 	}
 	r_flush_range(c, gbase, gbase + gsize - 1);
@@ -313,7 +331,7 @@ W_INLINE uint32_t r_change_leaf(struct r_ctx *c, int level, uint8_t *table, uint
 	} else if (!c->dry) {
 		if (ne && (fmt_leaf_prot(e, level) & PT_CONTIG)) /* ungrouped just now */
 			ne = r_reprotect(c, fmt_load(table + (size_t)idx * 8), level, va);
-		fmt_store(table + (size_t)idx * 8, ne);
+		r_store(c, table + (size_t)idx * 8, ne);
 		r_flush_range(c, va, last);
 	}
 	return 1;
@@ -340,7 +358,7 @@ W_INLINE uint32_t r_unmap_entry(struct r_ctx *c, int level, uint8_t *table, uint
 	child = r_child(c, e, level, va, last, &child_pa);
 	/* A fully covered child was emptied entry by entry just now: no need to scan it. */
 	if (!c->dry && child && (full || r_table_empty(child, level - 1))) {
-		fmt_store(table + (size_t)idx * 8, 0);
+		r_store(c, table + (size_t)idx * 8, 0);
 		r_flush_range(c, va, last);
 		pt_gather_free(c->g, child_pa, w_table_bytes(level - 1));
 	}
@@ -438,6 +456,8 @@ W_INLINE bool r_leaf_run(struct r_ctx *c, const enum r_op op, const int level, u
 	const uint32_t n = 1u << fmt_index_bits(level);
 	const bool dry = c->dry, ends = (last & (span - 1)) == span - 1;
 	const uint64_t va0 = *pva;
+	void (*const hook)(struct pt_mem *, uint64_t, uint64_t) = c->store;
+	struct pt_mem *const m = c->mm->mem;
 	uint32_t idx = *pidx;
 	uint64_t tmpl = 0, leaf = R_NO_ATTR(oa), nleaf = 0;
 	/* Fully covered entries from idx on: up to last, within the table. */
@@ -470,7 +490,7 @@ W_INLINE bool r_leaf_run(struct r_ctx *c, const enum r_op op, const int level, u
 			if (!dry) {
 #pragma GCC unroll 16
 				for (int i = 0; i < R_CHUNK; i++, e += step)
-					fmt_store(p + (size_t)i * 8, e);
+					r_store_h(hook, m, p + (size_t)i * 8, e);
 			}
 			p += R_CHUNK * 8;
 		}
@@ -479,7 +499,7 @@ W_INLINE bool r_leaf_run(struct r_ctx *c, const enum r_op op, const int level, u
 				break;
 			R_CHECK_MAP(c, level, p, tmpl | ((o >> FMT_LEAF_OA_SHL) & oa), o);
 			if (!dry)
-				fmt_store(p, tmpl | ((o >> FMT_LEAF_OA_SHL) & oa));
+				r_store_h(hook, m, p, tmpl | ((o >> FMT_LEAF_OA_SHL) & oa));
 		}
 		goto out;
 	}
@@ -494,9 +514,10 @@ W_INLINE bool r_leaf_run(struct r_ctx *c, const enum r_op op, const int level, u
 				if (!dry && (op == R_UNMAP || nleaf != leaf)) {
 #pragma GCC unroll 16
 					for (int i = 0; i < R_CHUNK; i++, p += 8)
-						fmt_store(p, op == R_UNMAP
-								     ? 0
-								     : (fmt_load(p) & oa) | nleaf);
+						r_store_h(hook, m, p,
+							  op == R_UNMAP
+								  ? 0
+								  : (fmt_load(p) & oa) | nleaf);
 					flast = p - 8;
 				} else {
 					p += R_CHUNK * 8;
@@ -515,7 +536,7 @@ W_INLINE bool r_leaf_run(struct r_ctx *c, const enum r_op op, const int level, u
 					     va0 + (uint64_t)(p - p0) / 8 * span);
 				if (dry || (op == R_PROTECT && nleaf == leaf))
 					continue;
-				fmt_store(p, op == R_UNMAP ? 0 : (e & oa) | nleaf);
+				r_store_h(hook, m, p, op == R_UNMAP ? 0 : (e & oa) | nleaf);
 				flast = p;
 				continue;
 			}
@@ -674,7 +695,7 @@ static bool r_map_one(struct r_ctx *c, uint8_t *root, uint64_t va)
 		p = t + (size_t)w_index(va, 0) * 8;
 		if (fmt_kind(fmt_load(p), 0, &why) != PT_ENTRY_EMPTY)
 			return false;
-		fmt_store(p, fmt_make_leaf(va + c->pa_off, 0, c->prot, c->pkey));
+		r_store(c, p, fmt_make_leaf(va + c->pa_off, 0, c->prot, c->pkey));
 		return true;
 	}
 	for (int l = 0; l <= miss; l++) {
@@ -687,13 +708,13 @@ static bool r_map_one(struct r_ctx *c, uint8_t *root, uint64_t va)
 		}
 	}
 	t = w_table(m, pa[0], 0);
-	fmt_store(t + (size_t)w_index(va, 0) * 8,
-		  fmt_make_leaf(va + c->pa_off, 0, c->prot, c->pkey));
+	r_store(c, t + (size_t)w_index(va, 0) * 8,
+		fmt_make_leaf(va + c->pa_off, 0, c->prot, c->pkey));
 	for (int l = 1; l <= miss; l++) {
 		t = w_table(m, pa[l], l);
-		fmt_store(t + (size_t)w_index(va, l) * 8, fmt_make_table(pa[l - 1], l));
+		r_store(c, t + (size_t)w_index(va, l) * 8, fmt_make_table(pa[l - 1], l));
 	}
-	fmt_store(link, fmt_make_table(pa[miss], miss + 1));
+	r_store(c, link, fmt_make_table(pa[miss], miss + 1));
 	c->g->tables_alloced += (uint64_t)miss + 1;
 	return true;
 }
@@ -789,6 +810,7 @@ static inline void r_init(struct r_ctx *c, struct pt_mm *mm, struct pt_gather *g
 	c->pa_off = 0;
 	c->prot = 0;
 	c->pkey = 0;
+	c->store = mm->mem->store;
 	c->page_sizes = 0; /* need[] and pool[] are set by r_run when it gets there */
 }
 
