@@ -2,9 +2,11 @@
 /*
  * Break-before-make: where the format needs it (arm64), a block split into a table and a
  * contiguous group losing its mark must pass through invalid entries that are flushed
- * before the new ones appear. The flush hook looks at the tree at that moment.
+ * before the new ones appear. The flush hook looks at the tree at that moment, and the
+ * TLB model (tlb_model.h) checks every store and flush.
  */
 #include "check.h"
+#include "tlb_model.h"
 
 #include <ptkit/mem.h>
 #include <ptkit/ptkit.h>
@@ -18,8 +20,8 @@ static void hook(struct pt_gather *g, uint64_t start, uint64_t last)
 {
 	struct seen *s = g->priv;
 	struct pt_translation tr;
-	(void)last;
 	s->calls++;
+	tlb_model_flush(tlb_model_of(g->mm->mem), start, last);
 	if (pt_translate(g->mm, start, &tr) == -PT_ENOENT)
 		s->invalid++;
 }
@@ -31,12 +33,14 @@ static void run(const char *name, bool bbm)
 	struct pt_mm mm;
 	struct pt_gather g;
 	struct seen s = { 0, 0 };
+	struct tlb_model t;
 	struct pt_translation tr;
 	uint64_t va = 0x40000000, pa = 0x80000000;
 
 	CHECK(f != NULL);
 	CHECK_EQ(pt_arena_init(&a, 0x100000, 16 << 20), 0);
 	CHECK_EQ(pt_mm_init(&mm, f, &a.mem), 0);
+	tlb_model_attach(&t, &mm);
 	pt_gather_init(&g, &mm);
 	g.flush = hook;
 	g.priv = &s;
@@ -49,6 +53,7 @@ static void run(const char *name, bool bbm)
 	s.calls = s.invalid = 0;
 	CHECK_EQ(pt_unmap(&mm, va + 0x1000, 0x1000, &g), 0);
 	CHECK_EQ(s.invalid, bbm ? 1 : 0); /* the break flush saw the block gone */
+	tlb_model_op_end(&t, &g);
 	pt_gather_flush(&g);
 	CHECK_EQ(pt_translate(&mm, va, &tr), 0);
 	CHECK_EQ(tr.pa, pa);
@@ -64,6 +69,7 @@ static void run(const char *name, bool bbm)
 	s.calls = s.invalid = 0;
 	CHECK_EQ(pt_protect(&mm, grp.va + 0x3000, 0x1000, PT_R, &g), 0);
 	CHECK_EQ(s.invalid, bbm ? 1 : 0);
+	tlb_model_op_end(&t, &g);
 	pt_gather_flush(&g);
 	for (uint64_t off = 0; off < (64 << 10); off += 0x1000) {
 		CHECK_EQ(pt_translate(&mm, grp.va + off, &tr), 0);
@@ -71,6 +77,8 @@ static void run(const char *name, bool bbm)
 		CHECK_EQ(tr.group, tr.size); /* no member keeps the mark */
 		CHECK_EQ(!!(tr.prot & PT_W), off != 0x3000);
 	}
+	tlb_model_detach(&t);
+	CHECK_EQ(t.violations, 0);
 	pt_mm_destroy(&mm);
 	pt_arena_fini(&a);
 }
