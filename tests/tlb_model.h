@@ -50,7 +50,9 @@
  * in, per family. Arm ARM D8.16.1 "Using break-before-make when updating translation
  * table entries" (and "TLB maintenance requirements and the properties of TLB entries"):
  * size (block vs page, the Contiguous bit), OA, memory type and shareability, and nG
- * going 1 -> 0. Intel SDM vol. 3A 4.10.4.2 "Recommended Invalidation": no write that
+ * going 1 -> 0; and the members of a contiguous group agree in everything but the
+ * accessed / dirty state ("The Contiguous bit"; Linux unfolds a contpte block to change
+ * its permissions). Intel SDM vol. 3A 4.10.4.2 "Recommended Invalidation": no write that
  * changes both the page size and the page frame, access rights or other attributes.
  * RISC-V (privileged ISA, SFENCE.VMA) and Power ISA radix (tlbie) state no such conflict
  * rule: an old translation may be used until the fence; only the all-format rules apply.
@@ -62,16 +64,17 @@ struct tlb_rules {
 	uint32_t same_attrs;	    /* PT_* bits that must agree */
 	bool no_global_gain;	    /* older non-global, newer global: forbidden */
 	uint32_t size_change_attrs; /* sizes differ: these PT_* bits, pkey and OA must agree */
+	uint32_t group_attrs;	    /* either is a group member: these PT_* bits must agree */
 };
 
 #define TLB_RIGHTS (PT_W | PT_X | PT_USER | PT_GLOBAL)
 #define TLB_MEMTYPE (PT_DEVICE | PT_NOCACHE)
 
 static const struct tlb_rules tlb_rules_table[] = {
-	{ "arm64", true, true, TLB_MEMTYPE | PT_CONTIG, true, 0 },
-	{ "x86_64", false, false, 0, false, TLB_RIGHTS | TLB_MEMTYPE },
-	{ "riscv", false, false, 0, false, 0 },
-	{ "ppc64", false, false, 0, false, 0 },
+	{ "arm64", true, true, TLB_MEMTYPE | PT_CONTIG, true, 0, TLB_RIGHTS | TLB_MEMTYPE },
+	{ "x86_64", false, false, 0, false, TLB_RIGHTS | TLB_MEMTYPE, 0 },
+	{ "riscv", false, false, 0, false, 0, 0 },
+	{ "ppc64", false, false, 0, false, 0, 0 },
 };
 
 /* A cached translation (leaf) or walk entry (table entry). */
@@ -207,6 +210,8 @@ static inline const char *tlb_conflict(const struct tlb_rules *r, const struct t
 		return "contiguous bit changed";
 	if (r->no_global_gain && !(o->prot & PT_GLOBAL) && (n->prot & PT_GLOBAL))
 		return "nG 1 -> 0";
+	if (((o->prot | n->prot) & PT_CONTIG) && ((o->prot ^ n->prot) & r->group_attrs))
+		return "attributes of a contiguous group member changed";
 	if (!same_size && r->size_change_attrs &&
 	    (!same_oa || o->pkey != n->pkey || ((o->prot ^ n->prot) & r->size_change_attrs)))
 		return "attributes changed together with the page size";

@@ -128,7 +128,31 @@ static inline uint8_t *r_child(struct r_ctx *c, uint64_t e, int level, uint64_t 
 #ifndef FMT_BBM
 #define FMT_BBM 0
 #endif
+#ifndef FMT_BBM_ATTR_MASK
+#define FMT_BBM_ATTR_MASK 0ull
+#endif
+#ifndef FMT_BBM_CLEAR_MASK
+#define FMT_BBM_CLEAR_MASK 0ull
+#endif
+#ifndef FMT_BBM_GROUP_MASK
+#define FMT_BBM_GROUP_MASK 0ull
+#endif
 #define R_MAX_GROUP 128 /* largest contiguous group of any format (arm64 16K L3) */
+/* Some live leaf rewrite of this format may need break-before-make. */
+#define R_BBM_LEAF ((FMT_BBM_ATTR_MASK | FMT_BBM_CLEAR_MASK | FMT_BBM_GROUP_MASK) != 0)
+
+/*
+ * Whether valid leaf o (at level) may not become valid leaf n with one store, but needs
+ * break-before-make (see FMT_BBM_ATTR_MASK in fmt/fmt_common.h). Constant false for the
+ * formats that need no break.
+ */
+W_INLINE bool r_needs_break(uint64_t o, uint64_t n, int level)
+{
+	uint64_t d = o ^ n;
+
+	return (d & FMT_BBM_ATTR_MASK) || (o & ~n & FMT_BBM_CLEAR_MASK) ||
+	       ((d & FMT_BBM_GROUP_MASK) && w_group(o, level) > 1);
+}
 
 /* Break-before-make: the entries of [first, last] were just invalidated; flush them now. */
 static inline void r_break(struct r_ctx *c, uint64_t first, uint64_t last)
@@ -140,7 +164,9 @@ static inline void r_break(struct r_ctx *c, uint64_t first, uint64_t last)
 
 /*
  * Replace leaf e (entry idx of table, at level) by a table of smaller leaves with the same
- * attributes, then apply the operation to [va, last] inside it.
+ * attributes, then apply the operation to [va, last] inside it. Where the format needs
+ * break-before-make for that (FMT_BBM), the table is complete, changes included, before
+ * the break and the link. Elsewhere the table is linked complete.
  */
 W_INLINE void r_split(struct r_ctx *c, int level, uint8_t *table, uint32_t idx, uint64_t e,
 		      uint64_t va, uint64_t last)
@@ -274,15 +300,32 @@ W_INLINE uint32_t r_group(struct r_ctx *c, int level, uint8_t *table, uint32_t i
 	for (uint32_t i = 0; i < n; i++)
 		members += r_member(fmt_load(table + (size_t)(first + i) * 8), level, n);
 	if (members == n && va == gbase && op_last - va >= gsize - 1) {
-		for (uint32_t i = 0; !c->dry && i < n; i++) {
+		uint64_t ne[R_BBM_LEAF ? R_MAX_GROUP : 1];
+		bool brk = false;
+
+		if (c->dry)
+			return n;
+		/* Break first when some member may not change in place (FMT_BBM_*_MASK). */
+		for (uint32_t i = 0; R_BBM_LEAF && c->op == R_PROTECT && i < n; i++) {
+			uint64_t ei = fmt_load(table + (size_t)(first + i) * 8);
+
+			ne[i] = r_reprotect(c, ei, level, gbase + i * span);
+			brk |= r_needs_break(ei, ne[i], level);
+		}
+		for (uint32_t i = 0; brk && i < n; i++)
+			r_store(c, table + (size_t)(first + i) * 8, 0);
+		if (brk)
+			r_break(c, gbase, gbase + gsize - 1);
+		for (uint32_t i = 0; i < n; i++) {
 			uint8_t *p = table + (size_t)(first + i) * 8;
+
 			r_store(c, p,
-				c->op == R_UNMAP
-					? 0
+				c->op == R_UNMAP ? 0
+				: R_BBM_LEAF
+					? ne[i]
 					: r_reprotect(c, fmt_load(p), level, gbase + i * span));
 		}
-		if (!c->dry)
-			r_flush_range(c, gbase, gbase + gsize - 1);
+		r_flush_range(c, gbase, gbase + gsize - 1);
 		return n;
 	}
 	if (c->dry)
@@ -329,9 +372,15 @@ W_INLINE uint32_t r_change_leaf(struct r_ctx *c, int level, uint8_t *table, uint
 	if (!full) {
 		r_split(c, level, table, idx, e, va, last);
 	} else if (!c->dry) {
+		uint8_t *p = table + (size_t)idx * 8;
+
 		if (ne && (fmt_leaf_prot(e, level) & PT_CONTIG)) /* ungrouped just now */
-			ne = r_reprotect(c, fmt_load(table + (size_t)idx * 8), level, va);
-		r_store(c, table + (size_t)idx * 8, ne);
+			ne = r_reprotect(c, fmt_load(p), level, va);
+		if (ne && r_needs_break(fmt_load(p), ne, level)) {
+			r_store(c, p, 0);
+			r_break(c, va, last);
+		}
+		r_store(c, p, ne);
 		r_flush_range(c, va, last);
 	}
 	return 1;
@@ -460,6 +509,7 @@ W_INLINE bool r_leaf_run(struct r_ctx *c, const enum r_op op, const int level, u
 	struct pt_mem *const m = c->mm->mem;
 	uint32_t idx = *pidx;
 	uint64_t tmpl = 0, leaf = R_NO_ATTR(oa), nleaf = 0;
+	bool brk = false; /* protect: leaf -> nleaf needs break-before-make */
 	/* Fully covered entries from idx on: up to last, within the table. */
 	uint64_t full = ((last - va0) >> fmt_shift(level)) + ends, cnt = n - idx, k;
 	uint8_t *const p0 = table + (size_t)idx * 8, *p = p0, *end, *first = 0, *flast = 0;
@@ -506,6 +556,28 @@ W_INLINE bool r_leaf_run(struct r_ctx *c, const enum r_op op, const int level, u
 	while (p < end) {
 		uint8_t *lim = end;
 
+		if (R_BBM_LEAF && brk) {
+			/*
+			 * The known leaves from p on, all at once: invalid (the other bits kept,
+			 * as Linux's pmd_mkinvalid does), one flush, then the new attributes.
+			 */
+			uint8_t *q = p;
+
+			for (; q < end && r_same(fmt_load(q), oa, leaf); q += 8) {
+				R_CHECK_LEAF(c, op, level, fmt_load(q), oa, nleaf,
+					     va0 + (uint64_t)(q - p0) / 8 * span);
+				r_store_h(hook, m, q, fmt_load(q) & ~(uint64_t)FMT_VALID_MASK);
+			}
+			if (q != p) {
+				r_break(c, va0 + (uint64_t)(p - p0) / 8 * span,
+					va0 + (uint64_t)(q - p0) / 8 * span - 1);
+				for (; p < q; p += 8)
+					r_store_h(hook, m, p, (fmt_load(p) & oa) | nleaf);
+				flast = q - 8;
+				continue;
+			}
+		}
+
 		if (oa && end - p >= R_CHUNK * 8) {
 			if (leaf != R_NO_ATTR(oa) && r_chunk_same(p, oa, leaf)) {
 				R_CHECK_CHUNK(c, op, level, p, oa, nleaf,
@@ -536,6 +608,8 @@ W_INLINE bool r_leaf_run(struct r_ctx *c, const enum r_op op, const int level, u
 					     va0 + (uint64_t)(p - p0) / 8 * span);
 				if (dry || (op == R_PROTECT && nleaf == leaf))
 					continue;
+				if (R_BBM_LEAF && brk)
+					break; /* the run above handles it */
 				r_store_h(hook, m, p, op == R_UNMAP ? 0 : (e & oa) | nleaf);
 				flast = p;
 				continue;
@@ -550,10 +624,12 @@ W_INLINE bool r_leaf_run(struct r_ctx *c, const enum r_op op, const int level, u
 			    (fmt_contig(level) > 1 && w_group(e, level) > 1))
 				goto out;
 			leaf = e & ~oa;
-			if (op == R_PROTECT && !dry)
+			if (op == R_PROTECT && !dry) {
 				nleaf = r_reprotect(c, e, level,
 						    va0 + (uint64_t)(p - p0) / 8 * span) &
 					~oa;
+				brk = R_BBM_LEAF && r_needs_break(leaf, nleaf, level);
+			}
 			/* Every change comes after a decode: the first change is this leaf's. */
 			if (!dry && !first && (op == R_UNMAP || nleaf != leaf))
 				first = p;
