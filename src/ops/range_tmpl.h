@@ -137,6 +137,9 @@ static inline uint8_t *r_child(struct r_ctx *c, uint64_t e, int level, uint64_t 
 #ifndef FMT_BBM_GROUP_MASK
 #define FMT_BBM_GROUP_MASK 0ull
 #endif
+#ifndef FMT_SPLIT_FLUSH
+#define FMT_SPLIT_FLUSH 0
+#endif
 #define R_MAX_GROUP 128 /* largest contiguous group of any format (arm64 16K L3) */
 /* Some live leaf rewrite of this format may need break-before-make. */
 #define R_BBM_LEAF ((FMT_BBM_ATTR_MASK | FMT_BBM_CLEAR_MASK | FMT_BBM_GROUP_MASK) != 0)
@@ -166,7 +169,9 @@ static inline void r_break(struct r_ctx *c, uint64_t first, uint64_t last)
  * Replace leaf e (entry idx of table, at level) by a table of smaller leaves with the same
  * attributes, then apply the operation to [va, last] inside it. Where the format needs
  * break-before-make for that (FMT_BBM), the table is complete, changes included, before
- * the break and the link. Elsewhere the table is linked complete.
+ * the break and the link. Where it lets the old leaf and the new table coexist only while
+ * their attributes agree (FMT_SPLIT_FLUSH), a protect links the unchanged table, flushes,
+ * then changes it. Elsewhere the table is linked complete.
  */
 W_INLINE void r_split(struct r_ctx *c, int level, uint8_t *table, uint32_t idx, uint64_t e,
 		      uint64_t va, uint64_t last)
@@ -179,6 +184,13 @@ W_INLINE void r_split(struct r_ctx *c, int level, uint8_t *table, uint32_t idx, 
 		uint32_t n = 1u << fmt_index_bits(level - 1);
 		for (uint32_t i = 0; i < n; i++)
 			r_store(c, child + (size_t)i * 8, fmt_split_leaf(e, level, i));
+		if (FMT_SPLIT_FLUSH && !FMT_BBM && c->op == R_PROTECT) {
+			r_store(c, table + (size_t)idx * 8, fmt_make_table(child_pa, level));
+			r_break(c, base, base + w_span(level) - 1);
+			r_level(c, level - 1, child, 0, va, last);
+			r_flush_range(c, base, base + w_span(level) - 1);
+			return;
+		}
 	}
 	r_level(c, level - 1, child, child ? 0 : e, va, last);
 	if (!c->dry) {
