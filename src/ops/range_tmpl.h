@@ -52,6 +52,20 @@ W_INLINE void r_flush_range(struct r_ctx *c, uint64_t first, uint64_t last)
 	g->pending = true;
 }
 
+/*
+ * Tell the store hook about n entries from p about to become e, e + step, ... (each at
+ * its own address) before they are stored with plain fmt_store: the unrolled store loops
+ * stay free of branches and calls.
+ */
+static inline void r_hook_n(void (*hook)(struct pt_mem *, uint64_t, uint64_t), struct pt_mem *m,
+			    const uint8_t *p, int n, uint64_t e, uint64_t step, uint64_t keep)
+{
+#pragma GCC unroll 1
+	for (int i = 0; i < n; i++, e += step)
+		hook(m, m->base + (uint64_t)(p + (size_t)i * 8 - m->bytes),
+		     (fmt_load(p + (size_t)i * 8) & keep) | e);
+}
+
 /* Store entry e at p, telling the store hook first (see struct pt_mem) when there is one. */
 W_INLINE void r_store_h(void (*hook)(struct pt_mem *, uint64_t, uint64_t), struct pt_mem *m,
 			uint8_t *p, uint64_t e)
@@ -550,9 +564,11 @@ W_INLINE bool r_leaf_run(struct r_ctx *c, const enum r_op op, const int level, u
 			R_CHECK_MAP_CHUNK(c, level, p, e, step,
 					  out + (uint64_t)(p - p0) / 8 * span);
 			if (!dry) {
+				if (hook)
+					r_hook_n(hook, m, p, R_CHUNK, e, step, 0);
 #pragma GCC unroll 16
 				for (int i = 0; i < R_CHUNK; i++, e += step)
-					r_store_h(hook, m, p + (size_t)i * 8, e);
+					fmt_store(p + (size_t)i * 8, e);
 			}
 			p += R_CHUNK * 8;
 		}
@@ -596,12 +612,15 @@ W_INLINE bool r_leaf_run(struct r_ctx *c, const enum r_op op, const int level, u
 					      va0 + (uint64_t)(p - p0) / 8 * span);
 				/* R_CHUNK leaves of the known attributes */
 				if (!dry && (op == R_UNMAP || nleaf != leaf)) {
+					if (hook)
+						r_hook_n(hook, m, p, R_CHUNK,
+							 op == R_UNMAP ? 0 : nleaf, 0,
+							 op == R_UNMAP ? 0 : oa);
 #pragma GCC unroll 16
 					for (int i = 0; i < R_CHUNK; i++, p += 8)
-						r_store_h(hook, m, p,
-							  op == R_UNMAP
-								  ? 0
-								  : (fmt_load(p) & oa) | nleaf);
+						fmt_store(p, op == R_UNMAP
+								     ? 0
+								     : (fmt_load(p) & oa) | nleaf);
 					flast = p - 8;
 				} else {
 					p += R_CHUNK * 8;
