@@ -9,6 +9,7 @@
 
 #include "check.h"
 #include "model.h"
+#include "tlb_model.h"
 
 #define DIFF_PROT_MASK (PT_R | PT_W | PT_X | PT_USER | PT_GLOBAL | PT_DEVICE | PT_NOCACHE)
 #define DIFF_WINDOWS 3
@@ -22,6 +23,7 @@ struct diff {
 	uint64_t seed;
 	uint64_t win[DIFF_WINDOWS]; /* window bases: around a root-entry boundary, low, top */
 	bool inject;		    /* fail every allocation point of every step first */
+	struct tlb_model *tlb;	    /* optional (diff_tlb): every step checked by the TLB model */
 	/* statistics */
 	unsigned long steps, ok, expected_fail, injected;
 };
@@ -43,8 +45,17 @@ static inline void diff_init(struct diff *d, const struct pt_format *f, uint64_t
 		abort();
 }
 
+/* Check every step with a TLB model (tlb_model.h) from now on. */
+static inline void diff_tlb(struct diff *d, struct tlb_model *t)
+{
+	tlb_model_attach(t, &d->mm);
+	d->tlb = t;
+}
+
 static inline void diff_fini(struct diff *d)
 {
+	if (d->tlb)
+		tlb_model_detach(d->tlb);
 	pt_mm_destroy(&d->mm);
 	CHECK_EQ(d->a.live, 0);
 	pt_arena_fini(&d->a);
@@ -169,12 +180,16 @@ static inline int diff_apply(struct diff *d, const struct diff_step *s)
 	struct pt_gather g;
 	int r;
 	pt_gather_init(&g, &d->mm);
+	if (d->tlb)
+		tlb_model_gather(d->tlb, &g);
 	if (s->op == OP_MAP)
 		r = pt_map(&d->mm, &s->req, &g);
 	else if (s->op == OP_UNMAP)
 		r = pt_unmap(&d->mm, s->req.va, s->req.size, &g);
 	else
 		r = pt_protect(&d->mm, s->req.va, s->req.size, s->req.prot, &g);
+	if (d->tlb)
+		tlb_model_op_end(d->tlb, &g);
 	pt_gather_flush(&g);
 	return r;
 }
@@ -343,6 +358,7 @@ static inline bool diff_step(struct diff *d)
 	struct diff_step s = diff_rand_step(d);
 	int want, got;
 	struct snap sn;
+	unsigned long tlb_bad = d->tlb ? d->tlb->violations : 0;
 
 	d->steps++;
 	want = diff_expect(d, &s);
@@ -366,6 +382,10 @@ static inline bool diff_step(struct diff *d)
 			(unsigned long long)s.req.size, (unsigned long long)s.req.pa);
 		return false;
 	}
+	if (d->tlb && d->tlb->violations != tlb_bad && d->tlb->reported <= TLB_MAX_REPORT)
+		fprintf(stderr, "%s step %lu (TLB model): op %d va 0x%llx size 0x%llx prot 0x%x\n",
+			d->f->name, d->steps, s.op, (unsigned long long)s.req.va,
+			(unsigned long long)s.req.size, s.req.prot);
 	if (got)
 		d->expected_fail++;
 	else
@@ -387,8 +407,12 @@ static inline bool diff_drain(struct diff *d)
 	struct pt_gather g;
 	bool ok = true;
 	pt_gather_init(&g, &d->mm);
+	if (d->tlb)
+		tlb_model_gather(d->tlb, &g);
 	for (int w = 0; w < DIFF_WINDOWS; w++)
 		ok &= CHECK_EQ(pt_unmap(&d->mm, d->win[w], DIFF_WINDOW_SIZE, &g), 0);
+	if (d->tlb)
+		tlb_model_op_end(d->tlb, &g);
 	pt_gather_flush(&g);
 	ok &= CHECK_EQ(d->a.live, d->f->two_roots ? 2 : 1);
 	d->m.n = 0;

@@ -69,6 +69,13 @@ struct pt_mem {
 	/* Give a table back (called only after the gather flushed the TLB). */
 	void (*free)(struct pt_mem *mem, uint64_t pa, uint64_t size);
 	void (*observe)(struct pt_mem *mem, uint64_t pa);
+	/*
+	 * Optional, for instrumentation (the tests' TLB model, tests/tlb_model.h): called just
+	 * before every entry store an operation makes (map, unmap, protect, split, set_accessed),
+	 * with the entry's physical address and the value it is about to hold (host order);
+	 * the entry still holds the old value. Unset, it costs one predictable branch per store.
+	 */
+	void (*store)(struct pt_mem *mem, uint64_t pa, uint64_t e);
 	void *priv;
 	/*
 	 * Every table reachable from a root was built by ptkit in this memory (pt_arena_init

@@ -15,6 +15,15 @@
  *   FMT_BIG_ENDIAN              entries are stored big-endian
  *   FMT_BBM                     1: replacing a valid leaf by a table, or changing the
  *                               contiguous mark, needs break-before-make (optional, 0)
+ *   FMT_BBM_ATTR_MASK           optional (0): bits of a valid leaf whose change makes a
+ *                               live rewrite need break-before-make (invalid, TLB flush,
+ *                               then the new entry) instead of one store
+ *   FMT_BBM_CLEAR_MASK          optional (0): bits whose clearing needs it (arm64 nG)
+ *   FMT_BBM_GROUP_MASK          optional (0): bits of a contiguous / NAPOT group member
+ *                               whose change needs it (the members must stay identical)
+ *   FMT_SPLIT_FLUSH             optional (0): 1: a leaf may be replaced in place by a table
+ *                               of leaves with the same attributes, but a TLB flush must
+ *                               come before any of them changes its attributes (x86)
  *   FMT_PAGE_SIZES              bitmap of leaf sizes, contiguous group sizes included
  *   FMT_SHIFT_C(l), FMT_BITS_C(l), FMT_LEAF_OK_C(l), FMT_CONTIG_C(l)
  *                               constant expressions per level: log2 of an entry's VA span,

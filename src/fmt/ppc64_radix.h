@@ -71,6 +71,12 @@
 #define FMT_PAGE_SIZES ((1ull << PPC_PAGE_SHIFT) | (1ull << 21) | (1ull << 30))
 #define FMT_PKEY_BITS 0
 #define FMT_BIG_ENDIAN 1
+/*
+ * Live entries change with one store: the old translation may be used until tlbie and
+ * ptesync (Book III, "Translation Lookaside Buffer" management for radix). ptkit knows of
+ * no conflict rule between translations of different sizes here (docs/LIVE_TABLES.md: an
+ * open point). No FMT_BBM / FMT_BBM_*_MASK / FMT_SPLIT_FLUSH (all 0).
+ */
 #define FMT_TWO_ROOTS 1 /* root: process tree (quadrant 0); root1: kernel tree (quadrant 3) */
 /* Constant expressions, also used to fill struct pt_format. */
 #define FMT_SHIFT_C(level) ((level) == 0 ? PPC_PAGE_SHIFT : 12 + 9 * (level))

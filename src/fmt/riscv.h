@@ -50,6 +50,12 @@
 #define FMT_PA_BITS 56
 #define FMT_PKEY_BITS 0
 #define FMT_BIG_ENDIAN 0
+/*
+ * Live entries change with one store, splits included: an implementation may use the old
+ * or the new PTE until SFENCE.VMA (4.2.1 "Supervisor Memory-Management Fence
+ * Instruction"), and the spec names no conflict between translations of different sizes.
+ * No FMT_BBM / FMT_BBM_*_MASK / FMT_SPLIT_FLUSH (all 0).
+ */
 #define FMT_TWO_ROOTS 0 /* satp holds one root for the whole address space */
 /* Leaves at every level (4.3.2 step 5), the root included; Svnapot adds 64K at level 0. */
 #define RV_K4 (1ull << 12)

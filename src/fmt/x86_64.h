@@ -40,6 +40,16 @@
 #define FMT_PKEY_BITS 4
 #define FMT_BIG_ENDIAN 0
 #define FMT_TWO_ROOTS 0
+/*
+ * Live entries change with one store: the TLB may keep the old translation until INVLPG
+ * (SDM 4.10.4.3 "Optional Invalidation"), never two that conflict, except when the page
+ * size changes: "software ... should not write to a paging-structure entry in a way that
+ * would change, for any linear address, both the page size and either the page frame,
+ * access rights, or other attributes" (SDM 4.10.4.2 "Recommended Invalidation"). So a
+ * split links a table of leaves with the old attributes, flushes, then changes them
+ * (Linux __split_large_page); no break-before-make.
+ */
+#define FMT_SPLIT_FLUSH 1
 /* Constant expressions, also used to fill struct pt_format. */
 #define FMT_SHIFT_C(level) (12 + 9 * (level))
 #define FMT_BITS_C(level) (0 * (level) + 9)

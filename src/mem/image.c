@@ -11,6 +11,7 @@ void pt_image_mem(struct pt_mem *m, const void *bytes, uint64_t base, uint64_t s
 	m->alloc = NULL;
 	m->free = NULL;
 	m->observe = NULL;
+	m->store = NULL;
 	m->priv = NULL;
 	m->trusted = false; /* a foreign image: check every table pointer */
 }

@@ -72,6 +72,11 @@ int pt_set_accessed(struct pt_mm *mm, uint64_t va, uint64_t size, uint32_t set, 
 			old = pt_entry_order(f, st.entry);
 			do {
 				ne = pt_entry_order(f, (pt_entry_order(f, old) & ~mask) | bits);
+				if (mm->mem->store)
+					mm->mem->store(mm->mem,
+						       mm->mem->base +
+							       (uint64_t)(st.ptep - mm->mem->bytes),
+						       pt_entry_order(f, ne));
 			} while (!__atomic_compare_exchange_n((uint64_t *)(void *)st.ptep, &old, ne,
 							      false, __ATOMIC_ACQ_REL,
 							      __ATOMIC_ACQUIRE));

@@ -30,6 +30,8 @@ struct r_ctx {
 	uint64_t pa_off; /* map: pa - va */
 	uint32_t prot, pkey;
 	uint64_t page_sizes;
+	/* mem->store (instrumentation), read once per operation */
+	void (*store)(struct pt_mem *mem, uint64_t pa, uint64_t e);
 	uint64_t need[PT_MAX_LEVELS]; /* dry pass: tables to allocate per level */
 	uint64_t pool[PT_MAX_LEVELS]; /* allocated tables, linked through their first word */
 };
@@ -48,6 +50,34 @@ W_INLINE void r_flush_range(struct r_ctx *c, uint64_t first, uint64_t last)
 	if (!g->pending || last > g->last)
 		g->last = last;
 	g->pending = true;
+}
+
+/*
+ * Tell the store hook about n entries from p about to become e, e + step, ... (each at
+ * its own address) before they are stored with plain fmt_store: the unrolled store loops
+ * stay free of branches and calls.
+ */
+static inline void r_hook_n(void (*hook)(struct pt_mem *, uint64_t, uint64_t), struct pt_mem *m,
+			    const uint8_t *p, int n, uint64_t e, uint64_t step, uint64_t keep)
+{
+#pragma GCC unroll 1
+	for (int i = 0; i < n; i++, e += step)
+		hook(m, m->base + (uint64_t)(p + (size_t)i * 8 - m->bytes),
+		     (fmt_load(p + (size_t)i * 8) & keep) | e);
+}
+
+/* Store entry e at p, telling the store hook first (see struct pt_mem) when there is one. */
+W_INLINE void r_store_h(void (*hook)(struct pt_mem *, uint64_t, uint64_t), struct pt_mem *m,
+			uint8_t *p, uint64_t e)
+{
+	if (hook)
+		hook(m, m->base + (uint64_t)(p - m->bytes), e);
+	fmt_store(p, e);
+}
+
+W_INLINE void r_store(const struct r_ctx *c, uint8_t *p, uint64_t e)
+{
+	r_store_h(c->store, c->mm->mem, p, e);
 }
 
 /* Entry idx of a table; a NULL table is one the dry pass imagines: empty, or split from src. */
@@ -112,7 +142,34 @@ static inline uint8_t *r_child(struct r_ctx *c, uint64_t e, int level, uint64_t 
 #ifndef FMT_BBM
 #define FMT_BBM 0
 #endif
+#ifndef FMT_BBM_ATTR_MASK
+#define FMT_BBM_ATTR_MASK 0ull
+#endif
+#ifndef FMT_BBM_CLEAR_MASK
+#define FMT_BBM_CLEAR_MASK 0ull
+#endif
+#ifndef FMT_BBM_GROUP_MASK
+#define FMT_BBM_GROUP_MASK 0ull
+#endif
+#ifndef FMT_SPLIT_FLUSH
+#define FMT_SPLIT_FLUSH 0
+#endif
 #define R_MAX_GROUP 128 /* largest contiguous group of any format (arm64 16K L3) */
+/* Some live leaf rewrite of this format may need break-before-make. */
+#define R_BBM_LEAF ((FMT_BBM_ATTR_MASK | FMT_BBM_CLEAR_MASK | FMT_BBM_GROUP_MASK) != 0)
+
+/*
+ * Whether valid leaf o (at level) may not become valid leaf n with one store, but needs
+ * break-before-make (see FMT_BBM_ATTR_MASK in fmt/fmt_common.h). Constant false for the
+ * formats that need no break.
+ */
+W_INLINE bool r_needs_break(uint64_t o, uint64_t n, int level)
+{
+	uint64_t d = o ^ n;
+
+	return (d & FMT_BBM_ATTR_MASK) || (o & ~n & FMT_BBM_CLEAR_MASK) ||
+	       ((d & FMT_BBM_GROUP_MASK) && w_group(o, level) > 1);
+}
 
 /* Break-before-make: the entries of [first, last] were just invalidated; flush them now. */
 static inline void r_break(struct r_ctx *c, uint64_t first, uint64_t last)
@@ -124,7 +181,11 @@ static inline void r_break(struct r_ctx *c, uint64_t first, uint64_t last)
 
 /*
  * Replace leaf e (entry idx of table, at level) by a table of smaller leaves with the same
- * attributes, then apply the operation to [va, last] inside it.
+ * attributes, then apply the operation to [va, last] inside it. Where the format needs
+ * break-before-make for that (FMT_BBM), the table is complete, changes included, before
+ * the break and the link. Where it lets the old leaf and the new table coexist only while
+ * their attributes agree (FMT_SPLIT_FLUSH), a protect links the unchanged table, flushes,
+ * then changes it. Elsewhere the table is linked complete.
  */
 W_INLINE void r_split(struct r_ctx *c, int level, uint8_t *table, uint32_t idx, uint64_t e,
 		      uint64_t va, uint64_t last)
@@ -136,15 +197,22 @@ W_INLINE void r_split(struct r_ctx *c, int level, uint8_t *table, uint32_t idx, 
 	if (!c->dry) {
 		uint32_t n = 1u << fmt_index_bits(level - 1);
 		for (uint32_t i = 0; i < n; i++)
-			fmt_store(child + (size_t)i * 8, fmt_split_leaf(e, level, i));
+			r_store(c, child + (size_t)i * 8, fmt_split_leaf(e, level, i));
+		if (FMT_SPLIT_FLUSH && !FMT_BBM && c->op == R_PROTECT) {
+			r_store(c, table + (size_t)idx * 8, fmt_make_table(child_pa, level));
+			r_break(c, base, base + w_span(level) - 1);
+			r_level(c, level - 1, child, 0, va, last);
+			r_flush_range(c, base, base + w_span(level) - 1);
+			return;
+		}
 	}
 	r_level(c, level - 1, child, child ? 0 : e, va, last);
 	if (!c->dry) {
 		if (FMT_BBM) {
-			fmt_store(table + (size_t)idx * 8, 0);
+			r_store(c, table + (size_t)idx * 8, 0);
 			r_break(c, base, base + w_span(level) - 1);
 		}
-		fmt_store(table + (size_t)idx * 8, fmt_make_table(child_pa, level));
+		r_store(c, table + (size_t)idx * 8, fmt_make_table(child_pa, level));
 		r_flush_range(c, base, base + w_span(level) - 1);
 	}
 }
@@ -158,7 +226,7 @@ static inline bool r_size_ok(const struct r_ctx *c, uint64_t size)
 W_INLINE void r_set_leaf(struct r_ctx *c, uint8_t *table, uint32_t i, int level, uint64_t va,
 			 uint32_t prot)
 {
-	fmt_store(table + (size_t)i * 8, fmt_make_leaf(va + c->pa_off, level, prot, c->pkey));
+	r_store(c, table + (size_t)i * 8, fmt_make_leaf(va + c->pa_off, level, prot, c->pkey));
 }
 
 /*
@@ -219,7 +287,7 @@ W_INLINE uint32_t r_map_entry(struct r_ctx *c, int level, uint8_t *table, uint32
 	child = r_new_table(c, level - 1, &child_pa);
 	r_level(c, level - 1, child, 0, va, last);
 	if (!c->dry)
-		fmt_store(table + (size_t)idx * 8, fmt_make_table(child_pa, level));
+		r_store(c, table + (size_t)idx * 8, fmt_make_table(child_pa, level));
 	return 1;
 }
 
@@ -258,14 +326,32 @@ W_INLINE uint32_t r_group(struct r_ctx *c, int level, uint8_t *table, uint32_t i
 	for (uint32_t i = 0; i < n; i++)
 		members += r_member(fmt_load(table + (size_t)(first + i) * 8), level, n);
 	if (members == n && va == gbase && op_last - va >= gsize - 1) {
-		for (uint32_t i = 0; !c->dry && i < n; i++) {
-			uint8_t *p = table + (size_t)(first + i) * 8;
-			fmt_store(p, c->op == R_UNMAP ? 0
-						      : r_reprotect(c, fmt_load(p), level,
-								    gbase + i * span));
+		uint64_t ne[R_BBM_LEAF ? R_MAX_GROUP : 1];
+		bool brk = false;
+
+		if (c->dry)
+			return n;
+		/* Break first when some member may not change in place (FMT_BBM_*_MASK). */
+		for (uint32_t i = 0; R_BBM_LEAF && c->op == R_PROTECT && i < n; i++) {
+			uint64_t ei = fmt_load(table + (size_t)(first + i) * 8);
+
+			ne[i] = r_reprotect(c, ei, level, gbase + i * span);
+			brk |= r_needs_break(ei, ne[i], level);
 		}
-		if (!c->dry)
-			r_flush_range(c, gbase, gbase + gsize - 1);
+		for (uint32_t i = 0; brk && i < n; i++)
+			r_store(c, table + (size_t)(first + i) * 8, 0);
+		if (brk)
+			r_break(c, gbase, gbase + gsize - 1);
+		for (uint32_t i = 0; i < n; i++) {
+			uint8_t *p = table + (size_t)(first + i) * 8;
+
+			r_store(c, p,
+				c->op == R_UNMAP ? 0
+				: R_BBM_LEAF
+					? ne[i]
+					: r_reprotect(c, fmt_load(p), level, gbase + i * span));
+		}
+		r_flush_range(c, gbase, gbase + gsize - 1);
 		return n;
 	}
 	if (c->dry)
@@ -276,7 +362,7 @@ W_INLINE uint32_t r_group(struct r_ctx *c, int level, uint8_t *table, uint32_t i
 		for (uint32_t i = 0; FMT_BBM && i < n; i++) {
 			old[i] = fmt_load(table + (size_t)(first + i) * 8);
 			if (r_member(old[i], level, n))
-				fmt_store(table + (size_t)(first + i) * 8, 0);
+				r_store(c, table + (size_t)(first + i) * 8, 0);
 		}
 		if (FMT_BBM)
 			r_break(c, gbase, gbase + gsize - 1);
@@ -287,9 +373,10 @@ W_INLINE uint32_t r_group(struct r_ctx *c, int level, uint8_t *table, uint32_t i
 
 			if (!r_member(ei, level, n))
 				continue;
-			fmt_store(p, fmt_make_leaf(w_leaf_pa(ei, level, vi), level,
-						   fmt_leaf_prot(ei, level) & ~(uint32_t)PT_CONTIG,
-						   fmt_leaf_pkey(ei)));
+			r_store(c, p,
+				fmt_make_leaf(w_leaf_pa(ei, level, vi), level,
+					      fmt_leaf_prot(ei, level) & ~(uint32_t)PT_CONTIG,
+					      fmt_leaf_pkey(ei)));
 		}
 	}
 	r_flush_range(c, gbase, gbase + gsize - 1);
@@ -311,9 +398,15 @@ W_INLINE uint32_t r_change_leaf(struct r_ctx *c, int level, uint8_t *table, uint
 	if (!full) {
 		r_split(c, level, table, idx, e, va, last);
 	} else if (!c->dry) {
+		uint8_t *p = table + (size_t)idx * 8;
+
 		if (ne && (fmt_leaf_prot(e, level) & PT_CONTIG)) /* ungrouped just now */
-			ne = r_reprotect(c, fmt_load(table + (size_t)idx * 8), level, va);
-		fmt_store(table + (size_t)idx * 8, ne);
+			ne = r_reprotect(c, fmt_load(p), level, va);
+		if (ne && r_needs_break(fmt_load(p), ne, level)) {
+			r_store(c, p, 0);
+			r_break(c, va, last);
+		}
+		r_store(c, p, ne);
 		r_flush_range(c, va, last);
 	}
 	return 1;
@@ -340,7 +433,7 @@ W_INLINE uint32_t r_unmap_entry(struct r_ctx *c, int level, uint8_t *table, uint
 	child = r_child(c, e, level, va, last, &child_pa);
 	/* A fully covered child was emptied entry by entry just now: no need to scan it. */
 	if (!c->dry && child && (full || r_table_empty(child, level - 1))) {
-		fmt_store(table + (size_t)idx * 8, 0);
+		r_store(c, table + (size_t)idx * 8, 0);
 		r_flush_range(c, va, last);
 		pt_gather_free(c->g, child_pa, w_table_bytes(level - 1));
 	}
@@ -438,8 +531,11 @@ W_INLINE bool r_leaf_run(struct r_ctx *c, const enum r_op op, const int level, u
 	const uint32_t n = 1u << fmt_index_bits(level);
 	const bool dry = c->dry, ends = (last & (span - 1)) == span - 1;
 	const uint64_t va0 = *pva;
+	void (*const hook)(struct pt_mem *, uint64_t, uint64_t) = c->store;
+	struct pt_mem *const m = c->mm->mem;
 	uint32_t idx = *pidx;
 	uint64_t tmpl = 0, leaf = R_NO_ATTR(oa), nleaf = 0;
+	bool brk = false; /* protect: leaf -> nleaf needs break-before-make */
 	/* Fully covered entries from idx on: up to last, within the table. */
 	uint64_t full = ((last - va0) >> fmt_shift(level)) + ends, cnt = n - idx, k;
 	uint8_t *const p0 = table + (size_t)idx * 8, *p = p0, *end, *first = 0, *flast = 0;
@@ -468,6 +564,8 @@ W_INLINE bool r_leaf_run(struct r_ctx *c, const enum r_op op, const int level, u
 			R_CHECK_MAP_CHUNK(c, level, p, e, step,
 					  out + (uint64_t)(p - p0) / 8 * span);
 			if (!dry) {
+				if (hook)
+					r_hook_n(hook, m, p, R_CHUNK, e, step, 0);
 #pragma GCC unroll 16
 				for (int i = 0; i < R_CHUNK; i++, e += step)
 					fmt_store(p + (size_t)i * 8, e);
@@ -479,12 +577,34 @@ W_INLINE bool r_leaf_run(struct r_ctx *c, const enum r_op op, const int level, u
 				break;
 			R_CHECK_MAP(c, level, p, tmpl | ((o >> FMT_LEAF_OA_SHL) & oa), o);
 			if (!dry)
-				fmt_store(p, tmpl | ((o >> FMT_LEAF_OA_SHL) & oa));
+				r_store_h(hook, m, p, tmpl | ((o >> FMT_LEAF_OA_SHL) & oa));
 		}
 		goto out;
 	}
 	while (p < end) {
 		uint8_t *lim = end;
+
+		if (R_BBM_LEAF && brk) {
+			/*
+			 * The known leaves from p on, all at once: invalid (the other bits kept,
+			 * as Linux's pmd_mkinvalid does), one flush, then the new attributes.
+			 */
+			uint8_t *q = p;
+
+			for (; q < end && r_same(fmt_load(q), oa, leaf); q += 8) {
+				R_CHECK_LEAF(c, op, level, fmt_load(q), oa, nleaf,
+					     va0 + (uint64_t)(q - p0) / 8 * span);
+				r_store_h(hook, m, q, fmt_load(q) & ~(uint64_t)FMT_VALID_MASK);
+			}
+			if (q != p) {
+				r_break(c, va0 + (uint64_t)(p - p0) / 8 * span,
+					va0 + (uint64_t)(q - p0) / 8 * span - 1);
+				for (; p < q; p += 8)
+					r_store_h(hook, m, p, (fmt_load(p) & oa) | nleaf);
+				flast = q - 8;
+				continue;
+			}
+		}
 
 		if (oa && end - p >= R_CHUNK * 8) {
 			if (leaf != R_NO_ATTR(oa) && r_chunk_same(p, oa, leaf)) {
@@ -492,6 +612,10 @@ W_INLINE bool r_leaf_run(struct r_ctx *c, const enum r_op op, const int level, u
 					      va0 + (uint64_t)(p - p0) / 8 * span);
 				/* R_CHUNK leaves of the known attributes */
 				if (!dry && (op == R_UNMAP || nleaf != leaf)) {
+					if (hook)
+						r_hook_n(hook, m, p, R_CHUNK,
+							 op == R_UNMAP ? 0 : nleaf, 0,
+							 op == R_UNMAP ? 0 : oa);
 #pragma GCC unroll 16
 					for (int i = 0; i < R_CHUNK; i++, p += 8)
 						fmt_store(p, op == R_UNMAP
@@ -515,7 +639,9 @@ W_INLINE bool r_leaf_run(struct r_ctx *c, const enum r_op op, const int level, u
 					     va0 + (uint64_t)(p - p0) / 8 * span);
 				if (dry || (op == R_PROTECT && nleaf == leaf))
 					continue;
-				fmt_store(p, op == R_UNMAP ? 0 : (e & oa) | nleaf);
+				if (R_BBM_LEAF && brk)
+					break; /* the run above handles it */
+				r_store_h(hook, m, p, op == R_UNMAP ? 0 : (e & oa) | nleaf);
 				flast = p;
 				continue;
 			}
@@ -529,10 +655,12 @@ W_INLINE bool r_leaf_run(struct r_ctx *c, const enum r_op op, const int level, u
 			    (fmt_contig(level) > 1 && w_group(e, level) > 1))
 				goto out;
 			leaf = e & ~oa;
-			if (op == R_PROTECT && !dry)
+			if (op == R_PROTECT && !dry) {
 				nleaf = r_reprotect(c, e, level,
 						    va0 + (uint64_t)(p - p0) / 8 * span) &
 					~oa;
+				brk = R_BBM_LEAF && r_needs_break(leaf, nleaf, level);
+			}
 			/* Every change comes after a decode: the first change is this leaf's. */
 			if (!dry && !first && (op == R_UNMAP || nleaf != leaf))
 				first = p;
@@ -674,7 +802,7 @@ static bool r_map_one(struct r_ctx *c, uint8_t *root, uint64_t va)
 		p = t + (size_t)w_index(va, 0) * 8;
 		if (fmt_kind(fmt_load(p), 0, &why) != PT_ENTRY_EMPTY)
 			return false;
-		fmt_store(p, fmt_make_leaf(va + c->pa_off, 0, c->prot, c->pkey));
+		r_store(c, p, fmt_make_leaf(va + c->pa_off, 0, c->prot, c->pkey));
 		return true;
 	}
 	for (int l = 0; l <= miss; l++) {
@@ -687,13 +815,13 @@ static bool r_map_one(struct r_ctx *c, uint8_t *root, uint64_t va)
 		}
 	}
 	t = w_table(m, pa[0], 0);
-	fmt_store(t + (size_t)w_index(va, 0) * 8,
-		  fmt_make_leaf(va + c->pa_off, 0, c->prot, c->pkey));
+	r_store(c, t + (size_t)w_index(va, 0) * 8,
+		fmt_make_leaf(va + c->pa_off, 0, c->prot, c->pkey));
 	for (int l = 1; l <= miss; l++) {
 		t = w_table(m, pa[l], l);
-		fmt_store(t + (size_t)w_index(va, l) * 8, fmt_make_table(pa[l - 1], l));
+		r_store(c, t + (size_t)w_index(va, l) * 8, fmt_make_table(pa[l - 1], l));
 	}
-	fmt_store(link, fmt_make_table(pa[miss], miss + 1));
+	r_store(c, link, fmt_make_table(pa[miss], miss + 1));
 	c->g->tables_alloced += (uint64_t)miss + 1;
 	return true;
 }
@@ -789,6 +917,7 @@ static inline void r_init(struct r_ctx *c, struct pt_mm *mm, struct pt_gather *g
 	c->pa_off = 0;
 	c->prot = 0;
 	c->pkey = 0;
+	c->store = mm->mem->store;
 	c->page_sizes = 0; /* need[] and pool[] are set by r_run when it gets there */
 }
 

@@ -10,6 +10,16 @@
 
 #include "ops/table_alloc.h"
 
+/* Store entry e at p (host order), telling mem->store first when it is set. */
+static void put(struct pt_mm *mm, uint8_t *p, uint64_t e)
+{
+	struct pt_mem *m = mm->mem;
+
+	if (m->store)
+		m->store(m, m->base + (uint64_t)(p - m->bytes), e);
+	pt_entry_store(mm->fmt, p, e);
+}
+
 /* Invalidate now (the break of break-before-make). */
 static void brk(struct pt_gather *g, uint64_t first, uint64_t last)
 {
@@ -53,10 +63,10 @@ static int ungroup(struct pt_mm *mm, const struct mm_walk_state *st,
 			return -PT_EINVAL;
 	}
 	for (uint32_t i = 0; i < n; i++)
-		pt_entry_store(f, first + (size_t)i * f->entry_size, 0);
+		put(mm, first + (size_t)i * f->entry_size, 0);
 	brk(g, gva, gva + gsize - 1);
 	for (uint32_t i = 0; i < n; i++)
-		pt_entry_store(f, first + (size_t)i * f->entry_size, ne[i]);
+		put(mm, first + (size_t)i * f->entry_size, ne[i]);
 	pt_gather_range(g, gva, gva + gsize - 1);
 	u->ptep = first;
 	u->va = gva;
@@ -93,12 +103,12 @@ static int to_table(struct pt_mm *mm, const struct mm_walk_state *st,
 	t = m->bytes + (tpa - m->base);
 	for (uint32_t i = 0; i < nent; i++) {
 		f->ops.encode_leaf(info->pa + i * cspan, c, info->prot, &e); /* checked above */
-		pt_entry_store(f, t + (size_t)i * f->entry_size, e);
+		put(mm, t + (size_t)i * f->entry_size, e);
 	}
 	u->old[0] = st->entry;
-	pt_entry_store(f, st->ptep, 0);
+	put(mm, st->ptep, 0);
 	brk(g, lva, lva + span - 1);
-	pt_entry_store(f, st->ptep, f->ops.encode_table(tpa, level));
+	put(mm, st->ptep, f->ops.encode_table(tpa, level));
 	pt_gather_range(g, lva, lva + span - 1);
 	g->tables_alloced++;
 	u->ptep = st->ptep;
@@ -143,10 +153,10 @@ void pt_split_leaf_undo(struct pt_mm *mm, const struct pt_split_undo *undo, stru
 	uint64_t span = pt_level_size(f, undo->level), last = undo->va + undo->n * span - 1;
 
 	for (uint32_t i = 0; i < undo->n; i++)
-		pt_entry_store(f, undo->ptep + (size_t)i * f->entry_size, 0);
+		put(mm, undo->ptep + (size_t)i * f->entry_size, 0);
 	brk(g, undo->va, last);
 	for (uint32_t i = 0; i < undo->n; i++)
-		pt_entry_store(f, undo->ptep + (size_t)i * f->entry_size, undo->old[i]);
+		put(mm, undo->ptep + (size_t)i * f->entry_size, undo->old[i]);
 	pt_gather_range(g, undo->va, last);
 	if (undo->n == 1) /* a leaf had become a table */
 		pt_gather_free(g, undo->table_pa, pt_table_bytes(f, undo->level - 1));
