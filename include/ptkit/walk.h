@@ -342,11 +342,13 @@ struct mm_walk_cursor_ {
 	const uint64_t *genp;
 };
 
-/* The window's valid mask: a constant with the compile-time API. */
+/* The window's valid mask and OA multiplier: constants with the compile-time API. */
 #ifdef PTKIT_FORMAT
 #define MM_WALK_WIN_VALID_(st) ((void)(st), (uint64_t)FMT_VALID_MASK)
+#define MM_WALK_WIN_MUL_(st) ((void)(st), 1ull << FMT_LEAF_OA_SHL)
 #else
 #define MM_WALK_WIN_VALID_(st) ((st)->fast_valid)
+#define MM_WALK_WIN_MUL_(st) (1ull << (st)->fast_oa_shl)
 #endif
 
 static inline __attribute__((always_inline)) void
@@ -370,7 +372,7 @@ mm_walk_cursor_load_(const struct mm_walk_state *st, struct mm_walk_cursor_ *c)
 	c->attr = st->fast_attr_mask;
 	c->valid = MM_WALK_WIN_VALID_(st);
 	c->oa = st->fast_oa_mask;
-	c->mul = 1ull << st->fast_oa_shl;
+	c->mul = MM_WALK_WIN_MUL_(st);
 	c->gen = st->gen;
 	c->genp = &st->mm->gen;
 }
