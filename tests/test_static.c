@@ -69,6 +69,29 @@ static uint64_t populate(struct pt_mm *mm, uint64_t window)
 				pt_gather_flush(&g);
 			}
 		}
+		/*
+		 * A dense run of base pages in one table whose rights change every 4 pages,
+		 * with holes: the iteration window must stop at each change (its attribute and
+		 * valid masks in the entries' stored byte order).
+		 */
+		for (uint64_t i = 0; i < 48; i++) {
+			const uint64_t pg = 1ull << f->shift[0];
+			struct pt_gather g;
+			struct pt_map_req req = { f->half_base[h] + window / 2 + i * pg,
+						  (1ull << 32) + i * pg,
+						  pg,
+						  PT_R | ((i / 4) & 1 ? PT_W : 0) |
+							  ((i / 8) & 1 ? PT_USER : 0),
+						  0,
+						  pg };
+
+			if (i % 11 == 10)
+				continue;
+			pt_gather_init(&g, mm);
+			if (pt_map(mm, &req, &g) == 0)
+				mapped++;
+			pt_gather_flush(&g);
+		}
 	}
 	return mapped;
 }

@@ -342,10 +342,14 @@ struct mm_walk_cursor_ {
 	const uint64_t *genp;
 };
 
-/* The window's valid mask and OA multiplier: constants with the compile-time API. */
+/*
+ * The window's valid mask and OA multiplier: constants with the compile-time API, unless
+ * its windows are extended (the masks are then in stored byte order: the state's).
+ */
 #ifdef PTKIT_FORMAT
-#define MM_WALK_WIN_VALID_(st) ((void)(st), (uint64_t)FMT_VALID_MASK)
-#define MM_WALK_WIN_MUL_(st) ((void)(st), 1ull << FMT_LEAF_OA_SHL)
+#define MM_WALK_WIN_VALID_(st) (MM_WALK_WFMT_->ext ? (st)->fast_valid : (uint64_t)FMT_VALID_MASK)
+#define MM_WALK_WIN_MUL_(st)                                                                       \
+	(MM_WALK_WFMT_->ext ? 1ull << (st)->fast_oa_shl : 1ull << FMT_LEAF_OA_SHL)
 #else
 #define MM_WALK_WIN_VALID_(st) ((st)->fast_valid)
 #define MM_WALK_WIN_MUL_(st) (1ull << (st)->fast_oa_shl)
