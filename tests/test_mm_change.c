@@ -362,14 +362,15 @@ static void test_split_refused(struct fx *x)
 
 static unsigned long n_ad_done, n_ad_refused;
 
-/* Can encode_leaf make a leaf with `prot` whose decode reads back `prot`'s young/dirty? */
+/* Can the format hold a leaf with `prot` (encode_leaf, then leaf_set_ad for young/dirty)
+ * whose decode reads back `prot`'s young/dirty? */
 static bool expressible(const struct pt_format *f, uint32_t prot)
 {
 	struct pt_entry_info info;
 	uint64_t e;
-	if (f->ops.encode_leaf(0, 0, prot, &e))
+	if (f->ops.encode_leaf(0, 0, prot & ~(uint32_t)(PT_YOUNG | PT_DIRTY), &e))
 		return false;
-	pt_format_decode(f, e, 0, &info);
+	pt_format_decode(f, f->ops.leaf_set_ad(e, 0, prot & (PT_YOUNG | PT_DIRTY)), 0, &info);
 	return (info.prot & (PT_YOUNG | PT_DIRTY)) == (prot & (PT_YOUNG | PT_DIRTY));
 }
 

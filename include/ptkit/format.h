@@ -38,6 +38,8 @@ struct pt_format_ops {
 	void (*decode)(uint64_t entry, int level, struct pt_entry_info *info);
 	uint32_t (*leaf_prot)(uint64_t entry, int level); /* PT_* bits of a leaf entry */
 	int (*encode_leaf)(uint64_t pa, int level, uint32_t prot, uint64_t *entry);
+	/* Leaf entry with young / dirty (PT_YOUNG | PT_DIRTY) as in want, the rest kept. */
+	uint64_t (*leaf_set_ad)(uint64_t entry, int level, uint32_t want);
 	uint64_t (*encode_table)(uint64_t pa, int level);
 };
 

@@ -146,12 +146,14 @@ void pt_split_leaf_undo(struct pt_mm *mm, const struct pt_split_undo *undo, stru
  * every leaf overlapping [va, va+size) — whole leaves: the bits are per leaf — like
  * Linux's pte_mkyoung / pte_mkdirty / test-and-clear-young for an aging walker. Holes
  * are skipped. Each entry is updated with compare-and-swap (a concurrent hardware A/D
- * update is not lost) and the range is added to g. Validated first: -PT_EINVAL for other
- * bits, or when the format cannot express the result for some leaf (encode_leaf always
- * sets arm64 AF, RISC-V A and ppc64 radix R: without hardware A/D management an access
- * to AF = 0 / A = 0 faults; writable RISC-V / ppc64 leaves always have D / C); then
- * nothing changed and g->err_va names the leaf. Setting needs no TLB flush; clearing
- * adds the leaf's range to g.
+ * update is not lost) and the range is added to g. The format says how (its leaf_set_ad):
+ * young is arm64 AF, RISC-V A, ppc64 radix R; a clean writable arm64 leaf is AP[2] = 1
+ * with DBM = 1 (Linux pte_mkclean: still writable, the next write sets AP[2] = 0, or
+ * faults without TCR_EL1.HD); without hardware A/D management an access to an old leaf
+ * or a write to a clean one faults, for the caller to set the bit again. pt_protect keeps
+ * the state. Validated first: -PT_EINVAL for other bits, or when the format's decode
+ * does not read the result back as asked; then nothing changed and g->err_va names the
+ * leaf. Setting needs no TLB flush; clearing adds the leaf's range to g.
  */
 int pt_set_accessed(struct pt_mm *mm, uint64_t va, uint64_t size, uint32_t set, uint32_t clear,
 		    struct pt_gather *g);

@@ -23,7 +23,9 @@
  *   MAIR_EL1 = 0x00000000004404ff (ARM64_MAIR): Attr0 = 0xff Normal Inner/Outer Write-Back
  *   RW-allocate, Attr1 = 0x04 Device-nGnRE, Attr2 = 0x44 Normal Inner/Outer Non-cacheable.
  *   TCR_EL1: TBI0 = TBI1 = 0 (no top-byte ignore); HA = HD = 0 is fine (every leaf ptkit
- *   creates has AF = 1 and writable leaves have AP[2] = 0); HPD0 = HPD1 = 0; with DS = 1,
+ *   maps has AF = 1 and writable leaves have AP[2] = 0; only pt_set_accessed's clear of
+ *   PT_YOUNG / PT_DIRTY makes AF = 0 or writable-clean AP[2] = 1 with DBM = 1, which then
+ *   fault on access / write for software to set again); HPD0 = HPD1 = 0; with DS = 1,
  *   SH0/SH1 = 0b11 (Inner Shareable: the descriptors' bits 9:8 hold OA[51:50] instead).
  *
  * ptkit level 0 is Arm lookup level 3 (the page level); the root is Arm level
@@ -89,6 +91,7 @@
 #define ARM64_UXN (1ull << 54)	      /* D8.4: unprivileged (EL0) execute-never */
 #define ARM64_SW_SPECIAL (1ull << 55) /* D8.3: bits 58:55 software use: PT_SPECIAL */
 #define ARM64_SW_DIRTY (1ull << 56)   /* software use: dirty, while the leaf is read-only */
+#define ARM64_SW_DBM (1ull << 57)     /* software use: read-only, DBM-managed when writable */
 /* Table descriptors: hierarchical attributes (D8.4, hierarchical control), D8.3. */
 #define ARM64_PXNTABLE (1ull << 59) /* no EL1 execution anywhere below */
 #define ARM64_UXNTABLE (1ull << 60) /* no EL0 execution anywhere below */
@@ -356,14 +359,42 @@ static inline uint64_t fmt_make_leaf(uint64_t pa, int level, uint32_t prot, uint
 }
 
 /*
+ * Leaf ne, which fmt_make_leaf just made to replace leaf old (pt_protect), with what of
+ * old's state encoding cannot say (Linux pte_modify keeps the same): AF, and whether the
+ * dirty state is managed with DBM. A DBM-managed leaf (DBM = 1, or read-only with software
+ * bit 57) stays so: made read-only it keeps bit 57, made writable it is dirty with
+ * AP[2] = 0 or clean with AP[2] = 1, both with DBM = 1; so a write after a clean, a
+ * read-only and a writable protect is still recorded.
+ */
+#define FMT_LEAF_KEEP 1
+static inline uint64_t fmt_leaf_keep(uint64_t old, uint64_t ne, int level)
+{
+	const bool managed = (old & ARM64_DBM) || ((old & ARM64_AP2) && (old & ARM64_SW_DBM));
+	bool dirty;
+
+	(void)level;
+	ne = (ne & ~ARM64_AF) | (old & ARM64_AF);
+	if (!managed)
+		return ne;
+	if ((ne & ARM64_AP2) && !(ne & ARM64_DBM)) /* read-only */
+		return ne | ARM64_SW_DBM;
+	/* writable: fmt_make_leaf gave DBM = 1 exactly when the caller kept PT_DIRTY */
+	dirty = (ne & ARM64_DBM) != 0;
+	return (ne & ~(ARM64_AP2 | ARM64_SW_DIRTY | ARM64_SW_DBM)) | ARM64_DBM |
+	       (dirty ? 0 : ARM64_AP2);
+}
+
+/*
  * A leaf's PT_* bits, from two tables the compiler builds (no branch): bits 11:2 (AttrIndx,
  * NS, AP[2:1], SH, AF, nG) give PT_R, PT_W, PT_USER, PT_GLOBAL, PT_YOUNG and the memory
  * type; AP[2:1] with bits 56:51 (DBM, PXN, UXN, software 55 and 56) PT_X, PT_DIRTY and
  * PT_SPECIAL.
  *
  * Execute permission is for the level that owns the page (AP[1]: EL0): UXN for a user
- * page, PXN for a kernel page. Dirty: DBM with AP[2] = 0 (DBM with AP[2] = 1 is
- * writable-clean under TCR_EL1.HD = 1: reported read-only, clean), or software bit 56.
+ * page, PXN for a kernel page. Writable: AP[2] = 0, or DBM = 1 (D8.5: DBM with AP[2] = 1
+ * is writable-clean; a write sets AP[2] = 0 under TCR_EL1.HD = 1 and faults without it,
+ * for software to do the same: Linux pte_write() is DBM). Dirty: DBM with AP[2] = 0, or
+ * software bit 56.
  * MAIR indices other than 1 and 2 are reported as normal memory.
  */
 #define ARM64_ATTR_OF(e) (((e)&ARM64_ATTRIDX_MASK) >> ARM64_ATTRIDX_SHIFT)
@@ -379,6 +410,7 @@ static inline uint64_t fmt_make_leaf(uint64_t pa, int level, uint32_t prot, uint
 #define ARM64_HI_E(i) ((((uint64_t)(i)&0x3f) << 51) | ((uint64_t)(i) & (ARM64_AP1 | ARM64_AP2)))
 #define ARM64_PROT_HI(i)                                                                           \
 	(uint16_t)((ARM64_HI_E(i) & ARM64_XN_OF(ARM64_HI_E(i)) ? 0 : PT_X) |                       \
+		   PT_BIT_MOVE(ARM64_HI_E(i), ARM64_DBM, PT_W) |                                   \
 		   ((ARM64_HI_E(i) & (ARM64_DBM | ARM64_AP2)) == ARM64_DBM ? PT_DIRTY : 0) |       \
 		   PT_BIT_MOVE(ARM64_HI_E(i), ARM64_SW_DIRTY, PT_DIRTY) |                          \
 		   PT_BIT_MOVE(ARM64_HI_E(i), ARM64_SW_SPECIAL, PT_SPECIAL))
@@ -403,6 +435,28 @@ static inline uint32_t fmt_leaf_pkey(uint64_t e)
 {
 	(void)e;
 	return 0;
+}
+
+/*
+ * Leaf e with the young / dirty state in want (PT_YOUNG, PT_DIRTY), every other bit kept
+ * (D8.5; Linux pte_mkyoung / pte_mkold / pte_mkdirty / pte_mkclean). Young is AF: AF = 0
+ * faults without TCR_EL1.HA, and software sets it again. A writable leaf is dirty with
+ * AP[2] = 0 and DBM = 1, clean with AP[2] = 1 and DBM = 1: the next write sets AP[2] = 0
+ * (HD = 1) or faults for software to make it dirty (HD = 0), so no write goes unrecorded.
+ * A read-only leaf keeps the state in software bit 56. The dirty bits change only when
+ * the dirty state does.
+ */
+static inline uint64_t fmt_leaf_set_ad(uint64_t e, int level, uint32_t want)
+{
+	const bool dirty_as_asked = !(fmt_leaf_prot(e, level) & PT_DIRTY) == !(want & PT_DIRTY);
+
+	e = (want & PT_YOUNG) ? e | ARM64_AF : e & ~ARM64_AF;
+	if (dirty_as_asked) /* a writable leaf without DBM stays as it is */
+		return e;
+	if (!(e & ARM64_AP2) || (e & ARM64_DBM)) /* writable */
+		return (e & ~(ARM64_AP2 | ARM64_SW_DIRTY)) | ARM64_DBM |
+		       ((want & PT_DIRTY) ? 0 : ARM64_AP2);
+	return (want & PT_DIRTY) ? e | ARM64_SW_DIRTY : e & ~ARM64_SW_DIRTY;
 }
 
 /*

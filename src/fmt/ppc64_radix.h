@@ -48,17 +48,19 @@
 #define PPC_PTE_RA_HI (1ull << 56)	   /* ISA 7: RPN bit beyond a 56-bit real address */
 #define PPC_PTE_RPN 0x00fffffffffff000ull  /* ISA 8:51: real page number, RA bits 55:12 */
 #define PPC_SW_SPECIAL (1ull << 10)	   /* ISA 53: software, ptkit/Linux SPECIAL */
-#define PPC_R (1ull << 8)		   /* ISA 55: reference */
-#define PPC_C (1ull << 7)		   /* ISA 56: change */
-#define PPC_ATT 0x30ull			   /* ISA 58:59: storage attributes (5.7.10.2) */
-#define PPC_ATT_NORMAL 0x00ull		   /* 0b00 normal memory */
-#define PPC_ATT_SAO 0x10ull		   /* 0b01 strong access ordering (normal) */
-#define PPC_ATT_NI_IO 0x20ull		   /* 0b10 non-idempotent I/O: guarded, CI */
-#define PPC_ATT_TOL_IO 0x30ull		   /* 0b11 tolerant I/O: cache inhibited */
-#define PPC_EAA_PRIV (1ull << 3)	   /* ISA 60: privileged access only */
-#define PPC_EAA_R (1ull << 2)		   /* ISA 61: read */
-#define PPC_EAA_RW (1ull << 1)		   /* ISA 62: read/write */
-#define PPC_EAA_X (1ull << 0)		   /* ISA 63: execute */
+#define PPC_SW_CLEAN (1ull << 9)	   /* ISA 54: software: read-only, clean when writable */
+#define FMT_SW_CLEAN PPC_SW_CLEAN
+#define PPC_R (1ull << 8)	 /* ISA 55: reference */
+#define PPC_C (1ull << 7)	 /* ISA 56: change */
+#define PPC_ATT 0x30ull		 /* ISA 58:59: storage attributes (5.7.10.2) */
+#define PPC_ATT_NORMAL 0x00ull	 /* 0b00 normal memory */
+#define PPC_ATT_SAO 0x10ull	 /* 0b01 strong access ordering (normal) */
+#define PPC_ATT_NI_IO 0x20ull	 /* 0b10 non-idempotent I/O: guarded, CI */
+#define PPC_ATT_TOL_IO 0x30ull	 /* 0b11 tolerant I/O: cache inhibited */
+#define PPC_EAA_PRIV (1ull << 3) /* ISA 60: privileged access only */
+#define PPC_EAA_R (1ull << 2)	 /* ISA 61: read */
+#define PPC_EAA_RW (1ull << 1)	 /* ISA 62: read/write */
+#define PPC_EAA_X (1ull << 0)	 /* ISA 63: execute */
 
 #define PPC_PAGE_SHIFT PPC64_RADIX_PAGE_SHIFT
 #define PPC_PTE_BITS (21 - PPC_PAGE_SHIFT) /* 9 (4K) or 5 (64K): a level-1 entry maps 2M */
@@ -239,6 +241,17 @@ static inline uint32_t fmt_leaf_pkey(uint64_t e)
 {
 	(void)e;
 	return 0;
+}
+
+/*
+ * Leaf e with the young / dirty state in want, every other bit kept: R (reference) is
+ * PT_YOUNG, C (change) PT_DIRTY (Linux pte_mkold / pte_mkclean clear them).
+ */
+static inline uint64_t fmt_leaf_set_ad(uint64_t e, int level, uint32_t want)
+{
+	(void)level;
+	return (e & ~(PPC_R | PPC_C)) | ((want & PT_YOUNG) ? PPC_R : 0) |
+	       ((want & PT_DIRTY) ? PPC_C : 0);
 }
 
 /* Radix directory entries carry no permissions: the leaf alone decides. */

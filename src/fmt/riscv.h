@@ -29,6 +29,8 @@
 #define RV_A (1ull << 6)	  /* accessed (leaves; reserved in non-leaves) */
 #define RV_D (1ull << 7)	  /* dirty (leaves; reserved in non-leaves) */
 #define RV_SW_SPECIAL (1ull << 8) /* RSW bit 8, ignored by hardware: ptkit marks PFN-map leaves */
+#define RV_SW_CLEAN (1ull << 9)	  /* RSW bit 9: read-only leaf, clean when made writable */
+#define FMT_SW_CLEAN RV_SW_CLEAN
 #define RV_RWX (RV_R | RV_W | RV_X)
 #define RV_PPN_SHIFT 10 /* PPN, bits 53:10 (44 bits -> 56-bit PA) */
 #define RV_PPN_MASK 0x003ffffffffffc00ull
@@ -287,6 +289,18 @@ static inline uint32_t fmt_leaf_pkey(uint64_t e)
 {
 	(void)e;
 	return 0;
+}
+
+/*
+ * Leaf e with the young / dirty state in want, every other bit kept: A is PT_YOUNG, D is
+ * PT_DIRTY (Linux pte_mkold / pte_mkclean clear them). Without Svadu an access to A = 0
+ * or a write to D = 0 faults, and software sets them again.
+ */
+static inline uint64_t fmt_leaf_set_ad(uint64_t e, int level, uint32_t want)
+{
+	(void)level;
+	return (e & ~(RV_A | RV_D)) | ((want & PT_YOUNG) ? RV_A : 0) |
+	       ((want & PT_DIRTY) ? RV_D : 0);
 }
 
 /* No hierarchical permissions: the leaf alone decides (4.3.2). */

@@ -203,6 +203,14 @@ static inline uint32_t fmt_leaf_pkey(uint64_t e)
 	return (uint32_t)((e & X86_PKEY_MASK) >> X86_PKEY_SHIFT);
 }
 
+/* Leaf e with the young / dirty state in want, every other bit kept: A and D (SDM 4.8). */
+static inline uint64_t fmt_leaf_set_ad(uint64_t e, int level, uint32_t want)
+{
+	(void)level;
+	return (e & ~(X86_A | X86_D)) | ((want & PT_YOUNG) ? X86_A : 0) |
+	       ((want & PT_DIRTY) ? X86_D : 0);
+}
+
 /* What a table entry lets through to the leaves below it (SDM 4.6.1). */
 static inline uint32_t fmt_table_allow(uint64_t e, int level)
 {

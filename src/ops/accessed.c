@@ -1,39 +1,33 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * pt_set_accessed: mkyoung / mkdirty / clear-young / clear-dirty on whole leaves, for
- * every format through the format hooks. The bits young and dirty touch are found by
- * encoding the same leaf with and without them (encode_leaf), so no format is named
- * here; a result the format's decode does not read back as asked is refused.
+ * every format through the format hooks. Which bits say young and dirty, and what a clean
+ * writable leaf looks like, is the format's leaf_set_ad fact, so no format is named here;
+ * a result the format's decode does not read back as asked is refused.
  */
 #include <ptkit/ops.h>
 #include <ptkit/walk.h>
 
 #define AD (PT_YOUNG | PT_DIRTY)
 
-/*
- * The entry e (a leaf at level) with young/dirty as in want: its other bits kept, the
- * bits encode_leaf uses for young/dirty replaced. -PT_EINVAL if decode disagrees.
- */
-static int with_ad(const struct pt_format *f, uint64_t e, int level, uint32_t want, uint64_t *mask,
-		   uint64_t *bits)
+/* The young / dirty state leaf e gets: its own with clear taken away and set added. */
+static uint32_t want_of(const struct pt_format *f, uint64_t e, int level, uint32_t set,
+			uint32_t clear)
+{
+	return ((f->ops.leaf_prot(e, level) & AD) & ~clear) | set;
+}
+
+/* The entry e (a leaf at level) with young/dirty as in want, in *ne. -PT_EINVAL if the
+ * format's decode does not read it back as the same leaf with that state. */
+static int with_ad(const struct pt_format *f, uint64_t e, int level, uint32_t want, uint64_t *ne)
 {
 	struct pt_entry_info a, b;
-	uint32_t base;
-	uint64_t enc[4];
 
 	pt_format_decode(f, e, level, &a);
 	if (a.kind != PT_ENTRY_LEAF)
 		return -PT_EINVAL;
-	base = a.prot & ~(uint32_t)(AD | PT_CONTIG);
-	for (unsigned i = 0; i < 4; i++) {
-		uint32_t p = base | ((i & 1) ? PT_YOUNG : 0) | ((i & 2) ? PT_DIRTY : 0);
-		/* pa: the leaf's own frame (group members differ only below the group size) */
-		if (f->ops.encode_leaf(a.pa & ~(pt_level_size(f, level) - 1), level, p, &enc[i]))
-			return -PT_EINVAL;
-	}
-	*mask = (enc[0] ^ enc[1]) | (enc[0] ^ enc[2]) | (enc[0] ^ enc[3]);
-	*bits = enc[((want & PT_YOUNG) ? 1 : 0) | ((want & PT_DIRTY) ? 2 : 0)] & *mask;
-	pt_format_decode(f, (e & ~*mask) | *bits, level, &b);
+	*ne = f->ops.leaf_set_ad(e, level, want);
+	pt_format_decode(f, *ne, level, &b);
 	if (b.kind != PT_ENTRY_LEAF || b.pa != a.pa || b.pkey != a.pkey ||
 	    b.prot != ((a.prot & ~(uint32_t)AD) | want))
 		return -PT_EINVAL;
@@ -58,11 +52,11 @@ int pt_set_accessed(struct pt_mm *mm, uint64_t va, uint64_t size, uint32_t set, 
 		mm_walk_init(&st, mm);
 		for_each_pt_leaf (&st, mm, va, va + size) {
 			uint32_t prot = mm_walk_prot(&st), want = ((prot & AD) & ~clear) | set;
-			uint64_t mask, bits, old, ne;
+			uint64_t old, ne;
 
 			if (want == (prot & AD))
 				continue;
-			if (with_ad(f, st.entry, st.level, want, &mask, &bits)) {
+			if (with_ad(f, st.entry, st.level, want, &ne)) {
 				g->err_va = mm_walk_leaf_va(&st);
 				return -PT_EINVAL;
 			}
@@ -71,7 +65,11 @@ int pt_set_accessed(struct pt_mm *mm, uint64_t va, uint64_t size, uint32_t set, 
 			/* CAS: hardware may set A/D meanwhile; keep what it set, apply ours. */
 			old = pt_entry_order(f, st.entry);
 			do {
-				ne = pt_entry_order(f, (pt_entry_order(f, old) & ~mask) | bits);
+				uint64_t e = pt_entry_order(f, old);
+
+				ne = pt_entry_order(
+					f, f->ops.leaf_set_ad(e, st.level,
+							      want_of(f, e, st.level, set, clear)));
 				if (mm->mem->store)
 					mm->mem->store(mm->mem,
 						       mm->mem->base +

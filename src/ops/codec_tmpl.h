@@ -45,6 +45,11 @@ static int o_encode_leaf(uint64_t pa, int level, uint32_t prot, uint64_t *entry)
 	return 0;
 }
 
+static uint64_t o_leaf_set_ad(uint64_t e, int level, uint32_t want)
+{
+	return fmt_leaf_set_ad(e, level, want);
+}
+
 static uint64_t o_encode_table(uint64_t pa, int level)
 {
 	return fmt_make_table(pa, level);

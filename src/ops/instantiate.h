@@ -52,6 +52,7 @@ const struct pt_format PT_FORMAT_SYM = {
 			.decode = o_decode,
 			.leaf_prot = o_leaf_prot,
 			.encode_leaf = o_encode_leaf,
+			.leaf_set_ad = o_leaf_set_ad,
 			.encode_table = o_encode_table,
 		},
 };

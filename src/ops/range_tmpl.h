@@ -294,11 +294,38 @@ W_INLINE uint32_t r_map_entry(struct r_ctx *c, int level, uint8_t *table, uint32
 /* The attributes protect keeps: state bits, the PFN-map mark and group membership. */
 #define R_KEEP (PT_YOUNG | PT_DIRTY | PT_SPECIAL | PT_CONTIG)
 
+#ifndef FMT_LEAF_KEEP
+#ifndef FMT_SW_CLEAN
+#define FMT_SW_CLEAN 0ull
+#endif
+/*
+ * ne, which fmt_make_leaf just made to replace leaf old, with the young / dirty state of
+ * old that encoding alone cannot say (an old leaf; a clean writable one): young always,
+ * dirty while the leaf stays writable. A clean writable leaf made read-only carries
+ * FMT_SW_CLEAN, so made writable again it is clean, not the format's default (dirty).
+ */
+static inline uint64_t fmt_leaf_keep(uint64_t old, uint64_t ne, int level)
+{
+	const uint32_t op = fmt_leaf_prot(old, level), np = fmt_leaf_prot(ne, level);
+	const bool clean = !(op & PT_DIRTY) && ((op & PT_W) || (old & FMT_SW_CLEAN));
+	uint32_t want = (np & PT_DIRTY) | (op & PT_YOUNG);
+
+	if ((np & PT_W) && clean)
+		want &= ~(uint32_t)PT_DIRTY;
+	if (want != (np & (PT_YOUNG | PT_DIRTY)))
+		ne = fmt_leaf_set_ad(ne, level, want);
+	return (np & PT_W) || !clean ? ne : ne | FMT_SW_CLEAN;
+}
+#endif
+
 /* Leaf e (mapping va) with the protection being applied. */
 W_INLINE uint64_t r_reprotect(const struct r_ctx *c, uint64_t e, int level, uint64_t va)
 {
-	return fmt_make_leaf(w_leaf_pa(e, level, va), level,
-			     c->prot | (fmt_leaf_prot(e, level) & R_KEEP), fmt_leaf_pkey(e));
+	return fmt_leaf_keep(e,
+			     fmt_make_leaf(w_leaf_pa(e, level, va), level,
+					   c->prot | (fmt_leaf_prot(e, level) & R_KEEP),
+					   fmt_leaf_pkey(e)),
+			     level);
 }
 
 /* Entry e of `level` is a member of a group of n entries: a leaf that carries the mark. */
@@ -374,9 +401,12 @@ W_INLINE uint32_t r_group(struct r_ctx *c, int level, uint8_t *table, uint32_t i
 			if (!r_member(ei, level, n))
 				continue;
 			r_store(c, p,
-				fmt_make_leaf(w_leaf_pa(ei, level, vi), level,
-					      fmt_leaf_prot(ei, level) & ~(uint32_t)PT_CONTIG,
-					      fmt_leaf_pkey(ei)));
+				fmt_leaf_keep(ei,
+					      fmt_make_leaf(w_leaf_pa(ei, level, vi), level,
+							    fmt_leaf_prot(ei, level) &
+								    ~(uint32_t)PT_CONTIG,
+							    fmt_leaf_pkey(ei)),
+					      level));
 		}
 	}
 	r_flush_range(c, gbase, gbase + gsize - 1);
