@@ -80,6 +80,8 @@
  *                                         fmt_table_rights OR to `rights`: equal to
  *                                         fmt_leaf_prot(e, level) & fmt_table_allow(t, lt) of
  *                                         every such table entry t (rights 0: fmt_leaf_prot)
+ *                                         (a format whose tables carry no permissions
+ *                                         includes fmt/no_table_rights.h for these three)
  *   fmt_split_leaf(e, level, i)           entry i of the table that replaces leaf e, same
  *                                         attributes, never a group member
  */

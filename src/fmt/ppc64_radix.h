@@ -255,24 +255,7 @@ static inline uint64_t fmt_leaf_set_ad(uint64_t e, int level, uint32_t want)
 }
 
 /* Radix directory entries carry no permissions: the leaf alone decides. */
-static inline uint32_t fmt_table_allow(uint64_t e, int level)
-{
-	(void)e;
-	(void)level;
-	return ~0u;
-}
-
-static inline uint64_t fmt_table_rights(uint64_t e, int level)
-{
-	(void)e;
-	(void)level;
-	return 0;
-}
-static inline uint32_t fmt_leaf_prot_in(uint64_t e, int level, uint64_t rights)
-{
-	(void)rights;
-	return fmt_leaf_prot(e, level);
-}
+#include "fmt/no_table_rights.h"
 
 /* Entry `index` of the table replacing leaf e: same attribute bits, smaller pages. */
 static inline uint64_t fmt_split_leaf(uint64_t e, int level, unsigned index)

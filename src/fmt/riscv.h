@@ -304,24 +304,7 @@ static inline uint64_t fmt_leaf_set_ad(uint64_t e, int level, uint32_t want)
 }
 
 /* No hierarchical permissions: the leaf alone decides (4.3.2). */
-static inline uint32_t fmt_table_allow(uint64_t e, int level)
-{
-	(void)e;
-	(void)level;
-	return ~0u;
-}
-
-static inline uint64_t fmt_table_rights(uint64_t e, int level)
-{
-	(void)e;
-	(void)level;
-	return 0;
-}
-static inline uint32_t fmt_leaf_prot_in(uint64_t e, int level, uint64_t rights)
-{
-	(void)rights;
-	return fmt_leaf_prot(e, level);
-}
+#include "fmt/no_table_rights.h"
 
 /* The entry at `index` of the table that replaces leaf `e` of `level` (same attributes). */
 static inline uint64_t fmt_split_leaf(uint64_t e, int level, unsigned index)
