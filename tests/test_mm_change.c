@@ -519,12 +519,12 @@ struct bbm {
 	unsigned breaks, makes;
 };
 
-static void bbm_flush(struct pt_gather *g, uint64_t first, uint64_t last)
+static void bbm_flush(struct pt_gather *g, const struct pt_flush *f)
 {
 	struct bbm *b = g->priv;
 	struct mm_walk_state st;
 
-	if (first > b->va || b->va > last)
+	if (f->start > b->va || b->va > f->last)
 		return;
 	mm_walk_init(&st, b->pt);
 	if (mm_walk_seek_leaf(&st, b->pt, b->va))

@@ -381,12 +381,12 @@ static inline void tlb_model_flush(struct tlb_model *t, uint64_t start, uint64_t
 	t->nstale = k;
 }
 
-static inline void tlb_flush_hook(struct pt_gather *g, uint64_t start, uint64_t last)
+static inline void tlb_flush_hook(struct pt_gather *g, const struct pt_flush *f)
 {
 	struct tlb_model *t = tlb_model_of(g->mm->mem);
 
 	if (t)
-		tlb_model_flush(t, start, last);
+		tlb_model_flush(t, f->start, f->last);
 }
 
 static inline void tlb_free_hook(struct pt_mem *m, uint64_t pa, uint64_t size)

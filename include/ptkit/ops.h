@@ -7,6 +7,58 @@
 
 #define PT_GATHER_BATCH 32
 
+/* Why the gather's flush hook is called (struct pt_flush.why). */
+enum pt_flush_why {
+	/*
+	 * pt_gather_flush(): the operations before it are complete (or, after a failed one,
+	 * exactly undone); the gathered tables are freed once the hook returns.
+	 */
+	PT_FLUSH_END = 0,
+	/*
+	 * Inside an operation, the "break" of break-before-make: every entry that maps
+	 * [start, last] was just made invalid (its other bits kept) and its new value is
+	 * written once the hook returns, so the hook must finish the invalidation (TLBI and
+	 * DSB on arm64) before it returns. Lockless readers find no mapping there meanwhile.
+	 */
+	PT_FLUSH_BREAK = 1,
+	/*
+	 * Inside an operation (formats with FMT_SPLIT_FLUSH: x86): the leaf mapping
+	 * [start, last] was just replaced by a table of smaller leaves with the same
+	 * attributes and output addresses; they change once the hook returns.
+	 */
+	PT_FLUSH_SPLIT = 2,
+	/*
+	 * Inside an operation: PT_GATHER_BATCH tables were gathered, so the TLB is flushed
+	 * for what was changed so far and the tables are freed before the operation goes on.
+	 * Entries already changed hold their final values; the rest still hold their old ones.
+	 */
+	PT_FLUSH_BATCH = 3,
+};
+
+/*
+ * One flush, as the hook receives it. The tree is never half-updated at a call: every
+ * entry holds its old value, its final value or (PT_FLUSH_BREAK, in [start, last]) an
+ * invalid one, and every linked table is complete.
+ */
+struct pt_flush {
+	uint64_t start, last; /* VA range, inclusive */
+	enum pt_flush_why why;
+	/*
+	 * Bit l set: leaf entries of level l (0 = smallest pages) in the range were changed or
+	 * removed — the TLB invalidation's level hint / stride (arm64 TTL, TLBI range). 0 when
+	 * only table entries changed.
+	 */
+	uint32_t leaf_levels;
+	/*
+	 * Bit l set: table entries of level l were removed or replaced (an emptied table
+	 * unlinked, a table collapsed into a leaf), so cached walk entries (x86
+	 * paging-structure caches, arm64 walk caches: TLBI VAE rather than VALE) must go too.
+	 */
+	uint32_t table_levels;
+	/* Tables freed once the hook returns (PT_FLUSH_END, PT_FLUSH_BATCH). */
+	unsigned nr_free;
+};
+
 /*
  * What a mutation leaves to do: the VA range whose TLB entries must go and the tables to
  * free once they have. Tables are freed in pt_gather_flush(), after the flush hook ran:
@@ -18,12 +70,16 @@ struct pt_gather {
 	struct pt_mm *mm;
 	bool pending; /* a TLB flush of [start, last] is owed */
 	uint64_t start, last;
+	uint32_t leaf_levels, table_levels; /* of the owed flush: see struct pt_flush */
 	unsigned nr_free;
 	struct {
 		uint64_t pa, size;
 	} free[PT_GATHER_BATCH];
-	/* Optional: invalidate TLB entries for [start, last] (inclusive). */
-	void (*flush)(struct pt_gather *g, uint64_t start, uint64_t last);
+	/*
+	 * Optional: invalidate the TLB entries f describes before returning. Called by
+	 * pt_gather_flush (PT_FLUSH_END) and from inside operations (f->why says why).
+	 */
+	void (*flush)(struct pt_gather *g, const struct pt_flush *f);
 	/*
 	 * Optional deferred free (freestanding builds, lockless readers): receives every
 	 * gathered table after the flush instead of mem->free; frees it after a grace period.
@@ -38,12 +94,37 @@ struct pt_gather {
 
 /* Prepare a gather for mutations of mm. */
 void pt_gather_init(struct pt_gather *g, struct pt_mm *mm);
-/* Flush the TLB range and free the gathered tables. */
+/* Flush the TLB range (PT_FLUSH_END) and free the gathered tables. */
 void pt_gather_flush(struct pt_gather *g);
 /* Queue a table for freeing after the next flush (flushes first when the batch is full). */
 void pt_gather_free(struct pt_gather *g, uint64_t pa, uint64_t size);
-/* Owe a TLB flush of [first, last] (inclusive), merged with what is already owed. */
-void pt_gather_range(struct pt_gather *g, uint64_t first, uint64_t last);
+
+/* Flags of pt_gather_range: what changed in the range. */
+#define PT_GATHER_LEAF(level) (1ull << (level))		/* leaf entries of level */
+#define PT_GATHER_TABLE(level) (1ull << (32 + (level))) /* table entries of level */
+
+/*
+ * Owe a TLB flush of [first, last] (inclusive), merged with what is already owed; what:
+ * PT_GATHER_LEAF / PT_GATHER_TABLE of the levels whose entries changed there.
+ */
+static inline void pt_gather_range(struct pt_gather *g, uint64_t first, uint64_t last,
+				   uint64_t what)
+{
+	if (!g->pending || first < g->start)
+		g->start = first;
+	if (!g->pending || last > g->last)
+		g->last = last;
+	g->leaf_levels |= (uint32_t)what;
+	g->table_levels |= (uint32_t)(what >> 32);
+	g->pending = true;
+}
+
+/*
+ * Flush [first, last] now, from inside an operation (why: PT_FLUSH_BREAK or
+ * PT_FLUSH_SPLIT; what as for pt_gather_range). Owes nothing afterwards for it.
+ */
+void pt_gather_now(struct pt_gather *g, uint64_t first, uint64_t last, enum pt_flush_why why,
+		   uint64_t what);
 
 /* A map request. page_sizes: bitmap of allowed leaf sizes (bit n = 2^n bytes), 0 = any. */
 struct pt_map_req {

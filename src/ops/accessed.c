@@ -81,7 +81,8 @@ int pt_set_accessed(struct pt_mm *mm, uint64_t va, uint64_t size, uint32_t set, 
 			changed = true;
 			if (clear) /* a TLB may cache the young / dirty state: it must go */
 				pt_gather_range(g, mm_walk_leaf_va(&st),
-						mm_walk_leaf_va(&st) + mm_walk_leaf_size(&st) - 1);
+						mm_walk_leaf_va(&st) + mm_walk_leaf_size(&st) - 1,
+						PT_GATHER_LEAF(st.level));
 		}
 		if (st.err) {
 			g->err_va = st.va;

@@ -42,14 +42,10 @@ static inline void r_fail(struct r_ctx *c, int err, uint64_t va)
 	c->err_va = va;
 }
 
-W_INLINE void r_flush_range(struct r_ctx *c, uint64_t first, uint64_t last)
+/* Owe a flush of [first, last], where leaves of level changed. */
+W_INLINE void r_flush_range(struct r_ctx *c, uint64_t first, uint64_t last, int level)
 {
-	struct pt_gather *g = c->g;
-	if (!g->pending || first < g->start)
-		g->start = first;
-	if (!g->pending || last > g->last)
-		g->last = last;
-	g->pending = true;
+	pt_gather_range(c->g, first, last, PT_GATHER_LEAF(level));
 }
 
 /*
@@ -171,12 +167,14 @@ W_INLINE bool r_needs_break(uint64_t o, uint64_t n, int level)
 	       ((d & FMT_BBM_GROUP_MASK) && w_group(o, level) > 1);
 }
 
-/* Break-before-make: the entries of [first, last] were just invalidated; flush them now. */
-static inline void r_break(struct r_ctx *c, uint64_t first, uint64_t last)
+/*
+ * Break-before-make: the leaves (of level) mapping [first, last] were just invalidated;
+ * flush them now (why: PT_FLUSH_BREAK, or PT_FLUSH_SPLIT after an x86 split).
+ */
+static inline void r_break(struct r_ctx *c, uint64_t first, uint64_t last, int level,
+			   enum pt_flush_why why)
 {
-	if (c->g->flush)
-		c->g->flush(c->g, first, last);
-	c->g->flushes++;
+	pt_gather_now(c->g, first, last, why, PT_GATHER_LEAF(level));
 }
 
 /*
@@ -200,9 +198,9 @@ W_INLINE void r_split(struct r_ctx *c, int level, uint8_t *table, uint32_t idx, 
 			r_store(c, child + (size_t)i * 8, fmt_split_leaf(e, level, i));
 		if (FMT_SPLIT_FLUSH && !FMT_BBM && c->op == R_PROTECT) {
 			r_store(c, table + (size_t)idx * 8, fmt_make_table(child_pa, level));
-			r_break(c, base, base + w_span(level) - 1);
+			r_break(c, base, base + w_span(level) - 1, level, PT_FLUSH_SPLIT);
 			r_level(c, level - 1, child, 0, va, last);
-			r_flush_range(c, base, base + w_span(level) - 1);
+			r_flush_range(c, base, base + w_span(level) - 1, level);
 			return;
 		}
 	}
@@ -210,10 +208,10 @@ W_INLINE void r_split(struct r_ctx *c, int level, uint8_t *table, uint32_t idx, 
 	if (!c->dry) {
 		if (FMT_BBM) {
 			r_store(c, table + (size_t)idx * 8, 0);
-			r_break(c, base, base + w_span(level) - 1);
+			r_break(c, base, base + w_span(level) - 1, level, PT_FLUSH_BREAK);
 		}
 		r_store(c, table + (size_t)idx * 8, fmt_make_table(child_pa, level));
-		r_flush_range(c, base, base + w_span(level) - 1);
+		r_flush_range(c, base, base + w_span(level) - 1, level);
 	}
 }
 
@@ -368,7 +366,7 @@ W_INLINE uint32_t r_group(struct r_ctx *c, int level, uint8_t *table, uint32_t i
 		for (uint32_t i = 0; brk && i < n; i++)
 			r_store(c, table + (size_t)(first + i) * 8, 0);
 		if (brk)
-			r_break(c, gbase, gbase + gsize - 1);
+			r_break(c, gbase, gbase + gsize - 1, level, PT_FLUSH_BREAK);
 		for (uint32_t i = 0; i < n; i++) {
 			uint8_t *p = table + (size_t)(first + i) * 8;
 
@@ -378,7 +376,7 @@ W_INLINE uint32_t r_group(struct r_ctx *c, int level, uint8_t *table, uint32_t i
 					? ne[i]
 					: r_reprotect(c, fmt_load(p), level, gbase + i * span));
 		}
-		r_flush_range(c, gbase, gbase + gsize - 1);
+		r_flush_range(c, gbase, gbase + gsize - 1, level);
 		return n;
 	}
 	if (c->dry)
@@ -392,7 +390,7 @@ W_INLINE uint32_t r_group(struct r_ctx *c, int level, uint8_t *table, uint32_t i
 				r_store(c, table + (size_t)(first + i) * 8, 0);
 		}
 		if (FMT_BBM)
-			r_break(c, gbase, gbase + gsize - 1);
+			r_break(c, gbase, gbase + gsize - 1, level, PT_FLUSH_BREAK);
 		for (uint32_t i = 0; i < n; i++) {
 			uint8_t *p = table + (size_t)(first + i) * 8;
 			uint64_t ei = FMT_BBM ? old[i] : fmt_load(p);
@@ -409,7 +407,7 @@ W_INLINE uint32_t r_group(struct r_ctx *c, int level, uint8_t *table, uint32_t i
 					      level));
 		}
 	}
-	r_flush_range(c, gbase, gbase + gsize - 1);
+	r_flush_range(c, gbase, gbase + gsize - 1, level);
 	return 0;
 }
 
@@ -434,10 +432,10 @@ W_INLINE uint32_t r_change_leaf(struct r_ctx *c, int level, uint8_t *table, uint
 			ne = r_reprotect(c, fmt_load(p), level, va);
 		if (ne && r_needs_break(fmt_load(p), ne, level)) {
 			r_store(c, p, 0);
-			r_break(c, va, last);
+			r_break(c, va, last, level, PT_FLUSH_BREAK);
 		}
 		r_store(c, p, ne);
-		r_flush_range(c, va, last);
+		r_flush_range(c, va, last, level);
 	}
 	return 1;
 }
@@ -464,7 +462,7 @@ W_INLINE uint32_t r_unmap_entry(struct r_ctx *c, int level, uint8_t *table, uint
 	/* A fully covered child was emptied entry by entry just now: no need to scan it. */
 	if (!c->dry && child && (full || r_table_empty(child, level - 1))) {
 		r_store(c, table + (size_t)idx * 8, 0);
-		r_flush_range(c, va, last);
+		pt_gather_range(c->g, va, last, PT_GATHER_TABLE(level));
 		pt_gather_free(c->g, child_pa, w_table_bytes(level - 1));
 	}
 	return 1;
@@ -628,7 +626,8 @@ W_INLINE bool r_leaf_run(struct r_ctx *c, const enum r_op op, const int level, u
 			}
 			if (q != p) {
 				r_break(c, va0 + (uint64_t)(p - p0) / 8 * span,
-					va0 + (uint64_t)(q - p0) / 8 * span - 1);
+					va0 + (uint64_t)(q - p0) / 8 * span - 1, level,
+					PT_FLUSH_BREAK);
 				for (; p < q; p += 8)
 					r_store_h(hook, m, p, (fmt_load(p) & oa) | nleaf);
 				flast = q - 8;
@@ -700,7 +699,7 @@ W_INLINE bool r_leaf_run(struct r_ctx *c, const enum r_op op, const int level, u
 out:
 	if (first)
 		r_flush_range(c, va0 + (uint64_t)(first - p0) / 8 * span,
-			      va0 + (uint64_t)(flast - p0) / 8 * span + span - 1);
+			      va0 + (uint64_t)(flast - p0) / 8 * span + span - 1, level);
 	k = (uint64_t)(p - p0) / 8;
 	if (k == full && ends)
 		return true; /* va may have wrapped past the top: not used */

@@ -20,12 +20,10 @@ static void put(struct pt_mm *mm, uint8_t *p, uint64_t e)
 	pt_entry_store(mm->fmt, p, e);
 }
 
-/* Invalidate now (the break of break-before-make). */
-static void brk(struct pt_gather *g, uint64_t first, uint64_t last)
+/* Invalidate now the entries of what that map [first, last] (the break). */
+static void brk(struct pt_gather *g, uint64_t first, uint64_t last, uint64_t what)
 {
-	if (g->flush)
-		g->flush(g, first, last);
-	g->flushes++;
+	pt_gather_now(g, first, last, PT_FLUSH_BREAK, what);
 }
 
 /* The same leaf without its group mark, or -PT_EINVAL if encode_leaf cannot make it. */
@@ -64,10 +62,10 @@ static int ungroup(struct pt_mm *mm, const struct mm_walk_state *st,
 	}
 	for (uint32_t i = 0; i < n; i++)
 		put(mm, first + (size_t)i * f->entry_size, 0);
-	brk(g, gva, gva + gsize - 1);
+	brk(g, gva, gva + gsize - 1, PT_GATHER_LEAF(level));
 	for (uint32_t i = 0; i < n; i++)
 		put(mm, first + (size_t)i * f->entry_size, ne[i]);
-	pt_gather_range(g, gva, gva + gsize - 1);
+	pt_gather_range(g, gva, gva + gsize - 1, PT_GATHER_LEAF(level));
 	u->ptep = first;
 	u->va = gva;
 	u->level = level;
@@ -107,9 +105,9 @@ static int to_table(struct pt_mm *mm, const struct mm_walk_state *st,
 	}
 	u->old[0] = st->entry;
 	put(mm, st->ptep, 0);
-	brk(g, lva, lva + span - 1);
+	brk(g, lva, lva + span - 1, PT_GATHER_LEAF(level));
 	put(mm, st->ptep, f->ops.encode_table(tpa, level));
-	pt_gather_range(g, lva, lva + span - 1);
+	pt_gather_range(g, lva, lva + span - 1, PT_GATHER_LEAF(level));
 	g->tables_alloced++;
 	u->ptep = st->ptep;
 	u->va = lva;
@@ -151,13 +149,17 @@ void pt_split_leaf_undo(struct pt_mm *mm, const struct pt_split_undo *undo, stru
 {
 	const struct pt_format *f = mm->fmt;
 	uint64_t span = pt_level_size(f, undo->level), last = undo->va + undo->n * span - 1;
+	/* What goes: a group's leaves, or a table (link and leaves) that had replaced a leaf. */
+	uint64_t what = undo->n == 1
+				? PT_GATHER_TABLE(undo->level) | PT_GATHER_LEAF(undo->level - 1)
+				: PT_GATHER_LEAF(undo->level);
 
 	for (uint32_t i = 0; i < undo->n; i++)
 		put(mm, undo->ptep + (size_t)i * f->entry_size, 0);
-	brk(g, undo->va, last);
+	brk(g, undo->va, last, what);
 	for (uint32_t i = 0; i < undo->n; i++)
 		put(mm, undo->ptep + (size_t)i * f->entry_size, undo->old[i]);
-	pt_gather_range(g, undo->va, last);
+	pt_gather_range(g, undo->va, last, what);
 	if (undo->n == 1) /* a leaf had become a table */
 		pt_gather_free(g, undo->table_pa, pt_table_bytes(f, undo->level - 1));
 	pt_mm_bump_gen(mm);

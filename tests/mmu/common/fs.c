@@ -101,9 +101,9 @@ static __attribute__((noreturn)) void fail_op(const char *what, int rc, uint64_t
 	fs_arch_poweroff(false);
 }
 
-static void flush_hook(struct pt_gather *g, uint64_t start, uint64_t last)
+static void flush_hook(struct pt_gather *g, const struct pt_flush *f)
 {
-	fs_arch_flush(g, start, last);
+	fs_arch_flush(g, f->start, f->last);
 }
 
 void fs_map(uint64_t va, uint64_t pa, uint64_t size, uint32_t prot, uint64_t sizes)
