@@ -29,7 +29,7 @@ static void hook(struct pt_gather *g, const struct pt_flush *f)
 	struct pt_translation tr;
 	int rc;
 
-	tlb_model_flush(tlb_model_of(g->mm->mem), f->start, f->last);
+	tlb_model_flush(tlb_model_of(g->mm->mem), f);
 	if (f->why == PT_FLUSH_END) {
 		s->ends++;
 		s->end = *f;

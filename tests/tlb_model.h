@@ -15,6 +15,8 @@
  *     size change together with an attribute change").
  *   - A table freed while it is still linked, or while a cached walk entry still points
  *     at it: an error.
+ *   - A flush removes only the cached entries of the levels it names (struct pt_flush:
+ *     leaf_levels, table_levels), as an invalidation with a level hint may.
  *   - At the end of an operation (tlb_model_op_end, before pt_gather_flush), every stale
  *     translation that grants more than the current tree (a removed mapping, other OA or
  *     memory type, rights or accessed/dirty state taken away) must be covered by the
@@ -369,14 +371,26 @@ static inline void tlb_store_hook(struct pt_mem *m, uint64_t pa, uint64_t e)
 	}
 }
 
-/* Invalidate [start, last]: every cached entry that translates a VA in it goes. */
-static inline void tlb_model_flush(struct tlb_model *t, uint64_t start, uint64_t last)
+/*
+ * Whether a flush of [start, last] that names leaf_levels / table_levels (struct pt_flush)
+ * removes cached entry s. Taken at its word, as a TLB invalidation with a level hint is
+ * (arm64 TTL: an entry of another level may survive; TLBI VALE keeps walk entries).
+ */
+static inline bool tlb_covers(const struct tlb_ent *s, uint64_t start, uint64_t last,
+			      uint32_t leaf_levels, uint32_t table_levels)
+{
+	return s->va <= last && s->last >= start &&
+	       (((s->walk ? table_levels : leaf_levels) >> s->level) & 1);
+}
+
+/* Invalidate what f describes: every cached entry it covers goes. */
+static inline void tlb_model_flush(struct tlb_model *t, const struct pt_flush *f)
 {
 	size_t k = 0;
 
 	t->flushes++;
 	for (size_t i = 0; i < t->nstale; i++)
-		if (t->stale[i].last < start || t->stale[i].va > last)
+		if (!tlb_covers(&t->stale[i], f->start, f->last, f->leaf_levels, f->table_levels))
 			t->stale[k++] = t->stale[i];
 	t->nstale = k;
 }
@@ -386,7 +400,7 @@ static inline void tlb_flush_hook(struct pt_gather *g, const struct pt_flush *f)
 	struct tlb_model *t = tlb_model_of(g->mm->mem);
 
 	if (t)
-		tlb_model_flush(t, f->start, f->last);
+		tlb_model_flush(t, f);
 }
 
 static inline void tlb_free_hook(struct pt_mem *m, uint64_t pa, uint64_t size)
@@ -499,7 +513,7 @@ static inline void tlb_model_op_end(struct tlb_model *t, const struct pt_gather 
 	for (size_t i = 0; i < t->nstale; i++) {
 		const struct tlb_ent *s = &t->stale[i];
 
-		if (g->pending && s->va <= g->last && s->last >= g->start)
+		if (g->pending && tlb_covers(s, g->start, g->last, g->leaf_levels, g->table_levels))
 			continue;
 		if (tlb_harmless(t, s))
 			continue;
