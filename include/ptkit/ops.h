@@ -85,6 +85,15 @@ struct pt_gather {
 	 * gathered table after the flush instead of mem->free; frees it after a grace period.
 	 */
 	void (*free_table)(struct pt_gather *g, uint64_t pa, uint64_t size);
+	/*
+	 * Optional: told about every leaf pt_unmap removes (each member of a group, each
+	 * smaller leaf of a split one), with the value it held last: taken by an atomic
+	 * exchange, so prot's PT_YOUNG / PT_DIRTY include what the MMU set until the end (as
+	 * Linux's zap reads ptep_get_and_clear for folio_mark_dirty). Setting it turns off the
+	 * unmap's batched fast path.
+	 */
+	void (*unmapped)(struct pt_gather *g, uint64_t va, uint64_t size, uint64_t pa,
+			 uint32_t prot);
 	void *priv;
 	/* Filled in by a failing call: the VA it stopped at. */
 	uint64_t err_va;

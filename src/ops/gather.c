@@ -11,6 +11,7 @@ void pt_gather_init(struct pt_gather *g, struct pt_mm *mm)
 	g->nr_free = 0;
 	g->flush = 0;
 	g->free_table = 0;
+	g->unmapped = 0;
 	g->priv = 0;
 	g->err_va = 0;
 	g->tables_alloced = g->tables_freed = g->flushes = 0;
