@@ -138,12 +138,18 @@ static int op(struct hw *h, int kind, uint64_t va, uint64_t size, uint32_t prot)
 	return r;
 }
 
-/* Map [va, va + size) with leaves of `page` bytes, then make them old and clean. */
+/*
+ * Map [va, va + size) with leaves of `page` bytes whose dirty state the MMU tracks (asked
+ * for with PT_DIRTY: on arm64 that is DBM; without it a writable leaf is AP[2] = 0, DBM = 0,
+ * whose writes no hardware records), then make them old and clean.
+ */
 static bool map_clean(struct hw *h, uint64_t va, uint64_t size, uint64_t page, uint32_t prot)
 {
-	struct pt_map_req req = {
-		.va = va, .pa = va + (1ull << 30), .size = size, .prot = prot, .page_sizes = page
-	};
+	struct pt_map_req req = { .va = va,
+				  .pa = va + (1ull << 30),
+				  .size = size,
+				  .prot = prot | PT_DIRTY,
+				  .page_sizes = page };
 	struct mm_walk_state st;
 	struct pt_gather g;
 

@@ -534,7 +534,12 @@ static inline void protect_pte_range(struct ref_mm *mm, uint64_t pmdv, uint64_t 
 			continue;
 		uint64_t nv = pte_modify_rw(v, write);
 		if (nv != v) {
-			WRITE_ONCE(pte->pte, nv);
+			/*
+			 * ptep_modify_prot_start / commit: take the entry with an exchange so an
+			 * accessed / dirty bit the MMU sets meanwhile is kept, then store the new.
+			 */
+			v = __atomic_exchange_n(&pte->pte, 0, __ATOMIC_ACQ_REL);
+			WRITE_ONCE(pte->pte, pte_modify_rw(v, write));
 			changed = true;
 		}
 	} while (pte++, addr += PAGE_SIZE, addr != end);

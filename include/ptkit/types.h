@@ -73,7 +73,9 @@ struct pt_mem {
 	 * Optional, for instrumentation (the tests' TLB model, tests/tlb_model.h): called just
 	 * before every entry store an operation makes (map, unmap, protect, split, set_accessed),
 	 * with the entry's physical address and the value it is about to hold (host order);
-	 * the entry still holds the old value. Unset, it costs one predictable branch per store.
+	 * the entry still holds the old value. A compare-and-swap that finds the entry changed
+	 * (the MMU set accessed / dirty) is retried, and the hook called again. Unset, it costs
+	 * one predictable branch per store.
 	 */
 	void (*store)(struct pt_mem *mem, uint64_t pa, uint64_t e);
 	void *priv;

@@ -76,6 +76,47 @@ W_INLINE void r_store(const struct r_ctx *c, uint8_t *p, uint64_t e)
 	r_store_h(c->store, c->mm->mem, p, e);
 }
 
+/* x in the format's byte order, as a host word (and back). */
+#define R_RAW(x) (FMT_BIG_ENDIAN != W_HOST_BE ? __builtin_bswap64(x) : (x))
+
+/*
+ * Live leaves change by exchange or compare-and-swap, never by a load and a plain store:
+ * an MMU with hardware accessed / dirty management may set those bits in between (x86 A/D,
+ * arm64 AF and DBM's AP[2], RISC-V Svadu, Power R/C), and what it set must not be lost
+ * (Linux: ptep_get_and_clear, ptep_modify_prot_start / commit, pmdp_invalidate). The
+ * store hook is told before every attempt.
+ */
+
+/* The entry at p becomes e; returns what it held last. */
+W_INLINE uint64_t r_xchg(const struct r_ctx *c, uint8_t *p, uint64_t e)
+{
+	struct pt_mem *m = c->mm->mem;
+
+	if (c->store)
+		c->store(m, m->base + (uint64_t)(p - m->bytes), e);
+	return R_RAW(__atomic_exchange_n((uint64_t *)(void *)p, R_RAW(e), __ATOMIC_ACQ_REL));
+}
+
+/* The entry at p becomes e if it still holds *old; if not, *old is what it holds now. */
+W_INLINE bool r_cas_h(void (*hook)(struct pt_mem *, uint64_t, uint64_t), struct pt_mem *m,
+		      uint8_t *p, uint64_t *old, uint64_t e)
+{
+	uint64_t raw = R_RAW(*old);
+
+	if (hook)
+		hook(m, m->base + (uint64_t)(p - m->bytes), e);
+	if (__atomic_compare_exchange_n((uint64_t *)(void *)p, &raw, R_RAW(e), false,
+					__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return true;
+	*old = R_RAW(raw);
+	return false;
+}
+
+W_INLINE bool r_cas(const struct r_ctx *c, uint8_t *p, uint64_t *old, uint64_t e)
+{
+	return r_cas_h(c->store, c->mm->mem, p, old, e);
+}
+
 /* Entry idx of a table; a NULL table is one the dry pass imagines: empty, or split from src. */
 W_INLINE uint64_t r_entry(const uint8_t *table, uint64_t src, int level, uint32_t idx)
 {
@@ -177,42 +218,53 @@ static inline void r_break(struct r_ctx *c, uint64_t first, uint64_t last, int l
 	pt_gather_now(c->g, first, last, why, PT_GATHER_LEAF(level));
 }
 
+/* Fill table child (level - 1) with the leaves that together map what leaf e does. */
+W_INLINE void r_fill(const struct r_ctx *c, uint8_t *child, uint64_t e, int level)
+{
+	uint32_t n = 1u << fmt_index_bits(level - 1);
+
+	for (uint32_t i = 0; i < n; i++)
+		r_store(c, child + (size_t)i * 8, fmt_split_leaf(e, level, i));
+}
+
 /*
  * Replace leaf e (entry idx of table, at level) by a table of smaller leaves with the same
  * attributes, then apply the operation to [va, last] inside it. Where the format needs
- * break-before-make for that (FMT_BBM), the table is complete, changes included, before
- * the break and the link. Where it lets the old leaf and the new table coexist only while
- * their attributes agree (FMT_SPLIT_FLUSH), a protect links the unchanged table, flushes,
- * then changes it. Elsewhere the table is linked complete.
+ * break-before-make (FMT_BBM), the leaf is exchanged for an invalid entry and flushed
+ * first, and the table is built from the leaf as the MMU left it (its accessed / dirty
+ * state included), changed, then linked. Elsewhere the table of unchanged leaves replaces
+ * the leaf by compare-and-swap (rebuilt if the MMU changed the leaf meanwhile), so the
+ * mapping never goes away; the change follows in the linked table, after a flush where the
+ * format lets the old leaf and the new table coexist only while they agree
+ * (FMT_SPLIT_FLUSH, for a protect).
  */
 W_INLINE void r_split(struct r_ctx *c, int level, uint8_t *table, uint32_t idx, uint64_t e,
 		      uint64_t va, uint64_t last)
 {
 	uint64_t child_pa;
 	uint8_t *child = r_new_table(c, level - 1, &child_pa);
-	uint64_t base = va & ~(w_span(level) - 1);
+	uint64_t base = va & ~(w_span(level) - 1), blast = base + w_span(level) - 1;
+	uint8_t *p = table ? table + (size_t)idx * 8 : 0;
 
-	if (!c->dry) {
-		uint32_t n = 1u << fmt_index_bits(level - 1);
-		for (uint32_t i = 0; i < n; i++)
-			r_store(c, child + (size_t)i * 8, fmt_split_leaf(e, level, i));
-		if (FMT_SPLIT_FLUSH && !FMT_BBM && c->op == R_PROTECT) {
-			r_store(c, table + (size_t)idx * 8, fmt_make_table(child_pa, level));
-			r_break(c, base, base + w_span(level) - 1, level, PT_FLUSH_SPLIT);
-			r_level(c, level - 1, child, 0, va, last);
-			r_flush_range(c, base, base + w_span(level) - 1, level);
-			return;
-		}
+	if (c->dry) {
+		r_level(c, level - 1, child, e, va, last);
+		return;
 	}
-	r_level(c, level - 1, child, child ? 0 : e, va, last);
-	if (!c->dry) {
-		if (FMT_BBM) {
-			r_store(c, table + (size_t)idx * 8, 0);
-			r_break(c, base, base + w_span(level) - 1, level, PT_FLUSH_BREAK);
-		}
-		r_store(c, table + (size_t)idx * 8, fmt_make_table(child_pa, level));
-		r_flush_range(c, base, base + w_span(level) - 1, level);
+	if (FMT_BBM) {
+		e = r_xchg(c, p, 0);
+		r_break(c, base, blast, level, PT_FLUSH_BREAK);
+		r_fill(c, child, e, level);
+		r_level(c, level - 1, child, 0, va, last);
+		r_store(c, p, fmt_make_table(child_pa, level));
+	} else {
+		do
+			r_fill(c, child, e, level);
+		while (!r_cas(c, p, &e, fmt_make_table(child_pa, level)));
+		if (FMT_SPLIT_FLUSH && c->op == R_PROTECT)
+			r_break(c, base, blast, level, PT_FLUSH_SPLIT);
+		r_level(c, level - 1, child, 0, va, last);
 	}
+	r_flush_range(c, base, blast, level);
 }
 
 static inline bool r_size_ok(const struct r_ctx *c, uint64_t size)
@@ -333,6 +385,42 @@ static inline bool r_member(uint64_t e, int level, uint32_t n)
 	return fmt_kind(e, level, &why) == PT_ENTRY_LEAF && w_group(e, level) == n;
 }
 
+/* Unmap the live leaf at p (mapping va), telling g->unmapped what it held last. */
+W_INLINE void r_clear(struct r_ctx *c, uint8_t *p, int level, uint64_t va)
+{
+	struct pt_gather *g = c->g;
+	uint64_t o;
+
+	if (!g->unmapped) { /* nobody asks what it held: the MMU's last update goes with it */
+		r_store(c, p, 0);
+		return;
+	}
+	o = r_xchg(c, p, 0);
+	g->unmapped(g, va, w_span(level), w_leaf_pa(o, level, va), fmt_leaf_prot(o, level));
+}
+
+/*
+ * Give the live leaf at p (mapping va, holding cur) the protection being applied, in
+ * place: ne is what cur becomes; recomputed from what the MMU left while a
+ * compare-and-swap finds the entry changed.
+ */
+W_INLINE void r_reprotect_at(struct r_ctx *c, uint8_t *p, int level, uint64_t va, uint64_t cur,
+			     uint64_t ne)
+{
+	while (!r_cas(c, p, &cur, ne))
+		ne = r_reprotect(c, cur, level, va);
+}
+
+/* Group member e (mapping va) as a plain leaf, its other attributes and state kept. */
+W_INLINE uint64_t r_ungrouped(uint64_t e, int level, uint64_t va)
+{
+	return fmt_leaf_keep(e,
+			     fmt_make_leaf(w_leaf_pa(e, level, va), level,
+					   fmt_leaf_prot(e, level) & ~(uint32_t)PT_CONTIG,
+					   fmt_leaf_pkey(e)),
+			     level);
+}
+
 /*
  * Leaf e at entry idx belongs to a group of n > 1 entries. When [va, op_last] covers the
  * whole group and every entry of it is a member, unmap or protect all of it at once and
@@ -347,34 +435,46 @@ W_INLINE uint32_t r_group(struct r_ctx *c, int level, uint8_t *table, uint32_t i
 	uint64_t span = w_span(level), gsize = span * n;
 	uint64_t gbase = va & ~(gsize - 1);
 	uint32_t first = idx - (uint32_t)((va - gbase) / span), members = 0;
+	uint8_t *g0 = table + (size_t)first * 8;
 
 	for (uint32_t i = 0; i < n; i++)
-		members += r_member(fmt_load(table + (size_t)(first + i) * 8), level, n);
+		members += r_member(fmt_load(g0 + (size_t)i * 8), level, n);
 	if (members == n && va == gbase && op_last - va >= gsize - 1) {
-		uint64_t ne[R_BBM_LEAF ? R_MAX_GROUP : 1];
+		uint64_t ne[R_BBM_LEAF ? R_MAX_GROUP : 1], ol[R_BBM_LEAF ? R_MAX_GROUP : 1];
 		bool brk = false;
 
 		if (c->dry)
 			return n;
-		/* Break first when some member may not change in place (FMT_BBM_*_MASK). */
-		for (uint32_t i = 0; R_BBM_LEAF && c->op == R_PROTECT && i < n; i++) {
-			uint64_t ei = fmt_load(table + (size_t)(first + i) * 8);
-
-			ne[i] = r_reprotect(c, ei, level, gbase + i * span);
-			brk |= r_needs_break(ei, ne[i], level);
+		if (c->op == R_UNMAP) {
+			for (uint32_t i = 0; i < n; i++)
+				r_clear(c, g0 + (size_t)i * 8, level, gbase + i * span);
+			r_flush_range(c, gbase, gbase + gsize - 1, level);
+			return n;
 		}
-		for (uint32_t i = 0; brk && i < n; i++)
-			r_store(c, table + (size_t)(first + i) * 8, 0);
-		if (brk)
-			r_break(c, gbase, gbase + gsize - 1, level, PT_FLUSH_BREAK);
-		for (uint32_t i = 0; i < n; i++) {
-			uint8_t *p = table + (size_t)(first + i) * 8;
+		/* Break first when some member may not change in place (FMT_BBM_*_MASK). */
+		for (uint32_t i = 0; R_BBM_LEAF && i < n; i++) {
+			ol[i] = fmt_load(g0 + (size_t)i * 8);
+			ne[i] = r_reprotect(c, ol[i], level, gbase + i * span);
+			brk |= r_needs_break(ol[i], ne[i], level);
+		}
+		if (R_BBM_LEAF && brk) {
+			for (uint32_t i = 0; i < n; i++) {
+				uint64_t o = r_xchg(c, g0 + (size_t)i * 8, 0);
 
-			r_store(c, p,
-				c->op == R_UNMAP ? 0
-				: R_BBM_LEAF
-					? ne[i]
-					: r_reprotect(c, fmt_load(p), level, gbase + i * span));
+				if (o != ol[i]) /* the MMU changed its A/D meanwhile */
+					ne[i] = r_reprotect(c, o, level, gbase + i * span);
+			}
+			r_break(c, gbase, gbase + gsize - 1, level, PT_FLUSH_BREAK);
+			for (uint32_t i = 0; i < n; i++)
+				r_store(c, g0 + (size_t)i * 8, ne[i]);
+		} else {
+			for (uint32_t i = 0; i < n; i++) {
+				uint8_t *p = g0 + (size_t)i * 8;
+				uint64_t e = fmt_load(p);
+
+				r_reprotect_at(c, p, level, gbase + i * span, e,
+					       r_reprotect(c, e, level, gbase + i * span));
+			}
 		}
 		r_flush_range(c, gbase, gbase + gsize - 1, level);
 		return n;
@@ -385,26 +485,24 @@ W_INLINE uint32_t r_group(struct r_ctx *c, int level, uint8_t *table, uint32_t i
 		uint64_t old[FMT_BBM ? R_MAX_GROUP : 1];
 		/* Break: every member invalid and flushed before any is rewritten. */
 		for (uint32_t i = 0; FMT_BBM && i < n; i++) {
-			old[i] = fmt_load(table + (size_t)(first + i) * 8);
+			old[i] = fmt_load(g0 + (size_t)i * 8);
 			if (r_member(old[i], level, n))
-				r_store(c, table + (size_t)(first + i) * 8, 0);
+				old[i] = r_xchg(c, g0 + (size_t)i * 8, 0);
 		}
 		if (FMT_BBM)
 			r_break(c, gbase, gbase + gsize - 1, level, PT_FLUSH_BREAK);
 		for (uint32_t i = 0; i < n; i++) {
-			uint8_t *p = table + (size_t)(first + i) * 8;
+			uint8_t *p = g0 + (size_t)i * 8;
 			uint64_t ei = FMT_BBM ? old[i] : fmt_load(p);
 			uint64_t vi = gbase + i * span;
 
 			if (!r_member(ei, level, n))
 				continue;
-			r_store(c, p,
-				fmt_leaf_keep(ei,
-					      fmt_make_leaf(w_leaf_pa(ei, level, vi), level,
-							    fmt_leaf_prot(ei, level) &
-								    ~(uint32_t)PT_CONTIG,
-							    fmt_leaf_pkey(ei)),
-					      level));
+			if (FMT_BBM)
+				r_store(c, p, r_ungrouped(ei, level, vi));
+			else
+				while (!r_cas(c, p, &ei, r_ungrouped(ei, level, vi)))
+					;
 		}
 	}
 	r_flush_range(c, gbase, gbase + gsize - 1, level);
@@ -427,14 +525,22 @@ W_INLINE uint32_t r_change_leaf(struct r_ctx *c, int level, uint8_t *table, uint
 		r_split(c, level, table, idx, e, va, last);
 	} else if (!c->dry) {
 		uint8_t *p = table + (size_t)idx * 8;
+		uint64_t cur = fmt_load(p);
 
-		if (ne && (fmt_leaf_prot(e, level) & PT_CONTIG)) /* ungrouped just now */
-			ne = r_reprotect(c, fmt_load(p), level, va);
-		if (ne && r_needs_break(fmt_load(p), ne, level)) {
-			r_store(c, p, 0);
-			r_break(c, va, last, level, PT_FLUSH_BREAK);
+		if (!ne) {
+			r_clear(c, p, level, va);
+		} else {
+			if (cur != e) /* ungrouped just now */
+				ne = r_reprotect(c, cur, level, va);
+			if (r_needs_break(cur, ne, level)) {
+				uint64_t o = r_xchg(c, p, 0);
+
+				r_break(c, va, last, level, PT_FLUSH_BREAK);
+				r_store(c, p, o == cur ? ne : r_reprotect(c, o, level, va));
+			} else {
+				r_reprotect_at(c, p, level, va, cur, ne);
+			}
 		}
-		r_store(c, p, ne);
 		r_flush_range(c, va, last, level);
 	}
 	return 1;
@@ -507,9 +613,6 @@ W_INLINE bool r_same(uint64_t e, uint64_t oa, uint64_t a)
 
 /* Two entries as stored; may alias anything, 8-byte aligned (entries are). */
 typedef uint64_t r_v2 __attribute__((vector_size(16), may_alias, aligned(8)));
-
-/* x in the format's byte order, as a host word. */
-#define R_RAW(x) (FMT_BIG_ENDIAN != W_HOST_BE ? __builtin_bswap64(x) : (x))
 
 /*
  * Whether the R_CHUNK entries at p all have attribute word a (oa != 0, a not R_NO_ATTR).
@@ -615,14 +718,20 @@ W_INLINE bool r_leaf_run(struct r_ctx *c, const enum r_op op, const int level, u
 		if (R_BBM_LEAF && brk) {
 			/*
 			 * The known leaves from p on, all at once: invalid (the other bits kept,
-			 * as Linux's pmd_mkinvalid does), one flush, then the new attributes.
+			 * as Linux's pmd_mkinvalid does), one flush, then the new attributes. A
+			 * leaf the MMU changed meanwhile ends the run (decoded again below).
 			 */
 			uint8_t *q = p;
 
-			for (; q < end && r_same(fmt_load(q), oa, leaf); q += 8) {
-				R_CHECK_LEAF(c, op, level, fmt_load(q), oa, nleaf,
+			for (; q < end; q += 8) {
+				uint64_t e = fmt_load(q);
+
+				if (!r_same(e, oa, leaf))
+					break;
+				R_CHECK_LEAF(c, op, level, e, oa, nleaf,
 					     va0 + (uint64_t)(q - p0) / 8 * span);
-				r_store_h(hook, m, q, fmt_load(q) & ~(uint64_t)FMT_VALID_MASK);
+				if (!r_cas_h(hook, m, q, &e, e & ~(uint64_t)FMT_VALID_MASK))
+					break;
 			}
 			if (q != p) {
 				r_break(c, va0 + (uint64_t)(p - p0) / 8 * span,
@@ -640,17 +749,27 @@ W_INLINE bool r_leaf_run(struct r_ctx *c, const enum r_op op, const int level, u
 				R_CHECK_CHUNK(c, op, level, p, oa, nleaf,
 					      va0 + (uint64_t)(p - p0) / 8 * span);
 				/* R_CHUNK leaves of the known attributes */
-				if (!dry && (op == R_UNMAP || nleaf != leaf)) {
+				if (!dry && op == R_UNMAP) {
 					if (hook)
-						r_hook_n(hook, m, p, R_CHUNK,
-							 op == R_UNMAP ? 0 : nleaf, 0,
-							 op == R_UNMAP ? 0 : oa);
+						r_hook_n(hook, m, p, R_CHUNK, 0, 0, 0);
 #pragma GCC unroll 16
 					for (int i = 0; i < R_CHUNK; i++, p += 8)
-						fmt_store(p, op == R_UNMAP
-								     ? 0
-								     : (fmt_load(p) & oa) | nleaf);
+						fmt_store(p, 0);
 					flast = p - 8;
+				} else if (!dry && nleaf != leaf) {
+					/* One compare-and-swap each; a leaf the MMU changed
+					 * meanwhile stops the chunk (decoded again below). */
+					uint8_t *const c0 = p;
+
+#pragma GCC unroll 16
+					for (int i = 0; i < R_CHUNK; i++, p += 8) {
+						uint64_t e = fmt_load(p);
+
+						if (!r_cas_h(hook, m, p, &e, (e & oa) | nleaf))
+							break;
+					}
+					if (p != c0)
+						flast = p - 8;
 				} else {
 					p += R_CHUNK * 8;
 				}
@@ -670,7 +789,12 @@ W_INLINE bool r_leaf_run(struct r_ctx *c, const enum r_op op, const int level, u
 					continue;
 				if (R_BBM_LEAF && brk)
 					break; /* the run above handles it */
-				r_store_h(hook, m, p, op == R_UNMAP ? 0 : (e & oa) | nleaf);
+				if (op == R_UNMAP) {
+					r_store_h(hook, m, p, 0);
+				} else if (!r_cas_h(hook, m, p, &e, (e & oa) | nleaf)) {
+					p -= 8; /* the MMU changed it: again, decoded */
+					continue;
+				}
 				flast = p;
 				continue;
 			}
@@ -715,7 +839,8 @@ W_INLINE void r_level_c(struct r_ctx *c, const enum r_op op, const int level, ui
 	uint64_t span = w_span(level);
 	uint32_t idx = w_index(va, level);
 	/* The leaf run needs entries in place and, for map and protect, the OA in place. */
-	const bool run = fmt_leaf_ok(level) && (op == R_UNMAP || FMT_LEAF_OA_MASK_C(level));
+	const bool run = fmt_leaf_ok(level) &&
+			 (op == R_UNMAP ? !c->g->unmapped : FMT_LEAF_OA_MASK_C(level) != 0);
 
 	/* Imagined empty bottom tables need nothing more: mapping into them cannot fail. */
 	if (c->dry && !table && !src && level == 0 && op == R_MAP && r_size_ok(c, span))
