@@ -12,6 +12,7 @@
  * a page size change with the same frame and attributes.
  */
 #include "check.h"
+#include "model.h"
 #include "tlb_model.h"
 
 #include <ptkit/mem.h>
@@ -23,6 +24,7 @@
 
 /* What ran, per format (a case that does not fit the format's VA / PA space is skipped). */
 static unsigned long n_plain, n_groups, n_ad, n_refused, n_chain, n_top, n_skipped;
+static unsigned long n_sweep_ok, n_sweep_refused;
 
 struct ctx {
 	const struct pt_format *f;
@@ -432,6 +434,104 @@ static unsigned long chain(const struct pt_format *f, int level)
 	return ctx_fini(&c);
 }
 
+/* The window's translations, normalized (young / dirty left out: collapse ORs them). */
+static struct model window(struct ctx *c, uint64_t va, uint64_t size)
+{
+	struct model m = { 0 };
+
+	CHECK_EQ(model_from_tree(&m, &c->mm, va, va + size - 1, PT_PROT_REQUEST & ~(uint32_t)AD),
+		 0);
+	model_normalize(&m);
+	return m;
+}
+
+static bool model_same(const struct model *x, const struct model *y)
+{
+	if (x->n != y->n)
+		return false;
+	for (size_t i = 0; i < x->n; i++)
+		if (!iv_eq(&x->v[i], &y->v[i]))
+			return false;
+	return true;
+}
+
+/*
+ * A random tree: level-1 sized regions mapped with the small leaves (some as group members,
+ * some with a PA off by one page, three kinds of rights), single pages protected or unmapped.
+ * Then pt_collapse on every table until none collapses: a success keeps every translation
+ * of the window, a refusal is -PT_ENOENT / -PT_EINVAL and changes no byte.
+ */
+static unsigned long sweep(const struct pt_format *f, uint64_t seed)
+{
+	struct ctx c;
+	struct pt_gather g;
+	uint64_t span = pt_level_size(f, 0), mid = pt_level_size(f, 1), w = 8 * mid, va, pa;
+	uint32_t prots[3] = { PT_R | PT_W, PT_R, PT_R | PT_X };
+	bool more = true;
+
+	seed = seed * 0x9e3779b97f4a7c15ull + 1;
+	va = 16 * mid;
+	pa = 64 * mid;
+	if (!f->leaf_ok[1] || 2 * va > (1ull << f->half_bits) || 2 * pa > (1ull << f->pa_bits) ||
+	    !ctx_init(&c, f, "sweep", 0))
+		return 0;
+	for (uint64_t i = 0; i < 8; i++) {
+		uint64_t r = rnd(&seed), sizes = span, off = 0;
+
+		if (r % 8 == 0)
+			continue; /* a hole */
+		if (f->contig[0] > 1 && (r >> 3) % 3 == 0)
+			sizes |= span * f->contig[0];
+		if ((r >> 5) % 6 == 0)
+			off = span * f->contig[0]; /* not aligned to mid */
+		if (!CHECK_EQ(map(&c, va + i * mid, pa + i * mid + off, mid, prots[(r >> 8) % 3],
+				  sizes),
+			      0))
+			fprintf(stderr, "%s: map 0x%llx -> 0x%llx prot 0x%x sizes 0x%llx\n",
+				f->name, (unsigned long long)(va + i * mid),
+				(unsigned long long)(pa + i * mid + off), prots[(r >> 8) % 3],
+				(unsigned long long)sizes);
+		if ((r >> 10) % 4 == 0) {
+			uint64_t p = va + i * mid + (r >> 12) % (mid / span) * span;
+
+			gather(&c, &g);
+			if ((r >> 40) % 2)
+				pt_protect(&c.mm, p, span, PT_R | PT_USER, &g);
+			else
+				pt_unmap(&c.mm, p, span, &g);
+			done(&c, &g);
+		}
+	}
+	while (more) {
+		more = false;
+		{
+			for (uint64_t at = va; at < va + w; at += mid) {
+				uint64_t x = at + rnd(&seed) % (mid / span) * span;
+				struct model before = window(&c, va, w), after;
+				struct snap sn;
+				int r;
+
+				snap_take(&c, &sn);
+				r = collapse(&c, x, &g);
+				after = window(&c, va, w);
+				CHECK(model_same(&before, &after));
+				if (r) {
+					CHECK(r == -PT_ENOENT || r == -PT_EINVAL);
+					CHECK(snap_same(&c, &sn));
+					n_sweep_refused++;
+				} else {
+					free(sn.bytes);
+					n_sweep_ok++;
+					more = true;
+				}
+				free(before.v);
+				free(after.v);
+			}
+		}
+	}
+	return ctx_fini(&c);
+}
+
 int main(void)
 {
 	unsigned long total = 0;
@@ -441,6 +541,7 @@ int main(void)
 		unsigned long v = 0, pairs = 0;
 
 		n_plain = n_groups = n_ad = n_refused = n_chain = n_top = n_skipped = 0;
+		n_sweep_ok = n_sweep_refused = 0;
 
 		for (int l = 0; l + 1 < f->levels; l++) {
 			if (!f->leaf_ok[l] || !f->leaf_ok[l + 1])
@@ -455,10 +556,13 @@ int main(void)
 			v += chain(f, l);
 		}
 		v += top(f);
+		for (uint64_t seed = 1; seed <= 6; seed++)
+			v += sweep(f, seed);
 		printf("%s: %lu levels collapse: %lu plain, %lu of groups, %lu young/dirty, %lu "
-		       "chains, %lu refusals, %lu top, %lu skipped; TLB model violations %lu\n",
+		       "chains, %lu refusals, %lu top, %lu skipped; random trees: %lu collapsed, %lu "
+		       "refused; TLB model violations %lu\n",
 		       f->name, pairs, n_plain, n_groups, n_ad, n_chain, n_refused, n_top,
-		       n_skipped, v);
+		       n_skipped, n_sweep_ok, n_sweep_refused, v);
 		total += v;
 	}
 	CHECK_EQ(total, 0);
