@@ -8,8 +8,9 @@
  * (rights differ, a hole, OA not contiguous, OA misaligned, a table inside, a reserved
  * entry, the top level, not mapped) returns its code and leaves the arena byte-identical.
  * Everything runs under the TLB model (tlb_model.h), which must see no violation: on arm64
- * that takes the break (clear, flush, then the leaf); on x86 the one-store replacement is
- * a page size change with the same frame and attributes.
+ * that takes the break (clear, flush, then the leaf: the flush hook also checks that the
+ * range is unmapped while it runs); on x86 the one-store replacement is a page size change
+ * with the same frame and attributes. Last, random trees are collapsed to a fixpoint.
  */
 #include "check.h"
 #include "model.h"
@@ -32,6 +33,7 @@ struct ctx {
 	struct pt_mm mm;
 	struct tlb_model t;
 	char where[128];
+	unsigned flushes, flushed_invalid; /* flush hook calls; with the flushed range unmapped */
 };
 
 static bool ctx_init(struct ctx *c, const struct pt_format *f, const char *what, int level)
@@ -88,11 +90,26 @@ static int map(struct ctx *c, uint64_t va, uint64_t pa, uint64_t size, uint32_t 
 	return r;
 }
 
+/* The model's flush, noting whether the range's first address translates at that moment. */
+static void collapse_flush(struct pt_gather *g, uint64_t start, uint64_t last)
+{
+	struct ctx *c = g->priv;
+	struct pt_translation tr;
+
+	tlb_model_flush(&c->t, start, last);
+	c->flushes++;
+	if (pt_translate(g->mm, start, &tr) == -PT_ENOENT)
+		c->flushed_invalid++;
+}
+
 static int collapse(struct ctx *c, uint64_t va, struct pt_gather *g)
 {
 	int r;
 
 	gather(c, g);
+	g->flush = collapse_flush;
+	g->priv = c;
+	c->flushes = c->flushed_invalid = 0;
 	r = pt_collapse(&c->mm, va, g);
 	done(c, g);
 	return r;
@@ -193,6 +210,8 @@ static unsigned long good(const struct pt_format *f, int level, bool groups)
 	CHECK_EQ(g.tables_freed, 1);
 	CHECK_EQ(c.a.live, live - 1);
 	CHECK_EQ(g.flushes, f->bbm ? 2 : 1); /* the break, then the gather's flush */
+	CHECK_EQ(c.flushes, f->bbm ? 2 : 1);
+	CHECK_EQ(c.flushed_invalid, f->bbm ? 1 : 0); /* the break flush saw the range unmapped */
 	for (unsigned i = 0; i < ns; i++) {
 		struct mm_walk_state st;
 
