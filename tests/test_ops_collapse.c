@@ -301,12 +301,13 @@ enum refusal {
 	R_ALIGN,    /* the OA not aligned to the big leaf */
 	R_TABLE,    /* one entry a table */
 	R_BAD,	    /* one entry reserved */
+	R_UPPER,    /* the table entry above takes write permission away (x86 R/W, arm64 APTable) */
 	R_UNMAPPED, /* va not mapped */
 	R_COUNT
 };
 
-static const char *const refusal_name[R_COUNT] = { "rights", "hole",	 "oa",	    "align",
-						   "table",  "reserved", "unmapped" };
+static const char *const refusal_name[R_COUNT] = { "rights", "hole",	 "oa",	  "align",
+						   "table",  "reserved", "upper", "unmapped" };
 
 /* Set up refusal r at level; collapse must fail with its code and change no byte. */
 static unsigned long refuse(const struct pt_format *f, int level, enum refusal r)
@@ -375,6 +376,36 @@ static unsigned long refuse(const struct pt_format *f, int level, enum refusal r
 		}
 		want = (uint32_t)-PT_EBADENT;
 		break;
+	case R_UPPER:
+		CHECK_EQ(map(&c, va, pa, big, prot, span), 0);
+		{
+			struct mm_walk_state st;
+			struct pt_entry_info d, x;
+			uint64_t e;
+
+			mm_walk_init(&st, &c.mm);
+			CHECK(mm_walk_seek_leaf(&st, &c.mm, va));
+			slot = st.path[level + 1].table +
+			       (size_t)mm_walk_index(&st, level + 1) * f->entry_size;
+			e = pt_entry_load(f, slot);
+			pt_format_decode(f, e, level + 1, &d);
+			/* The one-bit change of the table entry that takes PT_W away, if any. */
+			for (int b = 0; b < 64 && !bad; b++) {
+				pt_format_decode(f, e ^ (1ull << b), level + 1, &x);
+				if (x.kind == PT_ENTRY_TABLE && x.pa == d.pa && (d.prot & PT_W) &&
+				    !(x.prot & PT_W))
+					bad = e ^ (1ull << b);
+			}
+			if (!bad) { /* the format's table entries carry no rights */
+				n_skipped++;
+				n_refused--;
+				slot = NULL;
+				return ctx_fini(&c);
+			}
+			pt_entry_store(f, slot, bad); /* not through the model: a foreign image */
+			bad = e;		      /* what to put back */
+		}
+		break;
 	case R_UNMAPPED:
 		want = (uint32_t)-PT_ENOENT;
 		break;
@@ -394,7 +425,7 @@ static unsigned long refuse(const struct pt_format *f, int level, enum refusal r
 		fprintf(stderr, "%s level %d: refusal %s changed the tables\n", f->name, level,
 			refusal_name[r]);
 	if (slot)
-		pt_entry_store(f, slot, 0);
+		pt_entry_store(f, slot, r == R_UPPER ? bad : 0);
 	return ctx_fini(&c);
 }
 
