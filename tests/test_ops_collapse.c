@@ -484,6 +484,26 @@ static unsigned long chain(const struct pt_format *f, int level)
 	return ctx_fini(&c);
 }
 
+/* The upper half (arm64 TTBR1, ppc64 quadrant 3, x86 / RISC-V sign-extended VAs) too. */
+static unsigned long upper(const struct pt_format *f)
+{
+	struct ctx c;
+	struct pt_gather g;
+	struct pt_translation tr;
+	uint64_t span = pt_level_size(f, 0), big = pt_level_size(f, 1);
+	uint64_t va = f->half_base[1] + 4 * big, pa = 8 * big;
+
+	if (!f->leaf_ok[1] || 8 * big > (1ull << f->half_bits) || !ctx_init(&c, f, "upper half", 0))
+		return 0;
+	CHECK_EQ(map(&c, va, pa, big, norm(f, PT_R | PT_W), span), 0);
+	CHECK_EQ(collapse(&c, va + 7 * span, &g), 0);
+	CHECK_EQ(g.tables_freed, 1);
+	CHECK_EQ(pt_translate(&c.mm, va + 7 * span + 5, &tr), 0);
+	CHECK_EQ(tr.pa, pa + 7 * span + 5);
+	CHECK_EQ(tr.size, big);
+	return ctx_fini(&c);
+}
+
 /* The window's translations, normalized (young / dirty left out: collapse ORs them). */
 static struct model window(struct ctx *c, uint64_t va, uint64_t size)
 {
@@ -606,6 +626,7 @@ int main(void)
 			v += chain(f, l);
 		}
 		v += top(f);
+		v += upper(f);
 		for (uint64_t seed = 1; seed <= 6; seed++)
 			v += sweep(f, seed);
 		printf("%s: %lu levels collapse: %lu plain, %lu of groups, %lu young/dirty, %lu "
