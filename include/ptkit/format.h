@@ -52,10 +52,11 @@ struct pt_format {
 	int pa_bits;	/* output address limit */
 	int entry_size; /* bytes */
 	bool big_endian;
-	bool two_roots;	     /* separate root for the upper half (arm64 TTBR1, ppc64 quadrant 3) */
-	uint64_t page_sizes; /* bit n set: 2^n-byte leaves exist (contiguous groups included) */
-	int half_bits;	     /* each half spans 2^half_bits bytes of VA */
-	uint64_t half_base[2];		   /* first VA of the lower and of the upper half */
+	bool two_roots; /* separate root for the upper half (arm64 TTBR1, ppc64 quadrant 3) */
+	bool bbm; /* a leaf <-> table change of a live entry needs break-before-make (FMT_BBM) */
+	uint64_t page_sizes;   /* bit n set: 2^n-byte leaves exist (contiguous groups included) */
+	int half_bits;	       /* each half spans 2^half_bits bytes of VA */
+	uint64_t half_base[2]; /* first VA of the lower and of the upper half */
 	uint8_t shift[PT_MAX_LEVELS];	   /* log2 of the VA span of one entry at each level */
 	uint8_t index_bits[PT_MAX_LEVELS]; /* log2 of the entries in a table at each level */
 	bool leaf_ok[PT_MAX_LEVELS];	   /* level may hold leaves */

@@ -232,6 +232,28 @@ int pt_split_leaf(struct pt_mm *mm, uint64_t va, struct pt_gather *g, struct pt_
 void pt_split_leaf_undo(struct pt_mm *mm, const struct pt_split_undo *undo, struct pt_gather *g);
 
 /*
+ * One step of collapsing (src/ops/collapse.c; khugepaged's collapse, the inverse of a
+ * pt_split_leaf step): the table that holds va's leaf becomes ONE leaf of the level above,
+ * when every entry is a leaf, the output addresses run contiguously from an address
+ * aligned to the new leaf's size, and the attributes (PT_* rights, memory type, GLOBAL,
+ * SPECIAL, protection key) are equal; repeat to go higher. Contiguous / NAPOT group members
+ * collapse too: the mark is ignored in the compare and the new leaf has none. Young and
+ * dirty are ORed (as Linux's collapse: young if any was). Every leaf must survive: a plain
+ * one as encode_leaf makes it bit for bit, a group member with the attributes of its plain
+ * form (pt_split_leaf's rules), so no key, no unknown bit; and the table entry above must
+ * not take rights from them (x86 R/W, U/S, XD; arm64 APTable / XNTable in a table entry).
+ * Where the format needs it (pt_format.bbm: arm64) the entry above is cleared and its range
+ * flushed through g->flush before the leaf is stored, and young / dirty are read again
+ * after that flush; elsewhere the leaf replaces the entry in one store. The range is added
+ * to g and the table queued on it (freed after the flush).
+ * 0; -PT_ENOENT (va not mapped, or its table holds a hole or a table), -PT_EINVAL (top
+ * level, no leaf at the level above, attributes differ, OA not contiguous or not aligned,
+ * a leaf that would lose bits, a restricting table entry), -PT_EBADENT (a reserved entry
+ * in the table), -PT_EROFS; on error nothing changed and g->err_va is va.
+ */
+int pt_collapse(struct pt_mm *mm, uint64_t va, struct pt_gather *g);
+
+/*
  * Set and clear the accessed / dirty state (set, clear: PT_YOUNG and/or PT_DIRTY) of
  * every leaf overlapping [va, va+size) — whole leaves: the bits are per leaf — like
  * Linux's pte_mkyoung / pte_mkdirty / test-and-clear-young for an aging walker. Holes

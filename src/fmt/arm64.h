@@ -129,14 +129,15 @@
  * Break-before-make (D8.16.1 "Using break-before-make when updating translation table
  * entries"; "TLB maintenance requirements and the properties of TLB entries"): a live valid
  * entry becomes invalid, the TLB is invalidated, then the new entry is written, whenever
- * the change would let the TLB hold two translations of one VA that differ in block size
- * (a block becoming a table), the Contiguous bit, the output address, the memory type
- * (AttrIndx: Normal <-> Device, cacheability) or shareability (SH), or whenever nG goes
- * from 1 to 0 (a global entry next to the ASID-tagged one). Permissions (AP, PXN, UXN),
- * AF, DBM and the software bits change in place (Linux pgattr_change_is_safe). The members
- * of a contiguous group must stay identical but for AF and the dirty state ("The Contiguous
- * bit": a TLB entry for the group may come from any member), so changing anything else of
- * a live group also breaks first (Linux unfolds a contpte block to change its permissions).
+ * the change would let the TLB hold two translations of one VA that differ in block size (a
+ * block becoming a table, or a table becoming a block), the Contiguous bit, the output
+ * address, the memory type (AttrIndx: Normal <-> Device, cacheability) or shareability
+ * (SH), or whenever nG goes from 1 to 0 (a global entry next to the ASID-tagged one).
+ * Permissions (AP, PXN, UXN), AF, DBM and the software bits change in place (Linux
+ * pgattr_change_is_safe). The members of a contiguous group must stay identical but for AF
+ * and the dirty state ("The Contiguous bit": a TLB entry for the group may come from any
+ * member), so changing anything else of a live group also breaks first (Linux unfolds a
+ * contpte block to change its permissions).
  */
 #define FMT_BBM 1
 #define FMT_BBM_ATTR_MASK                                                                          \

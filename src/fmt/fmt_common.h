@@ -13,8 +13,9 @@
  *   FMT_TWO_ROOTS               1: the upper half has its own root (arm64 TTBR1, ppc64 q3)
  *   FMT_PKEY_BITS               width of the protection key (0: none)
  *   FMT_BIG_ENDIAN              entries are stored big-endian
- *   FMT_BBM                     1: replacing a valid leaf by a table, or changing the
- *                               contiguous mark, needs break-before-make (optional, 0)
+ *   FMT_BBM                     1: replacing a valid leaf by a table (split) or a table by
+ *                               a leaf (collapse), or changing the contiguous mark, needs
+ *                               break-before-make (optional, 0); struct pt_format's bbm
  *   FMT_BBM_ATTR_MASK           optional (0): bits of a valid leaf whose change makes a
  *                               live rewrite need break-before-make (invalid, TLB flush,
  *                               then the new entry) instead of one store

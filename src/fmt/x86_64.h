@@ -47,7 +47,9 @@
  * would change, for any linear address, both the page size and either the page frame,
  * access rights, or other attributes" (SDM 4.10.4.2 "Recommended Invalidation"). So a
  * split links a table of leaves with the old attributes, flushes, then changes them
- * (Linux __split_large_page); no break-before-make.
+ * (Linux __split_large_page); no break-before-make. A collapse (a table of leaves with one
+ * set of attributes and contiguous frames replaced by one large leaf) changes only the page
+ * size for every address: one store too (Linux cpa_collapse_large_pages).
  */
 #define FMT_SPLIT_FLUSH 1
 /* Constant expressions, also used to fill struct pt_format. */

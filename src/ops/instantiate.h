@@ -32,6 +32,7 @@ const struct pt_format PT_FORMAT_SYM = {
 	.entry_size = 8,
 	.big_endian = FMT_BIG_ENDIAN,
 	.two_roots = FMT_TWO_ROOTS,
+	.bbm = FMT_BBM,
 	.page_sizes = FMT_PAGE_SIZES,
 	.half_bits = FMT_HALF_BITS,
 	.half_base = {0, FMT_UPPER_BASE},

@@ -107,4 +107,38 @@ run "${TR[@]}" --root1 0x100000 0xffff800000001000
 expect_rc 0
 expect_line '0xffff800000001000 0x3001000 4K r,w,x,device'
 
+# collapse: 512 4K pages become one 2M leaf, then the 2M leaves of the 1G region one 1G leaf
+# (arm64: through break-before-make). A table with another PA in it is refused, naming the line.
+for fmt in x86_64 arm64-4k-48 riscv-sv48; do
+	{
+		echo 'map 0x40000000 0x80000000 2M r,w pagesize=4K'
+		echo 'collapse 0x40001000'
+		echo 'map 0x40200000 0x80200000 1022M r,w pagesize=2M'
+		echo 'collapse 0x7fe00000'
+	} >collapse.spec
+	# The same maps without the collapses: the flags (as the format reports them) must agree.
+	for spec in nocol collapse; do
+		grep -v '^collapse' collapse.spec >nocol.spec
+		run "$PTKIT" build --format "$fmt" --base 0x100000 -o col.img $spec.spec
+		expect_rc 0
+		root=$(tail -n 1 out | cut -d' ' -f2)
+		run "$PTKIT" translate --format "$fmt" --image col.img --base 0x100000 \
+			--root "$root" 0x40001234 0x7fffffff
+		expect_rc 0
+		cp out $spec.out
+	done
+	[ "$(cut -d' ' -f3 nocol.out | tr '\n' ' ')" = "4K 2M " ] || fail "$fmt: not 4K and 2M leaves"
+	awk '{ $3 = "1G"; print }' nocol.out >expect
+	expect_stdout expect
+done
+printf '%s\n' 'map 0x200000 0x400000 1M r,w pagesize=4K' \
+	'map 0x300000 0x600000 1M r,w pagesize=4K' 'collapse 0x200000' >collapse.spec
+run "$PTKIT" build --format x86_64 --base 0x100000 -o col.img collapse.spec
+expect_rc 1
+expect_one_error 'collapse.spec:3:' 'collapse 0x200000' 'cannot become one leaf'
+printf '%s\n' 'collapse 0x200000' >collapse.spec
+run "$PTKIT" build --format x86_64 --base 0x100000 -o col.img collapse.spec
+expect_rc 1
+expect_one_error 'collapse.spec:1:' 'not mapped by a table of leaves'
+
 echo "PASS [$TEST_NAME]"

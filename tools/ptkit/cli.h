@@ -133,7 +133,7 @@ int cli_show_dump(FILE *out, struct pt_mm *mm, bool upper, bool json);
 
 /* ---- spec.c: one line of a build spec ---- */
 
-enum spec_kind { SPEC_NONE, SPEC_MAP, SPEC_UNMAP, SPEC_PROTECT };
+enum spec_kind { SPEC_NONE, SPEC_MAP, SPEC_UNMAP, SPEC_PROTECT, SPEC_COLLAPSE };
 
 struct spec_op {
 	enum spec_kind kind; /* SPEC_NONE: blank line or comment */

@@ -27,6 +27,7 @@ static const char usage[] =
 	"  map VA PA SIZE [FLAGS] [pagesize=SIZE[,SIZE...]]\n"
 	"  unmap VA SIZE\n"
 	"  protect VA SIZE FLAGS\n"
+	"  collapse VA     the table holding VA's leaf becomes one leaf of the level above\n"
 	"Numbers: 0x.. hex, or decimal with optional K/M/G/T. FLAGS: comma list of\n"
 	"r w x user global device nocache (default r,w).\n";
 
@@ -68,10 +69,24 @@ static void run_op(struct build *b, const struct spec_op *op)
 		err = pt_map(&b->mm, &req, &g);
 	else if (op->kind == SPEC_UNMAP)
 		err = pt_unmap(&b->mm, op->va, op->size, &g);
+	else if (op->kind == SPEC_COLLAPSE)
+		err = pt_collapse(&b->mm, op->va, &g);
 	else
 		err = pt_protect(&b->mm, op->va, op->size, op->prot, &g);
 	pt_gather_flush(&g);
 
+	if (err && op->kind == SPEC_COLLAPSE) {
+		snprintf(
+			msg, sizeof(msg), "collapse 0x%llx: %s", (unsigned long long)op->va,
+			err == -PT_ENOENT
+				? "not mapped by a table of leaves (a hole or a table in it)"
+			: err == -PT_EINVAL
+				? "the table's leaves cannot become one leaf of the level above "
+				  "(top level, rights or memory type differ, PAs not contiguous or "
+				  "not aligned)"
+				: pt_strerror(err));
+		line_fail(b, msg, "");
+	}
 	switch (err) {
 	case 0:
 		return;

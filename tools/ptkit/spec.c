@@ -4,6 +4,7 @@
  *   map VA PA SIZE [FLAGS] [pagesize=SIZE[,SIZE...]]
  *   unmap VA SIZE
  *   protect VA SIZE FLAGS
+ *   collapse VA
  * `#` starts a comment. Errors name the offending token.
  */
 #include "cli.h"
@@ -202,6 +203,14 @@ int spec_parse_line(char *line, const struct pt_format *fmt, struct spec_op *op,
 			return -1;
 		return check_range(fmt, op, false, msg, len) ? 0 : -1;
 	}
-	snprintf(msg, len, "unknown command '%s' (map, unmap, protect)", tok[0]);
+	if (!strcmp(tok[0], "collapse")) {
+		op->kind = SPEC_COLLAPSE;
+		if (n != 2) {
+			snprintf(msg, len, "collapse needs VA, got %d arguments", n - 1);
+			return -1;
+		}
+		return num("VA", tok[1], &op->va, msg, len) ? 0 : -1;
+	}
+	snprintf(msg, len, "unknown command '%s' (map, unmap, protect, collapse)", tok[0]);
 	return -1;
 }
