@@ -31,6 +31,7 @@ struct hw {
 	struct pt_mm mm;
 	int8_t *leaf;	  /* per 8-byte slot of the arena */
 	unsigned touched; /* leaves the MMU updated */
+	uint64_t poke;	  /* PA of a leaf the MMU writes at ptkit's next store, wherever it is */
 	/* unmap: what the gather reported */
 	unsigned reported, reported_ad;
 };
@@ -57,6 +58,13 @@ static void hw_store(struct pt_mem *m, uint64_t pa, uint64_t e)
 	uint8_t *p = m->bytes + (pa - m->base);
 
 	(void)e;
+	if (h && h->poke) { /* through a walk entry cached before the store */
+		uint8_t *q = m->bytes + (h->poke - m->base);
+
+		pt_entry_store(h->f, q, hw_write(h->f->name, pt_entry_load(h->f, q)));
+		h->poke = 0;
+		h->touched++;
+	}
 	if (!h || !h->leaf[slot])
 		return;
 	old = pt_entry_load(h->f, p);
@@ -232,6 +240,46 @@ static void run(const struct pt_format *f)
 		CHECK(h.reported >= 1);
 		CHECK_EQ(h.reported_ad, h.reported);
 		all_young_dirty(&h, hva, big, "split by unmap");
+
+		/*
+		 * Collapse: the MMU writes one small leaf through a walk entry it cached before
+		 * ptkit's store to the entry above; the big leaf must show it.
+		 */
+		CHECK_EQ(op(&h, 'u', hva, big, 0), 0);
+		if (!map_clean(&h, hva, big, page, rw))
+			goto out;
+		{
+			struct mm_walk_state st;
+			struct pt_translation tr;
+			struct pt_gather g;
+			int rc;
+
+			mm_walk_init(&st, &h.mm);
+			if (!CHECK(mm_walk_seek_leaf(&st, &h.mm, hva + 5 * page)))
+				goto out;
+			h.poke = h.a.mem.base + (uint64_t)(st.ptep - h.a.mem.bytes);
+			h.touched = 0;
+			cur = &h;
+			pt_gather_init(&g, &h.mm);
+			rc = pt_collapse(&h.mm, hva, &g);
+			pt_gather_flush(&g);
+			cur = NULL;
+			if (rc == -PT_EINVAL && !h.touched) {
+				/* Known limit: encode_leaf cannot make an old / clean leaf here,
+				 * so collapse (like pt_split_leaf) refuses one it cannot
+				 * reproduce bit for bit. */
+				printf("%s: collapse of old / clean leaves refused (not "
+				       "reproducible)\n",
+				       f->name);
+				goto out;
+			}
+			CHECK_EQ(rc, 0);
+			CHECK_EQ(h.touched, 1);
+			CHECK_EQ(pt_translate(&h.mm, hva, &tr), 0);
+			CHECK_EQ(tr.size, big);
+			if (!CHECK_EQ(tr.prot & AD, AD))
+				fprintf(stderr, "%s: collapse lost the MMU's A/D\n", f->name);
+		}
 	}
 out:
 	pt_mm_destroy(&h.mm);

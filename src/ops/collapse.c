@@ -70,6 +70,7 @@ struct plan {
 	uint64_t tpa, va, size;
 	int level;	  /* the table's level */
 	uint32_t ad;	  /* young / dirty of the leaves, ORed */
+	bool settled;	  /* every leaf young, and dirty or read-only: the MMU can add nothing */
 	uint64_t leaf[4]; /* the new leaf for each young / dirty state ad | extra */
 	bool leaf_ok[4];
 };
@@ -87,6 +88,7 @@ static int prepare(struct pt_mm *mm, const struct mm_walk_state *st, struct plan
 	int level = st->level, up = level + 1;
 	uint64_t span = pt_level_size(f, level), big, pa0, g0;
 	uint32_t n, ref, ad = 0;
+	bool settled = true;
 	struct pt_entry_info d, u;
 	bool hole = false;
 
@@ -129,6 +131,7 @@ static int prepare(struct pt_mm *mm, const struct mm_walk_state *st, struct plan
 		    (d.prot & ~(uint32_t)(PT_CONTIG | AD)) != ref || leaf_kept(f, e, &d, level, pa))
 			return -PT_EINVAL;
 		ad |= d.prot & AD;
+		settled &= (d.prot & PT_YOUNG) && ((d.prot & PT_DIRTY) || !(d.prot & PT_W));
 	}
 	/* The entry above must not take rights from the leaves: the new leaf replaces it. */
 	pt_format_decode(f, pt_entry_load(f, p->upp), up, &u);
@@ -138,6 +141,7 @@ static int prepare(struct pt_mm *mm, const struct mm_walk_state *st, struct plan
 		return -PT_EINVAL;
 	/* The new leaf, and the same with more young / dirty (hardware may set them meanwhile). */
 	p->ad = ad;
+	p->settled = settled;
 	for (uint32_t x = 0; x < 4; x++)
 		p->leaf_ok[x] = false;
 	for (uint32_t x = 0; x < 4; x++) {
@@ -156,7 +160,12 @@ static void commit(struct pt_mm *mm, struct plan *p, struct pt_gather *g)
 	/* What goes from the TLB: the table's leaves and the walk entry that linked it. */
 	const uint64_t what = PT_GATHER_LEAF(p->level) | PT_GATHER_TABLE(p->level + 1);
 
-	if (f->bbm) {
+	/*
+	 * Break first where the format needs it, and wherever the MMU could still set young /
+	 * dirty in the old leaves (through cached walk entries, until the flush): read them
+	 * once nothing reaches them (khugepaged's pmdp_collapse_flush does the same).
+	 */
+	if (f->bbm || !p->settled) {
 		uint32_t ad = p->ad, n = 1u << f->index_bits[p->level];
 
 		put(mm, p->upp, 0);
