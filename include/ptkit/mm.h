@@ -146,6 +146,14 @@ struct mm {
 	/* Why the last failing mm_* call failed, and the address it names (under lock). */
 	const char *why;
 	uint64_t why_va;
+	/*
+	 * Optional (set after mm_init): invalidate this address space's TLB entries as f
+	 * describes (flush_tlb_range). Every change of the tree calls it through its gather,
+	 * from inside the change when f->why is not PT_FLUSH_END; always with the mm lock held.
+	 * Tables and folios are released only after it returned. tlb_priv is the caller's.
+	 */
+	void (*tlb_flush)(struct mm *mm, const struct pt_flush *f);
+	void *tlb_priv;
 };
 
 /* A folio that cannot be split because someone else holds it: the same code as PT_EBUSY. */

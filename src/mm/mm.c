@@ -88,9 +88,19 @@ static void defer_table(struct pt_gather *g, uint64_t pa, uint64_t size)
 	mm->tables_deferred++;
 }
 
+/* The gather's flush hook: the address space's own (struct mm.tlb_flush). */
+static void tlb_flush(struct pt_gather *g, const struct pt_flush *f)
+{
+	struct mm *mm = g->priv;
+
+	if (mm->tlb_flush)
+		mm->tlb_flush(mm, f);
+}
+
 void mm__gather_init(struct mm *mm, struct pt_gather *g)
 {
 	pt_gather_init(g, &mm->pt);
+	g->flush = tlb_flush;
 	g->free_table = defer_table;
 	g->priv = mm;
 }
