@@ -15,6 +15,7 @@
 struct seen {
 	unsigned calls, invalid; /* mid-operation flushes; of them, breaks that saw no mapping */
 	unsigned ends;		 /* PT_FLUSH_END flushes */
+	unsigned batches;	 /* PT_FLUSH_BATCH flushes */
 	struct pt_translation first; /* what `start` translated to at the first call */
 	struct pt_flush mid, end;    /* the last of each */
 };
@@ -33,6 +34,13 @@ static void hook(struct pt_gather *g, const struct pt_flush *f)
 	if (f->why == PT_FLUSH_END) {
 		s->ends++;
 		s->end = *f;
+		return;
+	}
+	if (f->why == PT_FLUSH_BATCH) { /* a full batch of tables, unlinked: they go now */
+		s->batches++;
+		CHECK_EQ(f->nr_free, PT_GATHER_BATCH);
+		CHECK(f->table_levels != 0);
+		CHECK_EQ(pt_translate(g->mm, f->start, &tr), -PT_ENOENT);
 		return;
 	}
 	s->calls++;
@@ -159,6 +167,22 @@ static void run(const char *name, bool bbm)
 	CHECK(s.end.nr_free >= 1);
 	CHECK(s.end.table_levels & (1u << 1)); /* the level-1 entries that linked 4K tables */
 	CHECK_EQ(s.end.leaf_levels, 1u << 0);  /* only 4K leaves were left (the block was split) */
+
+	/* 40 tables of 4K pages unmapped at once: the batch fills, flushes and goes on. */
+	struct pt_map_req many = {
+		.va = va, .pa = pa, .size = 80 << 20, .prot = PT_R | PT_W, .page_sizes = 0x1000
+	};
+	CHECK_EQ(pt_map(&mm, &many, &g), 0);
+	tlb_model_op_end(&t, &g);
+	pt_gather_flush(&g);
+	s.calls = s.ends = s.batches = 0;
+	CHECK_EQ(pt_unmap(&mm, va, 80 << 20, &g), 0);
+	CHECK_EQ(s.batches, 1);
+	CHECK_EQ(s.calls, 0);
+	tlb_model_op_end(&t, &g);
+	pt_gather_flush(&g);
+	CHECK_EQ(s.ends, 1);
+	CHECK(s.end.nr_free >= 40 - PT_GATHER_BATCH); /* and the emptied tables above */
 
 	tlb_model_detach(&t);
 	CHECK_EQ(t.violations, 0);
