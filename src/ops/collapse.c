@@ -13,6 +13,8 @@
 #include <ptkit/ops.h>
 #include <ptkit/walk.h>
 
+#include "ops/leaf_make.h"
+
 #define AD (PT_YOUNG | PT_DIRTY)
 /* What a table entry may take away from the leaves below it (fmt_table_allow). */
 #define TABLE_RIGHTS (PT_R | PT_W | PT_X | PT_USER)
@@ -28,40 +30,22 @@ static void put(struct pt_mm *mm, uint8_t *p, uint64_t e)
 }
 
 /*
- * Leaf e (decoded: d) at level, mapping pa: 0 if collapsing loses none of its bits. A
- * plain leaf must be what encode_leaf makes bit for bit (pt_split_leaf's rule); a group
- * member, which encode_leaf does not make, must keep every attribute in its plain form
- * (the rule pt_split_leaf applies when it ungroups).
+ * Leaf e (decoded: d) at level, mapping pa: 0 if collapsing loses none of its bits, with
+ * *how the way the hooks make it (leaf_make.h). A plain leaf must be made again bit for
+ * bit (pt_split_leaf's rule); a group member, which encode_leaf does not make, must keep
+ * every attribute in its plain form (the rule pt_split_leaf applies when it ungroups).
  */
 static int leaf_kept(const struct pt_format *f, uint64_t e, const struct pt_entry_info *d,
-		     int level, uint64_t pa)
+		     int level, uint64_t pa, enum pt_make *how)
 {
-	struct pt_entry_info b;
 	uint64_t x;
 
 	if (d->pkey)
 		return -PT_EINVAL; /* encode_leaf takes no protection key */
 	if (!(d->prot & PT_CONTIG))
-		return f->ops.encode_leaf(pa, level, d->prot, &x) || x != e ? -PT_EINVAL : 0;
-	if (f->ops.encode_leaf(pa, level, d->prot & ~(uint32_t)PT_CONTIG, &x))
-		return -PT_EINVAL;
-	pt_format_decode(f, x, level, &b);
-	return b.kind == PT_ENTRY_LEAF && b.prot == (d->prot & ~(uint32_t)PT_CONTIG) && !b.pkey
-		       ? 0
-		       : -PT_EINVAL;
-}
-
-/* The leaf at level mapping pa with prot, in *e: 0 if the format's decode reads it back. */
-static int big_leaf(const struct pt_format *f, uint64_t pa, int level, uint32_t prot, uint64_t *e)
-{
-	struct pt_entry_info b;
-
-	if (f->ops.encode_leaf(pa, level, prot, e))
-		return -PT_EINVAL;
-	pt_format_decode(f, *e, level, &b);
-	return b.kind == PT_ENTRY_LEAF && b.pa == pa && b.prot == prot && !b.pkey && b.contig == 1
-		       ? 0
-		       : -PT_EINVAL;
+		return pt_leaf_remake(f, e, pa, level, d->prot, how);
+	*how = PT_MAKE_PLAIN;
+	return pt_leaf_make_exact(f, pa, level, d->prot & ~(uint32_t)PT_CONTIG, PT_MAKE_PLAIN, &x);
 }
 
 /* What pt_collapse checked and will store. */
@@ -70,6 +54,7 @@ struct plan {
 	uint64_t tpa, va, size;
 	int level;	  /* the table's level */
 	uint32_t ad;	  /* young / dirty of the leaves, ORed */
+	enum pt_make how; /* how the leaves are made: the new one is made so too */
 	bool settled;	  /* every leaf young, and dirty or read-only: the MMU can add nothing */
 	uint64_t leaf[4]; /* the new leaf for each young / dirty state ad | extra */
 	bool leaf_ok[4];
@@ -89,6 +74,7 @@ static int prepare(struct pt_mm *mm, const struct mm_walk_state *st, struct plan
 	uint64_t span = pt_level_size(f, level), big, pa0, g0;
 	uint32_t n, ref, ad = 0;
 	bool settled = true;
+	enum pt_make how;
 	struct pt_entry_info d, u;
 	bool hole = false;
 
@@ -98,6 +84,7 @@ static int prepare(struct pt_mm *mm, const struct mm_walk_state *st, struct plan
 	big = pt_level_size(f, up);
 	if (span * n != big)
 		return -PT_EINVAL;
+	p->how = PT_MAKE_PLAIN;
 	p->t = st->path[level].table;
 	p->tpa = mm_walk_table_pa(st, level);
 	p->upp = st->path[up].table + (size_t)mm_walk_index(st, up) * f->entry_size;
@@ -128,8 +115,11 @@ static int prepare(struct pt_mm *mm, const struct mm_walk_state *st, struct plan
 		gs = span * d.contig; /* a member's OA: its group's base + its place (walker) */
 		pa = (d.pa & ~(gs - 1)) + (((uint64_t)i * span) & (gs - 1));
 		if (pa != pa0 + (uint64_t)i * span ||
-		    (d.prot & ~(uint32_t)(PT_CONTIG | AD)) != ref || leaf_kept(f, e, &d, level, pa))
+		    (d.prot & ~(uint32_t)(PT_CONTIG | AD)) != ref ||
+		    leaf_kept(f, e, &d, level, pa, &how))
 			return -PT_EINVAL;
+		if (how > p->how)
+			p->how = how;
 		ad |= d.prot & AD;
 		settled &= (d.prot & PT_YOUNG) && ((d.prot & PT_DIRTY) || !(d.prot & PT_W));
 	}
@@ -147,7 +137,8 @@ static int prepare(struct pt_mm *mm, const struct mm_walk_state *st, struct plan
 	for (uint32_t x = 0; x < 4; x++) {
 		uint32_t a = ad | ((x & 1) ? PT_YOUNG : 0) | ((x & 2) ? PT_DIRTY : 0);
 
-		p->leaf_ok[ad_slot(a)] = !big_leaf(f, pa0, up, ref | a, &p->leaf[ad_slot(a)]);
+		p->leaf_ok[ad_slot(a)] =
+			!pt_leaf_make_exact(f, pa0, up, ref | a, p->how, &p->leaf[ad_slot(a)]);
 	}
 	return p->leaf_ok[ad_slot(ad)] ? 0 : -PT_EINVAL;
 }

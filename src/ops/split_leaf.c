@@ -8,6 +8,7 @@
 #include <ptkit/ops.h>
 #include <ptkit/walk.h>
 
+#include "ops/leaf_make.h"
 #include "ops/table_alloc.h"
 
 /* Store entry e at p (host order), telling mem->store first when it is set. */
@@ -26,20 +27,16 @@ static void brk(struct pt_gather *g, uint64_t first, uint64_t last, uint64_t wha
 	pt_gather_now(g, first, last, PT_FLUSH_BREAK, what);
 }
 
-/* The same leaf without its group mark, or -PT_EINVAL if encode_leaf cannot make it. */
+/* The same leaf without its group mark, or -PT_EINVAL if the format cannot make it. */
 static int plain_member(const struct pt_format *f, uint64_t e, int level, uint64_t pa,
 			uint64_t *out)
 {
-	struct pt_entry_info a, b;
+	struct pt_entry_info a;
 
 	pt_format_decode(f, e, level, &a);
-	if (a.kind != PT_ENTRY_LEAF || !(a.prot & PT_CONTIG) || a.pkey ||
-	    f->ops.encode_leaf(pa, level, a.prot & ~(uint32_t)PT_CONTIG, out))
+	if (a.kind != PT_ENTRY_LEAF || !(a.prot & PT_CONTIG) || a.pkey)
 		return -PT_EINVAL;
-	pt_format_decode(f, *out, level, &b);
-	if (b.kind != PT_ENTRY_LEAF || b.prot != (a.prot & ~(uint32_t)PT_CONTIG) || b.pkey)
-		return -PT_EINVAL;
-	return 0;
+	return pt_leaf_make_exact(f, pa, level, a.prot & ~(uint32_t)PT_CONTIG, PT_MAKE_PLAIN, out);
 }
 
 static int ungroup(struct pt_mm *mm, const struct mm_walk_state *st,
@@ -84,23 +81,31 @@ static int to_table(struct pt_mm *mm, const struct mm_walk_state *st,
 	uint64_t e, tpa, bytes;
 	uint32_t nent;
 	uint8_t *t;
+	enum pt_make how;
+	struct pt_entry_info b;
 
 	if (level == 0 || !f->leaf_ok[c] || info->pkey)
 		return -PT_EINVAL;
-	/* Only a leaf encode_leaf reproduces bit for bit can be split without losing bits. */
-	if (f->ops.encode_leaf(info->pa, level, info->prot, &e) || e != st->entry)
+	/*
+	 * Only a leaf the hooks make again bit for bit (young / dirty state included) can be
+	 * split without losing bits; its pieces are made the same way.
+	 */
+	if (pt_leaf_remake(f, st->entry, info->pa, level, info->prot, &how))
 		return -PT_EINVAL;
 	cspan = pt_level_size(f, c);
 	nent = 1u << f->index_bits[c];
 	bytes = pt_table_bytes(f, c);
-	if (f->ops.encode_leaf(info->pa, c, info->prot, &e))
+	if (pt_leaf_make(f, info->pa, c, info->prot, how, &e))
+		return -PT_EINVAL;
+	pt_format_decode(f, e, c, &b);
+	if (b.kind != PT_ENTRY_LEAF || b.prot != info->prot)
 		return -PT_EINVAL;
 	err = pt_table_alloc(m, bytes, &tpa);
 	if (err)
 		return err;
 	t = m->bytes + (tpa - m->base);
 	for (uint32_t i = 0; i < nent; i++) {
-		f->ops.encode_leaf(info->pa + i * cspan, c, info->prot, &e); /* checked above */
+		pt_leaf_make(f, info->pa + i * cspan, c, info->prot, how, &e); /* checked above */
 		put(mm, t + (size_t)i * f->entry_size, e);
 	}
 	u->old[0] = st->entry;
