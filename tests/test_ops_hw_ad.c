@@ -173,6 +173,12 @@ static bool map_clean(struct hw *h, uint64_t va, uint64_t size, uint64_t page, u
 	return true;
 }
 
+/* [va, va + size) unmapped, then mapped again with old, clean leaves of `page` bytes. */
+static bool remap_clean(struct hw *h, uint64_t va, uint64_t size, uint64_t page)
+{
+	return CHECK_EQ(op(h, 'u', va, size, 0), 0) && map_clean(h, va, size, page, PT_R | PT_W);
+}
+
 static void run(const struct pt_format *f)
 {
 	struct hw h = { .f = f };
@@ -231,8 +237,7 @@ static void run(const struct pt_format *f)
 		n = all_young_dirty(&h, hva, big, "split by protect");
 		CHECK(n > 1);
 		/* and by unmap: the page removed is reported young and dirty too */
-		CHECK_EQ(op(&h, 'u', hva, big, 0), 0);
-		if (!map_clean(&h, hva, big, big, rw))
+		if (!remap_clean(&h, hva, big, big))
 			goto out;
 		arm_leaves(&h, hva, big);
 		h.reported = h.reported_ad = 0;
@@ -246,8 +251,7 @@ static void run(const struct pt_format *f)
 		 * leaf keep the state, tracked as before (issue 14: they refused such leaves
 		 * on arm64, RISC-V and ppc64, whose encode_leaf makes only young leaves).
 		 */
-		CHECK_EQ(op(&h, 'u', hva, big, 0), 0);
-		if (!map_clean(&h, hva, big, big, rw))
+		if (!remap_clean(&h, hva, big, big))
 			goto out;
 		{
 			struct pt_gather g;
@@ -275,8 +279,7 @@ static void run(const struct pt_format *f)
 		 * Collapse: the MMU writes one small leaf through a walk entry it cached before
 		 * ptkit's store to the entry above; the big leaf must show it.
 		 */
-		CHECK_EQ(op(&h, 'u', hva, big, 0), 0);
-		if (!map_clean(&h, hva, big, page, rw))
+		if (!remap_clean(&h, hva, big, page))
 			goto out;
 		{
 			struct mm_walk_state st;

@@ -181,13 +181,9 @@ int pt_collapse(struct pt_mm *mm, uint64_t va, struct pt_gather *g)
 	struct plan p;
 	int err;
 
-	if (!mm->mem->alloc)
-		return -PT_EROFS;
-	mm_walk_init(&st, mm);
-	if (!mm_walk_seek_leaf(&st, mm, va)) {
-		g->err_va = va;
-		return st.err ? st.err : -PT_ENOENT;
-	}
+	err = pt_leaf_seek_edit(mm, va, g, &st);
+	if (err)
+		return err;
 	err = prepare(mm, &st, &p);
 	if (err) {
 		g->err_va = va;

@@ -12,7 +12,8 @@
 #ifndef PTKIT_OPS_LEAF_MAKE_H
 #define PTKIT_OPS_LEAF_MAKE_H
 
-#include <ptkit/format.h>
+#include <ptkit/ops.h>
+#include <ptkit/walk.h>
 
 /*
  * How a leaf is made: by encode_leaf alone; with leaf_set_ad after it; or encoded young
@@ -67,6 +68,22 @@ static inline int pt_leaf_make_exact(const struct pt_format *f, uint64_t pa, int
 			return 0;
 	}
 	return -PT_EINVAL;
+}
+
+/*
+ * The leaf that maps va, sought for an edit of mm: 0 with st on it, -PT_EROFS (memory
+ * without an allocator), or the walk's error (-PT_ENOENT: not mapped) with g->err_va set.
+ */
+static inline int pt_leaf_seek_edit(struct pt_mm *mm, uint64_t va, struct pt_gather *g,
+				    struct mm_walk_state *st)
+{
+	if (!mm->mem->alloc)
+		return -PT_EROFS;
+	mm_walk_init(st, mm);
+	if (mm_walk_seek_leaf(st, mm, va))
+		return 0;
+	g->err_va = va;
+	return st->err ? st->err : -PT_ENOENT;
 }
 
 #endif

@@ -130,13 +130,9 @@ int pt_split_leaf(struct pt_mm *mm, uint64_t va, struct pt_gather *g, struct pt_
 	struct pt_entry_info info;
 	int err;
 
-	if (!mm->mem->alloc)
-		return -PT_EROFS;
-	mm_walk_init(&st, mm);
-	if (!mm_walk_seek_leaf(&st, mm, va)) {
-		g->err_va = va;
-		return st.err ? st.err : -PT_ENOENT;
-	}
+	err = pt_leaf_seek_edit(mm, va, g, &st);
+	if (err)
+		return err;
 	pt_format_decode(mm->fmt, st.entry, st.level, &info);
 	if (info.prot & PT_CONTIG)
 		err = ungroup(mm, &st, &info, g, u);
