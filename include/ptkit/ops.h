@@ -199,11 +199,12 @@ struct pt_translation {
 int pt_translate(struct pt_mm *mm, uint64_t va, struct pt_translation *tr);
 #endif
 
-/* ---- generic leaf edits (src/ops/split_leaf.c, src/ops/accessed.c) ------------------- *
+/* ---- generic leaf edits (src/ops/split_leaf.c, collapse.c, accessed.c) -------------- *
  * Written once for every format through the format hooks (decode / encode_leaf /
- * encode_table) rather than the per-format templates. They rewrite a leaf only when
- * encode_leaf can reproduce it bit for bit (otherwise -PT_EINVAL: e.g. an x86 leaf with a
- * protection key, which encode_leaf does not take), and always break before make.
+ * encode_table / leaf_set_ad) rather than the per-format templates. They rewrite a leaf
+ * only when the hooks can make it again bit for bit, young / dirty state included
+ * (otherwise -PT_EINVAL: e.g. an x86 leaf with a protection key, which encode_leaf does
+ * not take).
  */
 
 /* Largest contiguous / NAPOT group a split may have to rewrite (arm64 16K level 0). */
@@ -239,13 +240,15 @@ void pt_split_leaf_undo(struct pt_mm *mm, const struct pt_split_undo *undo, stru
  * SPECIAL, protection key) are equal; repeat to go higher. Contiguous / NAPOT group members
  * collapse too: the mark is ignored in the compare and the new leaf has none. Young and
  * dirty are ORed (as Linux's collapse: young if any was). Every leaf must survive: a plain
- * one as encode_leaf makes it bit for bit, a group member with the attributes of its plain
- * form (pt_split_leaf's rules), so no key, no unknown bit; and the table entry above must
- * not take rights from them (x86 R/W, U/S, XD; arm64 APTable / XNTable in a table entry).
- * Where the format needs it (pt_format.bbm: arm64) the entry above is cleared and its range
- * flushed through g->flush before the leaf is stored, and young / dirty are read again
- * after that flush; elsewhere the leaf replaces the entry in one store. The range is added
- * to g and the table queued on it (freed after the flush).
+ * one as encode_leaf (then leaf_set_ad, for an old or clean one) makes it bit for bit, a
+ * group member with the attributes of its plain form (pt_split_leaf's rules), so no key,
+ * no unknown bit; and the table entry above must not take rights from them (x86 R/W, U/S,
+ * XD; arm64 APTable / XNTable in a table entry). Where the format needs it (pt_format.bbm:
+ * arm64), and wherever the MMU could still set young / dirty in the old leaves (one old,
+ * or writable and clean), the entry above is cleared and its range flushed (PT_FLUSH_BREAK)
+ * before the leaf is stored, and young / dirty are read again after that flush; otherwise
+ * the leaf replaces the entry in one store. The range is added to g and the table queued
+ * on it (freed after the flush).
  * 0; -PT_ENOENT (va not mapped, or its table holds a hole or a table), -PT_EINVAL (top
  * level, no leaf at the level above, attributes differ, OA not contiguous or not aligned,
  * a leaf that would lose bits, a restricting table entry), -PT_EBADENT (a reserved entry
