@@ -26,6 +26,7 @@ struct diff {
 	struct tlb_model *tlb;	    /* optional (diff_tlb): every step checked by the TLB model */
 	/* statistics */
 	unsigned long steps, ok, expected_fail, injected;
+	unsigned long edits, edits_done; /* split / collapse / set_accessed steps; succeeded */
 };
 
 static inline void diff_init(struct diff *d, const struct pt_format *f, uint64_t seed, bool inject)
@@ -83,7 +84,14 @@ static inline bool snap_same(struct diff *d, struct snap *s)
 	return same;
 }
 
-enum diff_op { OP_MAP, OP_UNMAP, OP_PROTECT };
+/*
+ * OP_SPLIT (pt_split_leaf), OP_COLLAPSE (pt_collapse) and OP_AGE (pt_set_accessed) keep
+ * every translation: the model does not change. Whether they succeed depends on the
+ * tree's shape, which the model does not know: any of their refusals is accepted, if it
+ * left the tables as they were.
+ */
+enum diff_op { OP_MAP, OP_UNMAP, OP_PROTECT, OP_SPLIT, OP_COLLAPSE, OP_AGE };
+#define DIFF_ANY 1 /* diff_expect: the model cannot tell the result */
 
 struct diff_step {
 	enum diff_op op;
@@ -138,7 +146,7 @@ static inline struct diff_step diff_rand_step(struct diff *d)
 	uint64_t pick = rnd(&d->seed) % 20;
 
 	memset(&s, 0, sizeof(s));
-	s.op = r < 5 ? OP_MAP : r < 8 ? OP_UNMAP : OP_PROTECT;
+	s.op = r < 5 ? OP_MAP : r < 7 ? OP_UNMAP : r < 9 ? OP_PROTECT : OP_SPLIT + (pick % 3);
 	uint64_t sizes[31], pg;
 	unsigned ns = diff_sizes(d->f, sizes);
 	/* Mostly the smallest page, then each larger size less often. */
@@ -175,6 +183,12 @@ static inline struct diff_step diff_rand_step(struct diff *d)
 	return s;
 }
 
+/* PT_YOUNG for bit 0 of r, PT_DIRTY for bit 1. */
+static inline uint32_t diff_age_bits(uint64_t r)
+{
+	return (r & 1 ? PT_YOUNG : 0) | (r & 2 ? PT_DIRTY : 0);
+}
+
 static inline int diff_apply(struct diff *d, const struct diff_step *s)
 {
 	struct pt_gather g;
@@ -186,8 +200,16 @@ static inline int diff_apply(struct diff *d, const struct diff_step *s)
 		r = pt_map(&d->mm, &s->req, &g);
 	else if (s->op == OP_UNMAP)
 		r = pt_unmap(&d->mm, s->req.va, s->req.size, &g);
-	else
+	else if (s->op == OP_PROTECT)
 		r = pt_protect(&d->mm, s->req.va, s->req.size, s->req.prot, &g);
+	else if (s->op == OP_SPLIT)
+		r = pt_split_leaf(&d->mm, s->req.va, &g, NULL);
+	else if (s->op == OP_COLLAPSE)
+		r = pt_collapse(&d->mm, s->req.va, &g);
+	else /* young / dirty set or cleared, as bits 12-15 of the random PA say */
+		r = pt_set_accessed(
+			&d->mm, s->req.va, s->req.size, diff_age_bits(s->req.pa >> 12),
+			diff_age_bits(s->req.pa >> 14) & ~diff_age_bits(s->req.pa >> 12), &g);
 	if (d->tlb)
 		tlb_model_op_end(d->tlb, &g);
 	pt_gather_flush(&g);
@@ -198,8 +220,11 @@ static inline int diff_apply(struct diff *d, const struct diff_step *s)
 static inline int diff_expect(struct diff *d, const struct diff_step *s)
 {
 	uint64_t last = s->req.va + s->req.size - 1;
-	uint64_t covered = model_covered(&d->m, s->req.va, last);
+	uint64_t covered;
 
+	if (s->op >= OP_SPLIT)
+		return DIFF_ANY;
+	covered = model_covered(&d->m, s->req.va, last);
 	if (s->op == OP_MAP) {
 		if (covered)
 			return -PT_EEXIST;
@@ -362,7 +387,29 @@ static inline bool diff_step(struct diff *d)
 
 	d->steps++;
 	want = diff_expect(d, &s);
-	if (d->inject && !want) {
+	if (want == DIFF_ANY) {
+		d->edits++;
+		snap_take(d, &sn);
+		if (d->inject) { /* every allocation failure first (each checked), then the step */
+			if (!diff_inject(d, &s, &got))
+				return false;
+		} else {
+			got = diff_apply(d, &s);
+		}
+		if (!got) {
+			free(sn.bytes);
+		} else if (!snap_same(d, &sn)) {
+			fprintf(stderr, "%s step %lu: refused edit %d (%d) changed the tables\n",
+				d->f->name, d->steps, s.op, got);
+			return false;
+		}
+		if (!got)
+			d->edits_done++;
+		else if (!CHECK(got == -PT_EINVAL || got == -PT_ENOENT))
+			fprintf(stderr, "%s step %lu: edit %d returned %d\n", d->f->name, d->steps,
+				s.op, got);
+		want = got;
+	} else if (d->inject && !want) {
 		/* Every allocation point fails first; the last attempt is the real step. */
 		if (!diff_inject(d, &s, &got))
 			return false;

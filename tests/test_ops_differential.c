@@ -31,9 +31,10 @@ int main(void)
 			}
 			CHECK(diff_drain(&d));
 			printf("%s seed %lu: %lu steps, %lu succeeded, %lu refused as the model "
-			       "predicted, %llu tables peak\n",
-			       d.f->name, seed, d.steps, d.ok, d.expected_fail,
-			       (unsigned long long)d.a.allocs);
+			       "predicted (of them %lu split / collapse / age edits, %lu done), "
+			       "%llu tables peak\n",
+			       d.f->name, seed, d.steps, d.ok, d.expected_fail, d.edits,
+			       d.edits_done, (unsigned long long)d.a.allocs);
 			total += d.steps;
 			diff_fini(&d);
 		}
