@@ -15,7 +15,7 @@
  *   u8 size class, u8 count, u32 VA (in units of the size), u16 PA, u8 rights, u8 extra,
  *   u16 offset.
  */
-#define DIFF_ARENA_SIZE (64ull << 20)
+#define DIFF_ARENA_SIZE (16ull << 20)
 #include "diff_engine.h"
 
 #define FUZZ_MAX_OPS 48
