@@ -48,11 +48,42 @@ struct seen {
 	uint64_t entry, pa, size;
 };
 
+/*
+ * A walk that stands on a leaf got there through tables inside memory, none twice on the
+ * path, each entry on it a table entry and the leaf a leaf as the format's full decode reads
+ * them: what was not must have been reported (-PT_EFAULT, -PT_ELOOP, -PT_EBADENT).
+ */
+static void check_path(const struct mm_walk_state *st, struct pt_mm *mm)
+{
+	const struct pt_format *f = mm->fmt;
+	const struct pt_mem *m = mm->mem;
+	struct pt_entry_info info;
+
+	for (int l = f->levels - 1; l >= st->level; l--) {
+		uint64_t tpa = mm_walk_table_pa(st, l), bytes = pt_table_bytes(f, l);
+
+		if (tpa < m->base || tpa - m->base > m->size || m->size - (tpa - m->base) < bytes)
+			bug("%s va 0x%llx: level %d table 0x%llx is outside memory", f->name,
+			    (unsigned long long)st->va, l, (unsigned long long)tpa);
+		for (int k = l + 1; k < f->levels; k++)
+			if (st->path[k].table == st->path[l].table)
+				bug("%s va 0x%llx: table 0x%llx twice on the path (a loop)",
+				    f->name, (unsigned long long)st->va, (unsigned long long)tpa);
+		pt_format_decode(f, l == st->level ? st->entry : st->path[l].entry, l, &info);
+		if (info.kind != (l == st->level ? PT_ENTRY_LEAF : PT_ENTRY_TABLE))
+			bug("%s va 0x%llx: level %d entry 0x%016llx decodes as kind %d (%s)",
+			    f->name, (unsigned long long)st->va, l,
+			    (unsigned long long)(l == st->level ? st->entry : st->path[l].entry),
+			    info.kind, info.why ? info.why : "");
+	}
+}
+
 static struct seen seek(struct mm_walk_state *st, struct pt_mm *mm, uint64_t va)
 {
 	struct seen s = { 0 };
 
 	if (mm_walk_seek_leaf(st, mm, va)) {
+		check_path(st, mm);
 		s.level = st->level;
 		s.entry = st->entry;
 		s.size = mm_walk_leaf_size(st);
@@ -136,6 +167,7 @@ static void check_iteration_in(struct fuzz_image *im, uint64_t start, uint64_t e
 			bug("%s: for_each_pt_leaf [0x%llx, 0x%llx) gave va 0x%llx after 0x%llx",
 			    mm->fmt->name, (unsigned long long)start, (unsigned long long)end,
 			    (unsigned long long)st.va, (unsigned long long)prev);
+		check_path(&st, mm);
 		prev = st.va;
 		first = false;
 		if (n < 16) { /* the first few, fully cross-checked */
@@ -167,8 +199,10 @@ static void check_iteration_in(struct fuzz_image *im, uint64_t start, uint64_t e
 
 static void check_iteration(struct fuzz_image *im, uint64_t start, uint64_t end)
 {
-	uint64_t lim = start + FUZZ_MAX_RANGE; /* 0 (wrapped): the end of the half */
+	uint64_t lim = start + FUZZ_MAX_RANGE;
 
+	if (lim < start) /* wrapped: to the end of the half (end 0) */
+		lim = 0;
 	if (!end || (lim && end > lim) || end < start)
 		end = lim;
 	check_iteration_in(im, start, end);
