@@ -148,8 +148,13 @@ static struct fuzz_step decode_step(struct diff *d, struct fuzz_reader *in)
 	default:
 		s.req.page_sizes = 0;
 	}
-	if (s.req.size > (64ull << 20) && s.req.page_sizes == pg)
-		s.req.page_sizes = 0; /* keep the tree small */
+	/*
+	 * Keep the tree small: at most 512 leaves of the smallest size per operation, when only
+	 * that size is allowed or the PA rules out larger leaves (the TLB model's checks grow
+	 * with the square of the entries an operation rewrites).
+	 */
+	if ((s.req.page_sizes == pg || (s.flags & 0x40)) && s.req.size > 512 * pg)
+		s.req.size = 512 * pg;
 	return s;
 }
 
