@@ -3,18 +3,31 @@
 #   make / make all   configure + build into build/ (the CLI is build/ptkit)
 #   make run          build, then ./build/ptkit demo
 #   make test         install missing Debian packages, build build-test/ with ASan+UBSan,
-#                     run every test through CTest
+#                     run every test through CTest; then the TSan mm tests in build-tsan/
+#                     (test-tsan) and the fuzz targets for a bounded time in build-fuzz/
+#                     (test-fuzz, clang; skipped without it)
+#   make fuzz         the long fuzz campaign: every target for FUZZ_TIME seconds (default
+#                     3600), corpus kept in FUZZ_CORPUS (docs/FUZZING.md)
 #   make bench        scripts/bench.sh (issue 7)
 #   make format       clang-format every C file in place
-#   make clean        remove build/ and build-test/
+#   make clean        remove build/, build-test/, build-tsan/, build-fuzz/, build-fuzz-long/
 
 BUILD      ?= build
 BUILD_TEST ?= build-test
+BUILD_TSAN ?= build-tsan
+BUILD_FUZZ ?= build-fuzz
+BUILD_FUZZ_LONG ?= build-fuzz-long
+FUZZ_CC    ?= clang
+FUZZ_TIME  ?= 3600
+FUZZ_CORPUS ?= fuzz-corpus
+FUZZ_TARGETS = walk_image ops_sequence
+# The TSan variants of tests/test_mm_*.c (CMakeLists.txt, PTKIT_MM_VARIANTS).
+TSAN_TESTS = $(patsubst tests/%.c,%_tsan,$(wildcard tests/test_mm_*.c))
 CMAKE      ?= cmake
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 FORMAT_DIRS = src include tools tests examples bench
 
-.PHONY: all run test bench verify format clean
+.PHONY: all run test test-tsan test-fuzz fuzz bench verify format clean
 
 all:
 	$(CMAKE) -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
@@ -28,6 +41,48 @@ test:
 	$(CMAKE) -S . -B $(BUILD_TEST) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPTKIT_SANITIZE=ON
 	$(CMAKE) --build $(BUILD_TEST) -j $(JOBS)
 	cd $(BUILD_TEST) && ctest --output-on-failure -j2
+	$(MAKE) test-tsan test-fuzz
+
+# The mm tests under ThreadSanitizer (label tsan): a build of their own (TSan and ASan do
+# not mix), of nothing but the TSan library and those tests.
+test-tsan:
+	$(CMAKE) -S . -B $(BUILD_TSAN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPTKIT_EXAMPLES=OFF
+	$(CMAKE) --build $(BUILD_TSAN) -j $(JOBS) --target $(TSAN_TESTS)
+	cd $(BUILD_TSAN) && ctest --output-on-failure -j2 -L tsan
+
+# The fuzz targets (label fuzz): clang's libFuzzer build of the core and fuzz/ only. make
+# test's is built at -O0 (fast to compile); make fuzz's at -O1 (fast to run).
+FUZZ_CONFIGURE = \
+	if ! command -v $(FUZZ_CC) >/dev/null 2>&1; then \
+		echo "fuzz: $(FUZZ_CC) not found: fuzz targets skipped (docs/FUZZING.md)"; \
+	else \
+		$(CMAKE) -S . -B $(1) -DCMAKE_C_COMPILER=$(FUZZ_CC) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+			-DPTKIT_FUZZ=ON "-DPTKIT_FUZZ_OPT=$(2)" && \
+		$(CMAKE) --build $(1) -j $(JOBS) --target fuzz_targets; \
+	fi
+
+test-fuzz:
+	@$(call FUZZ_CONFIGURE,$(BUILD_FUZZ),-O0 -gline-tables-only)
+	@if [ -f $(BUILD_FUZZ)/CTestTestfile.cmake ]; then \
+		cd $(BUILD_FUZZ) && ctest --output-on-failure -j2 -L fuzz; \
+	fi
+
+# The long campaign: each target for FUZZ_TIME seconds in turn, from the seeds and what
+# earlier campaigns found (FUZZ_CORPUS/<target>); crashes in $(BUILD_FUZZ_LONG)/crash-*.
+fuzz:
+	@$(call FUZZ_CONFIGURE,$(BUILD_FUZZ_LONG),-O1 -g)
+	@test -x $(BUILD_FUZZ_LONG)/fuzz/fuzz_make_seeds || { echo "fuzz: no fuzz build"; exit 1; }
+	$(BUILD_FUZZ_LONG)/fuzz/fuzz_make_seeds $(BUILD_FUZZ_LONG)/fuzz/seeds
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(FUZZ_CORPUS)/$$t && \
+		echo "fuzz: $$t for $(FUZZ_TIME) s (log: $(BUILD_FUZZ_LONG)/fuzz-$$t.log)" && \
+		nice -n 10 $(BUILD_FUZZ_LONG)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_TIME) \
+			-timeout=30 -rss_limit_mb=2048 -print_final_stats=1 \
+			-artifact_prefix=$(BUILD_FUZZ_LONG)/crash-$$t- $(FUZZ_CORPUS)/$$t \
+			$(BUILD_FUZZ_LONG)/fuzz/seeds/$$t > $(BUILD_FUZZ_LONG)/fuzz-$$t.log 2>&1; \
+		status=$$?; tail -n 8 $(BUILD_FUZZ_LONG)/fuzz-$$t.log; \
+		[ $$status -eq 0 ] || exit $$status; \
+	done
 
 bench:
 	@if [ -f scripts/bench.sh ]; then scripts/bench.sh; \
@@ -43,4 +98,4 @@ format:
 	if [ -n "$$files" ]; then clang-format -i $$files; fi
 
 clean:
-	rm -rf $(BUILD) $(BUILD_TEST)
+	rm -rf $(BUILD) $(BUILD_TEST) $(BUILD_TSAN) $(BUILD_FUZZ) $(BUILD_FUZZ_LONG)

@@ -12,6 +12,11 @@ installed() {
 	dpkg -s "$1" 2>/dev/null | grep -q '^Status: install ok installed'
 }
 
+# Optional: the fuzz targets of make test / make fuzz (docs/FUZZING.md) need clang and its
+# libFuzzer runtime. If they cannot be installed, the fuzz build is skipped (a CMake STATUS
+# line), so a failure to install them is only a warning.
+PTKIT_OPTIONAL_DEPS=${PTKIT_OPTIONAL_DEPS:-"clang libclang-rt-14-dev"}
+
 if ! command -v dpkg >/dev/null 2>&1; then
 	# Not Debian: we cannot install, only say what is missing.
 	for p in $PTKIT_DEPS; do
@@ -24,22 +29,40 @@ missing=
 for p in $PTKIT_DEPS; do
 	installed "$p" || missing="$missing $p"
 done
-[ -n "$missing" ] || exit 0
+optional=
+for p in $PTKIT_OPTIONAL_DEPS; do
+	installed "$p" || optional="$optional $p"
+done
+[ -n "$missing$optional" ] || exit 0
 
 sudo=
 if [ "$(id -u)" -ne 0 ]; then
 	if command -v sudo >/dev/null 2>&1; then
 		sudo=sudo
+	elif [ -z "$missing" ]; then
+		echo "install-deps: optional packages missing:$optional (fuzzing will be skipped)" >&2
+		exit 0
 	else
 		echo "install-deps: missing packages:$missing (run as root or install sudo)" >&2
 		exit 1
 	fi
 fi
 
-echo "install-deps: installing$missing"
 apt_get() {
 	$sudo env DEBIAN_FRONTEND=noninteractive apt-get -y -q "$@"
 }
+if [ -n "$optional" ]; then
+	echo "install-deps: installing (optional)$optional"
+	# shellcheck disable=SC2086
+	if ! apt_get install --no-install-recommends $optional; then
+		apt_get update || true
+		# shellcheck disable=SC2086
+		apt_get install --no-install-recommends $optional ||
+			echo "install-deps: could not install$optional: fuzzing will be skipped" >&2
+	fi
+fi
+[ -n "$missing" ] || exit 0
+echo "install-deps: installing$missing"
 # shellcheck disable=SC2086
 if ! apt_get install --no-install-recommends $missing; then
 	# A fresh image has empty package lists: refresh them once and retry.

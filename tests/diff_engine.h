@@ -14,6 +14,9 @@
 #define DIFF_PROT_MASK (PT_R | PT_W | PT_X | PT_USER | PT_GLOBAL | PT_DEVICE | PT_NOCACHE)
 #define DIFF_WINDOWS 3
 #define DIFF_WINDOW_SIZE (4ull << 30)
+#ifndef DIFF_ARENA_SIZE /* the fuzz target (fuzz/fuzz_ops_sequence.c) wants a smaller one */
+#define DIFF_ARENA_SIZE (256ull << 20)
+#endif
 
 struct diff {
 	const struct pt_format *f;
@@ -42,7 +45,7 @@ static inline void diff_init(struct diff *d, const struct pt_format *f, uint64_t
 			    : 8ull << 30;
 	d->win[1] = 1ull << 30;
 	d->win[2] = pt_half_last(f, 1) - DIFF_WINDOW_SIZE + 1;
-	if (pt_arena_init(&d->a, 0x200000, 256ull << 20) || pt_mm_init(&d->mm, f, &d->a.mem))
+	if (pt_arena_init(&d->a, 0x200000, DIFF_ARENA_SIZE) || pt_mm_init(&d->mm, f, &d->a.mem))
 		abort();
 }
 

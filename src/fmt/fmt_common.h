@@ -96,7 +96,7 @@
  * cleared: one shift and one AND, so a decode built of these has no branch.
  */
 #define PT_BIT_MOVE(x, from, to)                                                                   \
-	((from) >= (to) ? ((uint64_t)(x) / ((from) / (to))) & (to)                                 \
+	((from) >= (to) ? ((uint64_t)(x) / ((from) >= (to) ? (from) / (to) : 1)) & (to)            \
 			: ((uint64_t)(x) * ((to) / (from))) & (to))
 
 /* M(i), M(i + 1), ... as an initializer list: a decode table the compiler fills. */
