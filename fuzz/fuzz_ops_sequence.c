@@ -3,11 +3,11 @@
  * libFuzzer target: operation sequences on a fresh tree (docs/FUZZING.md).
  *
  * The input chooses a format, then up to FUZZ_MAX_OPS operations — pt_map, pt_unmap,
- * pt_protect, pt_split_leaf (and its undo), pt_set_accessed — each with the allocations it
- * makes failing as the input says. Every step is checked as tests/test_ops_differential.c
- * checks its random ones, with the same engine (tests/diff_engine.h): the interval model
- * (tests/model.h) predicts the result and the mappings after it; a failed call must leave
- * the tables byte-identical (a snapshot of the arena); the TLB model (tests/tlb_model.h)
+ * pt_protect, pt_split_leaf (and its undo), pt_set_accessed, pt_collapse — each with the
+ * allocations it makes failing as the input says. Every step is checked as
+ * tests/test_ops_differential.c checks its random ones, with the same engine (tests/diff_engine.h):
+ * the interval model (tests/model.h) predicts the result and the mappings after it; a failed call
+ * must leave the tables byte-identical (a snapshot of the arena); the TLB model (tests/tlb_model.h)
  * sees every store, flush and freed table. Any disagreement aborts.
  *
  * Input: u8 format (modulo the number of formats), then 16-byte operations:
@@ -253,6 +253,38 @@ static void step_split(struct diff *d, const struct fuzz_step *s)
 	}
 }
 
+/*
+ * Collapse the table holding the leaf of a VA of the range into one leaf of the level
+ * above: the mappings stay (check_tree), one table fewer; a refusal changes nothing.
+ */
+static void step_collapse(struct diff *d, const struct fuzz_step *s)
+{
+	uint64_t va = s->req.va + (s->extra % 16) * (s->req.size / 16);
+	uint64_t live = d->a.live;
+	struct pt_gather g;
+	struct snap sn;
+	int r;
+
+	snap_take(d, &sn);
+	gather_begin(d, &g);
+	op_begin(s->fail);
+	r = pt_collapse(&d->mm, va, &g);
+	op_end();
+	gather_end(d, &g);
+	if (r) {
+		if (!snap_same(d, &sn))
+			bug(d, s, "a failed collapse changed the tables");
+		if (r == -PT_ENOENT ? false : r != -PT_EINVAL)
+			bug(d, s, "wrong collapse result");
+		return;
+	}
+	free(sn.bytes);
+	if (!model_covered(&d->m, va, va))
+		bug(d, s, "collapse of an unmapped VA succeeded");
+	if (d->a.live != live - 1)
+		bug(d, s, "collapse did not free exactly one table");
+}
+
 /* Set / clear accessed and dirty: the mappings stay, the leaves show the new state. */
 static void step_accessed(struct diff *d, const struct fuzz_step *s)
 {
@@ -318,14 +350,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			step_accessed(&d, &s);
 			break;
 		case FUZZ_COLLAPSE:
-			/*
-			 * TODO(issue 14, collapse): call the collapse operation here once it lands
-			 * (the range's tables whose leaves are contiguous, aligned and uniform
-			 * become one leaf of the level above). Check like step_split: a failure
-			 * leaves the tables byte-identical, success leaves the model unchanged
-			 * (check_tree below) with fewer tables, and the TLB model sees the
-			 * break-before-make.
-			 */
+			step_collapse(&d, &s);
 			break;
 		default:
 			step_range(&d, &s);
