@@ -31,14 +31,24 @@ uint8_t *cli_read_spec(const char *path, uint64_t *size)
 		n += got;
 		if (n < cap)
 			break;
-		if (n > CLI_SPEC_MAX) /* read one byte past the limit, no more */
+		if (n > CLI_SPEC_MAX) { /* read one byte past the limit, no more */
+			free(buf);
 			cli_fail("spec '%s': larger than %s, the limit for a spec", path,
 				 cli_size_str(CLI_SPEC_MAX, sz));
+		}
 		cap = cap * 2 < CLI_SPEC_MAX + 1 ? cap * 2 : CLI_SPEC_MAX + 1;
-		buf = realloc(buf, cap + 1);
+		{
+			uint8_t *nb = realloc(buf, cap + 1);
+
+			if (!nb)
+				free(buf);
+			buf = nb;
+		}
 	}
-	if (ferror(f))
+	if (ferror(f)) {
+		free(buf);
 		cli_fail("cannot read '%s': %s", path, strerror(errno));
+	}
 	if (f != stdin)
 		fclose(f);
 	buf[n] = 0;
