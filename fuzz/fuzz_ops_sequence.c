@@ -219,11 +219,13 @@ static void gather_end(struct diff *d, struct pt_gather *g)
 	pt_gather_flush(g);
 }
 
-/* Split the leaf mapping a VA of the range (and maybe undo it): the mappings stay. */
-static void step_split(struct diff *d, const struct fuzz_step *s)
+/*
+ * Split (undo given) or collapse at va through the TLB model, with the step's allocation
+ * failures; a refusal must leave the tables byte-identical.
+ */
+static int edit_at(struct diff *d, const struct fuzz_step *s, uint64_t va,
+		   struct pt_split_undo *undo)
 {
-	uint64_t va = s->req.va + (s->extra % 16) * (s->req.size / 16);
-	struct pt_split_undo undo;
 	struct pt_gather g;
 	struct snap sn;
 	int r;
@@ -231,18 +233,32 @@ static void step_split(struct diff *d, const struct fuzz_step *s)
 	snap_take(d, &sn);
 	gather_begin(d, &g);
 	op_begin(s->fail);
-	r = pt_split_leaf(&d->mm, va, &g, &undo);
+	r = undo ? pt_split_leaf(&d->mm, va, &g, undo) : pt_collapse(&d->mm, va, &g);
 	op_end();
 	gather_end(d, &g);
+	if (!r)
+		free(sn.bytes);
+	else if (!snap_same(d, &sn))
+		bug(d, s,
+		    undo ? "a failed split changed the tables"
+			 : "a failed collapse changed the tables");
+	return r;
+}
+
+/* Split the leaf mapping a VA of the range (and maybe undo it): the mappings stay. */
+static void step_split(struct diff *d, const struct fuzz_step *s)
+{
+	uint64_t va = s->req.va + (s->extra % 16) * (s->req.size / 16);
+	struct pt_split_undo undo;
+	struct pt_gather g;
+	int r = edit_at(d, s, va, &undo);
+
 	if (r) {
-		if (!snap_same(d, &sn))
-			bug(d, s, "a failed split changed the tables");
 		if (r == -PT_ENOENT ? model_covered(&d->m, va, va) != 0
 				    : r != -PT_EINVAL && !(r == -PT_ENOMEM && alloc_failed))
 			bug(d, s, "wrong split result");
 		return;
 	}
-	free(sn.bytes);
 	if (!model_covered(&d->m, va, va))
 		bug(d, s, "split of an unmapped VA succeeded");
 	if (s->flags & 0x80) {
@@ -261,24 +277,13 @@ static void step_collapse(struct diff *d, const struct fuzz_step *s)
 {
 	uint64_t va = s->req.va + (s->extra % 16) * (s->req.size / 16);
 	uint64_t live = d->a.live;
-	struct pt_gather g;
-	struct snap sn;
-	int r;
+	int r = edit_at(d, s, va, NULL);
 
-	snap_take(d, &sn);
-	gather_begin(d, &g);
-	op_begin(s->fail);
-	r = pt_collapse(&d->mm, va, &g);
-	op_end();
-	gather_end(d, &g);
-	if (r) {
-		if (!snap_same(d, &sn))
-			bug(d, s, "a failed collapse changed the tables");
-		if (r == -PT_ENOENT ? false : r != -PT_EINVAL)
+	if (r) { /* not mapped by a table of leaves, or they cannot become one */
+		if (r != -PT_ENOENT && r != -PT_EINVAL)
 			bug(d, s, "wrong collapse result");
 		return;
 	}
-	free(sn.bytes);
 	if (!model_covered(&d->m, va, va))
 		bug(d, s, "collapse of an unmapped VA succeeded");
 	if (d->a.live != live - 1)
