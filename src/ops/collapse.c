@@ -19,16 +19,6 @@
 /* What a table entry may take away from the leaves below it (fmt_table_allow). */
 #define TABLE_RIGHTS (PT_R | PT_W | PT_X | PT_USER)
 
-/* Store entry e at p (host order), telling mem->store first when it is set. */
-static void put(struct pt_mm *mm, uint8_t *p, uint64_t e)
-{
-	struct pt_mem *m = mm->mem;
-
-	if (m->store)
-		m->store(m, m->base + (uint64_t)(p - m->bytes), e);
-	pt_entry_store(mm->fmt, p, e);
-}
-
 /*
  * Leaf e (decoded: d) at level, mapping pa: 0 if collapsing loses none of its bits, with
  * *how the way the hooks make it (leaf_make.h). A plain leaf must be made again bit for
@@ -159,16 +149,16 @@ static void commit(struct pt_mm *mm, struct plan *p, struct pt_gather *g)
 	if (f->bbm || !p->settled) {
 		uint32_t ad = p->ad, n = 1u << f->index_bits[p->level];
 
-		put(mm, p->upp, 0);
+		pt_leaf_put(mm, p->upp, 0);
 		pt_gather_now(g, p->va, last, PT_FLUSH_BREAK, what);
 		/* Unreachable and flushed now: take young / dirty the hardware set since. */
 		for (uint32_t i = 0; i < n; i++)
 			ad |= f->ops.leaf_prot(pt_entry_load(f, p->t + (size_t)i * f->entry_size),
 					       p->level) &
 			      AD;
-		put(mm, p->upp, p->leaf[ad_slot(p->leaf_ok[ad_slot(ad)] ? ad : p->ad)]);
+		pt_leaf_put(mm, p->upp, p->leaf[ad_slot(p->leaf_ok[ad_slot(ad)] ? ad : p->ad)]);
 	} else {
-		put(mm, p->upp, p->leaf[ad_slot(p->ad)]);
+		pt_leaf_put(mm, p->upp, p->leaf[ad_slot(p->ad)]);
 	}
 	pt_gather_range(g, p->va, last, what);
 	pt_gather_free(g, p->tpa, pt_table_bytes(f, p->level));

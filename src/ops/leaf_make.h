@@ -70,6 +70,16 @@ static inline int pt_leaf_make_exact(const struct pt_format *f, uint64_t pa, int
 	return -PT_EINVAL;
 }
 
+/* Store entry e at p (host order) in mm's tables, telling mem->store first when set. */
+static inline void pt_leaf_put(struct pt_mm *mm, uint8_t *p, uint64_t e)
+{
+	struct pt_mem *m = mm->mem;
+
+	if (m->store)
+		m->store(m, m->base + (uint64_t)(p - m->bytes), e);
+	pt_entry_store(mm->fmt, p, e);
+}
+
 /*
  * The leaf that maps va, sought for an edit of mm: 0 with st on it, -PT_EROFS (memory
  * without an allocator), or the walk's error (-PT_ENOENT: not mapped) with g->err_va set.

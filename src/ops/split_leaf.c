@@ -11,16 +11,6 @@
 #include "ops/leaf_make.h"
 #include "ops/table_alloc.h"
 
-/* Store entry e at p (host order), telling mem->store first when it is set. */
-static void put(struct pt_mm *mm, uint8_t *p, uint64_t e)
-{
-	struct pt_mem *m = mm->mem;
-
-	if (m->store)
-		m->store(m, m->base + (uint64_t)(p - m->bytes), e);
-	pt_entry_store(mm->fmt, p, e);
-}
-
 /* Invalidate now the entries of what that map [first, last] (the break). */
 static void brk(struct pt_gather *g, uint64_t first, uint64_t last, uint64_t what)
 {
@@ -58,10 +48,10 @@ static int ungroup(struct pt_mm *mm, const struct mm_walk_state *st,
 			return -PT_EINVAL;
 	}
 	for (uint32_t i = 0; i < n; i++)
-		put(mm, first + (size_t)i * f->entry_size, 0);
+		pt_leaf_put(mm, first + (size_t)i * f->entry_size, 0);
 	brk(g, gva, gva + gsize - 1, PT_GATHER_LEAF(level));
 	for (uint32_t i = 0; i < n; i++)
-		put(mm, first + (size_t)i * f->entry_size, ne[i]);
+		pt_leaf_put(mm, first + (size_t)i * f->entry_size, ne[i]);
 	pt_gather_range(g, gva, gva + gsize - 1, PT_GATHER_LEAF(level));
 	u->ptep = first;
 	u->va = gva;
@@ -106,12 +96,12 @@ static int to_table(struct pt_mm *mm, const struct mm_walk_state *st,
 	t = m->bytes + (tpa - m->base);
 	for (uint32_t i = 0; i < nent; i++) {
 		pt_leaf_make(f, info->pa + i * cspan, c, info->prot, how, &e); /* checked above */
-		put(mm, t + (size_t)i * f->entry_size, e);
+		pt_leaf_put(mm, t + (size_t)i * f->entry_size, e);
 	}
 	u->old[0] = st->entry;
-	put(mm, st->ptep, 0);
+	pt_leaf_put(mm, st->ptep, 0);
 	brk(g, lva, lva + span - 1, PT_GATHER_LEAF(level));
-	put(mm, st->ptep, f->ops.encode_table(tpa, level));
+	pt_leaf_put(mm, st->ptep, f->ops.encode_table(tpa, level));
 	pt_gather_range(g, lva, lva + span - 1, PT_GATHER_LEAF(level));
 	g->tables_alloced++;
 	u->ptep = st->ptep;
@@ -156,10 +146,10 @@ void pt_split_leaf_undo(struct pt_mm *mm, const struct pt_split_undo *undo, stru
 				: PT_GATHER_LEAF(undo->level);
 
 	for (uint32_t i = 0; i < undo->n; i++)
-		put(mm, undo->ptep + (size_t)i * f->entry_size, 0);
+		pt_leaf_put(mm, undo->ptep + (size_t)i * f->entry_size, 0);
 	brk(g, undo->va, last, what);
 	for (uint32_t i = 0; i < undo->n; i++)
-		put(mm, undo->ptep + (size_t)i * f->entry_size, undo->old[i]);
+		pt_leaf_put(mm, undo->ptep + (size_t)i * f->entry_size, undo->old[i]);
 	pt_gather_range(g, undo->va, last, what);
 	if (undo->n == 1) /* a leaf had become a table */
 		pt_gather_free(g, undo->table_pa, pt_table_bytes(f, undo->level - 1));
