@@ -6,8 +6,8 @@
 #                     run every test through CTest; then the TSan mm tests in build-tsan/
 #                     (test-tsan) and the fuzz targets for a bounded time in build-fuzz/
 #                     (test-fuzz, clang; skipped without it)
-#   make fuzz         the long fuzz campaign: every target for FUZZ_TIME seconds (default
-#                     3600), corpus kept in FUZZ_CORPUS (docs/FUZZING.md)
+#   make fuzz         the long fuzz campaign: every target in parallel for FUZZ_TIME seconds
+#                     (default 3600), corpus kept in FUZZ_CORPUS (docs/FUZZING.md)
 #   make bench        scripts/bench.sh (issue 7)
 #   make format       clang-format every C file in place
 #   make clean        remove build/, build-test/, build-tsan/, build-fuzz/, build-fuzz-long/
@@ -19,6 +19,7 @@ BUILD_FUZZ ?= build-fuzz
 BUILD_FUZZ_LONG ?= build-fuzz-long
 FUZZ_CC    ?= clang
 FUZZ_TIME  ?= 3600
+FUZZ_TIMEOUT ?= 120
 FUZZ_CORPUS ?= fuzz-corpus
 FUZZ_TARGETS = walk_image ops_sequence
 # The TSan variants of tests/test_mm_*.c (CMakeLists.txt, PTKIT_MM_VARIANTS).
@@ -67,8 +68,9 @@ test-fuzz:
 		cd $(BUILD_FUZZ) && ctest --output-on-failure -j2 -L fuzz; \
 	fi
 
-# The long campaign: each target for FUZZ_TIME seconds in turn, from the seeds and what
-# earlier campaigns found (FUZZ_CORPUS/<target>); crashes in $(BUILD_FUZZ_LONG)/crash-*.
+# The long campaign: every target at once for FUZZ_TIME seconds (one core each), from the
+# seeds and what earlier campaigns found (FUZZ_CORPUS/<target>); crashes in
+# $(BUILD_FUZZ_LONG)/crash-*. FUZZ_TIMEOUT is libFuzzer's per-input limit (wall clock).
 fuzz:
 	@$(call FUZZ_CONFIGURE,$(BUILD_FUZZ_LONG),-O1 -g)
 	@test -x $(BUILD_FUZZ_LONG)/fuzz/fuzz_make_seeds || { echo "fuzz: no fuzz build"; exit 1; }
@@ -76,13 +78,17 @@ fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 		mkdir -p $(FUZZ_CORPUS)/$$t && \
 		echo "fuzz: $$t for $(FUZZ_TIME) s (log: $(BUILD_FUZZ_LONG)/fuzz-$$t.log)" && \
-		nice -n 10 $(BUILD_FUZZ_LONG)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_TIME) \
-			-timeout=30 -rss_limit_mb=2048 -print_final_stats=1 \
+		{ nice -n 10 $(BUILD_FUZZ_LONG)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_TIME) \
+			-timeout=$(FUZZ_TIMEOUT) -rss_limit_mb=2048 -print_final_stats=1 \
 			-artifact_prefix=$(BUILD_FUZZ_LONG)/crash-$$t- $(FUZZ_CORPUS)/$$t \
 			$(BUILD_FUZZ_LONG)/fuzz/seeds/$$t > $(BUILD_FUZZ_LONG)/fuzz-$$t.log 2>&1; \
-		status=$$?; tail -n 8 $(BUILD_FUZZ_LONG)/fuzz-$$t.log; \
-		[ $$status -eq 0 ] || exit $$status; \
-	done
+		  echo $$? > $(BUILD_FUZZ_LONG)/fuzz-$$t.status; } & \
+	done; wait; fail=0; \
+	for t in $(FUZZ_TARGETS); do \
+		echo "== $$t: exit $$(cat $(BUILD_FUZZ_LONG)/fuzz-$$t.status)"; \
+		tail -n 8 $(BUILD_FUZZ_LONG)/fuzz-$$t.log; \
+		[ "$$(cat $(BUILD_FUZZ_LONG)/fuzz-$$t.status)" = 0 ] || fail=1; \
+	done; exit $$fail
 
 bench:
 	@if [ -f scripts/bench.sh ]; then scripts/bench.sh; \
