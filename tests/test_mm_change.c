@@ -133,7 +133,7 @@ static void test_mprotect_atomic(struct fx *x)
 	/* Bad requests change nothing either. */
 	snap_take(x, &before, va, va + 2 * H);
 	CHECK_EQ(mm_mprotect(mm, va - x->ps, 2 * x->ps, PT_R), -PT_ENOENT); /* no VMA below */
-	CHECK(mm->why && strstr(mm->why, "no VMA"));
+	CHECK(mm_last_error()->why && strstr(mm_last_error()->why, "no VMA"));
 	CHECK_EQ(mm_mprotect(mm, s, x->ps, PT_R | PT_CONTIG), -PT_EINVAL);
 	if (x->f->ops.encode_leaf(0, 0, PT_R | PT_DEVICE | PT_NOCACHE, &pa))
 		CHECK_EQ(mm_mprotect(mm, s, x->ps, PT_R | PT_DEVICE | PT_NOCACHE), -PT_EINVAL);
@@ -175,7 +175,7 @@ static void test_mprotect_atomic(struct fx *x)
 	CHECK_EQ(get_user_pages(mm, va, 1, FOLL_WRITE, NULL, NULL, NULL), 1);
 	snap_take(x, &before, va, va + 2 * H);
 	CHECK_EQ(mm_mprotect(mm, va, H / 2, PT_R), -PT_EINVAL);
-	CHECK(mm->why && strstr(mm->why, "hugetlb"));
+	CHECK(mm_last_error()->why && strstr(mm_last_error()->why, "hugetlb"));
 	CHECK_EQ(mm_zap(mm, va + x->ps, x->ps), -PT_EINVAL);
 	snap_take(x, &after, va, va + 2 * H);
 	CHECK(snap_same(&before, &after));
@@ -208,7 +208,8 @@ static void test_mprotect_after_zap(struct fx *x)
 	CHECK_EQ(leaf_size_at(x, va + H), H);
 	s = va + H + x->ps;
 	if (!CHECK_EQ(mm_mprotect(mm, s, x->ps, PT_R | PT_USER), 0))
-		fprintf(stderr, "  ^ %s: %s\n", f->name, mm->why ? mm->why : "");
+		fprintf(stderr, "  ^ %s: %s\n", f->name,
+			mm_last_error()->why ? mm_last_error()->why : "");
 	CHECK(!(prot_at(x, s) & PT_W));
 	CHECK(prot_at(x, s + x->ps) & PT_W);
 	CHECK_EQ(mm_munmap(mm, va, B), 0);
@@ -268,7 +269,7 @@ static void test_split(struct fx *x, uint64_t size, enum mm_vma_kind kind)
 	h = mm_folio_of(&x->db, pa, &hpa);
 	snap_take(x, &before, va, va + size);
 	CHECK_EQ(mm_split_huge(mm, va), -MM_EBUSY); /* pinned */
-	CHECK(mm->why && strstr(mm->why, "pinned"));
+	CHECK(mm_last_error()->why && strstr(mm_last_error()->why, "pinned"));
 	unpin_user_pages(mm, &pa, 1);
 	CHECK_EQ(get_user_pages(mm, va, 1, FOLL_GET, &pa, NULL, NULL), 1);
 	CHECK_EQ(mm_split_huge(mm, va), -MM_EBUSY); /* a FOLL_GET reference */
@@ -347,10 +348,10 @@ static void test_split_refused(struct fx *x)
 	CHECK_EQ(get_user_pages(mm, va, 1, FOLL_WRITE, NULL, NULL, NULL), 1);
 	CHECK_EQ(get_user_pages(mm, a.start, 1, FOLL_WRITE, NULL, NULL, NULL), 1);
 	CHECK_EQ(mm_split_huge(mm, va), -PT_EINVAL);
-	CHECK(mm->why && strstr(mm->why, "hugetlb"));
+	CHECK(mm_last_error()->why && strstr(mm_last_error()->why, "hugetlb"));
 	CHECK_EQ(leaf_size_at(x, va), H);
 	CHECK_EQ(mm_split_huge(mm, va + H), -PT_EINVAL);
-	CHECK(mm->why && strstr(mm->why, "PFN"));
+	CHECK(mm_last_error()->why && strstr(mm_last_error()->why, "PFN"));
 	CHECK_EQ(mm_split_huge(mm, a.start), -PT_EINVAL); /* the smallest page */
 	CHECK_EQ(mm_split_huge(mm, a.start + x->ps), -PT_ENOENT);
 	CHECK_EQ(mm_split_huge(mm, va + 3 * H), -PT_ENOENT);

@@ -45,7 +45,7 @@ static void settled(struct fx *x, const char *what, int rc, int want)
 	snprintf(x->where, sizeof(x->where), "%s", what);
 	if (!CHECK_EQ(rc, want))
 		fprintf(stderr, "%s: %s returned %d (%s)\n", x->f->name, what, rc,
-			x->mm.why ? x->mm.why : "");
+			mm_last_error()->why ? mm_last_error()->why : "");
 	pt_gather_init(&none, &x->mm.pt);
 	tlb_model_op_end(&x->t, &none);
 	x->calls++;

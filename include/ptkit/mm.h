@@ -143,9 +143,6 @@ struct mm {
 	/* statistics (faults, grace periods under lock; the gup_fast ones atomic) */
 	uint64_t faults, grace_periods, tables_deferred;
 	uint64_t gup_fast_pages, gup_fast_backoffs;
-	/* Why the last failing mm_* call failed, and the address it names (under lock). */
-	const char *why;
-	uint64_t why_va;
 	/*
 	 * Optional (set after mm_init): invalidate this address space's TLB entries as f
 	 * describes (flush_tlb_range). Every change of the tree calls it through its gather,
@@ -155,6 +152,21 @@ struct mm {
 	void (*tlb_flush)(struct mm *mm, const struct pt_flush *f);
 	void *tlb_priv;
 };
+
+/*
+ * Why the calling thread's last mm_* call failed: err (0: it did not), the address the
+ * reason names, a sentence, and the call's name. Per thread and cleared when a call starts,
+ * so calls on other threads never change it; valid until this thread's next mm_* call.
+ * get_user_pages and its variants record here why they stopped short, also when they
+ * return a partial count.
+ */
+struct mm_error {
+	int err;
+	uint64_t va;
+	const char *why;
+	const char *call;
+};
+const struct mm_error *mm_last_error(void);
 
 /* A folio that cannot be split because someone else holds it: the same code as PT_EBUSY. */
 #define MM_EBUSY PT_EBUSY
@@ -185,7 +197,7 @@ int mm_munmap(struct mm *mm, uint64_t start, uint64_t size);
 /*
  * Unmap the pages in [start, start+size) but keep the VMAs (MADV_DONTNEED). A huge leaf
  * partly covered is split (its folio stays whole, partly mapped, like Linux's deferred
- * split); -PT_EINVAL when the range cuts a hugetlb page (mm->why says so).
+ * split); -PT_EINVAL when the range cuts a hugetlb page (mm_last_error says so).
  */
 int mm_zap(struct mm *mm, uint64_t start, uint64_t size);
 /*
@@ -193,7 +205,7 @@ int mm_zap(struct mm *mm, uint64_t start, uint64_t size);
  * read-only: the next write faults). All or nothing: first checked (-PT_EINVAL bad prot
  * or a hugetlb page cut; -PT_ENOENT part of the range has no VMA), then the huge leaves
  * straddling the two edges are split (-PT_ENOMEM: those splits are undone), then the
- * change is committed by steps that cannot fail. On error mm->why says what was wrong.
+ * change is committed by steps that cannot fail. On error mm_last_error() says what was wrong.
  */
 int mm_mprotect(struct mm *mm, uint64_t start, uint64_t size, uint32_t prot);
 /*

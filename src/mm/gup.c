@@ -116,13 +116,16 @@ long get_user_pages(struct mm *mm, uint64_t start, unsigned long nr_pages, unsig
 	bool on = false; /* st stands on the last leaf taken, reached without a fault */
 	int err = 0;
 
+	mm__enter(mm, "get_user_pages");
 	if (!foll_ok(foll) || (start & (ps - 1)) || (!pas && (foll & (FOLL_PIN | FOLL_GET))))
-		return -PT_EINVAL;
+		return mm__leave(mm, mm__fail(-PT_EINVAL, start,
+					      foll_ok(foll) && !(start & (ps - 1))
+						      ? "gup: FOLL_GET/FOLL_PIN without pas"
+						      : "gup: bad flags or unaligned start"));
 	if (!(foll & FOLL_PIN) && pas)
 		foll |= FOLL_GET;
 	if (!fault)
 		fault = mm_fault_default;
-	mm_lock(mm);
 	mm_walk_init(&st, &mm->pt);
 	while (i < nr_pages) {
 		uint64_t va = start + i * ps;
@@ -134,7 +137,13 @@ long get_user_pages(struct mm *mm, uint64_t start, unsigned long nr_pages, unsig
 			vma = mm_find_vma(mm, va);
 			if (!vma || vma->kind == MM_VMA_PFNMAP ||
 			    ((foll & FOLL_LONGTERM) && write && vma->kind == MM_VMA_FILE)) {
-				err = -PT_EFAULT;
+				err = mm__fail(
+					-PT_EFAULT, va,
+					!vma ? "gup: no VMA"
+					: vma->kind == MM_VMA_PFNMAP
+						? "gup: a PFN map has no pages"
+						: "gup: long-term write pin of a shared file "
+						  "mapping");
 				break;
 			}
 		}
@@ -149,31 +158,42 @@ long get_user_pages(struct mm *mm, uint64_t start, unsigned long nr_pages, unsig
 			uint32_t prot = leaf ? mm_walk_prot(&st) : 0; /* the rights, decoded once */
 
 			if (st.err || (prot & PT_SPECIAL)) {
-				err = st.err ? st.err : -PT_EFAULT;
+				err = mm__fail(st.err ? st.err : -PT_EFAULT, va,
+					       st.err ? "gup: the walk failed"
+						      : "gup: a special leaf");
 				break;
 			}
 			if (leaf && (!write || (prot & PT_W)))
 				break;
 			leaf = false;
 			if ((foll & FOLL_NOFAULT) || faults++ == 4) {
-				err = -PT_EFAULT;
+				err = mm__fail(
+					-PT_EFAULT, va,
+					(foll & FOLL_NOFAULT)
+						? "gup: not mapped (or read-only) and FOLL_NOFAULT"
+						: "gup: the fault handler did not make the page "
+						  "present");
 				break;
 			}
 			mm->faults++;
 			faulted = true;
 			err = fault(mm, vma, va, foll, priv);
-			if (err)
+			if (err) {
+				if (!mm_last_error()->err)
+					mm__fail(err, va, "gup: the fault handler failed");
 				break;
+			}
 			vma = mm_find_vma(mm, va); /* a fault handler may have changed VMAs */
 			if (!vma) {
-				err = -PT_EFAULT;
+				err = mm__fail(-PT_EFAULT, va,
+					       "gup: the fault handler removed the VMA");
 				break;
 			}
 			leaf = mm_walk_seek_leaf(&st, &mm->pt, va);
 		}
 		if (!leaf) {
 			if (!err)
-				err = -PT_EFAULT;
+				err = mm__fail(-PT_EFAULT, va, "gup: not mapped");
 			break;
 		}
 		if (!same)
@@ -186,7 +206,7 @@ long get_user_pages(struct mm *mm, uint64_t start, unsigned long nr_pages, unsig
 			n = GUP_STEP;
 		h = folio_span(mm, pa, &n);
 		if (!h) {
-			err = -PT_EFAULT;
+			err = mm__fail(-PT_EFAULT, pa, "gup: the leaf maps no folio");
 			break;
 		}
 		if (pas) {
@@ -199,7 +219,7 @@ long get_user_pages(struct mm *mm, uint64_t start, unsigned long nr_pages, unsig
 		if (faulted)
 			vma = NULL; /* the handler may have changed it: check the next one again */
 	}
-	mm_unlock(mm);
+	mm__leave(mm, err);
 	return i ? (long)i : err;
 }
 
@@ -263,8 +283,11 @@ long get_user_pages_fast_only(struct mm *mm, uint64_t start, unsigned long nr_pa
 	unsigned long i = 0;
 	uint64_t backoffs = 0;
 
-	if (!foll_ok(foll) || (start & (ps - 1)) || !pas)
+	mm__begin("get_user_pages_fast_only");
+	if (!foll_ok(foll) || (start & (ps - 1)) || !pas) {
+		mm__fail(-PT_EINVAL, start, "gup: bad flags, unaligned start or no pas");
 		return 0;
+	}
 	if (!(foll & FOLL_PIN))
 		foll |= FOLL_GET;
 	mm__rcu_read_lock();
@@ -277,13 +300,21 @@ long get_user_pages_fast_only(struct mm *mm, uint64_t start, unsigned long nr_pa
 
 		/* The first leaf by a seek, the next ones by stepping the table (read once). */
 		if (i ? !gup_step_to(&st, &l, va, end, &same)
-		      : !mm_walk_seek_leaf(&st, &mm->view, va))
+		      : !mm_walk_seek_leaf(&st, &mm->view, va)) {
+			mm__fail(st.err ? st.err : -PT_EFAULT, va,
+				 st.err ? "gup-fast: the walk failed" : "gup-fast: not mapped");
 			break;
+		}
 		if (!same) {
 			uint32_t prot = mm_walk_prot(&st); /* decoded once per leaf */
 
-			if ((prot & PT_SPECIAL) || ((foll & FOLL_WRITE) && !(prot & PT_W)))
+			if ((prot & PT_SPECIAL) || ((foll & FOLL_WRITE) && !(prot & PT_W))) {
+				mm__fail(-PT_EFAULT, va,
+					 (prot & PT_SPECIAL)
+						 ? "gup-fast: a special leaf"
+						 : "gup-fast: read-only under FOLL_WRITE");
 				break;
+			}
 			gup_leaf_of(&st, &l);
 		}
 		pa = l.pa + (va - l.va);
@@ -293,8 +324,12 @@ long get_user_pages_fast_only(struct mm *mm, uint64_t start, unsigned long nr_pa
 		if (n > GUP_STEP) /* a 256T folio has 2^36 pages: keep refcounts in range */
 			n = GUP_STEP;
 		h = folio_span(mm, pa, &n);
-		if (!h || !try_grab(h, (uint32_t)n, foll))
+		if (!h || !try_grab(h, (uint32_t)n, foll)) {
+			mm__fail(-PT_EBUSY, va,
+				 h ? "gup-fast: the folio is being freed or split"
+				   : "gup-fast: the leaf maps no folio");
 			break;
+		}
 		/*
 		 * With a reference the folio can be neither freed nor split (its refcount freeze
 		 * fails): is it still a folio holding all n pages? Its own head, order and frame
@@ -306,6 +341,8 @@ long get_user_pages_fast_only(struct mm *mm, uint64_t start, unsigned long nr_pa
 		    !gup_fast_leaf_unchanged(&st)) {
 			ungrab(mm, h, (uint32_t)n, foll);
 			backoffs++;
+			mm__fail(-PT_EBUSY, va,
+				 "gup-fast: the entry or the folio changed (backed off)");
 			break;
 		}
 		for (uint64_t k = 0; k < n; k++)
@@ -323,8 +360,9 @@ long get_user_pages_fast(struct mm *mm, uint64_t start, unsigned long nr_pages, 
 {
 	long got, more;
 
+	mm__begin("get_user_pages_fast");
 	if (!foll_ok(foll) || (start & (mm->page_size - 1)) || !pas)
-		return -PT_EINVAL;
+		return mm__fail(-PT_EINVAL, start, "gup: bad flags, unaligned start or no pas");
 	got = get_user_pages_fast_only(mm, start, nr_pages, foll, pas);
 	if ((unsigned long)got == nr_pages)
 		return got;

@@ -28,6 +28,33 @@ void __tsan_release(void *addr);
 #define MM_TSAN_ACQUIRE(p) ((void)(p))
 #endif
 
+/* Tables: the table memory the tree sees (frees deferred past a grace period). */
+void mm__tables_init(struct mm *mm, struct pt_mem *tables);
+
+/*
+ * Every public call that takes the lock: mm__enter (clears the thread's last error, locks;
+ * dies when the thread already holds this mm's lock), mm__leave (unlocks, returns err
+ * after making sure a failure has a reason). Without the lock: mm__begin / mm__end.
+ */
+void mm__enter(struct mm *mm, const char *call);
+int mm__leave(struct mm *mm, int err);
+void mm__begin(const char *call);
+int mm__end(int err);
+bool mm__held(const struct mm *mm);
+/* Dies unless the calling thread holds mm's lock (the lock-held entry points). */
+void mm__assert_held(const struct mm *mm, const char *call);
+/* Record why the running call fails (mm_last_error) and return err. */
+int mm__fail(int err, uint64_t va, const char *why);
+
+/* VMAs (vma.c; lock held). */
+unsigned mm__vma_index(const struct mm *mm, uint64_t va); /* first VMA ending above va */
+int mm__vma_insert(struct mm *mm, unsigned at, const struct mm_vma *v);
+int mm__vma_split(struct mm *mm, uint64_t va); /* make va a VMA boundary */
+void mm__vma_merge(struct mm *mm);
+int mm__vma_reserve(struct mm *mm, unsigned more);
+bool mm__range_ok(const struct mm *mm, uint64_t start, uint64_t size);
+int mm__hugetlb_cut(struct mm *mm, uint64_t b);
+
 void mm__rcu_read_lock(void);
 void mm__rcu_read_unlock(struct mm *mm);
 

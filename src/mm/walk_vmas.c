@@ -34,9 +34,9 @@ int mm_walk_vmas(struct mm *mm, uint64_t start, uint64_t end, const struct mm_vm
 	uint64_t at = start;
 	int r = 0;
 
+	mm__enter(mm, "mm_walk_vmas");
 	if (end <= start)
-		return -PT_EINVAL;
-	mm_lock(mm);
+		return mm__leave(mm, mm__fail(-PT_EINVAL, start, "walk: end is not above start"));
 	for (;;) {
 		const struct mm_vma *v;
 		unsigned i = 0;
@@ -65,6 +65,5 @@ int mm_walk_vmas(struct mm *mm, uint64_t start, uint64_t end, const struct mm_vm
 		if (at >= end)
 			break;
 	}
-	mm_unlock(mm);
-	return r == MM_WALK_STOP || r == MM_WALK_SKIP ? 0 : r;
+	return mm__leave(mm, r == MM_WALK_STOP || r == MM_WALK_SKIP ? 0 : r);
 }

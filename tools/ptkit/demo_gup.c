@@ -157,7 +157,8 @@ int demo_gup(const struct pt_format *fmt)
 	/* A hugetlb folio is never split (Linux cannot either); the error says why. */
 	err = mm_split_huge(&mm, huge.start);
 	printf("  mm_split_huge(0x%llx): %s: %s\n", (unsigned long long)huge.start,
-	       err == -PT_EINVAL ? "refused (-PT_EINVAL)" : "?", mm.why ? mm.why : "");
+	       err == -PT_EINVAL ? "refused (-PT_EINVAL)" : "?",
+	       mm_last_error()->why ? mm_last_error()->why : "");
 	if (err != -PT_EINVAL)
 		cli_fail("get_user_pages demo: a hugetlb folio was not refused a split");
 

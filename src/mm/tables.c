@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Table memory of an address space: allocation passes through (re-zeroed atomically),
+ * frees of unlinked tables wait for an RCU grace period; the gather that connects a
+ * change of the tree to them and to the address space's TLB flush.
+ */
+#include <stdlib.h>
+#include <urcu/urcu-memb.h>
+
+#include "mm_internal.h"
+
+/* ---- RCU ------------------------------------------------------------------------------- */
+
+void mm_rcu_register_thread(void)
+{
+	urcu_memb_register_thread();
+}
+void mm_rcu_unregister_thread(void)
+{
+	urcu_memb_unregister_thread();
+}
+void mm__rcu_read_lock(void)
+{
+	urcu_memb_read_lock();
+}
+
+void mm__rcu_read_unlock(struct mm *mm)
+{
+	MM_TSAN_RELEASE(&mm->view);
+	urcu_memb_read_unlock();
+}
+
+/*
+ * A new table is zeroed by the allocator with plain stores; a lockless reader reaches it
+ * through the parent entry, which the walker reads with a relaxed (not acquire) load.
+ * Re-zero it here with single-copy-atomic stores so a reader that sees the new link
+ * reads only atomically written entries (and ThreadSanitizer agrees). See the report:
+ * the core walker should load entries with acquire/consume ordering instead.
+ */
+static int mem_alloc(struct pt_mem *mem, uint64_t size, uint64_t *pa)
+{
+	struct mm *mm = mem->priv;
+	int err = mm->tables->alloc(mm->tables, size, pa);
+
+	if (!err) {
+		uint64_t *t = (uint64_t *)(void *)(mem->bytes + (*pa - mem->base));
+		for (uint64_t i = 0; i < size / 8; i++)
+			__atomic_store_n(&t[i], 0, __ATOMIC_RELAXED);
+	}
+	return err;
+}
+
+/* Never-linked tables (a failed mutation's spares) and mm_fini's teardown: no reader. */
+static void mem_free(struct pt_mem *mem, uint64_t pa, uint64_t size)
+{
+	struct mm *mm = mem->priv;
+
+	mm->tables->free(mm->tables, pa, size);
+}
+
+/*
+ * The gather's deferred-free hook: tables unlinked by a mutation wait here until the
+ * next mm__sync_tables() has waited for a grace period (call_rcu in spirit; batched so
+ * one synchronize_rcu covers every table of a call).
+ */
+static void defer_table(struct pt_gather *g, uint64_t pa, uint64_t size)
+{
+	struct mm *mm = g->priv;
+
+	if (mm->nr_deferred == mm->cap_deferred) {
+		unsigned cap = mm->cap_deferred ? 2 * mm->cap_deferred : 64;
+		void *n = realloc(mm->deferred, cap * sizeof(*mm->deferred));
+		if (!n) { /* no room to defer: wait for readers now */
+			urcu_memb_synchronize_rcu();
+			MM_TSAN_ACQUIRE(&mm->view);
+			mm->grace_periods++;
+			mm->tables->free(mm->tables, pa, size);
+			return;
+		}
+		mm->deferred = n;
+		mm->cap_deferred = cap;
+	}
+	mm->deferred[mm->nr_deferred].pa = pa;
+	mm->deferred[mm->nr_deferred].size = size;
+	mm->nr_deferred++;
+	mm->tables_deferred++;
+}
+
+/* The gather's flush hook: the address space's own (struct mm.tlb_flush). */
+static void tlb_flush(struct pt_gather *g, const struct pt_flush *f)
+{
+	struct mm *mm = g->priv;
+
+	if (mm->tlb_flush)
+		mm->tlb_flush(mm, f);
+}
+
+void mm__gather_init(struct mm *mm, struct pt_gather *g)
+{
+	pt_gather_init(g, &mm->pt);
+	g->flush = tlb_flush;
+	g->free_table = defer_table;
+	g->priv = mm;
+}
+
+void mm__sync_tables(struct mm *mm)
+{
+	if (!mm->nr_deferred)
+		return;
+	urcu_memb_synchronize_rcu();
+	MM_TSAN_ACQUIRE(&mm->view);
+	mm->grace_periods++;
+	for (unsigned i = 0; i < mm->nr_deferred; i++)
+		mm->tables->free(mm->tables, mm->deferred[i].pa, mm->deferred[i].size);
+	mm->nr_deferred = 0;
+}
+
+void mm__tables_init(struct mm *mm, struct pt_mem *tables)
+{
+	mm->tables = tables;
+	mm->mem = *tables;
+	mm->mem.alloc = mem_alloc;
+	mm->mem.free = mem_free;
+	mm->mem.observe = NULL;
+	mm->mem.priv = mm;
+}
