@@ -4,12 +4,28 @@
  * (refcounts, pins, folios of any order), get_user_pages (slow, and lockless fast),
  * follow_pfnmap and a VMA-aware walk_page_range. Hosted: pthreads and liburcu.
  *
- * Locking: one mutex per struct mm serialises writers (mmap, munmap, mprotect, zap,
- * faults, the slow GUP path, follow_pfnmap_start..end). get_user_pages_fast() takes no
- * lock: it runs inside an RCU read-side section, and every table a change unlinks goes
- * through the gather's free_table hook to a list that waits for a grace period (liburcu
- * synchronize_rcu) before it goes back to the table memory.
- * A thread that calls get_user_pages_fast() must first call mm_rcu_register_thread().
+ * Locking rules (checked: breaking one prints "ptkit mm: CALL: ..." and aborts, where
+ * the plain code would deadlock or corrupt):
+ *  - One mutex per struct mm, not recursive. These calls take it and drop it before
+ *    returning: mm_mmap, mm_munmap, mm_zap, mm_mprotect, mm_split_huge, mm_fini,
+ *    get_user_pages (and get_user_pages_fast when it falls back to it).
+ *  - These hold it while your code runs: mm_walk_vmas (during its callbacks), a fault
+ *    handler passed to get_user_pages (during the call), follow_pfnmap_start (until
+ *    follow_pfnmap_end, on success only). mm_lock / mm_unlock take it explicitly.
+ *  - With the lock held (in those callbacks, between follow_pfnmap_start and _end, or after
+ *    mm_lock) call only the lock-held functions — mm_find_vma, mm_map_folio,
+ *    mm_fault_default — the walker on mm->pt, and get_user_pages_fast_only. Any call that
+ *    takes the lock of the same mm from the same thread aborts; a lock-held function called
+ *    without the lock aborts too.
+ *  - get_user_pages_fast_only takes no lock: it runs inside an RCU read-side section, and
+ *    every table a change unlinks waits for a grace period (liburcu synchronize_rcu, run
+ *    with the mm lock held) before it goes back to the table memory. A thread that calls
+ *    get_user_pages_fast* must first call mm_rcu_register_thread(). A change that frees
+ *    tables called inside an RCU read-side section of your own aborts (it would wait for
+ *    itself).
+ *  - mm_fini: no other thread may use the mm any more.
+ * Errors: every mm_* call that fails (and get_user_pages* when it stops short) says why in
+ * mm_last_error(), per thread.
  */
 #ifndef PTKIT_MM_H
 #define PTKIT_MM_H

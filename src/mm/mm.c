@@ -54,7 +54,7 @@ static _Thread_local struct {
 	struct mm_error last;
 } mm_self;
 
-static void die(const char *call, const char *what)
+_Noreturn void mm__die(const char *call, const char *what)
 {
 	fprintf(stderr, "ptkit mm: %s: %s\n", call, what);
 	abort();
@@ -71,11 +71,11 @@ bool mm__held(const struct mm *mm)
 static void lock_as(struct mm *mm, const char *call)
 {
 	if (mm__held(mm))
-		die(call,
-		    "this thread already holds the mm lock (a call from an mm_walk_vmas "
-		    "callback, between follow_pfnmap_start and _end, or from a fault handler?)");
+		mm__die(call,
+			"this thread already holds the mm lock (a call from an mm_walk_vmas "
+			"callback, between follow_pfnmap_start and _end, or from a fault handler?)");
 	if (mm_self.nr_held == MM_HELD_MAX)
-		die(call, "this thread holds too many mm locks");
+		mm__die(call, "this thread holds too many mm locks");
 	pthread_mutex_lock(&mm->lock);
 	mm_self.held[mm_self.nr_held++] = mm;
 }
@@ -88,7 +88,7 @@ static void unlock_as(struct mm *mm, const char *call)
 			pthread_mutex_unlock(&mm->lock);
 			return;
 		}
-	die(call, "the mm lock is not held by this thread");
+	mm__die(call, "the mm lock is not held by this thread");
 }
 
 void mm_lock(struct mm *mm)
@@ -129,8 +129,9 @@ int mm__end(int err)
 void mm__assert_held(const struct mm *mm, const char *call)
 {
 	if (!mm__held(mm))
-		die(call, "needs the mm lock held by the calling thread (mm_lock, or a callback "
-			  "that runs under it)");
+		mm__die(call,
+			"needs the mm lock held by the calling thread (mm_lock, or a callback "
+			"that runs under it)");
 }
 
 int mm__fail(int err, uint64_t va, const char *why)

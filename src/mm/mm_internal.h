@@ -41,6 +41,8 @@ int mm__leave(struct mm *mm, int err);
 void mm__begin(const char *call);
 int mm__end(int err);
 bool mm__held(const struct mm *mm);
+/* Report a broken locking rule on stderr and abort. */
+_Noreturn void mm__die(const char *call, const char *what);
 /* Dies unless the calling thread holds mm's lock (the lock-held entry points). */
 void mm__assert_held(const struct mm *mm, const char *call);
 /* Record why the running call fails (mm_last_error) and return err. */

@@ -58,6 +58,14 @@ static void mem_free(struct pt_mem *mem, uint64_t pa, uint64_t size)
 	mm->tables->free(mm->tables, pa, size);
 }
 
+/* A grace period waited for inside a read-side section would never end. */
+static void grace_period_allowed(void)
+{
+	if (urcu_memb_read_ongoing())
+		mm__die("mm", "a change that frees tables was called inside an RCU read-side "
+			      "section (it waits for a grace period)");
+}
+
 /*
  * The gather's deferred-free hook: tables unlinked by a mutation wait here until the
  * next mm__sync_tables() has waited for a grace period (call_rcu in spirit; batched so
@@ -71,6 +79,7 @@ static void defer_table(struct pt_gather *g, uint64_t pa, uint64_t size)
 		unsigned cap = mm->cap_deferred ? 2 * mm->cap_deferred : 64;
 		void *n = realloc(mm->deferred, cap * sizeof(*mm->deferred));
 		if (!n) { /* no room to defer: wait for readers now */
+			grace_period_allowed();
 			urcu_memb_synchronize_rcu();
 			MM_TSAN_ACQUIRE(&mm->view);
 			mm->grace_periods++;
@@ -107,6 +116,7 @@ void mm__sync_tables(struct mm *mm)
 {
 	if (!mm->nr_deferred)
 		return;
+	grace_period_allowed();
 	urcu_memb_synchronize_rcu();
 	MM_TSAN_ACQUIRE(&mm->view);
 	mm->grace_periods++;
