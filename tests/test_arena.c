@@ -328,6 +328,7 @@ static void test_image_mem(void)
 	CHECK(m.bytes == img);
 	CHECK_EQ(m.base, 0x1000);
 	CHECK_EQ(m.size, sizeof(img));
+	CHECK(!m.table && !m.pa_of);
 	CHECK(m.alloc == NULL && m.free == NULL && m.observe == NULL && m.priv == NULL);
 }
 

@@ -55,4 +55,46 @@ void pt_arena_count_reads(struct pt_arena *a, bool on);
  */
 void pt_image_mem(struct pt_mem *m, const void *bytes, uint64_t base, uint64_t size);
 
+/*
+ * Sparse read-only memory, for dumps: physical memory as non-overlapping segments with
+ * holes between them. A segment is host bytes used in place (e.g. a region of an mmap'd
+ * ELF core: tables are read where they are, the kernel's page cache keeps them) or read
+ * through a callback (e.g. a compressed dump): a table read that way is copied once into
+ * a cache and kept until pt_segmem_fini (walk states keep pointers into it). A table
+ * pointer into a hole, or straddling one, makes the walk report -PT_EFAULT. mem has table
+ * and pa_of set and bytes NULL; mutations fail with -PT_EROFS.
+ */
+typedef int (*pt_seg_read_fn)(void *ctx, uint64_t pa, void *buf, uint64_t size); /* 0 or -1 */
+
+struct pt_segmem {
+	struct pt_mem mem;
+	uint64_t tables_read; /* tables copied into the cache (callback segments) */
+	uint64_t cache_bytes; /* their bytes */
+	/* private */
+	struct pt_seg *segs; /* sorted by pa */
+	size_t nr_segs, cap_segs;
+	struct pt_segcache *cache;
+};
+
+struct pt_seg {
+	uint64_t pa, size;
+	const uint8_t *bytes; /* or NULL: read through read(ctx, ...) */
+	pt_seg_read_fn read;
+	void *ctx;
+};
+
+/* An empty memory. 0 or -PT_ENOMEM. */
+int pt_segmem_init(struct pt_segmem *s);
+/* Add [pa, pa + size) as the host bytes at `bytes` (not copied; valid until fini). 0,
+ * -PT_EINVAL (empty, wraps, NULL), -PT_EEXIST (overlaps a segment), -PT_ENOMEM. */
+int pt_segmem_add_bytes(struct pt_segmem *s, uint64_t pa, uint64_t size, const void *bytes);
+/* Add [pa, pa + size) read through read(ctx, pa, buf, n) (n bytes at pa, inside it). */
+int pt_segmem_add_read(struct pt_segmem *s, uint64_t pa, uint64_t size, pt_seg_read_fn read,
+		       void *ctx);
+/* Copy size bytes at pa into buf: 0, -PT_EFAULT (part of it is a hole or unreadable). */
+int pt_segmem_read(const struct pt_segmem *s, uint64_t pa, void *buf, uint64_t size);
+/* The segment holding pa, or NULL. */
+const struct pt_seg *pt_segmem_find_(const struct pt_segmem *s, uint64_t pa);
+void pt_segmem_fini(struct pt_segmem *s);
+
 #endif

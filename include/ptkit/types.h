@@ -59,6 +59,8 @@ enum pt_entry_kind {
  * Where tables live: physical address PA is host byte bytes[PA - base] for PA in
  * [base, base + size). alloc/free are NULL for read-only memory. observe, when set, is
  * called with the physical address of every entry the walker reads (for instrumentation).
+ * Sparse read-only memory (a dump with holes, read on demand) sets table and pa_of
+ * instead of bytes.
  */
 struct pt_mem {
 	uint8_t *bytes;
@@ -78,6 +80,16 @@ struct pt_mem {
 	 * one predictable branch per store.
 	 */
 	void (*store)(struct pt_mem *mem, uint64_t pa, uint64_t e);
+	/*
+	 * Optional, for sparse read-only memory (pt_segmem, include/ptkit/mem.h): the host copy
+	 * of the table of `size` bytes at pa, or NULL when [pa, pa + size) is not all backed
+	 * (the walk reports -PT_EFAULT). When set, the walkers use it for every table pointer
+	 * instead of bytes[] (alloc must be NULL, trusted false); the copy must stay valid and
+	 * unchanged while the memory lives. mem may be a copy of the struct: use mem->priv.
+	 * pa_of is the inverse: the physical address of host byte p of a returned table.
+	 */
+	const uint8_t *(*table)(const struct pt_mem *mem, uint64_t pa, uint64_t size);
+	uint64_t (*pa_of)(const struct pt_mem *mem, const uint8_t *p);
 	void *priv;
 	/*
 	 * Every table reachable from a root was built by ptkit in this memory (pt_arena_init

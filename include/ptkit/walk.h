@@ -530,6 +530,8 @@ static inline uint64_t mm_walk_table_pa(const struct mm_walk_state *st, int leve
 {
 	const struct pt_mem *m = st->mm->mem;
 
+	if (m->pa_of)
+		return m->pa_of(m, st->path[level].table);
 	return (uint64_t)(st->path[level].table - m->bytes) + m->base;
 }
 /* Architecture name of st->level ("pte", "pmd", ... for x86). */

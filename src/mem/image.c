@@ -12,6 +12,8 @@ void pt_image_mem(struct pt_mem *m, const void *bytes, uint64_t base, uint64_t s
 	m->free = NULL;
 	m->observe = NULL;
 	m->store = NULL;
+	m->table = NULL;
+	m->pa_of = NULL;
 	m->priv = NULL;
 	m->trusted = false; /* a foreign image: check every table pointer */
 }

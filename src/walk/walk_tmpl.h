@@ -86,6 +86,8 @@ static inline uint64_t w_half_last(uint64_t va)
 /* Physical address of the byte at host pointer p in m. */
 static inline uint64_t w_pa_of(const struct pt_mem *m, const uint8_t *p)
 {
+	if (m->pa_of)
+		return m->pa_of(m, p);
 	return (uint64_t)(p - m->bytes) + m->base;
 }
 
@@ -93,6 +95,8 @@ static inline uint64_t w_pa_of(const struct pt_mem *m, const uint8_t *p)
 static inline uint8_t *w_table(const struct pt_mem *m, uint64_t pa, int level)
 {
 	uint64_t off = pa - m->base;
+	if (m->table) /* sparse memory: never trusted, so only checked walks come here */
+		return (uint8_t *)(uintptr_t)m->table(m, pa, w_table_bytes(level));
 	if (pa < m->base || off > m->size || m->size - off < w_table_bytes(level))
 		return 0;
 	return m->bytes + off;
