@@ -9,12 +9,9 @@
  * Pieces are 16K, so the 64K tables of arm64-64k straddle pieces of both kinds. Then the piece
  * holding one table becomes a hole: exactly the VAs below it fail, with -PT_EFAULT.
  */
-#include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
-#include "ptkit/mem.h"
-#include "ptkit/ptkit.h"
+#include "image_tree.h"
 
 #define ARENA_BASE 0x40000000ull
 #define ARENA_SIZE (16ull << 20)
@@ -22,74 +19,12 @@
 #define NMAPS 200
 #define NVA 4000
 
-static uint64_t rng = 0x9e3779b97f4a7c15ull;
-static uint64_t rnd(void)
-{
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return rng * 0x2545f4914f6cdd1dull;
-}
-
-struct rec {
-	uint64_t va, pa, size, table_pa;
-	uint32_t prot;
-	int level, err;
-};
-
-struct recs {
-	struct rec *r;
-	size_t n, cap;
-};
-
-static void add(struct recs *rs, const struct rec *r)
-{
-	if (rs->n == rs->cap) {
-		rs->cap = rs->cap ? 2 * rs->cap : 256;
-		rs->r = realloc(rs->r, rs->cap * sizeof(*rs->r));
-		if (!rs->r)
-			abort();
-	}
-	rs->r[rs->n++] = *r;
-}
-
-/* Every leaf of both halves (and where a walk stopped on an error), in order. */
-static void walk_all(struct pt_mm *mm, struct recs *rs)
-{
-	const struct pt_format *f = mm->fmt;
-	struct mm_walk_state st;
-
-	rs->n = 0;
-	for (int h = 0; h < 2; h++) {
-		uint64_t start = f->half_base[h], end = start + (1ull << f->half_bits);
-
-		mm_walk_init(&st, mm);
-		for_each_pt_leaf (&st, mm, start, end) {
-			struct rec r = { mm_walk_leaf_va(&st),
-					 mm_walk_leaf_pa(&st),
-					 mm_walk_leaf_size(&st),
-					 mm_walk_table_pa(&st, st.level),
-					 mm_walk_prot(&st),
-					 st.level,
-					 0 };
-			add(rs, &r);
-		}
-		if (st.err) {
-			struct rec r = { st.va, 0, 0, 0, 0, st.level, st.err };
-			add(rs, &r);
-		}
-	}
-}
-
-static bool same(const struct recs *a, const struct recs *b)
+static bool same(const struct it_recs *a, const struct it_recs *b)
 {
 	if (!CHECK_EQ(a->n, b->n))
 		return false;
 	for (size_t i = 0; i < a->n; i++)
-		if (a->r[i].va != b->r[i].va || a->r[i].pa != b->r[i].pa ||
-		    a->r[i].size != b->r[i].size || a->r[i].table_pa != b->r[i].table_pa ||
-		    a->r[i].prot != b->r[i].prot || a->r[i].level != b->r[i].level ||
-		    a->r[i].err != b->r[i].err) {
+		if (!it_same(&a->r[i], &b->r[i])) {
 			CHECK_EQ(a->r[i].va, b->r[i].va);
 			CHECK_EQ(a->r[i].table_pa, b->r[i].table_pa);
 			CHECK_EQ(a->r[i].err, b->r[i].err);
@@ -157,23 +92,13 @@ static bool path_in(struct pt_mm *mm, uint64_t va, uint64_t lo)
 	return false;
 }
 
-static uint64_t random_va(const struct pt_format *f, const struct recs *leaves)
-{
-	if (leaves->n && (rnd() & 1)) {
-		const struct rec *r = &leaves->r[rnd() % leaves->n];
-		return r->va + (rnd() % r->size);
-	}
-	int h = (int)(rnd() & 1);
-	return f->half_base[h] + (rnd() & ((1ull << f->half_bits) - 1));
-}
-
 static void test_format(const struct pt_format *f)
 {
 	struct pt_arena a;
 	struct pt_mm built, img, sp;
 	struct pt_mem image;
 	struct pt_segmem s;
-	struct recs want = { 0 }, got = { 0 };
+	struct it_recs want = { 0 }, got = { 0 };
 	struct src src;
 	uint64_t hole_table = 0;
 	unsigned mapped = 0;
@@ -182,40 +107,21 @@ static void test_format(const struct pt_format *f)
 		return;
 	if (!CHECK_EQ(pt_mm_init(&built, f, &a.mem), 0))
 		goto out;
-	for (int i = 0; i < NMAPS; i++) {
-		int level = (int)(rnd() % (uint64_t)f->levels);
-		if (level > 1 && (rnd() & 3))
-			level = 0;
-		if (!f->leaf_ok[level])
-			continue;
-		uint64_t size = 1ull << f->shift[level], span = 1ull << f->half_bits;
-		uint64_t off = ((rnd() % 256) * size) % span;
-		struct pt_map_req req = { .va = f->half_base[rnd() & 1] + (off & ~(size - 1)),
-					  .pa = (rnd() & ((1ull << (f->pa_bits - 1)) - 1)) &
-						~(size - 1),
-					  .size = size,
-					  .prot = PT_R | (rnd() & 1 ? PT_W : 0),
-					  .page_sizes = size };
-		struct pt_gather g;
-
-		pt_gather_init(&g, &built);
-		mapped += pt_map(&built, &req, &g) == 0;
-		pt_gather_flush(&g);
-	}
+	mapped = it_populate(&built, NMAPS);
 	CHECK(mapped >= 20);
 	pt_image_mem(&image, a.mem.bytes, ARENA_BASE, ARENA_SIZE);
 	pt_mm_attach(&img, f, &image, built.root[0], built.root[1]);
-	walk_all(&img, &want);
+	it_walk_all(&img, &want);
 
 	/* The same tree through segments: the same walk, each callback table read once. */
 	src = (struct src){ a.mem.bytes, ARENA_BASE, 0 };
 	offer(&s, &a, &src, 0);
 	pt_mm_attach(&sp, f, &s.mem, built.root[0], built.root[1]);
-	walk_all(&sp, &got);
+	it_walk_all(&sp, &got);
 	CHECK(same(&want, &got));
 	uint64_t once = s.tables_read;
 	CHECK(once > 0 && src.reads >= once); /* a straddling table: one read per piece */
-	walk_all(&sp, &got);
+	it_walk_all(&sp, &got);
 	CHECK_EQ(s.tables_read, once);
 	{
 		struct pt_map_req req = { .va = f->half_base[0],
@@ -229,7 +135,7 @@ static void test_format(const struct pt_format *f)
 		pt_gather_flush(&g);
 	}
 	for (int i = 0; i < NVA; i++) {
-		uint64_t va = random_va(f, &want);
+		uint64_t va = it_random_va(f, &want);
 		struct pt_translation t1, t2;
 		int e1 = pt_translate(&img, va, &t1), e2 = pt_translate(&sp, va, &t2);
 
@@ -249,7 +155,7 @@ static void test_format(const struct pt_format *f)
 		offer(&s, &a, &src, piece);
 		pt_mm_attach(&sp, f, &s.mem, built.root[0], built.root[1]);
 		for (size_t i = 0; i < want.n; i++) {
-			const struct rec *r = &want.r[i];
+			const struct it_rec *r = &want.r[i];
 			struct pt_translation t1, t2;
 			bool below = path_in(&img, r->va, piece);
 			int e1, e2;
@@ -266,7 +172,7 @@ static void test_format(const struct pt_format *f)
 			}
 		}
 		CHECK(faults > 0);
-		walk_all(&sp, &got);
+		it_walk_all(&sp, &got);
 		bool saw = false;
 		for (size_t i = 0; i < got.n; i++)
 			saw |= got.r[i].err == -PT_EFAULT;

@@ -34,7 +34,8 @@ uint64_t cli_num_opt(const char *opt, const char *val)
 static void check_root(const struct cli_tree *t, const char *opt, uint64_t root)
 {
 	const struct pt_format *fmt = t->fmt;
-	uint64_t base = t->mem.base, bytes = pt_table_bytes(fmt, fmt->levels - 1);
+	const struct pt_mem *m = t->dump.mem;
+	uint64_t base = m->base, size = m->size, bytes = pt_table_bytes(fmt, fmt->levels - 1);
 	char sz[32];
 
 	if (root & (bytes - 1))
@@ -44,27 +45,37 @@ static void check_root(const struct cli_tree *t, const char *opt, uint64_t root)
 	if (fmt->pa_bits < 64 && (root >> fmt->pa_bits || bytes > (1ull << fmt->pa_bits) - root))
 		cli_fail("%s 0x%llx: beyond the %d-bit PA limit of %s", opt,
 			 (unsigned long long)root, fmt->pa_bits, fmt->name);
-	if (root < base || root - base >= t->size)
+	if (m->table) {
+		if (!m->table(m, root, bytes))
+			cli_fail(
+				"%s 0x%llx: the %s's memory does not hold the %llu-byte root table",
+				opt, (unsigned long long)root, pt_dump_kind_name(t->dump.kind),
+				(unsigned long long)bytes);
+		return;
+	}
+	if (root < base || root - base >= size)
 		cli_fail("%s 0x%llx: outside the image [0x%llx, 0x%llx)", opt,
 			 (unsigned long long)root, (unsigned long long)base,
-			 (unsigned long long)(base + t->size));
-	if (t->size - (root - base) < bytes)
+			 (unsigned long long)(base + size));
+	if (size - (root - base) < bytes)
 		cli_fail(
 			"image too small: %s 0x%llx needs a %llu-byte root table, the image ends at "
 			"0x%llx",
 			opt, (unsigned long long)root, (unsigned long long)bytes,
-			(unsigned long long)(base + t->size));
+			(unsigned long long)(base + size));
 }
 
 void cli_open_tree(struct cli_tree *t, const char *format, const char *image, const char *base,
 		   const char *root, const char *root1)
 {
-	uint64_t b, r0, r1;
+	uint64_t b = 0, r0, r1;
+	int err;
 
 	t->fmt = cli_format(format);
 	if (!image)
 		cli_usage_error("missing --image");
-	b = cli_num_opt("--base", base);
+	if (base)
+		b = cli_num_opt("--base", base);
 	r0 = cli_num_opt("--root", root);
 	r1 = root1 ? cli_num_opt("--root1", root1) : r0;
 	if (!t->fmt->two_roots && r1 != r0)
@@ -75,21 +86,16 @@ void cli_open_tree(struct cli_tree *t, const char *format, const char *image, co
 	if (b & 4095)
 		cli_fail("--base 0x%llx: not aligned to 4K", (unsigned long long)b);
 
-	t->bytes = cli_map_image(image, &t->size);
-	if (!t->size)
-		cli_fail("image '%s' is empty", image);
-	if (t->size > UINT64_MAX - b)
-		cli_fail("--base 0x%llx: image '%s' would end beyond 2^64", (unsigned long long)b,
-			 image);
-	pt_image_mem(&t->mem, t->bytes, b, t->size);
+	err = pt_dump_open(&t->dump, cli_check_image_file(image), base != NULL, b);
+	if (err)
+		cli_fail("%s", t->dump.err);
 	check_root(t, "--root", r0);
 	if (root1)
 		check_root(t, "--root1", r1);
-	pt_mm_attach(&t->mm, t->fmt, &t->mem, r0, r1);
+	pt_mm_attach(&t->mm, t->fmt, t->dump.mem, r0, r1);
 }
 
 void cli_close_tree(struct cli_tree *t)
 {
-	cli_unmap_image(t->bytes, t->size);
-	t->bytes = NULL;
+	pt_dump_close(&t->dump);
 }

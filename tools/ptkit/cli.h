@@ -3,6 +3,7 @@
 #ifndef PTKIT_CLI_H
 #define PTKIT_CLI_H
 
+#include <ptkit/dump.h>
 #include <ptkit/mem.h>
 #include <ptkit/ptkit.h>
 #include <stdio.h>
@@ -60,10 +61,10 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Read a spec ('-': stdin), NUL-terminated, at most CLI_SPEC_MAX bytes; exits 1 on failure. */
 uint8_t *cli_read_spec(const char *path, uint64_t *size);
 /*
- * Map an image read-only ('-': stdin); only the pages a walk touches are read. It must be a
- * regular file (a device or pipe may never end): exits 1 naming what it is. NULL if empty.
+ * The path to open for image `path` ('-': stdin, which must be redirected from a file):
+ * exits 1 naming the problem when it is not a non-empty regular file.
  */
-const uint8_t *cli_map_image(const char *path, uint64_t *size);
+const char *cli_check_image_file(const char *path);
 void cli_unmap_image(const uint8_t *bytes, uint64_t size);
 /*
  * Write a temporary file next to path (.ptkit.XXXXXX), then rename it to path: an image is
@@ -77,11 +78,9 @@ int cli_write_atomic(const char *path, const uint8_t *bytes, uint64_t size);
 /* --format, --base, --root, --root1 parsed; the image attached read-only. */
 struct cli_tree {
 	const struct pt_format *fmt;
-	struct pt_mem mem;
+	struct pt_dump dump; /* the image: raw memory from --base, or a dump */
 	struct pt_mm mm;
-	bool upper;	      /* the upper half has a tree: one-root format, or --root1 given */
-	const uint8_t *bytes; /* the image, mapped */
-	uint64_t size;
+	bool upper; /* the upper half has a tree: one-root format, or --root1 given */
 };
 
 /* Look a format up by name; exits 2 naming --format when unknown or missing. */

@@ -5,12 +5,14 @@
 #include <stdlib.h>
 
 static const char usage[] =
-	"usage: ptkit dump --format F --image IMAGE --base PA --root PA [--root1 PA] [--json]\n"
+	"usage: ptkit dump --format F --image IMAGE [--base PA] --root PA [--root1 PA] [--json]\n"
 	"\n"
 	"Lists every mapping, lower half then upper half, consecutive leaves of one level with\n"
 	"the same flags and contiguous PAs merged:\n"
 	"  0x<start>-0x<end> <size> <level> <flags> pa 0x<pa>\n"
-	"IMAGE must be a regular file (it is mapped, not read whole).\n"
+	"IMAGE is an ELF core dump (QEMU dump-guest-memory, a kdump vmcore, /proc/kcore), or\n"
+	"raw physical memory starting at --base; a regular file, of which only the tables\n"
+	"walked are read.\n"
 	"--json prints an array of {start, end, size, level, pa, flags}. A table referenced\n"
 	"twice or a pointer outside the image is reported as corruption. --root1 is the\n"
 	"upper-half root of arm64 and ppc64 radix: without it nothing is listed there.\n";

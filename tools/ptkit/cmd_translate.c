@@ -5,12 +5,13 @@
 #include <stdlib.h>
 
 static const char usage[] =
-	"usage: ptkit translate --format F --image IMAGE --base PA --root PA [--root1 PA]\n"
+	"usage: ptkit translate --format F --image IMAGE [--base PA] --root PA [--root1 PA]\n"
 	"                       [--trace] VA...\n"
 	"\n"
 	"One line per VA: '0x<va> 0x<pa> <leaf-size> <flags>' or '0x<va> fault <level>'.\n"
-	"IMAGE is raw physical memory starting at --base, a regular file ('-': stdin redirected\n"
-	"from one); it is mapped, and only the tables walked are read. --root1 is the\n"
+	"IMAGE is an ELF core dump (QEMU dump-guest-memory, a kdump vmcore, /proc/kcore), or\n"
+	"raw physical memory starting at --base; a regular file ('-': stdin redirected from\n"
+	"one), of which only the tables walked are read. --root1 is the\n"
 	"upper-half root of arm64 (TTBR1) and ppc64 radix (quadrant 3): without it their upper\n"
 	"half has no tree and its VAs fault at the root level. Other formats have one root\n"
 	"(--root only). --trace prints every level walked:\n"

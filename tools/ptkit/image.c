@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * ptkit CLI: reading specs (bounded), mapping images (only what a walk touches is read), and
+ * ptkit CLI: reading specs (bounded), checking image files before they are opened, and
  * replacing output images atomically.
  */
 #include "cli.h"
@@ -9,7 +9,6 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -67,38 +66,23 @@ static const char *file_kind(mode_t m)
 			     : "not a regular file";
 }
 
-const uint8_t *cli_map_image(const char *path, uint64_t *size)
+const char *cli_check_image_file(const char *path)
 {
-	/* O_NONBLOCK: opening a FIFO must not wait for a writer before it is refused. */
-	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_NONBLOCK) : STDIN_FILENO;
 	struct stat st;
-	void *p;
+	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_NONBLOCK) : STDIN_FILENO;
 
 	if (fd < 0)
 		cli_fail("cannot open '%s': %s", path, strerror(errno));
 	if (fstat(fd, &st))
 		cli_fail("cannot read '%s': %s", path, strerror(errno));
+	if (fd != STDIN_FILENO)
+		close(fd);
 	if (!S_ISREG(st.st_mode))
 		cli_fail("image '%s' is not a regular file (%s): copy the memory to a file first",
 			 path, file_kind(st.st_mode));
-	*size = (uint64_t)st.st_size;
-	if (!*size || (uint64_t)st.st_size > SIZE_MAX) {
-		if (fd != STDIN_FILENO)
-			close(fd);
-		return NULL; /* empty: the caller says so */
-	}
-	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (p == MAP_FAILED)
-		cli_fail("cannot map '%s': %s", path, strerror(errno));
-	if (fd != STDIN_FILENO)
-		close(fd);
-	return p;
-}
-
-void cli_unmap_image(const uint8_t *bytes, uint64_t size)
-{
-	if (bytes)
-		munmap((void *)(uintptr_t)bytes, (size_t)size);
+	if (!st.st_size)
+		cli_fail("image '%s' is empty", path);
+	return strcmp(path, "-") ? path : "/dev/stdin";
 }
 
 /* Write all n bytes to fd; 0, or -1 with errno set. */

@@ -88,7 +88,8 @@ static bool visit_path(struct dump_ctx *c, const struct mm_walk_state *st)
 		c->via[l].valid = true;
 		c->via[l].parent_pa = up_pa;
 		c->via[l].index = up_index;
-		if (!visit_table(c, mm_walk_table_pa(st, l), l, where(st, l + 1, from, sizeof(from))))
+		if (!visit_table(c, mm_walk_table_pa(st, l), l,
+				 where(st, l + 1, from, sizeof(from))))
 			return false;
 	}
 	return true;

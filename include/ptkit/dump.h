@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ptkit: opening memory dumps (hosted). A file is recognised by its contents, never by its
+ * name: an ELF core (QEMU dump-guest-memory, kdump ELF vmcores, /proc/vmcore, /proc/kcore)
+ * becomes sparse memory from its PT_LOAD segments (include/ptkit/mem.h, pt_segmem); a
+ * kdump-compressed file is recognised and refused until ptkit can read it; anything else
+ * is raw physical memory, and only when the caller says where it starts (--base). A file
+ * ptkit cannot read is an error naming what it is, never memory read the wrong way.
+ */
+#ifndef PTKIT_DUMP_H
+#define PTKIT_DUMP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "mem.h"
+
+enum pt_dump_kind {
+	PT_DUMP_RAW = 1, /* raw physical memory from a given base */
+	PT_DUMP_ELF,	 /* ELF core: PT_LOAD segments at their p_paddr */
+	PT_DUMP_KDUMP,	 /* kdump-compressed (makedumpfile, QEMU dump-guest-memory -z) */
+	PT_DUMP_FLAT,	 /* the flattened form of kdump-compressed (makedumpfile -F) */
+};
+
+struct pt_dump {
+	enum pt_dump_kind kind;
+	struct pt_mem *mem;	/* what the walkers read (attach a tree to it) */
+	uint64_t segments;	/* ELF: PT_LOAD segments used */
+	uint64_t skipped;	/* ELF: segments without a physical address, or repeating one */
+	const char *vmcoreinfo; /* the VMCOREINFO note's text (not NUL-terminated), or NULL */
+	size_t vmcoreinfo_len;
+	char err[256]; /* why pt_dump_open failed */
+	/* private */
+	struct pt_mem raw;
+	struct pt_segmem seg;
+	const uint8_t *map; /* the whole file, when it can be mapped */
+	uint64_t map_size;
+	int fd;
+	char *notes; /* the PT_NOTE segments, copied */
+};
+
+/*
+ * Open `path`. ELF and kdump files are recognised by their magic; any other file is raw
+ * memory at raw_base when `raw` is set (the caller was told where it starts), and an
+ * error otherwise. With `raw` set, a recognised dump is an error too (the dump says where
+ * its memory is): the caller's idea of the file is wrong. 0, or a negative PT_E* code with
+ * d->err saying what is wrong (a truncated or inconsistent ELF file is -PT_EBADENT).
+ */
+int pt_dump_open(struct pt_dump *d, const char *path, bool raw, uint64_t raw_base);
+void pt_dump_close(struct pt_dump *d);
+/* "raw", "ELF core", "kdump-compressed", "flattened kdump". */
+const char *pt_dump_kind_name(enum pt_dump_kind kind);
+/*
+ * Look `key` up in the VMCOREINFO note ("SYMBOL(swapper_pg_dir)", "NUMBER(phys_base)",
+ * "KERNELOFFSET", "PAGESIZE", ...): its value as a number (hex for SYMBOL and KERNELOFFSET,
+ * decimal otherwise, as the kernel writes them). false when absent or not a number.
+ */
+bool pt_dump_vmcoreinfo(const struct pt_dump *d, const char *key, uint64_t *value);
+
+#endif

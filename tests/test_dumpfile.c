@@ -1,0 +1,369 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Dump files (src/mem/dumpfile.c) on every format: a random tree is written as an ELF core
+ * — PT_LOAD segments for the parts of the arena that hold tables, holes between them, a
+ * segment without a physical address and one repeating another (as /proc/kcore has), one
+ * whose p_memsz runs past its file data, and a VMCOREINFO note — and every translation
+ * through pt_dump_open's memory must equal the one over the raw arena. Then what must be
+ * refused is: a truncated core, a 32-bit or non-core ELF file, kdump-compressed and
+ * flattened files, raw memory without a base and a dump given a base, each with an error
+ * that names it. With the CLI built (PTKIT_CLI), `ptkit translate` on the ELF core must
+ * print what it prints for the raw image, and refuse the core given --base.
+ */
+#include <elf.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "image_tree.h"
+#include "ptkit/dump.h"
+
+#define ARENA_BASE 0x80000000ull
+#define ARENA_SIZE (16ull << 20)
+#define PIECE (64ull << 10)
+#define NMAPS 200
+#define NVA 3000
+
+static char dir[] = "/tmp/ptkit-dumpfile.XXXXXX";
+
+struct elf_out {
+	FILE *f;
+	bool swap;
+};
+
+static uint16_t o16(const struct elf_out *o, uint16_t v)
+{
+	return o->swap ? __builtin_bswap16(v) : v;
+}
+static uint32_t o32(const struct elf_out *o, uint32_t v)
+{
+	return o->swap ? __builtin_bswap32(v) : v;
+}
+static uint64_t o64(const struct elf_out *o, uint64_t v)
+{
+	return o->swap ? __builtin_bswap64(v) : v;
+}
+
+struct seg {
+	uint64_t pa, filesz, memsz;
+	const uint8_t *data;
+};
+
+static const char vmcoreinfo[] = "OSRELEASE=6.1.0-test\nPAGESIZE=4096\n"
+				 "SYMBOL(swapper_pg_dir)=ffffffff82a0a000\n"
+				 "NUMBER(phys_base)=16777216\nKERNELOFFSET=1a000000\n"
+				 "NUMBER(PHYS_OFFSET)=0x40000000\n";
+
+/* An ELF core of segs (p_paddr UINT64_MAX: a segment without one) and a VMCOREINFO note. */
+static void write_core(const char *path, const struct seg *segs, int n, bool swap, uint16_t type,
+		       uint64_t cut)
+{
+	struct elf_out o = { fopen(path, "wb"), swap };
+	const uint64_t le = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__;
+	Elf64_Ehdr eh = { 0 };
+	Elf64_Nhdr nh = { o32(&o, sizeof("VMCOREINFO")), o32(&o, sizeof(vmcoreinfo) - 1), 0 };
+	uint64_t note_sz = sizeof(nh) + 12 + ((sizeof(vmcoreinfo) - 1 + 3) & ~3ull);
+	uint64_t off = sizeof(eh) + (uint64_t)(n + 1) * sizeof(Elf64_Phdr);
+	uint64_t data_at = (off + note_sz + 4095) & ~4095ull;
+
+	if (!CHECK(o.f))
+		return;
+	memcpy(eh.e_ident, ELFMAG, SELFMAG);
+	eh.e_ident[EI_CLASS] = ELFCLASS64;
+	eh.e_ident[EI_DATA] = (le != swap) ? ELFDATA2LSB : ELFDATA2MSB;
+	eh.e_ident[EI_VERSION] = EV_CURRENT;
+	eh.e_type = o16(&o, type);
+	eh.e_machine = o16(&o, EM_X86_64);
+	eh.e_version = o32(&o, EV_CURRENT);
+	eh.e_phoff = o64(&o, sizeof(eh));
+	eh.e_ehsize = o16(&o, sizeof(eh));
+	eh.e_phentsize = o16(&o, sizeof(Elf64_Phdr));
+	eh.e_phnum = o16(&o, (uint16_t)(n + 1));
+	fwrite(&eh, sizeof(eh), 1, o.f);
+	Elf64_Phdr note = { .p_type = o32(&o, PT_NOTE),
+			    .p_offset = o64(&o, off),
+			    .p_filesz = o64(&o, note_sz) };
+	fwrite(&note, sizeof(note), 1, o.f);
+	for (int i = 0, at = 0; i < n; i++) {
+		Elf64_Phdr ph = { .p_type = o32(&o, PT_LOAD),
+				  .p_offset = o64(&o, data_at + (uint64_t)at),
+				  .p_paddr = o64(&o, segs[i].pa),
+				  .p_filesz = o64(&o, segs[i].filesz),
+				  .p_memsz = o64(&o, segs[i].memsz) };
+		fwrite(&ph, sizeof(ph), 1, o.f);
+		at += (int)segs[i].filesz;
+	}
+	fwrite(&nh, sizeof(nh), 1, o.f);
+	fwrite("VMCOREINFO\0\0", 12, 1, o.f);
+	fwrite(vmcoreinfo, sizeof(vmcoreinfo) - 1, 1, o.f);
+	fseek(o.f, (long)data_at, SEEK_SET);
+	for (int i = 0; i < n; i++)
+		fwrite(segs[i].data, 1, segs[i].filesz, o.f);
+	fclose(o.f);
+	if (cut && truncate(path, (off_t)cut))
+		CHECK(!"truncate");
+}
+
+static bool piece_used(const uint8_t *p)
+{
+	for (uint64_t i = 0; i < PIECE; i++)
+		if (p[i])
+			return true;
+	return false;
+}
+
+/* The arena's runs of used pieces as segments, plus the kcore-like extras. */
+static int arena_segs(const struct pt_arena *a, struct seg *segs, int max)
+{
+	int n = 0;
+
+	for (uint64_t off = 0; off < ARENA_SIZE && n < max - 3; off += PIECE) {
+		if (!piece_used(a->mem.bytes + off))
+			continue;
+		if (n && segs[n - 1].pa + segs[n - 1].filesz == ARENA_BASE + off) {
+			segs[n - 1].filesz += PIECE;
+			segs[n - 1].memsz += PIECE;
+			continue;
+		}
+		segs[n++] = (struct seg){ ARENA_BASE + off, PIECE, PIECE, a->mem.bytes + off };
+	}
+	/* No physical address (kcore's vmalloc); a repeat of the first (kcore's text). */
+	segs[n++] = (struct seg){ UINT64_MAX, PIECE, PIECE, a->mem.bytes };
+	segs[n] = segs[0];
+	segs[n++].filesz = segs[0].filesz < PIECE ? segs[0].filesz : PIECE;
+	segs[n - 1].memsz = segs[n - 1].filesz;
+	/* Past the arena: file data, then zeros to the end of p_memsz. */
+	segs[n++] = (struct seg){ ARENA_BASE + ARENA_SIZE, 4096, 3 * 4096, a->mem.bytes };
+	return n;
+}
+
+static void translate_same(struct pt_mm *want, struct pt_mm *got, const struct it_recs *leaves)
+{
+	for (int i = 0; i < NVA; i++) {
+		uint64_t va = it_random_va(want->fmt, leaves);
+		struct pt_translation t1, t2;
+		int e1 = pt_translate(want, va, &t1), e2 = pt_translate(got, va, &t2);
+
+		if (!CHECK_EQ(e1, e2) || (!e1 && !CHECK_EQ(t1.pa, t2.pa)))
+			return;
+	}
+}
+
+static void expect_refused(const char *path, bool raw, int err, const char *needle)
+{
+	struct pt_dump d;
+	int e = pt_dump_open(&d, path, raw, ARENA_BASE);
+
+	CHECK_EQ(e, err);
+	if (!CHECK(strstr(d.err, needle)))
+		fprintf(stderr, "  error was: %s\n", d.err);
+	CHECK(!d.mem);
+}
+
+#ifdef PTKIT_CLI
+/* `ptkit translate` of the leaves' VAs on image `args`: its output, or NULL (exit != 0). */
+static char *cli_translate(const struct pt_mm *mm, const char *image_args,
+			   const struct it_recs *leaves)
+{
+	static char cmd[1 << 16], out[1 << 18];
+	int len = snprintf(cmd, sizeof(cmd), "%s translate --format %s %s --root 0x%llx", PTKIT_CLI,
+			   mm->fmt->name, image_args, (unsigned long long)mm->root[0]);
+	size_t got;
+	FILE *p;
+
+	if (mm->fmt->two_roots)
+		len += snprintf(cmd + len, sizeof(cmd) - (size_t)len, " --root1 0x%llx",
+				(unsigned long long)mm->root[1]);
+	for (size_t i = 0; i < leaves->n && i < 200 && len < (int)sizeof(cmd) - 64; i++)
+		if (!leaves->r[i].err)
+			len += snprintf(cmd + len, sizeof(cmd) - (size_t)len, " 0x%llx",
+					(unsigned long long)leaves->r[i].va);
+	snprintf(cmd + len, sizeof(cmd) - (size_t)len, " 2>/dev/null");
+	p = popen(cmd, "r");
+	if (!p)
+		return NULL;
+	got = fread(out, 1, sizeof(out) - 1, p);
+	out[got] = 0;
+	return pclose(p) == 0 ? out : NULL;
+}
+
+static void test_cli(const struct pt_mm *mm, const char *raw, const char *core,
+		     const struct it_recs *leaves)
+{
+	char args[512], *a, *b;
+
+	snprintf(args, sizeof(args), "--image %s --base 0x%llx", raw,
+		 (unsigned long long)ARENA_BASE);
+	a = cli_translate(mm, args, leaves);
+	if (!CHECK(a))
+		return;
+	a = strdup(a);
+	snprintf(args, sizeof(args), "--image %s", core);
+	b = cli_translate(mm, args, leaves);
+	if (CHECK(b))
+		CHECK(!strcmp(a, b));
+	free(a);
+	snprintf(args, sizeof(args), "--image %s --base 0", core); /* the 2024 misreading */
+	CHECK(!cli_translate(mm, args, leaves));
+}
+#endif
+
+static void test_format(const struct pt_format *f, bool swap)
+{
+	char core[128], raw[128];
+	struct pt_arena a;
+	struct pt_mm built, img, dm;
+	struct pt_mem image;
+	struct pt_dump d;
+	struct it_recs leaves = { 0 }, got = { 0 };
+	struct seg segs[64];
+	int n;
+
+	if (!CHECK_EQ(pt_arena_init(&a, ARENA_BASE, ARENA_SIZE), 0))
+		return;
+	if (!CHECK_EQ(pt_mm_init(&built, f, &a.mem), 0))
+		goto out;
+	CHECK(it_populate(&built, NMAPS) >= 20);
+	pt_image_mem(&image, a.mem.bytes, ARENA_BASE, ARENA_SIZE);
+	pt_mm_attach(&img, f, &image, built.root[0], built.root[1]);
+	it_walk_all(&img, &leaves);
+
+	snprintf(core, sizeof(core), "%s/%s.core", dir, f->name);
+	n = arena_segs(&a, segs, 64);
+	write_core(core, segs, n, swap, ET_CORE, 0);
+	if (!CHECK_EQ(pt_dump_open(&d, core, false, 0), 0)) {
+		fprintf(stderr, "  %s\n", d.err);
+		goto out;
+	}
+	CHECK_EQ(d.kind, PT_DUMP_ELF);
+	CHECK_EQ(d.segments, (uint64_t)n - 2);
+	CHECK_EQ(d.skipped, 2);
+	pt_mm_attach(&dm, f, d.mem, built.root[0], built.root[1]);
+	it_walk_all(&dm, &got);
+	if (CHECK_EQ(got.n, leaves.n))
+		for (size_t i = 0; i < got.n; i++)
+			if (!CHECK(it_same(&got.r[i], &leaves.r[i])))
+				break;
+	translate_same(&img, &dm, &leaves);
+	{
+		uint8_t tail[3 * 4096], zeros[2 * 4096] = { 0 };
+		CHECK_EQ(pt_segmem_read(&d.seg, ARENA_BASE + ARENA_SIZE, tail, sizeof(tail)), 0);
+		CHECK(!memcmp(tail, a.mem.bytes, 4096) && !memcmp(tail + 4096, zeros, 8192));
+		CHECK_EQ(pt_segmem_read(&d.seg, ARENA_BASE + ARENA_SIZE + 3 * 4096, tail, 1),
+			 -PT_EFAULT);
+	}
+	{
+		uint64_t v = 0;
+		CHECK(pt_dump_vmcoreinfo(&d, "SYMBOL(swapper_pg_dir)", &v) &&
+		      v == 0xffffffff82a0a000ull);
+		CHECK(pt_dump_vmcoreinfo(&d, "NUMBER(phys_base)", &v) && v == 16777216);
+		CHECK(pt_dump_vmcoreinfo(&d, "KERNELOFFSET", &v) && v == 0x1a000000);
+		CHECK(pt_dump_vmcoreinfo(&d, "NUMBER(PHYS_OFFSET)", &v) && v == 0x40000000);
+		CHECK(!pt_dump_vmcoreinfo(&d, "SYMBOL(init_top_pgt)", &v));
+		CHECK(!pt_dump_vmcoreinfo(&d, "OSRELEASE", &v)); /* not a number */
+	}
+	pt_dump_close(&d);
+
+	snprintf(raw, sizeof(raw), "%s/%s.raw", dir, f->name);
+	{
+		FILE *r = fopen(raw, "wb");
+		if (CHECK(r)) {
+			fwrite(a.mem.bytes, 1, ARENA_SIZE, r);
+			fclose(r);
+		}
+	}
+#ifdef PTKIT_CLI
+	if (!swap)
+		test_cli(&built, raw, core, &leaves);
+#endif
+	unlink(core);
+	unlink(raw);
+out:
+	free(leaves.r);
+	free(got.r);
+	pt_arena_fini(&a);
+}
+
+static void write_file(const char *path, const void *head, size_t n, size_t total)
+{
+	FILE *f = fopen(path, "wb");
+
+	if (!CHECK(f))
+		return;
+	fwrite(head, 1, n, f);
+	for (size_t i = n; i < total; i++)
+		fputc(0, f);
+	fclose(f);
+}
+
+static void test_refused(void)
+{
+	static uint8_t mem[3 * PIECE];
+	struct seg segs[2] = { { ARENA_BASE, PIECE, PIECE, mem },
+			       { ARENA_BASE + 2 * PIECE, PIECE, PIECE, mem + PIECE } };
+	char p[160];
+	uint8_t head[64] = { 0 };
+
+	snprintf(p, sizeof(p), "%s/cut.core", dir);
+	write_core(p, segs, 2, false, ET_CORE, 4096 + PIECE + 100);
+	expect_refused(p, false, -PT_EBADENT, "truncated");
+	write_core(p, segs, 2, false, ET_EXEC, 0);
+	expect_refused(p, false, -PT_EINVAL, "not a core dump");
+	write_core(p, segs, 2, false, ET_CORE, 0);
+	expect_refused(p, true, -PT_EINVAL, "drop --base");
+	{
+		struct pt_dump d;
+		if (CHECK_EQ(pt_dump_open(&d, p, false, 0), 0)) {
+			uint8_t b;
+			CHECK_EQ(pt_segmem_read(&d.seg, ARENA_BASE + PIECE, &b, 1), -PT_EFAULT);
+			CHECK(d.mem->table(d.mem, ARENA_BASE + PIECE - 4096, 8192) == NULL);
+			CHECK(d.mem->table(d.mem, ARENA_BASE, 4096) != NULL);
+			pt_dump_close(&d);
+		}
+	}
+	write_core(p, segs, 0, false, ET_CORE, 0);
+	expect_refused(p, false, -PT_EINVAL, "without memory segments");
+
+	memcpy(head, ELFMAG, SELFMAG);
+	head[EI_CLASS] = ELFCLASS32;
+	write_file(p, head, sizeof(head), 4096);
+	expect_refused(p, false, -PT_EINVAL, "32-bit");
+	write_file(p, "KDUMP   ", 8, 8192);
+	expect_refused(p, false, -PT_EINVAL, "kdump-compressed");
+	write_file(p, "DISKDUMP", 8, 8192);
+	expect_refused(p, false, -PT_EINVAL, "kdump-compressed");
+	write_file(p, "makedumpfile\0\0\0\0", 16, 8192);
+	expect_refused(p, false, -PT_EINVAL, "flattened");
+	write_file(p, "\x01\x02", 2, 8192);
+	expect_refused(p, false, -PT_EINVAL, "give --base");
+	{
+		struct pt_dump d;
+		if (CHECK_EQ(pt_dump_open(&d, p, true, 0x1000), 0)) {
+			CHECK_EQ(d.kind, PT_DUMP_RAW);
+			CHECK_EQ(d.mem->base, 0x1000);
+			CHECK_EQ(d.mem->size, 8192);
+			pt_dump_close(&d);
+		}
+	}
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/missing", dir);
+	expect_refused(p, true, -PT_EINVAL, "cannot open");
+	expect_refused(dir, true, -PT_EINVAL, "not a regular file");
+}
+
+int main(void)
+{
+	if (!CHECK(mkdtemp(dir)))
+		return CHECK_DONE();
+	for (unsigned i = 0; pt_format_at(i); i++) {
+		int failed = check_failures;
+
+		test_format(pt_format_at(i), false);
+		if (check_failures != failed)
+			fprintf(stderr, "  ^ %s\n", pt_format_at(i)->name);
+	}
+	test_format(pt_format_find("x86_64"), true); /* a big-endian ELF header */
+	test_refused();
+	rmdir(dir);
+	return CHECK_DONE();
+}
