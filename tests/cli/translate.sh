@@ -54,6 +54,35 @@ cat >expect <<'OUT'
 OUT
 expect_stdout expect
 
+# VAs from stdin (none on the command line): the same answers; comments and any spacing.
+printf '0x400000 0x403fff\t0x404000 # a comment 0x600000\n\n0x600000  0x9fffff\n0x40001234\n' >vas
+run "${TR[@]}" <vas
+expect_rc 0
+expect_no_stderr
+head -n 6 expect >expect6
+expect_stdout expect6
+# A bad token on stdin: one error line, the others still answered, exit 1.
+printf '0x400000 zz 0x404000\n' >vas
+run "${TR[@]}" <vas
+expect_rc 1
+expect_one_error "bad VA 'zz'"
+printf '%s\n' '0x400000 0x200000 4K r,x,user' '0x404000 fault pte' >expect2
+expect_stdout expect2
+# --json: one object per VA, in order.
+run "${TR[@]}" --json 0x400000 0x404000
+expect_rc 0
+cat >expectj <<'OUT'
+[
+  {"va": "0x400000", "pa": "0x200000", "size": 4096, "level": "pte", "flags": ["r","x","user"]},
+  {"va": "0x404000", "fault": "pte"}
+]
+OUT
+expect_stdout expectj
+run "${TR[@]}" --json </dev/null
+expect_rc 0
+printf '[]\n' >expectj
+expect_stdout expectj
+
 # The same image, any order, the same answers (the walker's retained path must not leak).
 run "${TR[@]}" 0x9fffff 0x400000 0x1002000 0x40001234 0x1001000
 expect_rc 0

@@ -115,13 +115,16 @@ const struct cli_half *cli_va_half(const struct cli_half *h, int n, uint64_t va)
 
 /* ---- show.c: translate and dump output, shared by translate/dump/demo ---- */
 
+enum { CLI_TR_TRACE = 1, CLI_TR_JSON = 2 };
 /*
- * Translate va and print its line (with --trace lines before it); upper as for cli_va_halves
- * (a VA of a half without a tree faults at the root level). Returns 0, or 1 after printing
- * the error line for a corrupt tree / non-canonical VA.
+ * Translate va and print its answer: '0x<va> 0x<pa> <size> <flags>', '0x<va> fault <level>'
+ * or '0x<va> error <level> <why>' (a corrupt tree, a non-canonical VA: also on stderr);
+ * with CLI_TR_JSON a JSON object instead (no separator), with CLI_TR_TRACE the levels
+ * walked before it. upper as for cli_va_halves (a VA of a half without a tree faults at
+ * the root level). Returns 0, or 1 for an error answer.
  */
 int cli_show_translate(FILE *out, struct pt_mm *mm, bool upper, struct mm_walk_state *st,
-		       uint64_t va, bool trace);
+		       uint64_t va, unsigned flags);
 /* Why a walk of a corrupt tree stopped (err), with the details st has when st->err == err. */
 void cli_corrupt_reason(const struct mm_walk_state *st, int err, char *buf, size_t len);
 /*

@@ -216,7 +216,7 @@ static int show_sample(struct pt_mm *mm, struct mm_walk_state *st, const struct 
 
 	if (!f)
 		cli_fail("out of memory");
-	ret = cli_show_translate(f, mm, true, st, s->va, false);
+	ret = cli_show_translate(f, mm, true, st, s->va, 0);
 	fclose(f);
 	if (len && line[len - 1] == '\n')
 		line[--len] = 0;

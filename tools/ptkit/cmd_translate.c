@@ -3,37 +3,95 @@
 #include "cli.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 static const char usage[] =
 	"usage: ptkit translate --format F --image IMAGE [--base PA] --root PA [--root1 PA]\n"
-	"                       [--trace] VA...\n"
+	"                       [--trace] [--json] [VA...]\n"
 	"\n"
-	"One line per VA: '0x<va> 0x<pa> <leaf-size> <flags>' or '0x<va> fault <level>'.\n"
+	"One answer per VA, in order: '0x<va> 0x<pa> <leaf-size> <flags>', '0x<va> fault <level>'\n"
+	"or, where the tables are corrupt (a pointer outside memory, a loop, a reserved\n"
+	"encoding) or the VA is not canonical, '0x<va> error <level> <why>' (also on stderr;\n"
+	"the exit status is then 1, after every VA was answered). Without VA arguments the VAs\n"
+	"are read from stdin, whitespace-separated ('#' starts a comment). --json prints an\n"
+	"array of {va, pa, size, level, flags} / {va, fault} / {va, error, level} instead.\n"
 	"IMAGE is an ELF core dump (QEMU dump-guest-memory, a kdump vmcore, /proc/kcore), or\n"
 	"raw physical memory starting at --base; a regular file ('-': stdin redirected from\n"
-	"one), of which only the tables walked are read. --root1 is the\n"
-	"upper-half root of arm64 (TTBR1) and ppc64 radix (quadrant 3): without it their upper\n"
-	"half has no tree and its VAs fault at the root level. Other formats have one root\n"
-	"(--root only). --trace prints every level walked:\n"
+	"one), of which only the tables walked are read. --root1 is the upper-half root of\n"
+	"arm64 (TTBR1) and ppc64 radix (quadrant 3): without it their upper half has no tree\n"
+	"and its VAs fault at the root level. Other formats have one root (--root only).\n"
+	"--trace prints every level walked:\n"
 	"'  <level> index <n> entry 0x<entry> table 0x<table-pa>'.\n";
 
 /* The VA arguments; file scope keeps them reachable when an error exits (LeakSanitizer). */
 static const char **pos;
 static uint64_t *va;
 
+struct answers {
+	FILE *out;
+	unsigned flags, n;
+	int ret;
+};
+
+static void answer(struct answers *a, struct cli_tree *t, struct mm_walk_state *st, uint64_t v)
+{
+	if ((a->flags & CLI_TR_JSON))
+		fprintf(a->out, a->n ? ",\n" : "[\n");
+	a->n++;
+	if (cli_show_translate(a->out, &t->mm, t->upper, st, v, a->flags))
+		a->ret = EXIT_DATA;
+}
+
+/* VAs from stdin, one token at a time; a token that is no number is an error answer. */
+static void answer_stdin(struct answers *a, struct cli_tree *t, struct mm_walk_state *st)
+{
+	char tok[128];
+	int c = 0;
+
+	while (c != EOF) {
+		size_t n = 0;
+
+		while ((c = getchar()) != EOF && (c == ' ' || c == '\t' || c == '\n' || c == '\r'))
+			;
+		if (c == '#') { /* a comment, to the end of the line */
+			while ((c = getchar()) != EOF && c != '\n')
+				;
+			continue;
+		}
+		for (; c != EOF && c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != '#';
+		     c = getchar())
+			if (n < sizeof(tok) - 1)
+				tok[n++] = (char)c;
+		if (c == '#')
+			ungetc(c, stdin);
+		if (!n)
+			continue;
+		tok[n] = 0;
+		uint64_t v;
+		if (n == sizeof(tok) - 1 || !cli_parse_num(tok, &v)) {
+			fflush(a->out);
+			cli_error("stdin: bad VA '%.40s'", tok);
+			a->ret = EXIT_DATA;
+			continue;
+		}
+		answer(a, t, st, v);
+	}
+}
+
 int cmd_translate(int argc, char **argv)
 {
 	const char *format = NULL, *image = NULL, *base = NULL, *root = NULL, *root1 = NULL;
-	bool trace = false;
+	bool trace = false, json = false;
 	const struct cli_opt opts[] = { { "--format", &format, NULL }, { "--image", &image, NULL },
 					{ "--base", &base, NULL },     { "--root", &root, NULL },
 					{ "--root1", &root1, NULL },   { "--trace", NULL, &trace },
-					{ NULL, NULL, NULL } };
+					{ "--json", NULL, &json },     { NULL, NULL, NULL } };
 	const struct pt_format *fmt;
 	struct cli_half halves[2];
 	struct cli_tree t;
 	struct mm_walk_state st;
-	int n, ret = 0;
+	struct answers a = { stdout, 0, 0, 0 };
+	int n;
 
 	pos = calloc((size_t)argc + 1, sizeof(*pos));
 	va = calloc((size_t)argc + 1, sizeof(*va));
@@ -42,22 +100,29 @@ int cmd_translate(int argc, char **argv)
 	n = cli_parse_opts(argc, argv, opts, pos, argc, usage);
 	/* Every argument is checked before anything is printed. */
 	fmt = cli_format(format);
+	if (trace && json)
+		cli_usage_error("--trace and --json: choose one");
 	for (int i = 0; i < n; i++)
 		if (!cli_parse_num(pos[i], &va[i]))
 			cli_usage_error("bad VA '%s'", pos[i]);
-	if (!n)
-		cli_usage_error("missing VA");
 	for (int i = 0; i < n; i++)
 		if (!cli_va_half(halves, cli_va_halves(fmt, true, halves), va[i]))
 			cli_fail("0x%llx: not a canonical address for %s (%d-bit VA)",
 				 (unsigned long long)va[i], fmt->name, fmt->va_bits);
+	if (!n && image && !strcmp(image, "-"))
+		cli_usage_error("no VA arguments and --image -: stdin cannot hold both");
 	cli_open_tree(&t, format, image, base, root, root1);
 
+	a.flags = (trace ? CLI_TR_TRACE : 0) | (json ? CLI_TR_JSON : 0);
 	mm_walk_init(&st, &t.mm);
-	for (int i = 0; i < n && !ret; i++)
-		ret = cli_show_translate(stdout, &t.mm, t.upper, &st, va[i], trace) ? EXIT_DATA : 0;
+	for (int i = 0; i < n; i++)
+		answer(&a, &t, &st, va[i]);
+	if (!n)
+		answer_stdin(&a, &t, &st);
+	if (json)
+		fprintf(stdout, a.n ? "\n]\n" : "[]\n");
 	cli_close_tree(&t);
 	free(pos);
 	free(va);
-	return ret;
+	return a.ret;
 }
