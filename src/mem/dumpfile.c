@@ -277,7 +277,7 @@ int pt_dump_open(struct pt_dump *d, const char *path, bool raw, uint64_t raw_bas
 	d->kind = recognise(head, (size_t)got);
 	if (raw && d->kind != PT_DUMP_RAW) {
 		err = fail(d, -PT_EINVAL,
-			   "'%s' is a %s dump, not raw memory: drop --base (the dump says where "
+			   "'%s' is a %s file, not raw memory: drop --base (the dump says where "
 			   "its memory is)",
 			   path, pt_dump_kind_name(d->kind));
 		goto bad;
@@ -291,7 +291,7 @@ int pt_dump_open(struct pt_dump *d, const char *path, bool raw, uint64_t raw_bas
 	}
 	if (d->kind == PT_DUMP_KDUMP || d->kind == PT_DUMP_FLAT) {
 		err = fail(d, -PT_EINVAL,
-			   "'%s' is a %s dump, which ptkit cannot read yet: convert it to an ELF "
+			   "'%s' is a %s file, which ptkit cannot read yet: convert it to an ELF "
 			   "core with 'makedumpfile -E'%s",
 			   path, pt_dump_kind_name(d->kind),
 			   d->kind == PT_DUMP_FLAT ? " (after 'makedumpfile -R')" : "");

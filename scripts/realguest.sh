@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# The real-guest check (docs/VERIFICATION.md): boot Debian's own Linux kernel under QEMU with
+# a tiny initramfs (tests/realguest/init.c as PID 1), dump the guest's memory as QEMU's
+# dump-guest-memory writes it, and compare `ptkit translate` on the dump with QEMU's MMU
+# (gva2gpa) on REALGUEST_COUNT VAs per guest (tests/realguest/driver.c).
+#
+# usage: scripts/realguest.sh [GUEST...]    GUEST: amd64 amd64-la57 (default: all)
+# The kernel package is downloaded once into $REALGUEST_DIR (default build-realguest/);
+# dumps are written there and never committed.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+W=${REALGUEST_DIR:-$ROOT/build-realguest}
+COUNT=${REALGUEST_COUNT:-2000}
+PTKIT=${PTKIT:-$ROOT/build/ptkit}
+GUESTS=("$@")
+[ ${#GUESTS[@]} -gt 0 ] || GUESTS=(amd64 amd64-la57)
+mkdir -p "$W"
+
+[ -x "$PTKIT" ] || { echo "realguest: no $PTKIT (run make first)" >&2; exit 1; }
+
+# The newest Debian kernel image package for ARCH, unpacked (vmlinuz only) into $W/ARCH/.
+kernel() {
+	local arch=$1 pkg deb
+	if [ -f "$W/$arch/vmlinuz" ]; then
+		echo "$W/$arch/vmlinuz"
+		return
+	fi
+	pkg=$(apt-cache depends "linux-image-$arch" 2>/dev/null |
+		awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
+	[ -n "$pkg" ] || { echo "realguest: no linux-image-$arch package known to apt" >&2; exit 1; }
+	mkdir -p "$W/$arch"
+	(cd "$W/$arch" && apt-get download "$pkg" >/dev/null 2>&1) ||
+		{ echo "realguest: cannot download $pkg" >&2; exit 1; }
+	deb=$(ls "$W/$arch"/linux-image-*.deb | head -n 1)
+	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$W/$arch" --wildcards './boot/vmlinu*'
+	mv "$W/$arch"/boot/vmlinu* "$W/$arch/vmlinuz"
+	rm -rf "$W/$arch/boot" "$deb"
+	echo "$W/$arch/vmlinuz"
+}
+
+# cpio_entry NAME MODE RDEVMAJOR RDEVMINOR [FILE]: one "newc" cpio member on stdout.
+ino=1
+cpio_entry() {
+	local name=$1 mode=$2 maj=$3 min=$4 file=${5:-} size=0 pad
+	[ -z "$file" ] || size=$(stat -c %s "$file")
+	printf '070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X' \
+		$ino "$mode" 0 0 1 0 "$size" 0 0 "$maj" "$min" $((${#name} + 1)) 0
+	printf '%s\0' "$name"
+	pad=$(((4 - (110 + ${#name} + 1) % 4) % 4))
+	head -c $pad /dev/zero
+	if [ -n "$file" ]; then
+		cat "$file"
+		head -c $(((4 - size % 4) % 4)) /dev/zero
+	fi
+	ino=$((ino + 1))
+}
+
+# The initramfs for ARCH: /init (static) and /dev/console.
+initramfs() {
+	local arch=$1 cc=$2
+	$cc -static -O2 -o "$W/$arch/init" "$ROOT/tests/realguest/init.c"
+	{
+		cpio_entry dev $((0040755)) 0 0
+		cpio_entry dev/console $((0020600)) 5 1
+		cpio_entry init $((0100755)) 0 0 "$W/$arch/init"
+		cpio_entry TRAILER!!! 0 0 0
+	} >"$W/$arch/initrd.cpio"
+	echo "$W/$arch/initrd.cpio"
+}
+
+cc -O2 -Wall -Wextra -Werror -o "$W/driver" "$ROOT/tests/realguest/driver.c"
+status=0
+for g in "${GUESTS[@]}"; do
+	case $g in
+	amd64) arch=amd64 qemu=qemu-system-x86_64 cc=cc format=x86_64 cpu=qemu64 ;;
+	amd64-la57) arch=amd64 qemu=qemu-system-x86_64 cc=cc format=x86_64-la57 cpu=qemu64,+la57 ;;
+	*) echo "realguest: unknown guest '$g'" >&2; exit 2 ;;
+	esac
+	k=$(kernel $arch)
+	i=$(initramfs $arch $cc)
+	mkdir -p "$W/run-$g"
+	start=$(date +%s)
+	if "$W/driver" --qemu "$(command -v $qemu)" --kernel "$k" --initrd "$i" --cpu "$cpu" \
+		--format "$format" --ptkit "$PTKIT" --workdir "$W/run-$g" --count "$COUNT"; then
+		echo "realguest: $g: PASS in $(($(date +%s) - start)) s"
+	else
+		echo "realguest: $g: FAIL" >&2
+		status=1
+	fi
+	rm -f "$W/run-$g"/guest.elf "$W/run-$g"/guest.kdump
+done
+exit $status
