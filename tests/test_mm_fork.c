@@ -4,8 +4,8 @@
  * every format:
  *  - levels: every leaf size up to 1G (huge leaves at every level, contiguous / NAPOT
  *    groups) is mapped again at the same level and group size in the child; anonymous
- *    pages shared read-only, hugetlb shared writable, PFN maps copied special; writes then
- *    copy in one space and reuse in the other;
+ *    pages shared read-only, hugetlb and file shared writable, PFN maps copied special;
+ *    writes then copy in one space and reuse in the other;
  *  - pinned: a pinned exclusive page is copied for the child at fork, the parent's leaf
  *    stays writable on it; pinning a shared page unshares it (GUP-fast refuses);
  *  - enomem: every injected table allocation failure leaves the child empty and the parent
@@ -190,26 +190,28 @@ static void test_levels(struct fx *x, uint64_t size)
 {
 	struct mm *p = &x->mm[0], *c = &x->mm[1];
 	const uint32_t rw = PT_R | PT_W | PT_USER;
-	const uint64_t anon = 2 * size, htlb = 4 * size, pfn = 6 * size;
+	const uint64_t anon = 2 * size, htlb = 4 * size, pfn = 6 * size, file = 8 * size;
 	struct mm_vma va = { anon, anon + 2 * size, MM_VMA_ANON, rw, size, 0 };
 	struct mm_vma vh = { htlb, htlb + size, MM_VMA_HUGETLB, rw, size, 0 };
 	struct mm_vma vp = { pfn, pfn + size, MM_VMA_PFNMAP, rw | PT_DEVICE, size, PFN_PA };
-	const uint64_t vas[] = { anon, anon + size, htlb, pfn };
-	struct leaf lp[4], lc[4];
+	struct mm_vma vf = { file, file + size, MM_VMA_FILE, rw, size, 0 };
+	const uint64_t vas[] = { anon, anon + size, htlb, pfn, file };
+	struct leaf lp[5], lc[5];
 	uint64_t frames = size / x->ps, pa;
 
 	if (!sp_new(x, 0) || !sp_new(x, 1))
 		return;
 	if (!CHECK_EQ(mm_mmap(p, &va), 0) || !CHECK_EQ(mm_mmap(p, &vh), 0) ||
-	    !CHECK_EQ(mm_mmap(p, &vp), 0))
+	    !CHECK_EQ(mm_mmap(p, &vp), 0) || !CHECK_EQ(mm_mmap(p, &vf), 0))
 		goto out;
+	touch(p, file, true);
 	touch(p, anon, true);
 	touch(p, anon + size, true);
 	touch(p, htlb, true);
 	if (!CHECK_EQ(mm_fork(c, p), 0))
 		goto out;
-	CHECK_EQ(c->nr_vmas, 3);
-	for (int i = 0; i < 4; i++) {
+	CHECK_EQ(c->nr_vmas, 4);
+	for (int i = 0; i < 5; i++) {
 		uint64_t v = vas[i] + size - x->ps; /* the last page of the leaf or group */
 		struct mm_page *h;
 
@@ -232,7 +234,7 @@ static void test_levels(struct fx *x, uint64_t size)
 		if (i < 2) { /* anon: read-only in both, no longer exclusive */
 			CHECK(!(lp[i].prot & PT_W) && !(lc[i].prot & PT_W));
 			CHECK(!excl(h));
-		} else { /* hugetlb: shared writable */
+		} else { /* hugetlb, file: shared writable */
 			CHECK((lp[i].prot & PT_W) && (lc[i].prot & PT_W));
 		}
 	}
@@ -253,6 +255,7 @@ static void test_levels(struct fx *x, uint64_t size)
 	CHECK_EQ(touch(c, anon + size, true), lc[1].pa - (size - x->ps));
 	/* Hugetlb: a write in the child goes to the shared page. */
 	CHECK_EQ(touch(c, htlb, true), lp[2].pa - (size - x->ps));
+	CHECK_EQ(touch(c, file, true), lp[4].pa - (size - x->ps));
 	n_levels++;
 	n_groups += size != pt_level_size(x->f, lp[0].level);
 out:
