@@ -300,6 +300,7 @@ static void test_pinned(struct fx *x, uint64_t size)
 	CHECK_EQ(get_user_pages_fast_only(p, base, 1, FOLL_GET, &pa), 1); /* a reference is fine */
 	CHECK_EQ(pa, shared);
 	put_user_pages(p, &pa, 1);
+	CHECK_EQ(get_user_pages(p, base, 1, FOLL_PIN | FOLL_NOFAULT, &pa, NULL, NULL), -PT_EFAULT);
 	CHECK_EQ(get_user_pages_fast(p, base, 1, FOLL_PIN | FOLL_LONGTERM, &pa, NULL, NULL), 1);
 	CHECK(pa != shared);
 	CHECK(leaf_at(p, base, &l) && l.pa == pa && !(l.prot & PT_W)); /* unshared, read-only */
