@@ -154,9 +154,12 @@ int mm_fork(struct mm *child, struct mm *parent)
 						  "fork: the child must be a new address space of "
 						  "the same format and frames"));
 	mm_lock(child);
-	/* From here GUP-fast pins nothing, or gives back what it took (see gup.c). */
-	__atomic_fetch_add(&parent->write_protect_seq, 1, __ATOMIC_SEQ_CST);
-	__atomic_thread_fence(__ATOMIC_SEQ_CST); /* before any pin is looked at */
+	/*
+	 * From here GUP-fast pins nothing, or gives back what it took: its last step is a
+	 * read-modify-write of this count (gup.c). Ours either comes after it, and then we see
+	 * its pins, or before, and then it sees the count move.
+	 */
+	__atomic_fetch_add(&parent->write_protect_seq, 1, __ATOMIC_ACQ_REL);
 	if (mm__vma_reserve(child, parent->nr_vmas))
 		err = mm__fail(-PT_ENOMEM, 0, "fork: no memory for the VMA array");
 	else if (parent->nr_vmas) {
@@ -186,7 +189,7 @@ int mm_fork(struct mm *child, struct mm *parent)
 		pt_gather_flush(&c.g);
 		err = fork_commit(&c);
 	}
-	__atomic_fetch_add(&parent->write_protect_seq, 1, __ATOMIC_SEQ_CST);
+	__atomic_fetch_add(&parent->write_protect_seq, 1, __ATOMIC_RELEASE);
 	free(c.recs);
 	mm_unlock(child);
 	return mm__leave(parent, err);

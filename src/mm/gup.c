@@ -317,7 +317,7 @@ long get_user_pages_fast_only(struct mm *mm, uint64_t start, unsigned long nr_pa
 	}
 	if (!(foll & FOLL_PIN))
 		foll |= FOLL_GET;
-	else if ((fork_seq = __atomic_load_n(&mm->write_protect_seq, __ATOMIC_SEQ_CST)) & 1) {
+	else if ((fork_seq = __atomic_load_n(&mm->write_protect_seq, __ATOMIC_ACQUIRE)) & 1) {
 		mm__fail(-PT_EBUSY, start, "gup-fast: mm_fork is write-protecting the pages");
 		return 0;
 	}
@@ -388,9 +388,12 @@ long get_user_pages_fast_only(struct mm *mm, uint64_t start, unsigned long nr_pa
 		i += n;
 	}
 	mm__rcu_read_unlock(mm);
-	/* A fork began after fork_seq was read: it may have shared what we pinned. */
+	/*
+	 * A fork began after fork_seq was read: it may have shared what we pinned. Read with a
+	 * read-modify-write, so that a fork whose own one comes later sees our pins (mm_fork).
+	 */
 	if ((foll & FOLL_PIN) && i &&
-	    __atomic_load_n(&mm->write_protect_seq, __ATOMIC_SEQ_CST) != fork_seq) {
+	    __atomic_fetch_add(&mm->write_protect_seq, 0, __ATOMIC_ACQ_REL) != fork_seq) {
 		release(mm, pas, i, foll);
 		i = 0;
 		mm__fail(-PT_EBUSY, start, "gup-fast: mm_fork ran meanwhile (pins given back)");
