@@ -295,6 +295,16 @@ static void test_pinned(struct fx *x, uint64_t size)
 	CHECK_EQ(head(x, l.pa)->mapcount, size / x->ps);
 	CHECK_EQ(head(x, pinned)->mapcount, size / x->ps);
 	CHECK_EQ(touch(p, base + size, true), pinned);
+	/* While a fork write-protects (the count odd), GUP-fast pins nothing; references are fine.
+	 */
+	p->write_protect_seq++;
+	CHECK_EQ(get_user_pages_fast_only(p, base + size, 1, FOLL_PIN, &pa), 0);
+	CHECK(mm_last_error()->why && strstr(mm_last_error()->why, "mm_fork"));
+	CHECK_EQ(get_user_pages_fast_only(p, base + size, 1, FOLL_GET, &pa), 1);
+	put_user_pages(p, &pa, 1);
+	p->write_protect_seq++;
+	CHECK_EQ(get_user_pages_fast_only(p, base + size, 1, FOLL_PIN, &pa), 1);
+	unpin_user_pages(p, &pa, 1);
 	/* A shared unit: GUP-fast will not pin it; the slow path copies it for the parent. */
 	CHECK_EQ(get_user_pages_fast_only(p, base, 1, FOLL_PIN, &pa), 0);
 	CHECK_EQ(get_user_pages_fast_only(p, base, 1, FOLL_GET, &pa), 1); /* a reference is fine */
