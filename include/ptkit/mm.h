@@ -8,6 +8,7 @@
  * the plain code would deadlock or corrupt):
  *  - One mutex per struct mm, not recursive. These calls take it and drop it before
  *    returning: mm_mmap, mm_munmap, mm_zap, mm_mprotect, mm_split_huge, mm_fini,
+ *    mm_fork (the parent's, then the child's),
  *    get_user_pages (and get_user_pages_fast when it falls back to it).
  *  - These hold it while your code runs: mm_walk_vmas (during its callbacks), a fault
  *    handler passed to get_user_pages (during the call), follow_pfnmap_start (until
@@ -44,6 +45,14 @@ enum mm_page_flags {
 	MM_PG_HEAD = 1u << 0, /* first frame of an allocated folio; order is valid */
 	MM_PG_FREE = 1u << 1, /* first frame of a free buddy block; order is valid */
 	MM_PG_FILE = 1u << 2, /* folio belongs to a file-like (shared) mapping */
+	/*
+	 * Anonymous folio that only one address space maps (Linux PageAnonExclusive, kept per
+	 * folio): a write fault makes its read-only leaf writable in place whatever its
+	 * refcount, so a pin keeps seeing what the process writes. Set when a fault maps a new
+	 * anonymous folio (and when a write fault finds itself its only user); cleared by
+	 * mm_fork when it shares the folio. Changed with atomic or / and.
+	 */
+	MM_PG_ANON_EXCL = 1u << 3,
 };
 
 /*
@@ -55,9 +64,9 @@ enum mm_page_flags {
 struct mm_page {
 	uint32_t refcount; /* allocation/mapping ref + FOLL_GET refs + pins (see MM_PIN_BIAS) */
 	uint32_t pincount; /* pins, counted on the head of every folio */
-	uint32_t flags;	   /* enum mm_page_flags */
+	uint32_t flags;	   /* enum mm_page_flags (atomic) */
 	uint32_t order;	   /* folio (or free block) spans 2^order frames */
-	uint64_t mapcount; /* frames of the folio currently mapped by leaves */
+	uint64_t mapcount; /* frames of the folio mapped by leaves, in every address space */
 	uint64_t pfn;	   /* frame index from the region's base (heads and free blocks) */
 	struct mm_page *next, *prev; /* buddy free lists (private) */
 };
@@ -167,6 +176,19 @@ struct mm {
 	 */
 	void (*tlb_flush)(struct mm *mm, const struct pt_flush *f);
 	void *tlb_priv;
+	/*
+	 * Optional: copy the contents of [src, src+size) to [dst, dst+size) (frames of the
+	 * pfdb), called when this address space gets a copy of a page: a copy-on-write fault,
+	 * mm_fork's eager copy of a pinned page (the child's hook). The PAs are numbers; only
+	 * the caller knows what memory backs them. Lock held.
+	 */
+	void (*copy_page)(struct mm *mm, uint64_t dst, uint64_t src, uint64_t size);
+	/*
+	 * Odd while mm_fork write-protects this address space (Linux write_protect_seq):
+	 * GUP-fast does not pin then, and drops the pins it took when the count moved meanwhile,
+	 * so no pin escapes fork's check for pinned pages.
+	 */
+	uint64_t write_protect_seq;
 };
 
 /*
@@ -240,15 +262,36 @@ const struct mm_vma *mm_find_vma(struct mm *mm, uint64_t va);
 
 /*
  * The default fault handler (lock held): an absent page gets a new folio of
- * vma->page_size, mapped read-only on a read fault (so the first write faults again,
- * like Linux dirty tracking) and writable+dirty on a write fault; a write to a
- * read-only leaf in a writable VMA upgrades it (FILE/HUGETLB) or copies it when someone
- * else holds a reference (ANON COW). -PT_EFAULT when the VMA forbids the access.
+ * vma->page_size (anonymous: exclusive), mapped read-only on a read fault (so the first
+ * write faults again, like Linux dirty tracking) and writable+dirty on a write fault; a
+ * write to a read-only leaf in a writable VMA upgrades it in place (FILE/HUGETLB, and an
+ * exclusive anonymous folio whatever its refcount: pins stay valid) or copies it (ANON
+ * COW: a folio fork shared, unless the leaf maps all of it and nothing else holds it,
+ * which makes it exclusive again). FOLL_UNSHARE does the same without making the leaf
+ * writable. -PT_EFAULT when the VMA forbids the access.
  */
 int mm_fault_default(struct mm *mm, const struct mm_vma *vma, uint64_t va, unsigned foll,
 		     void *priv);
 /* Map a folio (already allocated, its reference passes to the mapping) at va (lock held). */
 int mm_map_folio(struct mm *mm, uint64_t va, uint64_t pa, uint64_t size, uint32_t prot);
+
+/*
+ * fork: make child, an address space fresh from mm_init (own table memory, the same
+ * format and pfdb, no VMA yet), a copy of parent as Linux's copy_page_range does. The
+ * VMAs are copied; every leaf is mapped again at the same size (huge leaves at any level,
+ * contiguous / NAPOT groups stay groups). Anonymous pages are shared read-only in both
+ * (the parent's writable leaves are write-protected and flushed; the folios stop being
+ * exclusive, so the next write in either copies or, for the last user, reuses); an
+ * anonymous page the parent has pinned is copied for the child at once, so the parent's
+ * leaf stays writable on the pinned page (Linux page_needs_cow_for_dma). File and hugetlb
+ * pages are shared as they are (writable stays writable), PFN maps copied as PFN maps.
+ * The folios' mapcount counts the child's leaves too. The child keeps the hooks its
+ * caller set (tlb_flush, copy_page). Takes both locks (parent first).
+ * 0; -PT_EINVAL (child not empty, other format or pfdb), -PT_ENOMEM (tables, frames for
+ * a copy, host memory): then the child is empty again (still to be mm_fini'd) and the
+ * parent exactly as before. mm_last_error() says why.
+ */
+int mm_fork(struct mm *child, struct mm *parent);
 
 /* ---- get_user_pages ------------------------------------------------------------------- */
 
@@ -258,13 +301,22 @@ enum mm_foll {
 	FOLL_PIN = 1u << 2,	 /* pin (MM_PIN_BIAS / pincount); release with unpin_user_pages */
 	FOLL_LONGTERM = 1u << 3, /* long-term pin: refused on PFN maps and shared file writes */
 	FOLL_NOFAULT = 1u << 4,	 /* never call the fault handler: stop at the first hole */
+	/*
+	 * Not for callers: get_user_pages passes it to the fault handler to pin an anonymous
+	 * page that is not exclusive (mm_fork shares it): replace it by a private copy, or take
+	 * it back when no one else maps it, without making the leaf writable (Linux
+	 * FAULT_FLAG_UNSHARE).
+	 */
+	FOLL_UNSHARE = 1u << 5,
 };
 
 /*
  * Reference or pin nr_pages pages from start (units of mm->page_size), writing the PA
  * of each page to pas[]. For each address the leaf is sought; a hole, or a read-only
  * leaf under FOLL_WRITE, goes through `fault` (NULL: mm_fault_default) unless
- * FOLL_NOFAULT. All pages of one leaf are taken in one step. pas NULL (and neither
+ * FOLL_NOFAULT; so does, with FOLL_UNSHARE, a read-only leaf of an anonymous page that is
+ * not exclusive under FOLL_PIN (a pin is only taken on a page the process owns).
+ * All pages of one leaf are taken in one step. pas NULL (and neither
  * FOLL_GET nor FOLL_PIN): fault the pages in only. Returns the number of pages
  * taken (stops early at the first failure), or the error when it is the first page:
  * -PT_EFAULT (no VMA, PFN map, refused access), -PT_EINVAL (bad flags), fault errors.
@@ -273,8 +325,10 @@ long get_user_pages(struct mm *mm, uint64_t start, unsigned long nr_pages, unsig
 		    uint64_t *pas, mm_fault_fn fault, void *priv);
 /*
  * Lockless: no lock, no VMA, no fault. Stops at a hole, a special (PFN-map) leaf, a
- * read-only leaf under FOLL_WRITE, or when the entry changed under it (references
- * dropped again). Returns the pages taken (0..nr_pages).
+ * read-only leaf under FOLL_WRITE, a read-only leaf of a shared (not exclusive) anonymous
+ * page under FOLL_PIN (the slow path unshares it first), or when the entry changed under
+ * it (references dropped again). FOLL_PIN takes nothing while mm_fork runs, and gives
+ * back what it took when a fork ran meanwhile. Returns the pages taken (0..nr_pages).
  */
 long get_user_pages_fast_only(struct mm *mm, uint64_t start, unsigned long nr_pages, unsigned foll,
 			      uint64_t *pas);

@@ -13,6 +13,8 @@
 /* Most pages taken from one leaf in one step (references are 32-bit). */
 #define GUP_STEP (1u << 16)
 
+static void release(struct mm *mm, const uint64_t *pas, unsigned long nr, unsigned foll);
+
 static bool foll_ok(unsigned foll)
 {
 	return !((foll & FOLL_GET) && (foll & FOLL_PIN)) &&
@@ -70,6 +72,28 @@ static inline __attribute__((always_inline)) struct mm_page *folio_span(struct m
 			*n = left;
 	}
 	return h;
+}
+
+/*
+ * Pinning the read-only leaf of an anonymous page that is not exclusive (mm_fork shares
+ * it): it must become this address space's own first, or the next write fault would copy
+ * it away from the pin (Linux gup_must_unshare). A writable leaf is always exclusive.
+ */
+static bool must_unshare(unsigned foll, uint32_t prot, uint32_t page_flags)
+{
+	return (foll & FOLL_PIN) && !(prot & PT_W) &&
+	       !(page_flags & (MM_PG_FILE | MM_PG_ANON_EXCL));
+}
+
+static bool must_unshare_at(struct mm *mm, const struct mm_vma *vma, const struct mm_walk_state *st,
+			    uint64_t va, uint32_t prot, unsigned foll)
+{
+	struct mm_page *h;
+
+	if (vma->kind != MM_VMA_ANON || !must_unshare(foll, prot, 0))
+		return false;
+	h = mm_folio_of(mm->pfdb, mm_walk_leaf_pa(st) + (va - mm_walk_leaf_va(st)), NULL);
+	return h && must_unshare(foll, prot, __atomic_load_n(&h->flags, __ATOMIC_ACQUIRE));
 }
 
 /* The first address after the request (0: it reaches the end of the address space). */
@@ -156,6 +180,7 @@ long get_user_pages(struct mm *mm, uint64_t start, unsigned long nr_pages, unsig
 			leaf = mm_walk_seek_leaf(&st, &mm->pt, va);
 		for (int faults = 0; !same;) {
 			uint32_t prot = leaf ? mm_walk_prot(&st) : 0; /* the rights, decoded once */
+			bool unshare;
 
 			if (st.err || (prot & PT_SPECIAL)) {
 				err = mm__fail(st.err ? st.err : -PT_EFAULT, va,
@@ -163,7 +188,8 @@ long get_user_pages(struct mm *mm, uint64_t start, unsigned long nr_pages, unsig
 						      : "gup: a special leaf");
 				break;
 			}
-			if (leaf && (!write || (prot & PT_W)))
+			unshare = leaf && must_unshare_at(mm, vma, &st, va, prot, foll);
+			if (leaf && (!write || (prot & PT_W)) && !unshare)
 				break;
 			leaf = false;
 			if ((foll & FOLL_NOFAULT) || faults++ == 4) {
@@ -177,7 +203,7 @@ long get_user_pages(struct mm *mm, uint64_t start, unsigned long nr_pages, unsig
 			}
 			mm->faults++;
 			faulted = true;
-			err = fault(mm, vma, va, foll, priv);
+			err = fault(mm, vma, va, unshare ? foll | FOLL_UNSHARE : foll, priv);
 			if (err) {
 				if (!mm_last_error()->err)
 					mm__fail(err, va, "gup: the fault handler failed");
@@ -281,7 +307,8 @@ long get_user_pages_fast_only(struct mm *mm, uint64_t start, unsigned long nr_pa
 	struct gup_leaf l = { 0, 0, 0 };
 	struct mm_walk_state st;
 	unsigned long i = 0;
-	uint64_t backoffs = 0;
+	uint64_t backoffs = 0, fork_seq = 0;
+	uint32_t lprot = 0;
 
 	mm__begin("get_user_pages_fast_only");
 	if (!foll_ok(foll) || (start & (ps - 1)) || !pas) {
@@ -290,6 +317,10 @@ long get_user_pages_fast_only(struct mm *mm, uint64_t start, unsigned long nr_pa
 	}
 	if (!(foll & FOLL_PIN))
 		foll |= FOLL_GET;
+	else if ((fork_seq = __atomic_load_n(&mm->write_protect_seq, __ATOMIC_ACQUIRE)) & 1) {
+		mm__fail(-PT_EBUSY, start, "gup-fast: mm_fork is write-protecting the pages");
+		return 0;
+	}
 	mm__rcu_read_lock();
 	mm_walk_init(&st, &mm->view);
 	while (i < nr_pages) {
@@ -316,6 +347,7 @@ long get_user_pages_fast_only(struct mm *mm, uint64_t start, unsigned long nr_pa
 				break;
 			}
 			gup_leaf_of(&st, &l);
+			lprot = prot;
 		}
 		pa = l.pa + (va - l.va);
 		n = (l.va + l.size - va) >> db->page_shift;
@@ -345,11 +377,27 @@ long get_user_pages_fast_only(struct mm *mm, uint64_t start, unsigned long nr_pa
 				 "gup-fast: the entry or the folio changed (backed off)");
 			break;
 		}
+		if (must_unshare(foll, lprot, flags)) {
+			ungrab(mm, h, (uint32_t)n, foll);
+			mm__fail(-PT_EFAULT, va,
+				 "gup-fast: pinning a shared anonymous page needs the slow path");
+			break;
+		}
 		for (uint64_t k = 0; k < n; k++)
 			pas[i + k] = pa + k * ps;
 		i += n;
 	}
 	mm__rcu_read_unlock(mm);
+	/*
+	 * A fork began after fork_seq was read: it may have shared what we pinned. Read with a
+	 * read-modify-write, so that a fork whose own one comes later sees our pins (mm_fork).
+	 */
+	if ((foll & FOLL_PIN) && i &&
+	    __atomic_fetch_add(&mm->write_protect_seq, 0, __ATOMIC_ACQ_REL) != fork_seq) {
+		release(mm, pas, i, foll);
+		i = 0;
+		mm__fail(-PT_EBUSY, start, "gup-fast: mm_fork ran meanwhile (pins given back)");
+	}
 	__atomic_fetch_add(&mm->gup_fast_pages, i, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&mm->gup_fast_backoffs, backoffs, __ATOMIC_RELAXED);
 	return (long)i;

@@ -101,13 +101,35 @@ static unsigned order_of(const struct mm *mm, uint64_t size)
 	return o;
 }
 
+/*
+ * May a write to the read-only leaf [fva, fva+size) at pa go to the anonymous folio h in
+ * place? Yes when it is exclusive; a shared one (mm_fork) becomes exclusive again when we
+ * are its only user: this leaf maps all of it, no other leaf maps any of it (mapcount
+ * counts every address space's leaves) and nothing else holds a reference.
+ */
+static bool anon_reusable(const struct mm *mm, struct mm_page *h, uint64_t hpa, uint64_t pa,
+			  uint64_t size)
+{
+	uint32_t order = __atomic_load_n(&h->order, __ATOMIC_RELAXED);
+
+	if (__atomic_load_n(&h->flags, __ATOMIC_ACQUIRE) & MM_PG_ANON_EXCL)
+		return true;
+	if (hpa != pa || size != mm->page_size << order ||
+	    __atomic_load_n(&h->mapcount, __ATOMIC_RELAXED) != 1ull << order ||
+	    __atomic_load_n(&h->refcount, __ATOMIC_ACQUIRE) != 1)
+		return false;
+	__atomic_fetch_or(&h->flags, MM_PG_ANON_EXCL, __ATOMIC_RELEASE);
+	return true;
+}
+
 int mm_fault_default(struct mm *mm, const struct mm_vma *vma, uint64_t va, unsigned foll,
 		     void *priv)
 {
 	bool write = foll & FOLL_WRITE;
-	uint32_t flags = vma->kind == MM_VMA_ANON ? 0 : MM_PG_FILE;
+	bool unshare = (foll & FOLL_UNSHARE) && !write;
+	uint32_t flags = vma->kind == MM_VMA_ANON ? MM_PG_ANON_EXCL : MM_PG_FILE;
 	struct mm_walk_state st;
-	uint64_t size, fva, pa;
+	uint64_t size, fva, pa, new_pa;
 	uint32_t prot;
 	int err;
 
@@ -122,7 +144,7 @@ int mm_fault_default(struct mm *mm, const struct mm_vma *vma, uint64_t va, unsig
 		struct mm_page *h;
 		uint64_t hpa;
 
-		if (!write || mm_walk_is_write(&st))
+		if ((!write && !unshare) || mm_walk_is_write(&st))
 			return 0;
 		size = mm_walk_group_size(&st);
 		fva = va & ~(size - 1);
@@ -130,14 +152,14 @@ int mm_fault_default(struct mm *mm, const struct mm_vma *vma, uint64_t va, unsig
 		/* pt_protect keeps young/dirty; pt_set_accessed sets them (mkyoung, mkdirty) */
 		prot = (mm_walk_prot(&st) &
 			(PT_PROT_REQUEST & ~(uint32_t)(PT_SPECIAL | PT_YOUNG | PT_DIRTY))) |
-		       PT_W;
+		       (write ? PT_W : 0);
 		h = mm_folio_of(mm->pfdb, pa, &hpa);
 		if (!h)
 			return -PT_EFAULT;
-		if (vma->kind != MM_VMA_ANON ||
-		    (__atomic_load_n(&h->refcount, __ATOMIC_RELAXED) == 1 &&
-		     __atomic_load_n(&h->mapcount, __ATOMIC_RELAXED) == 1ull << h->order)) {
-			/* Shared, or ours alone: write in place. */
+		if (vma->kind != MM_VMA_ANON || anon_reusable(mm, h, hpa, pa, size)) {
+			/* Shared, or ours alone: write in place (unshare: nothing to do). */
+			if (unshare)
+				return 0;
 			struct pt_gather g;
 			mm__gather_init(mm, &g);
 			err = pt_protect(&mm->pt, fva, size, prot, &g);
@@ -149,13 +171,17 @@ int mm_fault_default(struct mm *mm, const struct mm_vma *vma, uint64_t va, unsig
 			mm__sync_tables(mm);
 			return err;
 		}
-		/* COW: a new folio replaces the shared one at this leaf. */
-		err = mm_folio_alloc(mm->pfdb, order_of(mm, size), flags, &pa);
+		/* COW: a new folio, exclusive, replaces the shared one at this leaf. */
+		err = mm_folio_alloc(mm->pfdb, order_of(mm, size), flags, &new_pa);
 		if (err)
 			return err;
+		if (mm->copy_page)
+			mm->copy_page(mm, new_pa, pa, size);
+		pa = new_pa;
 		err = mm__zap_locked(mm, fva, fva + size);
 		if (!err)
-			err = mm_map_folio(mm, fva, pa, size, prot | PT_YOUNG | PT_DIRTY);
+			err = mm_map_folio(mm, fva, pa, size,
+					   prot | PT_YOUNG | (write ? PT_DIRTY : 0));
 		if (err)
 			mm_folio_put(mm->pfdb, mm_folio_of(mm->pfdb, pa, NULL), 1);
 		return err;
