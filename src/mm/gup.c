@@ -10,6 +10,8 @@
  */
 #include "mm_internal.h"
 
+void (*mm__gup_fast_hook)(void);
+
 /* Most pages taken from one leaf in one step (references are 32-bit). */
 #define GUP_STEP (1u << 16)
 
@@ -37,8 +39,11 @@ static void grab(struct mm_page *head, uint32_t n, unsigned foll)
 static bool try_grab(struct mm_page *head, uint32_t n, unsigned foll)
 {
 	uint32_t refs = grab_refs(head, n, foll);
-	uint32_t r = __atomic_load_n(&head->refcount, __ATOMIC_RELAXED);
+	uint32_t r;
 
+	if (__builtin_expect(mm__gup_fast_hook != NULL, 0))
+		mm__gup_fast_hook();
+	r = __atomic_load_n(&head->refcount, __ATOMIC_RELAXED);
 	do {
 		if (!r)
 			return false;
