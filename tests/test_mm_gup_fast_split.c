@@ -13,10 +13,16 @@
  * refcount 4294966274), and a 2M leaf, whose head moves to another descriptor (the old
  * one stays frozen: GUP-fast must refuse it). One page at the head, one page inside, the
  * whole folio; FOLL_PIN, FOLL_PIN | FOLL_LONGTERM | FOLL_WRITE and FOLL_GET.
+ *
+ * Then the same race without the hook, for TSan: readers pin and unpin 64K groups while a
+ * writer splits, unmaps and re-faults them; the pins balance and no folio is left.
+ * PTKIT_MM_SECONDS sets its duration per format (default 1).
  */
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "check.h"
 #include "mm/mm_internal.h"
@@ -165,6 +171,118 @@ out:
 	pt_arena_fini(&x.a);
 }
 
+/* ---- the race without the hook ------------------------------------------------------------ */
+
+#define READERS 2
+
+struct race {
+	struct fx x;
+	uint64_t va, size;
+	int stop;		       /* atomic */
+	uint64_t pinned[READERS], bad; /* bad: a pinned page with no pinned folio (writer) */
+};
+
+static void *race_reader(void *p)
+{
+	struct race *r = p;
+	static int ids;
+	const int id = __atomic_fetch_add(&ids, 1, __ATOMIC_RELAXED) % READERS;
+	const uint64_t pages = r->size / r->x.ps;
+	uint64_t pas[MAX_PAGES];
+
+	mm_rcu_register_thread();
+	while (!__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE)) {
+		long got = get_user_pages_fast_only(&r->x.mm, r->va, pages, FOLL_PIN, pas);
+
+		for (long k = 0; k < got; k++) {
+			struct mm_page *h = mm_folio_of(&r->x.db, pas[k], NULL);
+			if (!h || !mm_folio_pinned(h))
+				__atomic_fetch_add(&r->bad, 1, __ATOMIC_RELAXED);
+		}
+		if (got > 0) {
+			r->pinned[id] += (uint64_t)got;
+			unpin_user_pages(&r->x.mm, pas, (unsigned long)got);
+		}
+		sched_yield(); /* leave the writer moments without pins */
+	}
+	mm_rcu_unregister_thread();
+	return NULL;
+}
+
+static double now(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec + t.tv_nsec * 1e-9;
+}
+
+static void race(const struct pt_format *f, uint64_t size, double seconds)
+{
+	static struct race r;
+	struct fx *x = &r.x;
+	pthread_t t[READERS];
+	struct mm_vma v;
+	uint64_t splits = 0, rounds = 0, pinned = 0;
+	double end;
+
+	memset(&r, 0, sizeof(r));
+	x->ps = pt_level_size(f, 0);
+	r.va = 8 * pt_level_size(f, 1);
+	r.size = size;
+	if (!CHECK_EQ(pt_arena_init(&x->a, TABLES_BASE, TABLES_SIZE), 0) ||
+	    !CHECK_EQ(mm_pfdb_init(&x->db, DATA_BASE, DATA_SIZE, f->shift[0]), 0) ||
+	    !CHECK_EQ(mm_init(&x->mm, f, &x->a.mem, &x->db), 0))
+		exit(CHECK_DONE());
+	v = (struct mm_vma){ .start = r.va,
+			     .end = r.va + size,
+			     .kind = MM_VMA_ANON,
+			     .prot = PT_R | PT_W | PT_USER,
+			     .page_size = size };
+	for (unsigned i = 0; i < READERS; i++)
+		CHECK_EQ(pthread_create(&t[i], NULL, race_reader, &r), 0);
+	end = now() + seconds;
+	while (now() < end) {
+		if (!CHECK_EQ(mm_mmap(&x->mm, &v), 0))
+			break;
+		CHECK_EQ(get_user_pages(&x->mm, r.va, size / x->ps, FOLL_WRITE, NULL, NULL, NULL),
+			 (long)(size / x->ps));
+		for (int k = 0; k < 100; k++) { /* refused while a reader holds a pin */
+			int err = mm_split_huge(&x->mm, r.va);
+
+			if (!err) {
+				splits++;
+				break;
+			}
+			if (!CHECK_EQ(err, -MM_EBUSY))
+				break;
+			sched_yield();
+		}
+		for (int k = 0; k < 10; k++)
+			sched_yield(); /* the readers at the pieces */
+		CHECK_EQ(mm_munmap(&x->mm, r.va, size), 0);
+		rounds++;
+	}
+	__atomic_store_n(&r.stop, 1, __ATOMIC_RELEASE);
+	for (unsigned i = 0; i < READERS; i++) {
+		pthread_join(t[i], NULL);
+		pinned += r.pinned[i];
+	}
+	CHECK_EQ(r.bad, 0);
+	CHECK(pinned > 0);
+	CHECK(splits > 0);
+	/* Every pin released, every mapping gone: every folio freed. */
+	CHECK_EQ(x->db.folios_live, 0);
+	mm_fini(&x->mm);
+	CHECK_EQ(x->a.live, 0);
+	printf("%s %llu K: %llu rounds, %llu splits, %llu pages pinned by GUP-fast, %llu "
+	       "back-offs\n",
+	       f->name, (unsigned long long)(size >> 10), (unsigned long long)rounds,
+	       (unsigned long long)splits, (unsigned long long)pinned,
+	       (unsigned long long)x->mm.gup_fast_backoffs);
+	mm_pfdb_fini(&x->db);
+	pt_arena_fini(&x->a);
+}
+
 int main(void)
 {
 	static const struct {
@@ -193,5 +311,13 @@ int main(void)
 		}
 	}
 	mm_rcu_unregister_thread();
+
+	{
+		const char *env = getenv("PTKIT_MM_SECONDS");
+		double seconds = env ? atof(env) : 1;
+
+		race(pt_format_find("arm64-4k-48"), 64 << 10, seconds);
+		race(pt_format_find("riscv-sv48"), 64 << 10, seconds);
+	}
 	return CHECK_DONE();
 }
