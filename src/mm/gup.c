@@ -6,9 +6,13 @@
  * Accounting follows Linux's try_grab_folio: FOLL_GET adds one reference per page;
  * FOLL_PIN adds MM_PIN_BIAS per page to an order-0 folio's refcount, and one reference
  * per page plus one pincount per page to a large folio. pincount is kept for every folio
- * so tests can check that pins balance.
+ * so tests can check that pins balance. GUP-fast cannot know the order before it holds a
+ * reference (a split may change it), so it takes plain references first and turns them
+ * into a pin once the folio is known to hold the pages (Linux's try_grab_folio_fast).
  */
 #include "mm_internal.h"
+
+void (*mm__gup_fast_hook)(void);
 
 /* Most pages taken from one leaf in one step (references are 32-bit). */
 #define GUP_STEP (1u << 16)
@@ -21,6 +25,11 @@ static bool foll_ok(unsigned foll)
 	       !((foll & FOLL_LONGTERM) && !(foll & FOLL_PIN));
 }
 
+/*
+ * The references n pages of a folio hold (see above). Its order must be settled: the
+ * caller holds the mm lock with the pages mapped, or references on the folio (a split
+ * needs the lock and a refcount freeze, which fails while anyone holds one).
+ */
 static uint32_t grab_refs(const struct mm_page *head, uint32_t n, unsigned foll)
 {
 	if ((foll & FOLL_PIN) && !__atomic_load_n(&head->order, __ATOMIC_RELAXED))
@@ -35,22 +44,44 @@ static void grab(struct mm_page *head, uint32_t n, unsigned foll)
 		__atomic_fetch_add(&head->pincount, n, __ATOMIC_RELAXED);
 }
 
-/* folio_try_get: only while the folio is still allocated (refcount above zero). */
-static bool try_grab(struct mm_page *head, uint32_t n, unsigned foll)
+/*
+ * folio_try_get: n plain references, only while the folio is allocated (refcount above
+ * zero: neither free nor frozen by a split). Nothing else of the head is read: until a
+ * reference is held its order may change. Acquire (seq_cst): make_head stores the
+ * refcount last, so a reference on a new head sees all of it.
+ */
+static bool try_get(struct mm_page *head, uint32_t n)
 {
-	uint32_t refs = grab_refs(head, n, foll);
-	uint32_t r = __atomic_load_n(&head->refcount, __ATOMIC_RELAXED);
+	uint32_t r;
 
+	if (__builtin_expect(mm__gup_fast_hook != NULL, 0))
+		mm__gup_fast_hook();
+	r = __atomic_load_n(&head->refcount, __ATOMIC_RELAXED);
 	do {
 		if (!r)
 			return false;
-	} while (!__atomic_compare_exchange_n(&head->refcount, &r, r + refs, true, __ATOMIC_SEQ_CST,
+	} while (!__atomic_compare_exchange_n(&head->refcount, &r, r + n, true, __ATOMIC_SEQ_CST,
 					      __ATOMIC_RELAXED));
-	if (foll & FOLL_PIN)
-		__atomic_fetch_add(&head->pincount, n, __ATOMIC_RELAXED);
 	return true;
 }
 
+/*
+ * Turn try_get's n references into what foll takes (grab_refs), on a folio that was
+ * checked to hold the pages. Full barriers: GUP-fast re-reads the leaf after this, so a
+ * writer that changes the leaf and then looks for pins either sees this pin or has its
+ * change seen.
+ */
+static void try_grab(struct mm_page *head, uint32_t n, unsigned foll)
+{
+	uint32_t more = grab_refs(head, n, foll) - n;
+
+	if (more)
+		__atomic_fetch_add(&head->refcount, more, __ATOMIC_SEQ_CST);
+	if (foll & FOLL_PIN)
+		__atomic_fetch_add(&head->pincount, n, __ATOMIC_SEQ_CST);
+}
+
+/* What grab or try_get + try_grab took for n pages (the order is settled: see grab_refs). */
 static void ungrab(struct mm *mm, struct mm_page *head, uint32_t n, unsigned foll)
 {
 	uint32_t refs = grab_refs(head, n, foll);
@@ -327,7 +358,7 @@ long get_user_pages_fast_only(struct mm *mm, uint64_t start, unsigned long nr_pa
 		uint64_t va = start + i * ps, pa, n;
 		struct mm_page *h;
 		uint32_t flags;
-		bool same = false;
+		bool same = false, held;
 
 		/* The first leaf by a seek, the next ones by stepping the table (read once). */
 		if (i ? !gup_step_to(&st, &l, va, end, &same)
@@ -356,7 +387,7 @@ long get_user_pages_fast_only(struct mm *mm, uint64_t start, unsigned long nr_pa
 		if (n > GUP_STEP) /* a 256T folio has 2^36 pages: keep refcounts in range */
 			n = GUP_STEP;
 		h = folio_span(mm, pa, &n);
-		if (!h || !try_grab(h, (uint32_t)n, foll)) {
+		if (!h || !try_get(h, (uint32_t)n)) {
 			mm__fail(-PT_EBUSY, va,
 				 h ? "gup-fast: the folio is being freed or split"
 				   : "gup-fast: the leaf maps no folio");
@@ -365,13 +396,19 @@ long get_user_pages_fast_only(struct mm *mm, uint64_t start, unsigned long nr_pa
 		/*
 		 * With a reference the folio can be neither freed nor split (its refcount freeze
 		 * fails): is it still a folio holding all n pages? Its own head, order and frame
-		 * say so (Linux: folio == page_folio(page)), no second search.
+		 * say so (Linux: folio == page_folio(page)), no second search. Only then does its
+		 * order say what a pin adds; the leaf is re-read after the pin.
 		 */
 		flags = __atomic_load_n(&h->flags, __ATOMIC_ACQUIRE);
-		if (!(flags & MM_PG_HEAD) || !folio_holds(db, h, pa, n) ||
-		    ((foll & FOLL_LONGTERM) && (foll & FOLL_WRITE) && (flags & MM_PG_FILE)) ||
-		    !gup_fast_leaf_unchanged(&st)) {
-			ungrab(mm, h, (uint32_t)n, foll);
+		held = (flags & MM_PG_HEAD) && folio_holds(db, h, pa, n) &&
+		       !((foll & FOLL_LONGTERM) && (foll & FOLL_WRITE) && (flags & MM_PG_FILE));
+		if (held)
+			try_grab(h, (uint32_t)n, foll);
+		if (!held || !gup_fast_leaf_unchanged(&st)) {
+			if (held)
+				ungrab(mm, h, (uint32_t)n, foll);
+			else
+				mm_folio_put(mm->pfdb, h, (uint32_t)n); /* try_get's, no more */
 			backoffs++;
 			mm__fail(-PT_EBUSY, va,
 				 "gup-fast: the entry or the folio changed (backed off)");
@@ -421,6 +458,11 @@ long get_user_pages_fast(struct mm *mm, uint64_t start, unsigned long nr_pages, 
 	return got + more;
 }
 
+/*
+ * A folio the caller pinned or holds references on cannot be split (mm_split_huge refuses
+ * pinned folios and its refcount freeze fails) nor freed: the head and order found now
+ * are the ones the pages were taken from.
+ */
 static void release(struct mm *mm, const uint64_t *pas, unsigned long nr, unsigned foll)
 {
 	unsigned long i = 0;

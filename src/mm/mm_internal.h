@@ -67,6 +67,13 @@ void mm__sync_tables(struct mm *mm);
 /* Unmap [start, end), dropping the folio mappings (lock held; VMAs untouched). */
 int mm__zap_locked(struct mm *mm, uint64_t start, uint64_t end);
 
+/*
+ * Tests only: when set, GUP-fast calls it between reading a folio's head (its order
+ * included) and taking its reference, the window a concurrent split or free can use.
+ * Set it before any GUP-fast runs; NULL costs one predictable branch.
+ */
+extern void (*mm__gup_fast_hook)(void);
+
 static inline uint64_t mm__min(uint64_t a, uint64_t b)
 {
 	return a < b ? a : b;

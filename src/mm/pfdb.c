@@ -9,8 +9,10 @@
  * its head by trying every order from 0 up (the naturally aligned block of that order
  * around it): the first descriptor found that is a head or free block covering the frame
  * is it. Descriptors are published with release stores and read with acquire loads, so
- * the lockless GUP-fast path can probe them; it validates what it found after taking a
- * reference (a folio with a reference cannot be freed or split).
+ * the lockless GUP-fast path can probe them: a head's flags (what a probe reads first) and
+ * then its refcount (what GUP-fast's try-get reads first) are stored last. GUP-fast
+ * validates what it found after taking a reference (a folio with a reference cannot be
+ * freed or split).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -146,11 +148,12 @@ static void make_head(struct mm_pfdb *db, struct mm_page *p, uint64_t idx, unsig
 		      uint32_t flags, uint32_t refs, uint64_t mapped)
 {
 	p->pfn = idx;
-	__atomic_store_n(&p->refcount, refs, __ATOMIC_RELAXED);
 	__atomic_store_n(&p->pincount, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&p->mapcount, mapped, __ATOMIC_RELAXED);
 	__atomic_store_n(&p->order, order, __ATOMIC_RELAXED);
+	/* Last, with release: flags (a probe starts there), refcount (a try-get starts there). */
 	st32(&p->flags, MM_PG_HEAD | (flags & ~(uint32_t)(MM_PG_HEAD | MM_PG_FREE)));
+	st32(&p->refcount, refs);
 	(void)db;
 }
 

@@ -31,23 +31,17 @@ void mm__rcu_read_unlock(struct mm *mm)
 }
 
 /*
- * A new table is zeroed by the allocator with plain stores; a lockless reader reaches it
- * through the parent entry, which the walker reads with a relaxed (not acquire) load.
- * Re-zero it here with single-copy-atomic stores so a reader that sees the new link
- * reads only atomically written entries (and ThreadSanitizer agrees). See the report:
- * the core walker should load entries with acquire/consume ordering instead.
+ * A new table passes through as the allocator made it: zeroed with plain stores, it is
+ * linked by a release store of its parent entry, and lockless readers follow table
+ * entries only with acquire loads (pt_load_raw64 under fmt_load, pt_entry_load; the
+ * walker's relaxed loads step through leaves of a table it already reached), so a reader
+ * that sees the link sees the zeroes.
  */
 static int mem_alloc(struct pt_mem *mem, uint64_t size, uint64_t *pa)
 {
 	struct mm *mm = mem->priv;
-	int err = mm->tables->alloc(mm->tables, size, pa);
 
-	if (!err) {
-		uint64_t *t = (uint64_t *)(void *)(mem->bytes + (*pa - mem->base));
-		for (uint64_t i = 0; i < size / 8; i++)
-			__atomic_store_n(&t[i], 0, __ATOMIC_RELAXED);
-	}
-	return err;
+	return mm->tables->alloc(mm->tables, size, pa);
 }
 
 /* Never-linked tables (a failed mutation's spares) and mm_fini's teardown: no reader. */
