@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # translate and dump of hand-corrupted images: an error line and exit 1, never a crash;
-# translate answers every VA, the corrupt ones with an error answer.
+# translate answers every VA, the corrupt ones with an error answer; dump lists the bad entry
+# where it is and goes on; a table on its own walk is a self-map, one reached twice shared.
 . "$(dirname "$0")/lib.sh"
 
 BASE=$((0x100000))
@@ -33,10 +34,9 @@ corrupt() {
 	poke64 img "$1" "$2"
 }
 
-# expect_corrupt NEEDLE...: translate of 0x400000000000 (untouched), 0x1000, 0x400000000000
-# answers all three, 0x1000 with an error answer and one error line naming it; dump fails
-# with one line, no stdout.
-expect_corrupt() {
+# expect_translate_error NEEDLE...: translate of 0x400000000000 (untouched), 0x1000,
+# 0x400000000000 answers all three, 0x1000 with an error answer and one error line naming it.
+expect_translate_error() {
 	run "$PTKIT" "${TR[@]}" 0x400000000000 0x1000 0x400000000000
 	expect_rc 1
 	expect_one_error "ptkit translate: 0x1000: " "$@"
@@ -44,10 +44,30 @@ expect_corrupt() {
 	[ "$(sed -n '1p;3p' out)" = $'0x400000000000 fault pgd\n0x400000000000 fault pgd' ] ||
 		fail "translate: the VAs around the corrupt one are not answered"
 	sed -n 2p out | grep -q '^0x1000 error ' || fail "translate: no error answer for 0x1000"
+}
+
+# expect_corrupt NEEDLE...: translate as above; dump lists the 1G leaf beside the bad entry,
+# the bad entry as an error line, says it once on stderr, and exits 1.
+expect_corrupt() {
+	expect_translate_error "$@"
 	run "$PTKIT" "${DUMP[@]}"
 	expect_rc 1
 	[ "$(wc -l <err)" -eq 1 ] || fail "dump: expected one error line"
-	[ ! -s out ] || fail "dump printed a partial listing of a corrupt image"
+	grep -q ' error: ' out || fail "dump: the bad entry is not listed"
+}
+
+# expect_self_map TABLE LEAF NEEDLE...: translate refuses the loop; dump lists it as a
+# self-map and exits 0; LEAF=1: the 1G leaf (another pud entry) is still listed.
+expect_self_map() {
+	local table=$1 leaf=$2
+	shift 2
+	expect_translate_error "$@"
+	run "$PTKIT" "${DUMP[@]}"
+	expect_rc 0
+	expect_no_stderr
+	grep -q "self-map: table $(printf '0x%x' "$table") " out || fail "dump: no self-map line"
+	[ "$leaf" = 0 ] || grep -q '^0x0000000040000000-0x0000000080000000 .* pa 0x80000000$' out ||
+		fail "dump: the 1G leaf is missing beside the self-map"
 }
 
 # 1. The pgd entry points outside the image.
@@ -59,13 +79,13 @@ size=$(stat -c %s good.img)
 corrupt $((PUD - BASE)) $(((BASE + size) | 0x7))
 expect_corrupt 'outside the image' 'at pud'
 
-# 3. A self loop: the pgd entry points to the pgd itself.
+# 3. A self loop: the pgd entry points to the pgd itself (a recursive self-map).
 corrupt $((PGD - BASE)) $((PGD | 0x7))
-expect_corrupt 'loop' 'at pgd'
+expect_self_map "$PGD" 0 'loop' 'at pgd'
 
 # 4. A longer loop: the pmd entry points back to the pud.
 corrupt $((PMD - BASE)) $((PUD | 0x7))
-expect_corrupt 'loop' 'at pmd'
+expect_self_map "$PUD" 1 'loop' 'at pmd'
 
 # 5. The reserved PS bit (bit 7) in a pgd (PML4) entry.
 corrupt $((PGD - BASE)) $((pgd0 | 0x80))
@@ -78,15 +98,28 @@ run "$PTKIT" "${TR[@]}" 0x40000000
 expect_rc 1
 expect_one_error '0x40000000' 'bad entry' 'at pud'
 
-# 7. Two pgd entries share one pud table: fine for the MMU, corruption for dump.
+# 7. Two pgd entries share one pud table: fine for the MMU; dump lists the second as shared
+#    (not walked twice: a hostile image cannot make the listing explode).
 corrupt $((PGD - BASE + 8)) "$pgd0"
 run "$PTKIT" "${TR[@]}" 0x8000001000
 expect_rc 0
 expect_line '0x8000001000 0x0 4K r,w'
 run "$PTKIT" "${DUMP[@]}"
+expect_rc 0
+expect_no_stderr
+expect_line "0x0000008000000000-0x0000010000000000  512G pgd shared: table $(printf '0x%x' "$PUD"), listed at 0x0"
+
+# 7b. A bad entry between good ones: listed in place, the mappings after it still listed.
+corrupt $((PUD - BASE)) $((pud0 | 0x2000 | 0x80))
+run "$PTKIT" "${DUMP[@]}"
 expect_rc 1
-expect_one_error "table $(printf '0x%x' "$PUD") referenced twice"
-[ ! -s out ] || fail "dump printed a partial listing of a corrupt image"
+expect_one_error '0x0: ' 'at pud'
+grep -q '^0x0000000000000000-0x0000000040000000    1G pud error: bad entry ' out ||
+	fail "dump: the bad pud entry is not listed in place"
+expect_line '0x0000000040000000-0x0000000080000000    1G pud r,w pa 0x80000000'
+run "$PTKIT" "${DUMP[@]}" --json
+expect_rc 1
+grep -q '"level": "pud", "error": "bad entry' out || fail "dump --json: no error object"
 
 # 8. Garbage: every entry on the walk replaced by awkward values; no crash, one error line
 #    at most, exit status 0 or 1.

@@ -80,4 +80,32 @@ expect_rc 0
 printf '[]\n' >expect
 expect_stdout expect
 
+# --start/--end: only the leaves in [start, end) are listed.
+run "${DUMP[@]}" --start 0x600000 --end 0x1005000
+expect_rc 0
+printf '%s\n' '---[ lower half ]---' \
+	'0x0000000000600000-0x0000000000c00000    6M pmd r,w pa 0x800000' \
+	'0x0000000000c00000-0x0000000000e00000    2M pte r,w pa 0x5000000' \
+	'0x0000000001000000-0x0000000001004000   16K pte r,w pa 0x2000000' \
+	'0x0000000001004000-0x0000000001005000    4K pte r pa 0x2004000' \
+	'---[ upper half ]---' >expect_range
+expect_stdout expect_range
+run "${DUMP[@]}" --start 0x2000 --end 0x1000
+expect_rc 2
+
+# --wx: no writable and executable leaf here (exit 0); then one (exit 1, listed alone).
+run "${DUMP[@]}" --wx
+expect_rc 0
+printf '%s\n' '---[ lower half ]---' '---[ upper half ]---' >expect_wx
+expect_stdout expect_wx
+printf 'map 0x400000 0x200000 4K r,w,x\nmap 0x401000 0x201000 4K r,x\n' >wx.spec
+run "$PTKIT" build --format x86_64 --base 0x100000 -o wx.img wx.spec
+expect_rc 0
+run "$PTKIT" dump --format x86_64 --image wx.img --base 0x100000 --root 0x100000 --wx
+expect_rc 1
+printf '%s\n' '---[ lower half ]---' \
+	'0x0000000000400000-0x0000000000401000    4K pte r,w,x pa 0x200000' \
+	'---[ upper half ]---' >expect_wx
+expect_stdout expect_wx
+
 echo "PASS [$TEST_NAME]"

@@ -127,11 +127,19 @@ int cli_show_translate(FILE *out, struct pt_mm *mm, bool upper, struct mm_walk_s
 		       uint64_t va, unsigned flags);
 /* Why a walk of a corrupt tree stopped (err), with the details st has when st->err == err. */
 void cli_corrupt_reason(const struct mm_walk_state *st, int err, char *buf, size_t len);
+struct cli_dump_opts {
+	bool json;
+	bool wx;	     /* only the leaves both writable and executable */
+	uint64_t start, end; /* the VAs listed: [start, end), end 0: no limit */
+};
 /*
- * Print every mapping, coalesced (nothing for a half without a tree, upper as for
- * cli_va_halves); 0, or 1 after printing the error line.
+ * Print every mapping in [o->start, o->end), coalesced (nothing for a half without a tree,
+ * upper as for cli_va_halves), with entries the MMU cannot use listed where they are (and
+ * said on stderr), tables on their own walk listed as self-maps and tables reached a second
+ * time as shared (neither walked again). 1 when an entry was bad (or, with o->wx, when
+ * a W+X leaf was found), else 0.
  */
-int cli_show_dump(FILE *out, struct pt_mm *mm, bool upper, bool json);
+int cli_show_dump(FILE *out, struct pt_mm *mm, bool upper, const struct cli_dump_opts *o);
 
 /* ---- spec.c: one line of a build spec ---- */
 

@@ -269,7 +269,7 @@ int cmd_demo(int argc, char **argv)
 
 	printf("\ndump:\n");
 	fflush(stdout);
-	if (cli_show_dump(stdout, &mm, true, false)) {
+	if (cli_show_dump(stdout, &mm, true, &(struct cli_dump_opts){ 0 })) {
 		pt_arena_fini(&a);
 		return EXIT_DATA;
 	}

@@ -5,33 +5,48 @@
 #include <stdlib.h>
 
 static const char usage[] =
-	"usage: ptkit dump --format F --image IMAGE [--base PA] --root PA [--root1 PA] [--json]\n"
+	"usage: ptkit dump --format F --image IMAGE [--base PA] --root PA [--root1 PA]\n"
+	"                  [--start VA] [--end VA] [--wx] [--json]\n"
 	"\n"
 	"Lists every mapping, lower half then upper half, consecutive leaves of one level with\n"
 	"the same flags and contiguous PAs merged:\n"
 	"  0x<start>-0x<end> <size> <level> <flags> pa 0x<pa>\n"
+	"An entry the MMU cannot use (a reserved encoding, a table pointer outside memory) is\n"
+	"listed where it is as '... <level> error: <why>' (and said on stderr; the exit status is\n"
+	"then 1), and the listing goes on after it. A table entry pointing at a table of its own\n"
+	"walk is listed as 'self-map', one pointing at a table already listed as 'shared'\n"
+	"(neither is walked again). --start/--end limit the listing to [start, end). --wx lists\n"
+	"only leaves both writable and executable, and exits 1 when there are any (the W+X\n"
+	"check of Linux's ptdump). --json prints an array of {start, end, size, level, pa,\n"
+	"flags} ({..., error} / {..., self_map} / {..., shared_table, listed_at}) instead.\n"
 	"IMAGE is an ELF core dump (QEMU dump-guest-memory, a kdump vmcore, /proc/kcore), or\n"
 	"raw physical memory starting at --base; a regular file, of which only the tables\n"
-	"walked are read.\n"
-	"--json prints an array of {start, end, size, level, pa, flags}. A table referenced\n"
-	"twice or a pointer outside the image is reported as corruption. --root1 is the\n"
-	"upper-half root of arm64 and ppc64 radix: without it nothing is listed there.\n";
+	"walked are read. --root1 is the upper-half root of arm64 and ppc64 radix: without it\n"
+	"nothing is listed there.\n";
 
 int cmd_dump(int argc, char **argv)
 {
 	const char *format = NULL, *image = NULL, *base = NULL, *root = NULL, *root1 = NULL;
+	const char *start = NULL, *end = NULL;
 	const char *pos[1];
-	bool json = false;
+	struct cli_dump_opts o = { 0 };
 	const struct cli_opt opts[] = { { "--format", &format, NULL }, { "--image", &image, NULL },
 					{ "--base", &base, NULL },     { "--root", &root, NULL },
-					{ "--root1", &root1, NULL },   { "--json", NULL, &json },
-					{ NULL, NULL, NULL } };
+					{ "--root1", &root1, NULL },   { "--json", NULL, &o.json },
+					{ "--wx", NULL, &o.wx },       { "--start", &start, NULL },
+					{ "--end", &end, NULL },       { NULL, NULL, NULL } };
 	struct cli_tree t;
 	int ret;
 
 	cli_parse_opts(argc, argv, opts, pos, 0, usage);
+	if (start)
+		o.start = cli_num_opt("--start", start);
+	if (end)
+		o.end = cli_num_opt("--end", end);
+	if (end && o.end <= o.start)
+		cli_usage_error("--end 0x%llx: not above --start", (unsigned long long)o.end);
 	cli_open_tree(&t, format, image, base, root, root1);
-	ret = cli_show_dump(stdout, &t.mm, t.upper, json) ? EXIT_DATA : 0;
+	ret = cli_show_dump(stdout, &t.mm, t.upper, &o) ? EXIT_DATA : 0;
 	cli_close_tree(&t);
 	return ret;
 }
