@@ -217,8 +217,8 @@ static void read_dump(const char *cmd)
 		die("cannot run %s", cmd);
 	while (fgets(line, sizeof(line), p)) {
 		unsigned long long s, e;
-		if (sscanf(line, "0x%llx-0x%llx", &s, &e) != 2)
-			continue;
+		if (sscanf(line, "0x%llx-0x%llx", &s, &e) != 2 || !strstr(line, " pa 0x"))
+			continue; /* leaves only: shared tables and self-maps are not sampled here */
 		if (nranges == cap) {
 			cap = cap ? 2 * cap : 1024;
 			ranges = realloc(ranges, cap * sizeof(*ranges));
