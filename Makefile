@@ -9,6 +9,7 @@
 #   make fuzz         the long fuzz campaign: every target in parallel for FUZZ_TIME seconds
 #                     (default 3600), corpus kept in FUZZ_CORPUS (docs/FUZZING.md)
 #   make bench        scripts/bench.sh (issue 7)
+#   make realguest    boot Debian's kernels under QEMU, compare ptkit with QEMU's MMU
 #   make format       clang-format every C file in place
 #   make clean        remove build/, build-test/, build-tsan/, build-fuzz/, build-fuzz-long/
 
@@ -28,7 +29,7 @@ CMAKE      ?= cmake
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 FORMAT_DIRS = src include tools tests examples bench
 
-.PHONY: all run test test-tsan test-fuzz fuzz bench verify format clean
+.PHONY: all run test test-tsan test-fuzz fuzz bench verify realguest format clean
 
 all:
 	$(CMAKE) -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
@@ -93,6 +94,11 @@ fuzz:
 bench:
 	@if [ -f scripts/bench.sh ]; then scripts/bench.sh; \
 	else echo "bench: not yet implemented (issue 7)"; exit 1; fi
+
+# Debian's kernels booted under QEMU, dumped, ptkit against QEMU's MMU (docs/DUMPS.md).
+realguest: all
+	scripts/install-deps.sh
+	scripts/realguest.sh
 
 # Every format against QEMU's MMUs, VERIFY_COUNT VAs each (docs/VERIFICATION.md).
 verify: all
