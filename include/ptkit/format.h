@@ -41,6 +41,13 @@ struct pt_format_ops {
 	/* Leaf entry with young / dirty (PT_YOUNG | PT_DIRTY) as in want, the rest kept. */
 	uint64_t (*leaf_set_ad)(uint64_t entry, int level, uint32_t want);
 	uint64_t (*encode_table)(uint64_t pa, int level);
+	/*
+	 * The root table's physical address in a value of the format's root register (x86 CR3,
+	 * arm64 TTBRn_EL1, riscv satp, a ppc64 process-table entry): the bits that are not the
+	 * address (PCID, ASID, MODE, sizes) are dropped or checked. 0, or a negative PT_E* code
+	 * with *why saying what does not fit the format.
+	 */
+	int (*root_of_reg)(uint64_t reg, uint64_t *root, const char **why);
 };
 
 /* A hardware page-table format. Level 0 holds the smallest pages; the root is levels-1. */

@@ -528,4 +528,23 @@ static inline void fmt_store(uint8_t *p, uint64_t e)
 	pt_store_le64(p, e);
 }
 
+/*
+ * The root register TTBRn_EL1 (D19.2, TTBR0_EL1/TTBR1_EL1): ASID in bits 63:48, BADDR in 47:1,
+ * CnP in bit 0; with 52-bit output addresses BADDR[51:48] sits in bits 5:2 (FEAT_LPA, and
+ * FEAT_LPA2 with TCR_EL1.DS = 1), the table being then at least 64-byte aligned. There a
+ * value with bits 63:52 and 5:2 clear is taken as the table's address itself (the form
+ * ptkit prints): a TTBR whose ASID is below 16 and whose table is below 2^48 reads the same.
+ */
+static inline int fmt_root_of_reg(uint64_t reg, uint64_t *root, const char **why)
+{
+	(void)why;
+	if (!ARM64_PA52)
+		*root = reg & 0x0000fffffffffffeull;
+	else if (!(reg & 0xfff000000000003cull))
+		*root = reg & ~1ull;
+	else
+		*root = (reg & 0x0000ffffffffffc0ull) | ((reg >> 2 & 0xf) << 48);
+	return 0;
+}
+
 #endif

@@ -274,4 +274,26 @@ static inline void fmt_store(uint8_t *p, uint64_t e)
 	pt_store_be64(p, e);
 }
 
+/*
+ * The root as a process-table entry gives it (ISA 3.0 6.7.6.2, doubleword 0): RTS in bits
+ * 62:61 and 7:5, RPDB (the root's real address) in 59:8, RPDS in 4:0 (the root has
+ * 2^(RPDS+3) entries). A value whose RTS and RPDS are 0 is taken as the root's address; one
+ * whose RPDS names another root size is refused.
+ */
+static inline int fmt_root_of_reg(uint64_t reg, uint64_t *root, const char **why)
+{
+	uint64_t rpds = reg & 0x1f, rts = ((reg >> 61 & 3) << 3) | (reg >> 5 & 7);
+
+	if ((rpds || rts) && rpds + 3 != (uint64_t)FMT_BITS_C(FMT_LEVELS - 1)) {
+		*why = "the entry's RPDS is not the size of this format's root table";
+		return -PT_EINVAL;
+	}
+	if ((rpds || rts) && rts + 31 != (uint64_t)FMT_VA_BITS) {
+		*why = "the entry's RTS is not this format's address size";
+		return -PT_EINVAL;
+	}
+	*root = reg & 0x0fffffffffffff00ull;
+	return 0;
+}
+
 #endif

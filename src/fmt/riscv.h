@@ -323,4 +323,28 @@ static inline void fmt_store(uint8_t *p, uint64_t e)
 	pt_store_le64(p, e);
 }
 
+/*
+ * The root register satp (privileged spec 10.1.11): MODE in bits 63:60 (8 Sv39, 9 Sv48,
+ * 10 Sv57: this format's is FMT_LEVELS + 5), ASID in 59:44, the root's PPN in 43:0. A value
+ * with MODE 0 is taken as the root's physical address itself.
+ */
+static inline int fmt_root_of_reg(uint64_t reg, uint64_t *root, const char **why)
+{
+	uint64_t mode = reg >> 60;
+
+	if (!mode) {
+		*root = reg;
+		return 0;
+	}
+	if (mode != FMT_LEVELS + 5) {
+		*why = mode == 8    ? "satp MODE is Sv39, not this format's"
+		       : mode == 9  ? "satp MODE is Sv48, not this format's"
+		       : mode == 10 ? "satp MODE is Sv57, not this format's"
+				    : "satp MODE is none of Sv39, Sv48, Sv57";
+		return -PT_EINVAL;
+	}
+	*root = (reg & 0x00000fffffffffffull) << 12;
+	return 0;
+}
+
 #endif

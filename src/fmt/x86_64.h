@@ -265,4 +265,19 @@ static inline void fmt_store(uint8_t *p, uint64_t e)
 	pt_store_le64(p, e);
 }
 
+/*
+ * The root register CR3 (SDM vol. 3A 4.5, tables 4-12 and 4-13): bits 51:12 hold the table's
+ * address; bits 11:0 are the PCID (CR4.PCIDE = 1) or PWT/PCD, bits 62:61 LAM_U57/LAM_U48,
+ * bit 63 exists only in the value written (no flush). Bits 60:52 are reserved.
+ */
+static inline int fmt_root_of_reg(uint64_t reg, uint64_t *root, const char **why)
+{
+	if (reg & 0x1ff0000000000000ull) {
+		*why = "CR3 bits 60:52 are reserved";
+		return -PT_EBADENT;
+	}
+	*root = reg & 0x000ffffffffff000ull;
+	return 0;
+}
+
 #endif

@@ -55,5 +55,6 @@ const struct pt_format PT_FORMAT_SYM = {
 			.encode_leaf = o_encode_leaf,
 			.leaf_set_ad = o_leaf_set_ad,
 			.encode_table = o_encode_table,
+			.root_of_reg = fmt_root_of_reg,
 		},
 };

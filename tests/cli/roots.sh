@@ -99,4 +99,40 @@ for cmd in translate dump; do
 	[ ! -s out ] || fail "$cmd with --root1 on x86_64: printed an answer"
 done
 
+# Root register values: --root may be the register as the CPU holds it; what is not the
+# table's address is dropped (a note on stderr says so) and the answers are the same.
+printf 'map 0x10000 0x50000 64K r,w\n' >reg.spec
+# reg_root FORMAT BASE VALUE: the tree built at BASE, translated through --root VALUE.
+reg_root() {
+	run "$PTKIT" build --format "$1" --base "$2" -o reg.img reg.spec
+	expect_rc 0
+	local root
+	root=$(awk '$1 == "root" { print $2 }' out)
+	run "$PTKIT" translate --format "$1" --image reg.img --base "$2" --root "$root" 0x100000
+	expect_rc 0
+	cp out reg.expect
+	run "$PTKIT" translate --format "$1" --image reg.img --base "$2" --root "$3" 0x100000
+	expect_rc 0
+	expect_stdout reg.expect
+	expect_one_error "note: --root $3: the root table at $root"
+}
+reg_root x86_64 0x100000 0x100005                  # CR3 with PCID 5
+reg_root x86_64-la57 0x100000 0x6000000000100018   # LAM bits, PWT/PCD
+reg_root arm64-4k-48 0x100000 0x002a000000100001   # TTBR: ASID 0x2a, CnP
+reg_root arm64-64k-52 0x1000000000000 0x0003000000000004 # BADDR[51:48] = 1 in bits 5:2
+reg_root riscv-sv48 0x100000 0x9000700000000100    # satp: Sv48, ASID 7, PPN 0x100
+reg_root ppc64-radix-64k 0x100000 0x40000000001000aa # PRTE: RTS 21, RPDS 10
+# Values that do not fit the format: exit 1, one line naming what.
+run "$PTKIT" translate --format x86_64 --image reg.img --base 0x100000 --root 0x0010000000100000 0x10000
+expect_rc 1
+expect_one_error '--root 0x0010000000100000' 'reserved'
+run "$PTKIT" build --format riscv-sv39 --base 0x100000 -o reg.img reg.spec
+run "$PTKIT" translate --format riscv-sv39 --image reg.img --base 0x100000 --root 0x9000000000000100 0x10000
+expect_rc 1
+expect_one_error 'Sv48, not this format'
+run "$PTKIT" build --format ppc64-radix-64k --base 0x100000 -o reg.img reg.spec
+run "$PTKIT" translate --format ppc64-radix-64k --image reg.img --base 0x100000 --root 0x40000000001000a9 0x10000
+expect_rc 1
+expect_one_error 'RPDS'
+
 echo "PASS [$TEST_NAME]"

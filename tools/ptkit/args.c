@@ -65,6 +65,25 @@ static void check_root(const struct cli_tree *t, const char *opt, uint64_t root)
 			(unsigned long long)(base + size));
 }
 
+/*
+ * The root table in --root's value, which may be the format's root register as the CPU holds
+ * it (CR3 with a PCID, TTBR with an ASID, satp with MODE and ASID, a radix process-table
+ * entry): the bits that are not the address are dropped, and said so on stderr.
+ */
+static uint64_t root_value(const struct pt_format *fmt, const char *opt, const char *val)
+{
+	uint64_t reg = cli_num_opt(opt, val), root;
+	const char *why = "";
+
+	if (fmt->ops.root_of_reg(reg, &root, &why))
+		cli_fail("%s %s: %s (%s)", opt, val, why, fmt->name);
+	if (root != reg)
+		cli_note("%s %s: the root table at 0x%llx (the rest of the %s register value "
+			 "ignored)",
+			 opt, val, (unsigned long long)root, fmt->name);
+	return root;
+}
+
 void cli_open_tree(struct cli_tree *t, const char *format, const char *image, const char *base,
 		   const char *root, const char *root1)
 {
@@ -76,8 +95,8 @@ void cli_open_tree(struct cli_tree *t, const char *format, const char *image, co
 		cli_usage_error("missing --image");
 	if (base)
 		b = cli_num_opt("--base", base);
-	r0 = cli_num_opt("--root", root);
-	r1 = root1 ? cli_num_opt("--root1", root1) : r0;
+	r0 = root_value(t->fmt, "--root", root);
+	r1 = root1 ? root_value(t->fmt, "--root1", root1) : r0;
 	if (!t->fmt->two_roots && r1 != r0)
 		cli_fail("--root1 0x%llx: %s has one root for both halves (give --root only)",
 			 (unsigned long long)r1, t->fmt->name);

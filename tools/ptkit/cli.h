@@ -52,6 +52,8 @@ _Noreturn void cli_usage_error(const char *fmt, ...) __attribute__((format(print
 _Noreturn void cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Same line as cli_fail, without exiting. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "ptkit CMD: note: msg" on stderr: something the user should know, not an error. */
+void cli_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* ---- image.c: spec and image files ---- */
 

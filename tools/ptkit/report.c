@@ -83,3 +83,14 @@ void cli_error(const char *fmt, ...)
 	vline(fmt, ap, "");
 	va_end(ap);
 }
+
+void cli_note(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	cli_error("note: %s", buf);
+}
