@@ -54,6 +54,10 @@ static const char vmcoreinfo[] = "OSRELEASE=6.1.0-test\nPAGESIZE=4096\n"
 				 "NUMBER(phys_base)=16777216\nKERNELOFFSET=1a000000\n"
 				 "NUMBER(PHYS_OFFSET)=0x40000000\n";
 
+/* When set, write_core adds QEMU's x86 CPU state note (CR3 at 416, CR4 at 424) with these. */
+static bool qemu_note;
+static uint64_t qemu_cr3, qemu_cr4;
+
 /* An ELF core of segs (p_paddr UINT64_MAX: a segment without one) and a VMCOREINFO note. */
 static void write_core(const char *path, const struct seg *segs, int n, bool swap, uint16_t type,
 		       uint64_t cut)
@@ -62,7 +66,10 @@ static void write_core(const char *path, const struct seg *segs, int n, bool swa
 	const uint64_t le = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__;
 	Elf64_Ehdr eh = { 0 };
 	Elf64_Nhdr nh = { o32(&o, sizeof("VMCOREINFO")), o32(&o, sizeof(vmcoreinfo) - 1), 0 };
-	uint64_t note_sz = sizeof(nh) + 12 + ((sizeof(vmcoreinfo) - 1 + 3) & ~3ull);
+	Elf64_Nhdr qh = { o32(&o, sizeof("QEMU")), o32(&o, 440), 0 };
+	uint8_t qdesc[440] = { 0 };
+	uint64_t note_sz = sizeof(nh) + 12 + ((sizeof(vmcoreinfo) - 1 + 3) & ~3ull) +
+			   (qemu_note ? sizeof(qh) + 8 + sizeof(qdesc) : 0);
 	uint64_t off = sizeof(eh) + (uint64_t)(n + 1) * sizeof(Elf64_Phdr);
 	uint64_t data_at = (off + note_sz + 4095) & ~4095ull;
 
@@ -96,6 +103,17 @@ static void write_core(const char *path, const struct seg *segs, int n, bool swa
 	fwrite(&nh, sizeof(nh), 1, o.f);
 	fwrite("VMCOREINFO\0\0", 12, 1, o.f);
 	fwrite(vmcoreinfo, sizeof(vmcoreinfo) - 1, 1, o.f);
+	for (size_t k = sizeof(vmcoreinfo) - 1; k & 3; k++)
+		fputc(0, o.f);
+	if (qemu_note) {
+		uint64_t cr3 = o64(&o, qemu_cr3), cr4 = o64(&o, qemu_cr4);
+
+		memcpy(qdesc + 416, &cr3, 8);
+		memcpy(qdesc + 424, &cr4, 8);
+		fwrite(&qh, sizeof(qh), 1, o.f);
+		fwrite("QEMU\0\0\0\0", 8, 1, o.f);
+		fwrite(qdesc, sizeof(qdesc), 1, o.f);
+	}
 	fseek(o.f, (long)data_at, SEEK_SET);
 	for (int i = 0; i < n; i++)
 		fwrite(segs[i].data, 1, segs[i].filesz, o.f);
@@ -163,15 +181,18 @@ static void expect_refused(const char *path, bool raw, int err, const char *need
 #ifdef PTKIT_CLI
 /* `ptkit translate` of the leaves' VAs on image `args`: its output, or NULL (exit != 0). */
 static char *cli_translate(const struct pt_mm *mm, const char *image_args,
-			   const struct it_recs *leaves)
+			   const struct it_recs *leaves, bool root)
 {
 	static char cmd[1 << 16], out[1 << 18];
-	int len = snprintf(cmd, sizeof(cmd), "%s translate --format %s %s --root 0x%llx", PTKIT_CLI,
-			   mm->fmt->name, image_args, (unsigned long long)mm->root[0]);
+	int len = snprintf(cmd, sizeof(cmd), "%s translate --format %s %s", PTKIT_CLI,
+			   mm->fmt->name, image_args);
 	size_t got;
 	FILE *p;
 
-	if (mm->fmt->two_roots)
+	if (root)
+		len += snprintf(cmd + len, sizeof(cmd) - (size_t)len, " --root 0x%llx",
+				(unsigned long long)mm->root[0]);
+	if (root && mm->fmt->two_roots)
 		len += snprintf(cmd + len, sizeof(cmd) - (size_t)len, " --root1 0x%llx",
 				(unsigned long long)mm->root[1]);
 	for (size_t i = 0; i < leaves->n && i < 200 && len < (int)sizeof(cmd) - 64; i++)
@@ -194,17 +215,23 @@ static void test_cli(const struct pt_mm *mm, const char *raw, const char *core,
 
 	snprintf(args, sizeof(args), "--image %s --base 0x%llx", raw,
 		 (unsigned long long)ARENA_BASE);
-	a = cli_translate(mm, args, leaves);
+	a = cli_translate(mm, args, leaves, true);
 	if (!CHECK(a))
 		return;
 	a = strdup(a);
 	snprintf(args, sizeof(args), "--image %s", core);
-	b = cli_translate(mm, args, leaves);
+	b = cli_translate(mm, args, leaves, true);
 	if (CHECK(b))
 		CHECK(!strcmp(a, b));
+	/* Without --root: x86 cores carry CPU 0's CR3 (QEMU's note), the others nothing. */
+	b = cli_translate(mm, args, leaves, false);
+	if (!strncmp(mm->fmt->name, "x86_64", 6) && CHECK(b))
+		CHECK(!strcmp(a, b));
+	else if (strncmp(mm->fmt->name, "x86_64", 6))
+		CHECK(!b);
 	free(a);
 	snprintf(args, sizeof(args), "--image %s --base 0", core); /* the 2024 misreading */
-	CHECK(!cli_translate(mm, args, leaves));
+	CHECK(!cli_translate(mm, args, leaves, true));
 }
 #endif
 
@@ -230,7 +257,12 @@ static void test_format(const struct pt_format *f, bool swap)
 
 	snprintf(core, sizeof(core), "%s/%s.core", dir, f->name);
 	n = arena_segs(&a, segs, 64);
+	/* x86: the CPU state of QEMU's notes, CR3 with a PCID, CR4.LA57 as the format is. */
+	qemu_note = !strncmp(f->name, "x86_64", 6);
+	qemu_cr3 = built.root[0] | 0x5;
+	qemu_cr4 = f->levels == 5 ? 1ull << 12 : 0;
 	write_core(core, segs, n, swap, ET_CORE, 0);
+	qemu_note = false;
 	if (!CHECK_EQ(pt_dump_open(&d, core, false, 0), 0)) {
 		fprintf(stderr, "  %s\n", d.err);
 		goto out;
@@ -238,6 +270,15 @@ static void test_format(const struct pt_format *f, bool swap)
 	CHECK_EQ(d.kind, PT_DUMP_ELF);
 	CHECK_EQ(d.segments, (uint64_t)n - 2);
 	CHECK_EQ(d.skipped, 2);
+	{
+		uint64_t reg = 0;
+		const char *name = NULL;
+		bool has = pt_dump_cpu_root(&d, &reg, &name);
+
+		CHECK_EQ(has, !strncmp(f->name, "x86_64", 6));
+		if (has)
+			CHECK(reg == (built.root[0] | 0x5) && !strcmp(name, f->name));
+	}
 	pt_mm_attach(&dm, f, d.mem, built.root[0], built.root[1]);
 	it_walk_all(&dm, &got);
 	if (CHECK_EQ(got.n, leaves.n))

@@ -29,7 +29,9 @@ struct pt_dump {
 	uint64_t skipped;	/* ELF: segments without a physical address, or repeating one */
 	const char *vmcoreinfo; /* the VMCOREINFO note's text (not NUL-terminated), or NULL */
 	size_t vmcoreinfo_len;
-	char err[256]; /* why pt_dump_open failed */
+	unsigned cpus;		   /* CPUs whose state the notes give (QEMU's x86 notes) */
+	uint64_t cpu_cr3, cpu_cr4; /* the first one's */
+	char err[256];		   /* why pt_dump_open failed */
 	/* private */
 	struct pt_mem raw;
 	struct pt_segmem seg;
@@ -50,6 +52,12 @@ int pt_dump_open(struct pt_dump *d, const char *path, bool raw, uint64_t raw_bas
 void pt_dump_close(struct pt_dump *d);
 /* "raw", "ELF core", "kdump-compressed", "flattened kdump". */
 const char *pt_dump_kind_name(enum pt_dump_kind kind);
+/*
+ * The page-table root register of the dump's first CPU, as the notes give it (QEMU's x86
+ * CPU state: CR3), with the name of the format it selects (CR4.LA57: "x86_64-la57", else
+ * "x86_64"). false when the dump carries no CPU state ptkit reads.
+ */
+bool pt_dump_cpu_root(const struct pt_dump *d, uint64_t *reg, const char **format);
 /*
  * Look `key` up in the VMCOREINFO note ("SYMBOL(swapper_pg_dir)", "NUMBER(phys_base)",
  * "KERNELOFFSET", "PAGESIZE", ...): its value as a number (hex for SYMBOL and KERNELOFFSET,

@@ -93,7 +93,14 @@ static int read_zero(void *ctx, uint64_t pa, void *buf, uint64_t size)
 	return 0;
 }
 
-/* Find VMCOREINFO among the notes [p, p + n). */
+/*
+ * QEMU's x86 CPU state note ("QEMU", one per CPU; QEMU's target/i386/arch_dump.c): version,
+ * size, 16 general registers, rip, rflags, 10 segment descriptors of 24 bytes, then cr[0..4].
+ */
+#define QEMU_NOTE_CR3 416
+#define QEMU_NOTE_CR4 424
+
+/* Find VMCOREINFO and the CPU states among the notes [p, p + n). */
 static void scan_notes(struct pt_dump *d, const struct elf_in *e, const char *p, uint64_t n)
 {
 	uint64_t at = 0;
@@ -112,6 +119,18 @@ static void scan_notes(struct pt_dump *d, const struct elf_in *e, const char *p,
 		    !memcmp(p + at + sizeof(h), "VMCOREINFO", sizeof("VMCOREINFO"))) {
 			d->vmcoreinfo = p + desc_at;
 			d->vmcoreinfo_len = (size_t)desc_sz;
+		}
+		if (name_sz == sizeof("QEMU") &&
+		    !memcmp(p + at + sizeof(h), "QEMU", sizeof("QEMU")) &&
+		    desc_sz >= QEMU_NOTE_CR4 + 8) {
+			uint64_t cr3, cr4;
+
+			memcpy(&cr3, p + desc_at + QEMU_NOTE_CR3, 8);
+			memcpy(&cr4, p + desc_at + QEMU_NOTE_CR4, 8);
+			if (!d->cpus++) {
+				d->cpu_cr3 = e64(e, cr3);
+				d->cpu_cr4 = e64(e, cr4);
+			}
 		}
 		at = desc_at + ((desc_sz + 3) & ~3ull);
 	}
@@ -341,6 +360,15 @@ void pt_dump_close(struct pt_dump *d)
 	free(d->notes);
 	memset(d, 0, sizeof(*d));
 	d->fd = -1;
+}
+
+bool pt_dump_cpu_root(const struct pt_dump *d, uint64_t *reg, const char **format)
+{
+	if (!d->cpus)
+		return false;
+	*reg = d->cpu_cr3;
+	*format = d->cpu_cr4 & (1ull << 12) ? "x86_64-la57" : "x86_64"; /* CR4.LA57 (SDM 2.5) */
+	return true;
 }
 
 bool pt_dump_vmcoreinfo(const struct pt_dump *d, const char *key, uint64_t *value)

@@ -136,7 +136,7 @@ bad_image() {
 		expect_one_error "$needle"
 	done
 }
-bad_image --root --image img --base 0x100000 --root 0x100800
+bad_image reserved --image img --base 0x100000 --root 0x0010000000100000
 bad_image --root --image img --base 0x100000 --root 0x0
 bad_image --root --image img --base 0x100000 --root 0x900000
 bad_image --root1 --image img --base 0x100000 --root 0x100000 --root1 0x900000

@@ -195,7 +195,7 @@ static uint64_t root_register(void)
 	uint64_t v;
 
 	if ((p = strstr(regs, "CR3=")) && sscanf(p + 4, "%" SCNx64, &v) == 1)
-		return v & ~0xfffull; /* PCID / PWT / PCD: not yet stripped by ptkit itself */
+		return v; /* as the CPU holds it: ptkit drops PCID / PWT / PCD itself */
 	die("no page-table root in 'info registers'");
 	return 0;
 }
@@ -297,6 +297,14 @@ int main(int argc, char **argv)
 		 opt_ptkit, opt_format, path_in("guest.kdump"), root);
 	if (system(cmd) != 0)
 		die("ptkit did not refuse the kdump-compressed dump by name");
+
+	/* Without --root, ptkit takes CPU 0's CR3 from the dump's QEMU notes: the same table. */
+	snprintf(cmd, sizeof(cmd),
+		 "%s translate --format %s --image %s 0 2>&1 >/dev/null | grep -q 'the root table at "
+		 "0x%" PRIx64 ", from CPU 0'",
+		 opt_ptkit, opt_format, path_in("guest.elf"), root & 0x000ffffffffff000ull);
+	if (system(cmd) != 0)
+		die("ptkit did not take the root from the dump's CPU state");
 
 	snprintf(cmd, sizeof(cmd), "%s dump --format %s --image %s --root 0x%" PRIx64 " 2>&1",
 		 opt_ptkit, opt_format, path_in("guest.elf"), root);

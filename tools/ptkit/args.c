@@ -2,6 +2,8 @@
 /* ptkit CLI: --format/--image/--base/--root, shared by translate and dump. */
 #include "cli.h"
 
+#include <string.h>
+
 const struct pt_format *cli_format(const char *name)
 {
 	const struct pt_format *fmt;
@@ -84,10 +86,33 @@ static uint64_t root_value(const struct pt_format *fmt, const char *opt, const c
 	return root;
 }
 
+/* No --root: the dump's first CPU's root register, when the dump gives it. */
+static uint64_t root_from_dump(const struct cli_tree *t)
+{
+	const char *want;
+	uint64_t reg, root;
+	const char *why = "";
+
+	if (!pt_dump_cpu_root(&t->dump, &reg, &want))
+		cli_usage_error("missing --root (the %s has no CPU state to take it from)",
+				pt_dump_kind_name(t->dump.kind));
+	if (strcmp(want, t->fmt->name))
+		cli_fail(
+			"--format %s: the dump's CPU 0 uses %s paging (CR4.LA57 = %d): --format %s",
+			t->fmt->name, want[6] ? "5-level" : "4-level", want[6] != 0, want);
+	if (t->fmt->ops.root_of_reg(reg, &root, &why))
+		cli_fail("the dump's CPU 0 root register 0x%llx: %s", (unsigned long long)reg, why);
+	cli_note("no --root: the root table at 0x%llx, from CPU 0's CR3 0x%llx in the dump (%u "
+		 "CPU%s)",
+		 (unsigned long long)root, (unsigned long long)reg, t->dump.cpus,
+		 t->dump.cpus == 1 ? "" : "s");
+	return root;
+}
+
 void cli_open_tree(struct cli_tree *t, const char *format, const char *image, const char *base,
 		   const char *root, const char *root1)
 {
-	uint64_t b = 0, r0, r1;
+	uint64_t b = 0, r0 = 0, r1;
 	int err;
 
 	t->fmt = cli_format(format);
@@ -95,19 +120,24 @@ void cli_open_tree(struct cli_tree *t, const char *format, const char *image, co
 		cli_usage_error("missing --image");
 	if (base)
 		b = cli_num_opt("--base", base);
-	r0 = root_value(t->fmt, "--root", root);
+	if (b & 4095)
+		cli_fail("--base 0x%llx: not aligned to 4K", (unsigned long long)b);
+	if (root)
+		r0 = root_value(t->fmt, "--root", root);
+	if (root1 && !root)
+		cli_usage_error("--root1 without --root");
 	r1 = root1 ? root_value(t->fmt, "--root1", root1) : r0;
 	if (!t->fmt->two_roots && r1 != r0)
 		cli_fail("--root1 0x%llx: %s has one root for both halves (give --root only)",
 			 (unsigned long long)r1, t->fmt->name);
 	/* A two-root format without --root1: the upper half has no tree (never the lower one). */
 	t->upper = root1 || !t->fmt->two_roots;
-	if (b & 4095)
-		cli_fail("--base 0x%llx: not aligned to 4K", (unsigned long long)b);
 
 	err = pt_dump_open(&t->dump, cli_check_image_file(image), base != NULL, b);
 	if (err)
 		cli_fail("%s", t->dump.err);
+	if (!root)
+		r0 = r1 = root_from_dump(t);
 	check_root(t, "--root", r0);
 	if (root1)
 		check_root(t, "--root1", r1);

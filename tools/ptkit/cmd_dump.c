@@ -5,7 +5,7 @@
 #include <stdlib.h>
 
 static const char usage[] =
-	"usage: ptkit dump --format F --image IMAGE [--base PA] --root PA [--root1 PA]\n"
+	"usage: ptkit dump --format F --image IMAGE [--base PA] [--root PA [--root1 PA]]\n"
 	"                  [--start VA] [--end VA] [--wx] [--json]\n"
 	"\n"
 	"Lists every mapping, lower half then upper half, consecutive leaves of one level with\n"
@@ -22,7 +22,8 @@ static const char usage[] =
 	"IMAGE is an ELF core dump (QEMU dump-guest-memory, a kdump vmcore, /proc/kcore), or\n"
 	"raw physical memory starting at --base; a regular file, of which only the tables\n"
 	"walked are read. --root1 is the upper-half root of arm64 and ppc64 radix: without it\n"
-	"nothing is listed there.\n";
+	"nothing is listed there. --root may be the root register's value; without it, a dump\n"
+	"that carries CPU state (QEMU's x86 notes) gives CPU 0's (see 'ptkit translate --help').\n";
 
 int cmd_dump(int argc, char **argv)
 {

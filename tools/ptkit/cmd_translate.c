@@ -6,7 +6,7 @@
 #include <string.h>
 
 static const char usage[] =
-	"usage: ptkit translate --format F --image IMAGE [--base PA] --root PA [--root1 PA]\n"
+	"usage: ptkit translate --format F --image IMAGE [--base PA] [--root PA [--root1 PA]]\n"
 	"                       [--trace] [--json] [VA...]\n"
 	"\n"
 	"One answer per VA, in order: '0x<va> 0x<pa> <leaf-size> <flags>', '0x<va> fault <level>'\n"
@@ -20,6 +20,9 @@ static const char usage[] =
 	"one), of which only the tables walked are read. --root1 is the upper-half root of\n"
 	"arm64 (TTBR1) and ppc64 radix (quadrant 3): without it their upper half has no tree\n"
 	"and its VAs fault at the root level. Other formats have one root (--root only).\n"
+	"--root may be the root register's value (CR3, TTBR, satp, a radix process-table\n"
+	"entry): what is not the table's address is dropped. Without --root, a dump that\n"
+	"carries CPU state (QEMU's x86 notes) gives CPU 0's.\n"
 	"--trace prints every level walked:\n"
 	"'  <level> index <n> entry 0x<entry> table 0x<table-pa>'.\n";
 
