@@ -182,6 +182,15 @@ class Spec:
         f += self.rng.choices([[], ["device"], ["nocache"]], [0.6, 0.2, 0.2])[0]
         return ",".join(f)
 
+    def protect_flags(self):
+        """Flags for a `protect`: one in four is PROT_NONE (`none`, no r/w/x: the leaf is
+        kept, every access must fault; never global, the mark on x86 and RISC-V)."""
+        if self.rng.random() < 0.25:
+            f = ["none"] + [x for x in ("user",) if self.rng.random() < 0.5]
+            f += self.rng.choices([[], ["device"], ["nocache"]], [0.6, 0.2, 0.2])[0]
+            return ",".join(f)
+        return self.flags()
+
     def pa_for(self, leaf, size):
         lo = -(-self.a.pa_lo // leaf) * leaf
         hi = self.a.pa_hi - size
@@ -243,7 +252,8 @@ class Spec:
             off = rng.randrange(size // (4 * K)) * 4 * K
             ln = min(size - off, rng.choice([4 * K, 8 * K, 2 * M, 4 * M]))
             if ln % (4 * K) == 0 and ln > 0:
-                self.lines.append("protect 0x%x 0x%x %s" % (va + off, ln, self.flags()))
+                self.lines.append("protect 0x%x 0x%x %s" %
+                                  (va + off, ln, self.protect_flags()))
         for _ in range(max(2, nmaps // 10)):
             va, size, leaf = rng.choice(self.maps)
             off = rng.randrange(size // (4 * K)) * 4 * K
@@ -580,7 +590,7 @@ class Arm64Spec(Spec):
             va, size, leaf = rng.choice(self.maps)
             off = rng.randrange(size // pg) * pg
             ln = min(size - off, rng.choice([pg, 2 * pg, blk, 2 * blk]))
-            self.lines.append("protect 0x%x 0x%x %s" % (va + off, ln, self.flags()))
+            self.lines.append("protect 0x%x 0x%x %s" % (va + off, ln, self.protect_flags()))
         for _ in range(max(2, nmaps // 10)):
             va, size, leaf = rng.choice(self.maps)
             off = rng.randrange(size // pg) * pg
@@ -870,6 +880,16 @@ class Ppc64:
     R_BIT, C_BIT, EAA_RW = 1 << 8, 1 << 7, 1 << 1
     A_BIT, D_BIT = R_BIT, C_BIT     # not used by compare (check_ad / ad_flags below)
     NOPTE, GUARD, PROT, STORE, RC = 0x40000000, 0x10000000, 0x08000000, 0x02000000, 0x00040000
+
+    @staticmethod
+    def _protnone(addr):
+        """Where translate faulted: did it stop on a leaf (V = L = 1, the last --trace
+        line's entry)? ptkit's PROT_NONE leaf on radix is one with no EAA right."""
+        for va, (_, trace) in faults.items():
+            if va & ~0xFFF == addr & ~0xFFF and trace:
+                e = int(trace[-1].split()[4], 16)
+                return e >> 62 == 3
+        return False
     root1 = None
     clear_r_fraction = 0.15         # leaves whose R bit is cleared before the run
     clear_c_fraction = 0.15         # writable leaves whose C bit is cleared
@@ -947,6 +967,8 @@ class Ppc64:
         vec = 1024 if kind == "x" else 768
         st = self.STORE if kind == "s" else 0
         if tr is None:
+            if self._protnone(addr):    # V = L = 1, no EAA right: denied, not untranslated
+                return ("fault", vec, self.GUARD if kind == "x" else self.PROT | st, addr)
             return ("fault", vec, self.NOPTE | st, addr)
         flags = tr["flags"]
         ok = (not user or "user" in flags) and {"l": "r", "s": "w", "x": "x"}[kind] in flags

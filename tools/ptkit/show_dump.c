@@ -138,6 +138,8 @@ static int on_leaf(struct mm_walk_state *st, void *priv)
 		return DUMP_ERR;
 	/* The effective flags, exactly as translate reports them. */
 	err = pt_translate(c->mm, va, &tr);
+	if (err == -PT_ENOENT && tr.size) /* a PROT_NONE leaf: listed, flags "none,..." */
+		err = 0;
 	if (err) {
 		snprintf(c->msg, sizeof(c->msg), "0x%llx: %s at %s", (unsigned long long)va,
 			 pt_strerror(err), lname(st->fmt, st->level));
