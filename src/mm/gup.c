@@ -177,6 +177,7 @@ long get_user_pages(struct mm *mm, uint64_t start, unsigned long nr_pages, unsig
 					pt_prot_none(prot)
 						? "gup: a PROT_NONE leaf"
 						: "gup: a supervisor-only leaf in a user VMA");
+				leaf = false; /* nothing taken from it */
 				break;
 			}
 			if (leaf && (!write || (prot & PT_W)))
