@@ -167,6 +167,7 @@ class Spec:
         self.count = count
         self.lines = []
         self.maps = []          # (va, size, leaf) of test maps, for choosing test VAs
+        self.none_vas = []      # a VA in each PROT_NONE protect, always tested
         self.busy = []          # VA intervals taken [s, e)
         half = 1 << (arch.vabits - 1)
         self.halves = [(0, half), ((1 << 64) - half, 1 << 64)]
@@ -182,14 +183,18 @@ class Spec:
         f += self.rng.choices([[], ["device"], ["nocache"]], [0.6, 0.2, 0.2])[0]
         return ",".join(f)
 
-    def protect_flags(self):
-        """Flags for a `protect`: one in four is PROT_NONE (`none`, no r/w/x: the leaf is
-        kept, every access must fault; never global, the mark on x86 and RISC-V)."""
+    def protect(self, va, size):
+        """One `protect` line; one in four is PROT_NONE (`none`, no r/w/x: the leaf is kept,
+        every access must fault; never global, the mark on x86 and RISC-V), and its first
+        page becomes a test VA (self.none_vas)."""
         if self.rng.random() < 0.25:
             f = ["none"] + [x for x in ("user",) if self.rng.random() < 0.5]
             f += self.rng.choices([[], ["device"], ["nocache"]], [0.6, 0.2, 0.2])[0]
-            return ",".join(f)
-        return self.flags()
+            flags = ",".join(f)
+            self.none_vas.append(va + 8)
+        else:
+            flags = self.flags()
+        self.lines.append("protect 0x%x 0x%x %s" % (va, size, flags))
 
     def pa_for(self, leaf, size):
         lo = -(-self.a.pa_lo // leaf) * leaf
@@ -252,8 +257,7 @@ class Spec:
             off = rng.randrange(size // (4 * K)) * 4 * K
             ln = min(size - off, rng.choice([4 * K, 8 * K, 2 * M, 4 * M]))
             if ln % (4 * K) == 0 and ln > 0:
-                self.lines.append("protect 0x%x 0x%x %s" %
-                                  (va + off, ln, self.protect_flags()))
+                self.protect(va + off, ln)
         for _ in range(max(2, nmaps // 10)):
             va, size, leaf = rng.choice(self.maps)
             off = rng.randrange(size // (4 * K)) * 4 * K
@@ -286,6 +290,7 @@ class Spec:
         cand = [v for v in cand if a.canonical(v) and (v & 0xFFF) != a.exec_off]
         (l0, l1), (u0, u1) = self.halves
         edges = [l0, l1 - 16, u0, u1 - 16, l1 - 4 * M, u1 - 2 * G]
+        edges += [v for v in self.none_vas if v not in edges]
         rest = [v for v in dict.fromkeys(cand) if v not in edges]
         rng.shuffle(rest)
         return edges + rest[: max(0, self.count - len(edges))]
@@ -590,7 +595,7 @@ class Arm64Spec(Spec):
             va, size, leaf = rng.choice(self.maps)
             off = rng.randrange(size // pg) * pg
             ln = min(size - off, rng.choice([pg, 2 * pg, blk, 2 * blk]))
-            self.lines.append("protect 0x%x 0x%x %s" % (va + off, ln, self.protect_flags()))
+            self.protect(va + off, ln)
         for _ in range(max(2, nmaps // 10)):
             va, size, leaf = rng.choice(self.maps)
             off = rng.randrange(size // pg) * pg
@@ -645,6 +650,7 @@ class Arm64Spec(Spec):
         cand = [v for v in (c & MASK64 for c in cand) if ok(v)]
         (l0, l1), (u0, u1) = self.halves
         edges = [v for v in [l0, l1 - 16, u0, u1 - 16, l1 - 2 * a.leaf_sizes[2]] if ok(v)]
+        edges += [v for v in self.none_vas if ok(v) and v not in edges]
         rest = [v for v in dict.fromkeys(cand) if v not in edges]
         rng.shuffle(rest)
         return edges + rest[: max(0, self.count - len(edges))]
