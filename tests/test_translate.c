@@ -198,7 +198,7 @@ static int expect(const struct pt_mm *mm, uint64_t va, struct pt_translation *tr
 		tr->pa = tr->leaf_pa + (va & (tr->size - 1));
 		tr->prot = d.prot & allow;
 		tr->pkey = d.pkey;
-		return 0;
+		return pt_prot_none(tr->prot) ? -PT_ENOENT : 0; /* PROT_NONE: kept, no access */
 	}
 	return -PT_ENOENT;
 }
