@@ -184,10 +184,10 @@ class Spec:
         return ",".join(f)
 
     def protect(self, va, size):
-        """One `protect` line; one in four is PROT_NONE (`none`, no r/w/x: the leaf is kept,
-        every access must fault; never global, the mark on x86 and RISC-V), and its first
-        page becomes a test VA (self.none_vas)."""
-        if self.rng.random() < 0.25:
+        """One `protect` line; the first and one in four of the others are PROT_NONE (`none`,
+        no r/w/x: the leaf is kept, every access must fault; never global, the mark on x86 and
+        RISC-V), and its first page becomes a test VA (self.none_vas)."""
+        if not self.none_vas or self.rng.random() < 0.25:
             f = ["none"] + [x for x in ("user",) if self.rng.random() < 0.5]
             f += self.rng.choices([[], ["device"], ["nocache"]], [0.6, 0.2, 0.2])[0]
             flags = ",".join(f)
@@ -1185,6 +1185,7 @@ class Run:
         spec = getattr(a, "spec_class", Spec)(a, rng, args.count)
         spec.generate()
         self.vas = vas = spec.test_vas()
+        self.none_vas = set(spec.none_vas)
         self.spec_path = os.path.join(work, "spec.txt")
         tsize = -(-spec.tables_estimate * 4096 // (2 * M)) * 2 * M
         tsize = min(tsize, a.pa_lo - a.table_base)
@@ -1385,7 +1386,8 @@ def verify(args):
     nfault = sum(1 for v in res.values() if v[0] == "fault")
     levels = {}
     for va in r.vas:
-        k = ("leaf " + r.tr[va]["size"]) if r.tr[va] else ("hole at " + faults[va][0])
+        k = ("leaf " + r.tr[va]["size"]) if r.tr[va] else \
+            ("PROT_NONE range, fault at " if va in r.none_vas else "hole at ") + faults[va][0]
         levels[k] = levels.get(k, 0) + 1
     summary = ("%s (%s, seed %d): %d VAs (%d mapped), %d accesses (%d faults), %d leaf A/D "
                "decodes, %d disagreements; build+translate %.1fs, QEMU %.1fs" %
