@@ -94,7 +94,10 @@ static uint64_t free_bits(const struct pt_format *f, uint64_t e, int level)
 	return bits;
 }
 
-/* e with a random subset of its free bits flipped, still of its kind and address. */
+/*
+ * e with a random subset of its free bits flipped, still of its kind and address (and a
+ * leaf still one the MMU may use: not PROT_NONE).
+ */
 static uint64_t scramble(const struct pt_format *f, uint64_t e, int level)
 {
 	uint64_t bits = free_bits(f, e, level);
@@ -105,7 +108,8 @@ static uint64_t scramble(const struct pt_format *f, uint64_t e, int level)
 		uint64_t n = e ^ (bits & rnd());
 
 		pt_format_decode(f, n, level, &x);
-		if (x.kind == d.kind && x.pa == d.pa)
+		if (x.kind == d.kind && x.pa == d.pa &&
+		    (x.kind != PT_ENTRY_LEAF || !pt_prot_none(x.prot)))
 			return n;
 	}
 	return e;
