@@ -79,6 +79,13 @@ static uint64_t cluster_va(const struct pt_format *f, int h, int level)
 	return va;
 }
 
+/* A decoded entry of the same kind and address, and if a leaf, one the MMU may use. */
+static bool same_use(const struct pt_entry_info *d, const struct pt_entry_info *x)
+{
+	return x->kind == d->kind && x->pa == d->pa &&
+	       (x->kind != PT_ENTRY_LEAF || !pt_prot_none(x->prot));
+}
+
 /* The bits of e (at level) that can flip alone without changing its kind or address. */
 static uint64_t free_bits(const struct pt_format *f, uint64_t e, int level)
 {
@@ -88,7 +95,7 @@ static uint64_t free_bits(const struct pt_format *f, uint64_t e, int level)
 	pt_format_decode(f, e, level, &d);
 	for (int b = 0; b < 64; b++) {
 		pt_format_decode(f, e ^ (1ull << b), level, &x);
-		if (x.kind == d.kind && x.pa == d.pa)
+		if (same_use(&d, &x))
 			bits |= 1ull << b;
 	}
 	return bits;
@@ -108,8 +115,7 @@ static uint64_t scramble(const struct pt_format *f, uint64_t e, int level)
 		uint64_t n = e ^ (bits & rnd());
 
 		pt_format_decode(f, n, level, &x);
-		if (x.kind == d.kind && x.pa == d.pa &&
-		    (x.kind != PT_ENTRY_LEAF || !pt_prot_none(x.prot)))
+		if (same_use(&d, &x))
 			return n;
 	}
 	return e;
