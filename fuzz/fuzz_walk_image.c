@@ -9,7 +9,8 @@
  * hang or trip a sanitizer; a corrupt image must come back as an error. Cross-checks that
  * abort (a silent wrong answer is a finding too):
  *   - pt_translate and mm_walk_seek_leaf agree on every VA looked at: mapped or not, the
- *     error, the leaf's level, size and raw entry, the PA;
+ *     error, the leaf's level, size and raw entry, the PA (a PROT_NONE leaf: the walk stands
+ *     on it, translate describes it but faults, and it has no right);
  *   - a seek that reuses the retained path agrees with a fresh one;
  *   - for_each_pt_leaf visits leaves inside the range in strictly increasing VA order;
  *   - walk_page_range's leaves and holes tile the range in order.
