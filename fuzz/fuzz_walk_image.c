@@ -9,7 +9,8 @@
  * hang or trip a sanitizer; a corrupt image must come back as an error. Cross-checks that
  * abort (a silent wrong answer is a finding too):
  *   - pt_translate and mm_walk_seek_leaf agree on every VA looked at: mapped or not, the
- *     error, the leaf's level, size and raw entry, the PA;
+ *     error, the leaf's level, size and raw entry, the PA (a PROT_NONE leaf: the walk stands
+ *     on it, translate describes it but faults, and it has no right);
  *   - a seek that reuses the retained path agrees with a fresh one;
  *   - for_each_pt_leaf visits leaves inside the range in strictly increasing VA order;
  *   - walk_page_range's leaves and holes tile the range in order.
@@ -126,6 +127,12 @@ static void check_va(struct fuzz_image *im, struct mm_walk_state *kept, uint64_t
 	mm_walk_init(&fresh, mm);
 	b = seek(&fresh, mm, va);
 	t.err = pt_translate(mm, va, &tr);
+	if (t.err == -PT_ENOENT && tr.size) { /* a PROT_NONE leaf: the walkers see it */
+		if (!pt_prot_none(tr.prot))
+			bug("%s va 0x%llx: translate faults on a leaf with rights 0x%x",
+			    mm->fmt->name, (unsigned long long)va, tr.prot);
+		t.err = 0;
+	}
 	t.level = tr.level;
 	if (!t.err) {
 		t.entry = tr.entry;

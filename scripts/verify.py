@@ -167,6 +167,7 @@ class Spec:
         self.count = count
         self.lines = []
         self.maps = []          # (va, size, leaf) of test maps, for choosing test VAs
+        self.none_vas = []      # a VA in each PROT_NONE protect, always tested
         self.busy = []          # VA intervals taken [s, e)
         half = 1 << (arch.vabits - 1)
         self.halves = [(0, half), ((1 << 64) - half, 1 << 64)]
@@ -181,6 +182,19 @@ class Spec:
         f = ["r"] + [x for x in ("w", "x", "user", "global") if self.rng.random() < 0.5]
         f += self.rng.choices([[], ["device"], ["nocache"]], [0.6, 0.2, 0.2])[0]
         return ",".join(f)
+
+    def protect(self, va, size):
+        """One `protect` line; the first and one in four of the others are PROT_NONE (`none`,
+        no r/w/x: the leaf is kept, every access must fault; never global, the mark on x86 and
+        RISC-V), and its first page becomes a test VA (self.none_vas)."""
+        if not self.none_vas or self.rng.random() < 0.25:
+            f = ["none"] + [x for x in ("user",) if self.rng.random() < 0.5]
+            f += self.rng.choices([[], ["device"], ["nocache"]], [0.6, 0.2, 0.2])[0]
+            flags = ",".join(f)
+            self.none_vas.append(va + 8)
+        else:
+            flags = self.flags()
+        self.lines.append("protect 0x%x 0x%x %s" % (va, size, flags))
 
     def pa_for(self, leaf, size):
         lo = -(-self.a.pa_lo // leaf) * leaf
@@ -243,7 +257,7 @@ class Spec:
             off = rng.randrange(size // (4 * K)) * 4 * K
             ln = min(size - off, rng.choice([4 * K, 8 * K, 2 * M, 4 * M]))
             if ln % (4 * K) == 0 and ln > 0:
-                self.lines.append("protect 0x%x 0x%x %s" % (va + off, ln, self.flags()))
+                self.protect(va + off, ln)
         for _ in range(max(2, nmaps // 10)):
             va, size, leaf = rng.choice(self.maps)
             off = rng.randrange(size // (4 * K)) * 4 * K
@@ -276,6 +290,7 @@ class Spec:
         cand = [v for v in cand if a.canonical(v) and (v & 0xFFF) != a.exec_off]
         (l0, l1), (u0, u1) = self.halves
         edges = [l0, l1 - 16, u0, u1 - 16, l1 - 4 * M, u1 - 2 * G]
+        edges += [v for v in self.none_vas if v not in edges]
         rest = [v for v in dict.fromkeys(cand) if v not in edges]
         rng.shuffle(rest)
         return edges + rest[: max(0, self.count - len(edges))]
@@ -580,7 +595,7 @@ class Arm64Spec(Spec):
             va, size, leaf = rng.choice(self.maps)
             off = rng.randrange(size // pg) * pg
             ln = min(size - off, rng.choice([pg, 2 * pg, blk, 2 * blk]))
-            self.lines.append("protect 0x%x 0x%x %s" % (va + off, ln, self.flags()))
+            self.protect(va + off, ln)
         for _ in range(max(2, nmaps // 10)):
             va, size, leaf = rng.choice(self.maps)
             off = rng.randrange(size // pg) * pg
@@ -635,6 +650,7 @@ class Arm64Spec(Spec):
         cand = [v for v in (c & MASK64 for c in cand) if ok(v)]
         (l0, l1), (u0, u1) = self.halves
         edges = [v for v in [l0, l1 - 16, u0, u1 - 16, l1 - 2 * a.leaf_sizes[2]] if ok(v)]
+        edges += [v for v in self.none_vas if ok(v) and v not in edges]
         rest = [v for v in dict.fromkeys(cand) if v not in edges]
         rng.shuffle(rest)
         return edges + rest[: max(0, self.count - len(edges))]
@@ -870,6 +886,16 @@ class Ppc64:
     R_BIT, C_BIT, EAA_RW = 1 << 8, 1 << 7, 1 << 1
     A_BIT, D_BIT = R_BIT, C_BIT     # not used by compare (check_ad / ad_flags below)
     NOPTE, GUARD, PROT, STORE, RC = 0x40000000, 0x10000000, 0x08000000, 0x02000000, 0x00040000
+
+    @staticmethod
+    def _protnone(addr):
+        """Where translate faulted: did it stop on a leaf (V = L = 1, the last --trace
+        line's entry)? ptkit's PROT_NONE leaf on radix is one with no EAA right."""
+        for va, (_, trace) in faults.items():
+            if va & ~0xFFF == addr & ~0xFFF and trace:
+                e = int(trace[-1].split()[4], 16)
+                return e >> 62 == 3
+        return False
     root1 = None
     clear_r_fraction = 0.15         # leaves whose R bit is cleared before the run
     clear_c_fraction = 0.15         # writable leaves whose C bit is cleared
@@ -947,6 +973,8 @@ class Ppc64:
         vec = 1024 if kind == "x" else 768
         st = self.STORE if kind == "s" else 0
         if tr is None:
+            if self._protnone(addr):    # V = L = 1, no EAA right: denied, not untranslated
+                return ("fault", vec, self.GUARD if kind == "x" else self.PROT | st, addr)
             return ("fault", vec, self.NOPTE | st, addr)
         flags = tr["flags"]
         ok = (not user or "user" in flags) and {"l": "r", "s": "w", "x": "x"}[kind] in flags
@@ -1157,6 +1185,7 @@ class Run:
         spec = getattr(a, "spec_class", Spec)(a, rng, args.count)
         spec.generate()
         self.vas = vas = spec.test_vas()
+        self.none_vas = set(spec.none_vas)
         self.spec_path = os.path.join(work, "spec.txt")
         tsize = -(-spec.tables_estimate * 4096 // (2 * M)) * 2 * M
         tsize = min(tsize, a.pa_lo - a.table_base)
@@ -1357,7 +1386,8 @@ def verify(args):
     nfault = sum(1 for v in res.values() if v[0] == "fault")
     levels = {}
     for va in r.vas:
-        k = ("leaf " + r.tr[va]["size"]) if r.tr[va] else ("hole at " + faults[va][0])
+        k = ("leaf " + r.tr[va]["size"]) if r.tr[va] else \
+            ("PROT_NONE range, fault at " if va in r.none_vas else "hole at ") + faults[va][0]
         levels[k] = levels.get(k, 0) + 1
     summary = ("%s (%s, seed %d): %d VAs (%d mapped), %d accesses (%d faults), %d leaf A/D "
                "decodes, %d disagreements; build+translate %.1fs, QEMU %.1fs" %

@@ -313,12 +313,12 @@ static bool check_translate(struct fx *x, uint64_t va)
 	struct view v = ref_lookup(x, va);
 	struct pt_translation tr;
 	int r = pt_translate(&x->mm, va, &tr);
-	bool ok = CHECK_EQ(r, v.kind == PT_ENTRY_LEAF  ? 0
-			      : v.kind == PT_ENTRY_BAD ? -PT_EBADENT
-						       : -PT_ENOENT) &&
+	bool ok = CHECK_EQ(r, v.kind == PT_ENTRY_LEAF && !pt_prot_none(v.prot) ? 0
+			      : v.kind == PT_ENTRY_BAD			       ? -PT_EBADENT
+									       : -PT_ENOENT) &&
 		  CHECK_EQ(tr.level, v.level) && CHECK_EQ(tr.entry, v.entry);
 
-	if (ok && !r)
+	if (ok && v.kind == PT_ENTRY_LEAF)
 		ok = CHECK_EQ(tr.leaf_pa, v.leaf_pa) && CHECK_EQ(tr.prot, v.prot) &&
 		     CHECK_EQ(tr.group, v.group);
 	if (!ok)

@@ -64,6 +64,7 @@ static const char *const names[] = {
 #define UXN (1ull << 54)
 #define SW55 (1ull << 55) /* software: ptkit PT_SPECIAL */
 #define SW56 (1ull << 56) /* software: ptkit dirty while read-only */
+#define SW58 (1ull << 58) /* software: ptkit PROT_NONE (with bit 0 clear) */
 #define PXNT (1ull << 59) /* PXNTable */
 #define UXNT (1ull << 60) /* UXNTable */
 #define APT0 (1ull << 61) /* APTable[0]: no EL0 */
@@ -122,6 +123,8 @@ static const struct leaf_vec leaf_vecs[] = {
 	  "D8.3 read-only dirty: software bit 56 (DBM=0 keeps it read-only)" },
 	{ FSH, 0, K64, PT_R | PT_SPECIAL, K64 | PAGE | AF | ISH | NG | AP_RO | KNX | SW55,
 	  "D8.3 software bit 55: ptkit PT_SPECIAL" },
+	{ FSH, 0, K64, PT_USER, K64 | (PAGE & ~V) | AF | ISH | NG | AP_EL0 | AP_RO | KNX | SW58,
+	  "D8.3 invalid descriptor (bit 0 = 0, bits 63:1 ignored): PROT_NONE page, bit 58" },
 	{ FSH, 0, K64, PT_R | PT_YOUNG, K64 | PAGE | AF | ISH | NG | AP_RO | KNX,
 	  "D8.5 AF=1 whether or not PT_YOUNG was asked for" },
 	{ FSH, 0, 0, PT_R | PT_W | PT_GLOBAL, PAGE | AF | ISH | KNX, "D8.3 OA 0" },
@@ -140,6 +143,8 @@ static const struct leaf_vec leaf_vecs[] = {
 	{ F4N, 0, K4, PT_R | PT_W, K4 | PAGE | AF | ISH | NG | KNX, "D8.3 4KB page" },
 	{ F4N, 0, P48 - K4, PT_R | PT_W | PT_GLOBAL, 0x0000fffffffff000 | PAGE | AF | ISH | KNX,
 	  "D8.3 4KB page, max 48-bit OA (bits 47:12)" },
+	{ F4N, 1, M2, PT_DIRTY, M2 | AF | ISH | NG | AP_RO | KNX | SW56 | SW58,
+	  "D8.3 PROT_NONE block: 0b00 with bit 58, the dirty state kept" },
 	{ F4N, 1, M2, PT_R | PT_W, M2 | BLOCK | AF | ISH | NG | KNX,
 	  "D8.3 level-2 block 0b01 (2MB)" },
 	{ F4N, 1, P48 - M2, PT_R | PT_X, 0x0000ffffffe00000 | BLOCK | AF | ISH | NG | AP_RO | UXN,
@@ -347,10 +352,10 @@ static const struct table_vec table_vecs[] = {
 	  "D8.3 LPA next-level address [51:48] in bits 15:12" },
 };
 
-/* Invalid descriptors: bit 0 clear, every other bit ignored (D8.3). */
+/* Invalid descriptors: bit 0 clear, every other bit ignored (D8.3); bit 58 clear: no PROT_NONE. */
 static const uint64_t empty_raws[] = {
-	0x0000000000000000, 0xfffffffffffffffe, 0x0000000000000002,
-	0x0000000012345402, 0x7ff0000000000f7e, 0x8000000000000000,
+	0x0000000000000000, 0xfbfffffffffffffe, 0x0000000000000002,
+	0x0000000012345402, 0x7bf0000000000f7e, 0x8000000000000000,
 };
 
 /* Reserved encodings: decode must say BAD, with a reason. */

@@ -73,6 +73,11 @@ static const struct leaf_vec leaf_vecs[] = {
 	  "Svpbmt PBMT (bits 62:61) = 1 NC" },
 	{ SALL, 0, K4, PT_R | PT_DEVICE, 0x4000000000000443, PT_R | PT_DEVICE | Y,
 	  "Svpbmt PBMT (bits 62:61) = 2 IO" },
+	{ SALL, 0, K4, 0, 0x460, Y,
+	  "PROT_NONE: V=0 (4.3.1: the other bits are don't-cares), G marks it, A kept" },
+	{ SALL, 0, K4, PT_USER | PT_DIRTY, 0x4f0, PT_USER | YD, "PROT_NONE keeps U and D" },
+	{ SALL, 2, G1, PT_DEVICE, 0x4000000010000060, PT_DEVICE | Y,
+	  "PROT_NONE 1G leaf keeps PBMT = IO" },
 	{ SALL, 0, 0, PT_R | PT_W, 0x00000000000000c7, PT_R | PT_W | YD, "4.4.1 PA 0" },
 	{ SALL, 0, 0x123456789a000, PT_R, 0x000048d159e26843, PT_R | Y, "4.4.1 PPN bits 53:10" },
 	{ SALL, 0, PA_LIMIT - K4, PT_R | PT_W | PT_X, 0x003ffffffffffccf, PT_R | PT_W | PT_X | YD,
@@ -193,10 +198,10 @@ static const struct table_vec table_vecs[] = {
 	{ 0x0000000000000701, K4, "4.3.1 RSW (bits 9:8) ignored in a non-leaf" },
 };
 
-/* Not-valid entries: V=0 makes every other bit ignored (4.3.2 step 3). */
+/* Not-valid entries: V=0 makes every other bit ignored (4.3.2 step 3); G=0: no PROT_NONE. */
 static const uint64_t empty_raws[] = {
-	0x0000000000000000, 0xfffffffffffffffe, 0x0000000000000446,
-	0x8000000000000000, 0x7ffffffffffffffe, 0x1fc0000000000442,
+	0x0000000000000000, 0xffffffffffffffde, 0x0000000000000446,
+	0x8000000000000000, 0x7fffffffffffffde, 0x1fc0000000000442,
 };
 
 /* Reserved encodings: decode must say BAD, with a reason. */
@@ -275,9 +280,8 @@ static const struct reject_vec reject_vecs[] = {
 	{ SALL, 0, K4, PT_W, "W without R is reserved (4.3.1)" },
 	{ SALL, 0, K4, PT_W | PT_X, "W|X without R is reserved (4.3.1)" },
 	{ SALL, 1, M2, PT_W | PT_USER, "W without R, 2M" },
-	{ SALL, 0, K4, 0, "R=W=X=0 would be a pointer (4.3.1)" },
-	{ SALL, 0, K4, PT_USER | PT_GLOBAL, "no R or X: would be a pointer" },
-	{ SALL, 2, G1, PT_DEVICE, "no R or X, 1G" },
+	{ SALL, 0, K4, PT_USER | PT_GLOBAL, "PROT_NONE cannot be global: G is its mark" },
+	{ SALL, 2, G1, PT_GLOBAL, "PROT_NONE global, 1G" },
 	{ SALL, 0, K4, PT_R | PT_DEVICE | PT_NOCACHE, "DEVICE and NOCACHE together" },
 	{ SALL, 0, 0x1800, PT_R, "PA not 4K-aligned" },
 	{ SALL, 1, K4, PT_R, "PA not 2M-aligned" },
@@ -572,7 +576,7 @@ static void test_root_leaves(const struct pt_format *f, unsigned long *n)
 	CHECK_EQ(fx_map(&x, pt_half_last(f, 0) - K4 + 1, 0, 2 * K4, PT_R, 0), -PT_ERANGE);
 	CHECK_EQ(fx_map(&x, 0, PA_LIMIT - K4, 2 * K4, PT_R, 0), -PT_ERANGE);
 	CHECK_EQ(fx_map(&x, 0, 0, K4, PT_W, 0), -PT_EINVAL);
-	CHECK_EQ(fx_map(&x, 0, 0, K4, PT_USER, 0), -PT_EINVAL);
+	CHECK_EQ(fx_map(&x, 0, 0, K4, PT_USER | PT_GLOBAL, 0), -PT_EINVAL);
 
 	/* Part of a root leaf: split down to 4K at the edge, back to one table per level. */
 	CHECK_EQ(fx_unmap(&x, span, K4), 0);

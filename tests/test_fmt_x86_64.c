@@ -44,6 +44,9 @@ static const struct leaf_vec leaf_vecs[] = {
 	{ 0, 0x1000, PT_R | PT_YOUNG, XD | 0x1000 | 0x021, "4-20 A (bit 5)" },
 	{ 0, 0x1000, PT_R | PT_DIRTY, XD | 0x1000 | 0x041, "4-20 D (bit 6)" },
 	{ 0, 0x1000, PT_R | PT_GLOBAL, XD | 0x1000 | 0x101, "4-20 G (bit 8)" },
+	{ 0, 0x1000, PT_USER, XD | 0x1000 | 0x104,
+	  "4-20 P = 0 (4.5.4: bits 63:1 ignored): PROT_NONE, G (bit 8) its mark" },
+	{ 1, M2, PT_USER | PT_DIRTY, XD | M2 | 0x1c4, "4-18 PROT_NONE 2M: PS and D kept, P = 0" },
 	{ 0, 0x1000, PT_R | PT_SPECIAL, XD | 0x1000 | 0x201, "4-20 bit 9 ignored: ptkit SPECIAL" },
 	{ 0, 0, PT_R | PT_W, XD | 0x003, "4-20 PA 0" },
 	{ 0, 0x123456789a000, PT_R, XD | 0x123456789a000 | 0x001, "4-20 address bits 51:12" },
@@ -101,6 +104,8 @@ struct decode_leaf_vec {
 };
 
 static const struct decode_leaf_vec decode_leaf_vecs[] = {
+	{ 0, 0x1000 | 0x124, 0x1000, PT_USER | PT_YOUNG, 0,
+	  "4.5.4 PROT_NONE with XD clear (as Linux makes it): no right, not even PT_X" },
 	/* PAT index = PAT:PCD:PWT, power-on PAT (11.12.3, tables 11-11, 11-12). */
 	{ 0, XD | 0x1000 | 0x009, 0x1000, PT_R, 0, "11-12 4K PWT: index 1 = WT" },
 	{ 0, XD | 0x1000 | 0x081, 0x1000, PT_R, 0, "4-20 PAT (bit 7): index 4 = WB" },
@@ -162,9 +167,9 @@ static const struct table_vec table_vecs[] = {
 	{ FB, 1, 0x5000 | 0x107, 0x5000, WUX, "4-19 bit 8 ignored in a non-leaf" },
 };
 
-/* Not-present entries: P=0 makes every other bit ignored (SDM 4.5.4). */
+/* Not-present entries: P=0 makes every other bit ignored (SDM 4.5.4); G=0: no PROT_NONE. */
 static const uint64_t empty_raws[] = {
-	0x0000000000000000, 0xfffffffffffffffe, 0x0000000000000080,
+	0x0000000000000000, 0xfffffffffffffefe, 0x0000000000000080,
 	0x8000000000001082, 0x000ffffffffff0fe, 0x7ff0000000000000,
 };
 

@@ -79,6 +79,13 @@ static uint64_t cluster_va(const struct pt_format *f, int h, int level)
 	return va;
 }
 
+/* A decoded entry of the same kind and address, and if a leaf, one the MMU may use. */
+static bool same_use(const struct pt_entry_info *d, const struct pt_entry_info *x)
+{
+	return x->kind == d->kind && x->pa == d->pa &&
+	       (x->kind != PT_ENTRY_LEAF || !pt_prot_none(x->prot));
+}
+
 /* The bits of e (at level) that can flip alone without changing its kind or address. */
 static uint64_t free_bits(const struct pt_format *f, uint64_t e, int level)
 {
@@ -88,13 +95,16 @@ static uint64_t free_bits(const struct pt_format *f, uint64_t e, int level)
 	pt_format_decode(f, e, level, &d);
 	for (int b = 0; b < 64; b++) {
 		pt_format_decode(f, e ^ (1ull << b), level, &x);
-		if (x.kind == d.kind && x.pa == d.pa)
+		if (same_use(&d, &x))
 			bits |= 1ull << b;
 	}
 	return bits;
 }
 
-/* e with a random subset of its free bits flipped, still of its kind and address. */
+/*
+ * e with a random subset of its free bits flipped, still of its kind and address (and a
+ * leaf still one the MMU may use: not PROT_NONE).
+ */
 static uint64_t scramble(const struct pt_format *f, uint64_t e, int level)
 {
 	uint64_t bits = free_bits(f, e, level);
@@ -105,7 +115,7 @@ static uint64_t scramble(const struct pt_format *f, uint64_t e, int level)
 		uint64_t n = e ^ (bits & rnd());
 
 		pt_format_decode(f, n, level, &x);
-		if (x.kind == d.kind && x.pa == d.pa)
+		if (same_use(&d, &x))
 			return n;
 	}
 	return e;
@@ -198,7 +208,7 @@ static int expect(const struct pt_mm *mm, uint64_t va, struct pt_translation *tr
 		tr->pa = tr->leaf_pa + (va & (tr->size - 1));
 		tr->prot = d.prot & allow;
 		tr->pkey = d.pkey;
-		return 0;
+		return pt_prot_none(tr->prot) ? -PT_ENOENT : 0; /* PROT_NONE: kept, no access */
 	}
 	return -PT_ENOENT;
 }
@@ -365,7 +375,10 @@ static void test_corrupt(struct fx *x)
 
 		mm_walk_init(&st, &imm);
 		leaf = mm_walk_seek_leaf(&st, &imm, va);
-		want = leaf ? 0 : st.err ? st.err : -PT_ENOENT;
+		/* A PROT_NONE leaf (a flipped right may make one): the walk's, not the MMU's. */
+		want = leaf	? (pt_prot_none(mm_walk_prot(&st)) ? -PT_ENOENT : 0)
+		       : st.err ? st.err
+				: -PT_ENOENT;
 		errs[-want]++;
 		corrupt_errs[-want]++;
 		if (r == want && t.level == st.level && t.entry == st.entry &&

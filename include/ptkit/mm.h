@@ -240,9 +240,11 @@ int mm_munmap(struct mm *mm, uint64_t start, uint64_t size);
 int mm_zap(struct mm *mm, uint64_t start, uint64_t size);
 /*
  * Change the VMAs' and the present leaves' protection (a clean read-only leaf stays
- * read-only: the next write faults). All or nothing: first checked (-PT_EINVAL bad prot
- * or a hugetlb page cut; -PT_ENOENT part of the range has no VMA), then the huge leaves
- * straddling the two edges are split (-PT_ENOMEM: those splits are undone), then the
+ * read-only: the next write faults). prot without PT_R, PT_W and PT_X is PROT_NONE: the
+ * leaves stay mapped (folio, size, young / dirty kept) but every access faults, and a
+ * later mprotect gives them their rights back without a fault-in. All or nothing: first checked
+ * (-PT_EINVAL bad prot or a hugetlb page cut; -PT_ENOENT part of the range has no VMA), then the
+ * huge leaves straddling the two edges are split (-PT_ENOMEM: those splits are undone), then the
  * change is committed by steps that cannot fail. On error mm_last_error() says what was wrong.
  */
 int mm_mprotect(struct mm *mm, uint64_t start, uint64_t size, uint32_t prot);
@@ -268,7 +270,8 @@ const struct mm_vma *mm_find_vma(struct mm *mm, uint64_t va);
  * exclusive anonymous folio whatever its refcount: pins stay valid) or copies it (ANON
  * COW: a folio fork shared, unless the leaf maps all of it and nothing else holds it,
  * which makes it exclusive again). FOLL_UNSHARE does the same without making the leaf
- * writable. -PT_EFAULT when the VMA forbids the access.
+ * writable. -PT_EFAULT when the VMA forbids the access (a write without PT_W;
+ * any access to a PROT_NONE VMA).
  */
 int mm_fault_default(struct mm *mm, const struct mm_vma *vma, uint64_t va, unsigned foll,
 		     void *priv);
@@ -320,15 +323,24 @@ enum mm_foll {
  * FOLL_GET nor FOLL_PIN): fault the pages in only. Returns the number of pages
  * taken (stops early at the first failure), or the error when it is the first page:
  * -PT_EFAULT (no VMA, PFN map, refused access), -PT_EINVAL (bad flags), fault errors.
+ *
+ * Rights (Linux check_vma_flags and pte_access_permitted), each refusal -PT_EFAULT with
+ * the reason in mm_last_error(): FOLL_WRITE needs a VMA with PT_W, any other access a VMA
+ * with PT_R (so a PROT_NONE VMA refuses everything); a PROT_NONE leaf (pt_prot_none) is
+ * refused, not faulted in again; in a VMA with PT_USER a leaf without PT_USER (a page only
+ * the kernel may touch) is refused. A VMA without PT_USER is kernel-style memory: its
+ * leaves need not have PT_USER here, but get_user_pages_fast_only refuses them.
  */
 long get_user_pages(struct mm *mm, uint64_t start, unsigned long nr_pages, unsigned foll,
 		    uint64_t *pas, mm_fault_fn fault, void *priv);
 /*
  * Lockless: no lock, no VMA, no fault. Stops at a hole, a special (PFN-map) leaf, a
- * read-only leaf under FOLL_WRITE, a read-only leaf of a shared (not exclusive) anonymous
- * page under FOLL_PIN (the slow path unshares it first), or when the entry changed under
- * it (references dropped again). FOLL_PIN takes nothing while mm_fork runs, and gives
- * back what it took when a fork ran meanwhile. Returns the pages taken (0..nr_pages).
+ * PROT_NONE leaf, a leaf without PT_USER (no VMA to say the address is not user memory:
+ * the leaf decides, as Linux's pte_access_permitted), a read-only leaf under FOLL_WRITE,
+ * a read-only leaf of a shared (not exclusive) anonymous page under FOLL_PIN (the slow
+ * path unshares it first), or when the entry changed under it (references dropped again).
+ * FOLL_PIN takes nothing while mm_fork runs, and gives back what it took when a fork ran
+ * meanwhile. Returns the pages taken (0..nr_pages).
  */
 long get_user_pages_fast_only(struct mm *mm, uint64_t start, unsigned long nr_pages, unsigned foll,
 			      uint64_t *pas);

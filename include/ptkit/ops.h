@@ -192,8 +192,9 @@ struct pt_translation {
 
 /*
  * Translate va as the MMU would. 0 when mapped; -PT_ENOENT when not (tr->level: where
- * the walk stopped); -PT_ERANGE for a non-canonical VA; -PT_EFAULT/-PT_ELOOP/-PT_EBADENT
- * for a corrupt tree.
+ * the walk stopped; a PROT_NONE leaf, which every access faults on, also gives -PT_ENOENT,
+ * with tr describing it: tr->size != 0, pt_prot_none(tr->prot)); -PT_ERANGE for a
+ * non-canonical VA; -PT_EFAULT/-PT_ELOOP/-PT_EBADENT for a corrupt tree.
  */
 #ifndef PTKIT_FORMAT /* else <ptkit/static.h> instantiates it */
 int pt_translate(struct pt_mm *mm, uint64_t va, struct pt_translation *tr);

@@ -47,6 +47,17 @@ enum pt_prot_bits {
 	(PT_R | PT_W | PT_X | PT_USER | PT_GLOBAL | PT_DEVICE | PT_NOCACHE | PT_YOUNG | PT_DIRTY | \
 	 PT_SPECIAL)
 
+/*
+ * A PROT_NONE leaf: a request without PT_R, PT_W and PT_X maps one, and a leaf decodes so.
+ * The format keeps it as a mapping (output address, size and the other attributes), but
+ * the MMU faults every access to it (docs/formats/: the encoding per format); walks and
+ * the mm layer see it as a leaf, pt_translate reports it as not translated.
+ */
+static inline bool pt_prot_none(uint32_t prot)
+{
+	return !(prot & (PT_R | PT_W | PT_X));
+}
+
 /* What an entry is. */
 enum pt_entry_kind {
 	PT_ENTRY_EMPTY = 0, /* not present */

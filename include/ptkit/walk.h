@@ -461,7 +461,10 @@ static inline bool mm_walk_is_present(const struct mm_walk_state *st)
 {
 	return st->kind == PT_ENTRY_TABLE || st->kind == PT_ENTRY_LEAF;
 }
-/* PT_* bits of the leaf entry itself (not combined with higher levels); 0 if no leaf. */
+/*
+ * PT_* bits of the leaf entry itself (not combined with higher levels); 0 if no leaf. A
+ * PROT_NONE leaf (kept, but the MMU faults every access) has none of PT_R, PT_W, PT_X.
+ */
 static inline uint32_t mm_walk_prot(const struct mm_walk_state *st)
 {
 	if (st->kind != PT_ENTRY_LEAF)

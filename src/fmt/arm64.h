@@ -92,6 +92,14 @@
 #define ARM64_SW_SPECIAL (1ull << 55) /* D8.3: bits 58:55 software use: PT_SPECIAL */
 #define ARM64_SW_DIRTY (1ull << 56)   /* software use: dirty, while the leaf is read-only */
 #define ARM64_SW_DBM (1ull << 57)     /* software use: read-only, DBM-managed when writable */
+/*
+ * A PROT_NONE leaf (types.h pt_prot_none): the page or block descriptor with bit 0 clear
+ * and software bit 58 set. An invalid descriptor faults every access and the hardware
+ * ignores its bits 63:1 (D8.3, "Invalid descriptors"), so they keep the mapping whole (nG,
+ * AP, AttrIndx, ...). Linux used the same bit (PTE_PROT_NONE) until 2024; it now marks nG
+ * (PTE_PRESENT_INVALID), which ptkit needs for PT_GLOBAL.
+ */
+#define ARM64_SW_PROTNONE (1ull << 58)
 /* Table descriptors: hierarchical attributes (D8.4, hierarchical control), D8.3. */
 #define ARM64_PXNTABLE (1ull << 59) /* no EL1 execution anywhere below */
 #define ARM64_UXNTABLE (1ull << 60) /* no EL0 execution anywhere below */
@@ -175,8 +183,8 @@
 				       : 0)                                                        \
 		     : ((level) <= 1 ? 5 : 0))
 #define FMT_CONTIG_C(level) (1 << ARM64_CONTIG_LOG2(level))
-/* D8.3: bit 0 = 0 is an invalid descriptor whatever the other bits hold. */
-#define FMT_VALID_MASK ARM64_VALID
+/* D8.3: bit 0 = 0 is an invalid descriptor whatever the other bits hold (bit 58: PROT_NONE). */
+#define FMT_VALID_MASK (ARM64_VALID | ARM64_SW_PROTNONE)
 /*
  * A leaf's OA (D8.3, the output-address fields above): OA[47:n] (LPA2: OA[49:n]) in bits
  * 47:n (49:n), and with LPA2 / LPA the top of the OA in low bits, OA[51:50] in bits 9:8
@@ -264,8 +272,12 @@ static inline enum pt_entry_kind fmt_kind(uint64_t e, int level, const char **wh
 {
 	uint64_t res0 = ARM64_RES0_ALL;
 
-	if (!(e & ARM64_VALID))
-		return PT_ENTRY_EMPTY;
+	if (!(e & ARM64_VALID)) {
+		/* Invalid; a PROT_NONE leaf if it has the mark and a page's or block's shape. */
+		if (!(e & ARM64_SW_PROTNONE) || !FMT_LEAF_OK_C(level) ||
+		    !(e & ARM64_TYPE) != (level > 0))
+			return PT_ENTRY_EMPTY;
+	}
 	if (level > 0 && (e & ARM64_TYPE)) {
 		if (e & res0) {
 			*why = "RES0 address bits set in a table descriptor (D8.3)";
@@ -356,6 +368,8 @@ static inline uint64_t fmt_make_leaf(uint64_t pa, int level, uint32_t prot, uint
 		e |= ARM64_SW_SPECIAL;
 	if ((prot & PT_CONTIG) && FMT_CONTIG_C(level) > 1)
 		e |= ARM64_CONT;
+	if (pt_prot_none(prot))
+		e = (e & ~ARM64_VALID) | ARM64_SW_PROTNONE;
 	return e;
 }
 
@@ -426,6 +440,8 @@ static inline uint32_t fmt_leaf_prot(uint64_t e, int level)
 	uint32_t p = (arm64_prot_lo[(e >> 2) & 0x3ff] |
 		      arm64_prot_hi[((e >> 51) & 0x3f) | (e & (ARM64_AP1 | ARM64_AP2))]) &
 		     (PT_CONTIG - 1); /* (no table has it: the compiler learns so) */
+
+	p &= ~((uint32_t)(~e & ARM64_VALID) * (PT_R | PT_W | PT_X)); /* PROT_NONE: no right */
 
 	/* The Contiguous bit outside the tables, so a test of PT_CONTIG reads no table. */
 	if ((e & ARM64_CONT) && FMT_CONTIG_C(level) > 1)

@@ -44,6 +44,13 @@
 #define RV_N (1ull << 63)	/* Svnapot: NAPOT group member */
 #define RV_NAPOT_64K_PPN 0x8ull /* Svnapot: ppn[3:0] of a 64 KiB group */
 #define RV_NAPOT_PPN_MASK 0xfull
+/*
+ * A PROT_NONE leaf (types.h pt_prot_none): the leaf with V = 0 and G set. V = 0 faults every
+ * access and leaves the other bits to software (4.3.1 "If V is not set, all other bits in
+ * the PTE are don't-cares"; 4.3.2 step 3), so they keep the mapping. G is the mark Linux
+ * uses (_PAGE_PROT_NONE; older kernels used R), so a PROT_NONE leaf cannot be global.
+ */
+#define RV_PROTNONE RV_G
 
 #define FMT_LEVELS RISCV_LEVELS
 #define FMT_VA_BITS (12 + 9 * RISCV_LEVELS) /* 39, 48 or 57 */
@@ -92,8 +99,8 @@
 #define FMT_BITS_C(level) (0 * (level) + 9)
 #define FMT_LEAF_OK_C(level) ((level) < RISCV_LEVELS)
 #define FMT_CONTIG_C(level) ((level) == 0 ? 16 : 1) /* Svnapot: 16 x 4K = 64K */
-/* 4.3.2 step 3: V = 0 is invalid, every other bit ignored. */
-#define FMT_VALID_MASK RV_V
+/* 4.3.2 step 3: V = 0 is invalid, every other bit ignored; without G not even PROT_NONE. */
+#define FMT_VALID_MASK (RV_V | RV_PROTNONE)
 /* PPN bits 53:10 hold PA >> 12 (PA = field << 2); a superpage's low PPN bits are not OA. */
 #define FMT_LEAF_OA_MASK_C(level) (RV_PPN_MASK & ~((1ull << (RV_PPN_SHIFT + 9 * (level))) - 1))
 #define FMT_LEAF_OA_SHL 2
@@ -137,10 +144,12 @@ static inline unsigned rv_pbmt(uint64_t e)
  * and must be zero: ptkit reports them as BAD too (forensic strictness).
  */
 #define RV_NONLEAF_RSVD (RV_RSVD_MASK | RV_U | RV_A | RV_D | RV_PBMT_MASK | RV_N)
+static inline enum pt_entry_kind rv_leaf_kind(uint64_t e, int level, const char **why);
+
 static inline enum pt_entry_kind fmt_kind(uint64_t e, int level, const char **why)
 {
 	if (!(e & RV_V))
-		return PT_ENTRY_EMPTY;
+		return (e & RV_PROTNONE) ? rv_leaf_kind(e, level, why) : PT_ENTRY_EMPTY;
 	if (level > 0 && !(e & (RV_RWX | RV_NONLEAF_RSVD))) /* the usual pointer: one test */
 		return PT_ENTRY_TABLE;
 	if (e & RV_RSVD_MASK) {
@@ -168,6 +177,16 @@ static inline enum pt_entry_kind fmt_kind(uint64_t e, int level, const char **wh
 	}
 	if ((e & RV_W) && !(e & RV_R)) {
 		*why = "W=1 with R=0 (reserved R/W/X encoding, 4.3.1)";
+		return PT_ENTRY_BAD;
+	}
+	return rv_leaf_kind(e, level, why);
+}
+
+/* What is left to check of a leaf (a PROT_NONE one too: its fields as a valid leaf's). */
+static inline enum pt_entry_kind rv_leaf_kind(uint64_t e, int level, const char **why)
+{
+	if (e & RV_RSVD_MASK) {
+		*why = "reserved bits 60:54 set in a PROT_NONE leaf (4.4.1)";
 		return PT_ENTRY_BAD;
 	}
 	if (rv_pbmt(e) == RV_PBMT_RSVD) {
@@ -215,12 +234,12 @@ static inline uint64_t fmt_make_table(uint64_t pa, int level)
 }
 
 /*
- * R/W/X = 0 would be a pointer, W without R is reserved (4.3.1): a leaf needs R or X and
- * may not be writable without R. Execute-only is fine. One memory type at a time.
+ * W without R is reserved (4.3.1). Execute-only is fine. No R, W or X is a PROT_NONE leaf
+ * (V = 0), which cannot be global (G is its mark). One memory type at a time.
  */
 static inline int fmt_prot_check(uint32_t prot)
 {
-	if (!(prot & (PT_R | PT_X)))
+	if (pt_prot_none(prot) && (prot & PT_GLOBAL))
 		return -PT_EINVAL;
 	if ((prot & PT_W) && !(prot & PT_R))
 		return -PT_EINVAL;
@@ -260,6 +279,8 @@ static inline uint64_t fmt_make_leaf(uint64_t pa, int level, uint32_t prot, uint
 		e &= ~(RV_NAPOT_PPN_MASK << RV_PPN_SHIFT);
 		e |= RV_N | (RV_NAPOT_64K_PPN << RV_PPN_SHIFT);
 	}
+	if (pt_prot_none(prot))
+		e = (e & ~RV_V) | RV_PROTNONE;
 	return e;
 }
 
@@ -281,6 +302,7 @@ static inline uint32_t fmt_leaf_prot(uint64_t e, int level)
 				PT_BIT_MOVE(e & ~(e >> 1), RV_PBMT_BIT0, PT_NOCACHE));
 
 	(void)level;
+	p &= ~((uint32_t)(~e & RV_V) * (PT_R | PT_W | PT_X | PT_GLOBAL)); /* PROT_NONE */
 	if (e & RV_N) /* a test: where only the group matters, it is all that is left */
 		p |= PT_CONTIG;
 	return p;

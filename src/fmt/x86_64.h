@@ -30,6 +30,14 @@
 #define X86_PKEY_MASK (0xfull << X86_PKEY_SHIFT)
 #define X86_XD (1ull << 63)		    /* execute disable */
 #define X86_ADDR_MASK 0x000ffffffffff000ull /* bits 51:12, MAXPHYADDR = 52 */
+/*
+ * A PROT_NONE leaf (types.h pt_prot_none): the leaf with P = 0 and G set. With P = 0 the
+ * processor ignores bits 63:1 and every access faults (SDM 4.5.4, tables 4-15 .. 4-20
+ * "Present"; 4.7 "Page-Fault Exceptions"), so the other bits keep the mapping; G is the
+ * mark Linux uses too (_PAGE_PROTNONE), so a Linux image reads the same. A PROT_NONE leaf
+ * cannot be global.
+ */
+#define X86_PROTNONE X86_G
 
 #define FMT_LEVELS X86_PAGING_LEVELS
 #define FMT_VA_BITS (12 + 9 * X86_PAGING_LEVELS) /* 48 or 57 */
@@ -58,8 +66,8 @@
 /* PS=1 is a leaf in a PDPTE (1G) or PDE (2M); every PTE is a 4K leaf (SDM 4.5.4). */
 #define FMT_LEAF_OK_C(level) ((level) <= 2)
 #define FMT_CONTIG_C(level) (0 * (level) + 1) /* no contiguous-group hint */
-/* P = 0: not present, every other bit ignored (SDM 4.5.4). */
-#define FMT_VALID_MASK X86_P
+/* P = 0: not present, every other bit ignored (SDM 4.5.4); without G not even PROT_NONE. */
+#define FMT_VALID_MASK (X86_P | X86_PROTNONE)
 /* A leaf's address bits 51:n are the output address in place (SDM tables 4-16, 4-18, 4-20). */
 #define FMT_LEAF_OA_MASK_C(level) (X86_ADDR_MASK & ~((1ull << FMT_SHIFT_C(level)) - 1))
 #define FMT_LEAF_OA_SHL 0
@@ -102,8 +110,11 @@ static inline uint64_t x86_pat_bit(int level)
 
 static inline enum pt_entry_kind fmt_kind(uint64_t e, int level, const char **why)
 {
-	if (!(e & X86_P))
-		return PT_ENTRY_EMPTY;
+	if (!(e & X86_P)) {
+		/* Not present; a PROT_NONE leaf if it has the mark and a leaf's shape. */
+		if (!(e & X86_PROTNONE) || !FMT_LEAF_OK_C(level) || (level && !(e & X86_PS)))
+			return PT_ENTRY_EMPTY;
+	}
 	if (level == 0)
 		return PT_ENTRY_LEAF;
 	if (!(e & X86_PS))
@@ -138,10 +149,15 @@ static inline uint64_t fmt_make_table(uint64_t pa, int level)
 	return pa | X86_P | X86_RW | X86_US;
 }
 
-/* x86 cannot express write-only or no-read pages: present means readable. */
+/*
+ * Present means readable: write-only or execute-only asks for read too. No R, W or X is a
+ * PROT_NONE leaf, which cannot be global (G is its mark).
+ */
 static inline int fmt_prot_check(uint32_t prot)
 {
 	if ((prot & PT_DEVICE) && (prot & PT_NOCACHE))
+		return -PT_EINVAL;
+	if (pt_prot_none(prot) && (prot & PT_GLOBAL))
 		return -PT_EINVAL;
 	return 0;
 }
@@ -175,30 +191,33 @@ static inline uint64_t fmt_make_leaf(uint64_t pa, int level, uint32_t prot, uint
 		e |= X86_D;
 	if (prot & PT_SPECIAL)
 		e |= X86_SW_SPECIAL;
+	if (pt_prot_none(prot))
+		e = (e & ~X86_P) | X86_PROTNONE;
 	return e | ((uint64_t)(pkey & 0xf) << X86_PKEY_SHIFT);
 }
 
 /*
- * PT_* bits of a leaf from its bits 9:1 (R/W, U/S, PWT, PCD, A, D, PAT or PS, G, software
- * bit 9), whatever the level: each right or attribute is one bit moved to its PT_* place.
+ * PT_* bits of a leaf from its bits 9:0 (P, R/W, U/S, PWT, PCD, A, D, PAT or PS, G,
+ * software bit 9), whatever the level: each right or attribute is one bit moved to its PT_*
+ * place. P = 0 is a PROT_NONE leaf: no right, and G is its mark, not PT_GLOBAL.
  * The memory type is PCD:PWT alone: the PAT bit picks between PAT entries 2 and 6 (UC-,
  * PT_NOCACHE) or 3 and 7 (UC, PT_DEVICE), which the power-on PAT makes the same (SDM 11.12.3).
  */
 #define X86_PROT_LO(i)                                                                             \
-	(uint16_t)(                                                                                \
-		PT_R | PT_BIT_MOVE((i) << 1, X86_RW, PT_W) |                                       \
-		PT_BIT_MOVE((i) << 1, X86_US, PT_USER) | PT_BIT_MOVE((i) << 1, X86_G, PT_GLOBAL) | \
-		PT_BIT_MOVE((i) << 1, X86_A, PT_YOUNG) | PT_BIT_MOVE((i) << 1, X86_D, PT_DIRTY) |  \
-		PT_BIT_MOVE((i) << 1, X86_SW_SPECIAL, PT_SPECIAL) |                                \
-		(((i) << 1 & (X86_PCD | X86_PWT)) == (X86_PCD | X86_PWT) ? PT_DEVICE : 0) |        \
-		(((i) << 1 & (X86_PCD | X86_PWT)) == X86_PCD ? PT_NOCACHE : 0))
-static const uint16_t x86_prot_lo[512] = { PT_LUT_512(X86_PROT_LO, 0) };
+	(uint16_t)(((i)&X86_P ? PT_R | PT_BIT_MOVE(i, X86_RW, PT_W) |                              \
+					PT_BIT_MOVE(i, X86_G, PT_GLOBAL)                           \
+			      : 0) |                                                               \
+		   PT_BIT_MOVE(i, X86_US, PT_USER) | PT_BIT_MOVE(i, X86_A, PT_YOUNG) |             \
+		   PT_BIT_MOVE(i, X86_D, PT_DIRTY) | PT_BIT_MOVE(i, X86_SW_SPECIAL, PT_SPECIAL) |  \
+		   (((i) & (X86_PCD | X86_PWT)) == (X86_PCD | X86_PWT) ? PT_DEVICE : 0) |          \
+		   (((i) & (X86_PCD | X86_PWT)) == X86_PCD ? PT_NOCACHE : 0))
+static const uint16_t x86_prot_lo[1024] = { PT_LUT_1024(X86_PROT_LO, 0) };
 
-/* A table lookup and execute permission (XD clear): no branch. */
+/* A table lookup and execute permission (P set, XD clear): no branch. */
 static inline uint32_t fmt_leaf_prot(uint64_t e, int level)
 {
 	(void)level;
-	return x86_prot_lo[(e >> 1) & 0x1ff] | (uint32_t)PT_BIT_MOVE(~e, X86_XD, PT_X);
+	return x86_prot_lo[e & 0x3ff] | (uint32_t)PT_BIT_MOVE(~e & (e << 63), X86_XD, PT_X);
 }
 static inline uint32_t fmt_leaf_pkey(uint64_t e)
 {

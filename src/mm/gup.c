@@ -201,6 +201,13 @@ long get_user_pages(struct mm *mm, uint64_t start, unsigned long nr_pages, unsig
 						  "mapping");
 				break;
 			}
+			if (!(vma->prot & (write ? PT_W : PT_R))) { /* Linux check_vma_flags */
+				err = mm__fail(
+					-PT_EFAULT, va,
+					write ? "gup: write to a VMA without PT_W"
+					      : "gup: read of a VMA without PT_R (PROT_NONE)");
+				break;
+			}
 		}
 		/*
 		 * Step through the table from the last leaf; seek (from the retained path) after a
@@ -217,6 +224,16 @@ long get_user_pages(struct mm *mm, uint64_t start, unsigned long nr_pages, unsig
 				err = mm__fail(st.err ? st.err : -PT_EFAULT, va,
 					       st.err ? "gup: the walk failed"
 						      : "gup: a special leaf");
+				break;
+			}
+			if (leaf &&
+			    (pt_prot_none(prot) || ((vma->prot & PT_USER) && !(prot & PT_USER)))) {
+				err = mm__fail(
+					-PT_EFAULT, va,
+					pt_prot_none(prot)
+						? "gup: a PROT_NONE leaf"
+						: "gup: a supervisor-only leaf in a user VMA");
+				leaf = false; /* nothing taken from it */
 				break;
 			}
 			unshare = leaf && must_unshare_at(mm, vma, &st, va, prot, foll);
@@ -370,10 +387,14 @@ long get_user_pages_fast_only(struct mm *mm, uint64_t start, unsigned long nr_pa
 		if (!same) {
 			uint32_t prot = mm_walk_prot(&st); /* decoded once per leaf */
 
-			if ((prot & PT_SPECIAL) || ((foll & FOLL_WRITE) && !(prot & PT_W))) {
+			/* No VMA here: the leaf alone decides (Linux pte_access_permitted). */
+			if ((prot & PT_SPECIAL) || pt_prot_none(prot) || !(prot & PT_USER) ||
+			    ((foll & FOLL_WRITE) && !(prot & PT_W))) {
 				mm__fail(-PT_EFAULT, va,
-					 (prot & PT_SPECIAL)
-						 ? "gup-fast: a special leaf"
+					 (prot & PT_SPECIAL)  ? "gup-fast: a special leaf"
+					 : pt_prot_none(prot) ? "gup-fast: a PROT_NONE leaf"
+					 : !(prot & PT_USER)
+						 ? "gup-fast: a supervisor-only leaf"
 						 : "gup-fast: read-only under FOLL_WRITE");
 				break;
 			}

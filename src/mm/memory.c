@@ -139,6 +139,8 @@ int mm_fault_default(struct mm *mm, const struct mm_vma *vma, uint64_t va, unsig
 		return mm__fail(-PT_EFAULT, va, "fault: a PFN map is never faulted in");
 	if (write && !(vma->prot & PT_W))
 		return mm__fail(-PT_EFAULT, va, "fault: write to a VMA without PT_W");
+	if (pt_prot_none(vma->prot))
+		return mm__fail(-PT_EFAULT, va, "fault: access to a PROT_NONE VMA");
 	mm_walk_init(&st, &mm->pt);
 	if (mm_walk_seek_leaf(&st, &mm->pt, va)) {
 		struct mm_page *h;

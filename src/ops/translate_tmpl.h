@@ -22,6 +22,7 @@ W_INLINE int o_no_leaf(struct pt_translation *tr, uint64_t e, int level, int err
 /*
  * Fill tr for leaf e at level L mapping va, below tables whose fmt_table_rights OR to
  * `rights`. A group member's output address is its group's, plus va's offset in the group.
+ * A PROT_NONE leaf is described the same way, but does not translate: -PT_ENOENT.
  */
 W_INLINE int o_leaf(struct pt_translation *tr, uint64_t e, const int L, uint64_t va,
 		    uint64_t rights)
@@ -44,7 +45,7 @@ W_INLINE int o_leaf(struct pt_translation *tr, uint64_t e, const int L, uint64_t
 	tr->prot = prot;
 	tr->pkey = fmt_leaf_pkey(e);
 	tr->entry = e;
-	return 0;
+	return pt_prot_none(prot) ? -PT_ENOENT : 0; /* kept, but the MMU faults */
 }
 
 /* How a descent reads memory. */

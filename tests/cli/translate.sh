@@ -12,7 +12,7 @@ map 0x1000000 0x2000000 2M r,w pagesize=4K
 protect 0x1001000 4K r
 unmap 0x1002000 4K
 map 0xffff800000000000 0x3000000 8K r,w,x,device
-map 0xffff800000200000 0x3200000 4K nocache
+map 0xffff800000200000 0x3200000 4K r,nocache
 map 0x2000000 0x4000000 2M r,w,user pagesize=2M
 map 3G 0x100000000 2G r
 SPEC

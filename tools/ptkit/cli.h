@@ -20,7 +20,7 @@ const char *cli_size_str(uint64_t bytes, char buf[32]);
 
 /* ---- flags.c: PT_* protection bits <-> text ---- */
 
-/* Parse a comma list of r w x user global device nocache. false: *bad names the token. */
+/* Parse a comma list of none r w x user global device nocache. false: *bad names the token. */
 bool cli_parse_prot(const char *s, uint32_t *prot, char bad[64]);
 /* r,w,x,user,global,device,nocache,accessed,dirty in that order; "-" if none. */
 const char *cli_prot_str(uint32_t prot, char buf[128]);

@@ -29,7 +29,8 @@ static const char usage[] =
 	"  protect VA SIZE FLAGS\n"
 	"  collapse VA     the table holding VA's leaf becomes one leaf of the level above\n"
 	"Numbers: 0x.. hex, or decimal with optional K/M/G/T. FLAGS: comma list of\n"
-	"r w x user global device nocache (default r,w).\n";
+	"r w x user global device nocache (default r,w); none (no r, w or x): PROT_NONE, the\n"
+	"leaf kept but every access faults.\n";
 
 struct build {
 	const char *spec;

@@ -9,6 +9,7 @@ static const struct {
 	uint32_t bit;
 	bool request; /* may appear in a spec */
 } prot_names[] = {
+	{ "none", 0, true }, /* no r, w or x: PROT_NONE (types.h pt_prot_none) */
 	{ "r", PT_R, true },
 	{ "w", PT_W, true },
 	{ "x", PT_X, true },
@@ -24,6 +25,7 @@ static const struct {
 bool cli_parse_prot(const char *s, uint32_t *prot, char bad[64])
 {
 	uint32_t p = 0;
+	bool none = false;
 
 	for (;;) {
 		size_t len = strcspn(s, ",");
@@ -37,9 +39,14 @@ bool cli_parse_prot(const char *s, uint32_t *prot, char bad[64])
 			return false;
 		}
 		p |= prot_names[i].bit;
+		none |= !prot_names[i].bit;
 		if (!s[len])
 			break;
 		s += len + 1;
+	}
+	if (none && !pt_prot_none(p)) {
+		snprintf(bad, 64, "none"); /* with r, w or x */
+		return false;
 	}
 	*prot = p;
 	return true;
@@ -50,6 +57,8 @@ const char *cli_prot_str(uint32_t prot, char buf[128])
 	size_t n = 0;
 
 	buf[0] = 0;
+	if (pt_prot_none(prot)) /* kept, every access faults */
+		n = (size_t)snprintf(buf, 128, "none");
 	for (size_t i = 0; i < NR_PROT_NAMES; i++)
 		if (prot & prot_names[i].bit)
 			n += (size_t)snprintf(buf + n, 128 - n, "%s%s", n ? "," : "",
@@ -61,7 +70,7 @@ const char *cli_prot_str(uint32_t prot, char buf[128])
 
 const char *cli_prot_json(uint32_t prot, char buf[160])
 {
-	size_t n = (size_t)snprintf(buf, 160, "[");
+	size_t n = (size_t)snprintf(buf, 160, pt_prot_none(prot) ? "[\"none\"" : "[");
 
 	for (size_t i = 0; i < NR_PROT_NAMES; i++)
 		if (prot & prot_names[i].bit)

@@ -220,11 +220,13 @@ static int on_leaf(struct mm_walk_state *st, void *priv)
 	uint64_t end = va + mm_walk_leaf_size(st);
 	struct pt_translation tr;
 	struct range *last = c->n ? &c->r[c->n - 1] : NULL, *r;
+	int err;
 
 	c->next_va = end;
 	/* The effective flags, exactly as translate reports them. */
-	if (pt_translate(c->mm, va, &tr))
-		tr.prot = mm_walk_prot(st); /* reached here by a path translate refuses */
+	err = pt_translate(c->mm, va, &tr);
+	if (err && !(err == -PT_ENOENT && tr.size)) /* PROT_NONE: tr says "none,..." */
+		tr.prot = mm_walk_prot(st);	    /* reached here by a path translate refuses */
 	if (c->o->wx && (!(tr.prot & PT_W) || !(tr.prot & PT_X)))
 		return MM_WALK_CONTINUE;
 	if (last && last->kind == R_MAP && last->half == c->half && last->level == st->level &&

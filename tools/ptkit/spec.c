@@ -79,8 +79,9 @@ static bool flags(const char *s, uint32_t *prot, char *msg, size_t len)
 
 	if (cli_parse_prot(s, prot, bad))
 		return true;
-	snprintf(msg, len, "unknown flag '%s' in '%s' (flags: r w x user global device nocache)",
-		 bad, s);
+	snprintf(msg, len,
+		 "unknown flag '%s' in '%s' (flags: none r w x user global device nocache)", bad,
+		 s);
 	return false;
 }
 
