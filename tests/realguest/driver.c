@@ -302,7 +302,7 @@ int main(int argc, char **argv)
 	snprintf(cmd, sizeof(cmd),
 		 "%s translate --format %s --image %s 0 2>&1 >/dev/null | grep -q 'the root table at "
 		 "0x%" PRIx64 ", from CPU 0'",
-		 opt_ptkit, opt_format, path_in("guest.elf"), root & 0x000ffffffffff000ull);
+		 opt_ptkit, opt_format, path_in("guest.elf"), root & UINT64_C(0x000ffffffffff000));
 	if (system(cmd) != 0)
 		die("ptkit did not take the root from the dump's CPU state");
 
