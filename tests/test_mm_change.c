@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "mm_fixture.h"
 #include "ptkit/mem.h"
 #include "ptkit/mm.h"
 #include "ptkit/ptkit.h"
@@ -33,19 +34,12 @@ static bool fx_init(struct fx *x, const struct pt_format *f)
 	x->f = f;
 	x->ps = pt_level_size(f, 0);
 	x->huge = f->leaf_ok[1] ? pt_level_size(f, 1) : 0;
-	if (!CHECK_EQ(pt_arena_init(&x->a, TABLES_BASE, TABLES_SIZE), 0) ||
-	    !CHECK_EQ(mm_pfdb_init(&x->db, DATA_BASE, DATA_SIZE, f->shift[0]), 0))
-		return false;
-	return CHECK_EQ(mm_init(&x->mm, f, &x->a.mem, &x->db), 0);
+	return mm_fx_open(f, &x->a, &x->db, &x->mm, TABLES_BASE, TABLES_SIZE, DATA_BASE, DATA_SIZE);
 }
 
 static void fx_fini(struct fx *x)
 {
-	mm_fini(&x->mm);
-	CHECK_EQ(x->a.live, 0);
-	CHECK_EQ(x->db.folios_live, 0);
-	mm_pfdb_fini(&x->db);
-	pt_arena_fini(&x->a);
+	mm_fx_close(&x->a, &x->db, &x->mm);
 }
 
 /* ---- snapshots: every leaf entry (raw), the VMAs, the live tables ---------------------- */

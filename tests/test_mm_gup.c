@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "mm_fixture.h"
 #include "ptkit/mem.h"
 #include "ptkit/mm.h"
 #include "ptkit/ptkit.h"
@@ -48,21 +49,13 @@ static bool fx_init(struct fx *x, const struct pt_format *f)
 	memset(x, 0, sizeof(*x));
 	x->f = f;
 	x->ps = pt_level_size(f, 0);
-	if (!CHECK_EQ(pt_arena_init(&x->a, TABLES_BASE, TABLES_SIZE), 0))
-		return false;
 	uint64_t data = 4 * largest_leaf(f) > DATA_MIN ? 4 * largest_leaf(f) : DATA_MIN;
-	if (!CHECK_EQ(mm_pfdb_init(&x->db, data, data, f->shift[0]), 0))
-		return false;
-	return CHECK_EQ(mm_init(&x->mm, f, &x->a.mem, &x->db), 0);
+	return mm_fx_open(f, &x->a, &x->db, &x->mm, TABLES_BASE, TABLES_SIZE, data, data);
 }
 
 static void fx_fini(struct fx *x)
 {
-	mm_fini(&x->mm);
-	CHECK_EQ(x->a.live, 0);
-	CHECK_EQ(x->db.folios_live, 0);
-	mm_pfdb_fini(&x->db);
-	pt_arena_fini(&x->a);
+	mm_fx_close(&x->a, &x->db, &x->mm);
 }
 
 /* Counts its calls, then does what the default handler does. */

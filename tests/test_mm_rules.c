@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "mm_fixture.h"
 #include "ptkit/mem.h"
 #include "ptkit/mm.h"
 #include "ptkit/ptkit.h"
@@ -53,9 +54,7 @@ static void fx_init(struct fx *x)
 	x->anon = 0x40000000;
 	x->pfn = 0x80000000;
 	x->hole = 0xc0000000;
-	if (!CHECK_EQ(pt_arena_init(&x->a, TABLES_BASE, TABLES_SIZE), 0) ||
-	    !CHECK_EQ(mm_pfdb_init(&x->db, DATA_BASE, DATA_SIZE, f->shift[0]), 0) ||
-	    !CHECK_EQ(mm_init(&x->mm, f, &x->a.mem, &x->db), 0))
+	if (!mm_fx_open(f, &x->a, &x->db, &x->mm, TABLES_BASE, TABLES_SIZE, DATA_BASE, DATA_SIZE))
 		exit(CHECK_DONE());
 	v = (struct mm_vma){ .start = x->anon,
 			     .end = x->anon + 16 * x->ps,
@@ -73,11 +72,7 @@ static void fx_init(struct fx *x)
 
 static void fx_fini(struct fx *x)
 {
-	mm_fini(&x->mm);
-	CHECK_EQ(x->db.folios_live, 0);
-	CHECK_EQ(x->a.live, 0);
-	mm_pfdb_fini(&x->db);
-	pt_arena_fini(&x->a);
+	mm_fx_close(&x->a, &x->db, &x->mm);
 }
 
 /* ---- misuse dies loudly ----------------------------------------------------------------- */
