@@ -153,7 +153,7 @@ static void check_va(struct fuzz_image *im, struct mm_walk_state *kept, uint64_t
 		abort();
 	}
 	/* The CLI's translate line (with --trace) over the same state. */
-	cli_show_translate(devnull, mm, true, kept, va, true);
+	cli_show_translate(devnull, mm, true, kept, va, CLI_TR_TRACE);
 }
 
 static void check_iteration_in(struct fuzz_image *im, uint64_t start, uint64_t end)
@@ -306,8 +306,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_iteration(&im, f->half_base[h], 0);
 		check_iteration(&im, last - (FUZZ_MAX_RANGE - 1), last + 1);
 	}
-	/* The CLI's dump (it refuses a table linked twice, so its work is bounded). */
-	cli_show_dump(devnull, &im.mm, im.upper, fuzz_u8(&in) & 1);
+	/*
+	 * The CLI's dump: it lists a table reached a second time as shared instead of walking it
+	 * again, and resumes past each bad entry, so its work is bounded by the image's tables.
+	 */
+	{
+		uint8_t how = fuzz_u8(&in);
+		struct cli_dump_opts o = { .json = how & 1, .wx = how & 2 };
+
+		if (how & 4) {
+			o.start = fuzz_u64(&in);
+			o.end = o.start + (fuzz_u64(&in) >> (how >> 3));
+		}
+		cli_show_dump(devnull, &im.mm, im.upper, &o);
+	}
 	fuzz_image_free(&im);
 	return 0;
 }
