@@ -296,4 +296,10 @@ static inline int fmt_root_of_reg(uint64_t reg, uint64_t *root, const char **why
 	return 0;
 }
 
+/* A leaf the MMU refuses every access to (PROT_NONE): no EAA read, read/write or execute. */
+static inline bool fmt_leaf_none(uint64_t e)
+{
+	return !(e & (PPC_EAA_R | PPC_EAA_RW | PPC_EAA_X));
+}
+
 #endif

@@ -45,7 +45,7 @@ W_INLINE int o_leaf(struct pt_translation *tr, uint64_t e, const int L, uint64_t
 	tr->prot = prot;
 	tr->pkey = fmt_leaf_pkey(e);
 	tr->entry = e;
-	return pt_prot_none(prot) ? -PT_ENOENT : 0; /* kept, but the MMU faults */
+	return fmt_leaf_none(e) ? -PT_ENOENT : 0; /* kept, but the MMU faults */
 }
 
 /* How a descent reads memory. */
@@ -53,6 +53,7 @@ enum {
 	O_TRUSTED,  /* memory ptkit built, reads not observed, va canonical: no checks, no hook */
 	O_FOREIGN,  /* an image (not trusted), reads not observed: every table pointer checked */
 	O_OBSERVED, /* reads observed; table pointers checked unless memory is trusted */
+	O_SPARSE,   /* sparse memory (pt_mem.table): every table pointer through the hook */
 };
 
 /*
@@ -65,7 +66,7 @@ enum {
 W_INLINE int o_descend(struct pt_mm *mm, uint64_t va, struct pt_translation *tr, const int how)
 {
 	const struct pt_mem mem = *mm->mem; /* w_table() on the copy: fields in registers */
-	const bool check = how == O_FOREIGN || (how == O_OBSERVED && !mem.trusted);
+	const bool check = how != O_TRUSTED && (how != O_OBSERVED || !mem.trusted);
 	const uintptr_t host = (uintptr_t)mem.bytes - (uintptr_t)mem.base;
 	uint64_t tpa[FMT_LEVELS]; /* the table walked at each level (the loop check) */
 	uint64_t rights = 0;
@@ -73,7 +74,8 @@ W_INLINE int o_descend(struct pt_mm *mm, uint64_t va, struct pt_translation *tr,
 
 	tpa[W_TOP] = mm->root[FMT_TWO_ROOTS ? fmt_va_half(va) : 0];
 	if (check) {
-		t = w_table(&mem, tpa[W_TOP], W_TOP);
+		t = how == O_FOREIGN ? w_table_flat(&mem, tpa[W_TOP], W_TOP)
+				     : w_table(mm->mem, tpa[W_TOP], W_TOP);
 		if (!t)
 			return o_no_leaf(tr, 0, W_TOP, -PT_EFAULT);
 	} else {
@@ -102,7 +104,8 @@ W_INLINE int o_descend(struct pt_mm *mm, uint64_t va, struct pt_translation *tr,
 			W_CHECK_TRUSTED(&mem, l - 1, tpa[l - 1], t);
 			continue;
 		}
-		t = w_table(&mem, tpa[l - 1], l - 1);
+		t = how == O_FOREIGN ? w_table_flat(&mem, tpa[l - 1], l - 1)
+				     : w_table(mm->mem, tpa[l - 1], l - 1);
 		if (!t)
 			return o_no_leaf(tr, e, l, -PT_EFAULT);
 		for (int k = l; k <= W_TOP; k++)
@@ -119,6 +122,13 @@ static __attribute__((noinline)) int o_translate_observed(struct pt_mm *mm, uint
 	return o_descend(mm, va, tr, O_OBSERVED);
 }
 
+/* Sparse memory (dumps): each table through the memory's hook, a call. */
+static __attribute__((noinline)) int o_translate_sparse(struct pt_mm *mm, uint64_t va,
+							struct pt_translation *tr)
+{
+	return o_descend(mm, va, tr, O_SPARSE);
+}
+
 /* Foreign images, observed reads, non-canonical VAs: out of the fast path's way. */
 static __attribute__((noinline)) int o_translate_checked(struct pt_mm *mm, uint64_t va,
 							 struct pt_translation *tr)
@@ -127,6 +137,8 @@ static __attribute__((noinline)) int o_translate_checked(struct pt_mm *mm, uint6
 		return o_no_leaf(tr, 0, W_TOP, -PT_ERANGE);
 	if (mm->mem->observe)
 		return o_translate_observed(mm, va, tr);
+	if (mm->mem->table)
+		return o_translate_sparse(mm, va, tr);
 	return o_descend(mm, va, tr, O_FOREIGN);
 }
 

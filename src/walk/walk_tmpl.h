@@ -91,15 +91,21 @@ static inline uint64_t w_pa_of(const struct pt_mem *m, const uint8_t *p)
 	return (uint64_t)(p - m->bytes) + m->base;
 }
 
-/* Host pointer to the table at pa for `level`, or NULL when it is not inside mem. */
-static inline uint8_t *w_table(const struct pt_mem *m, uint64_t pa, int level)
+/* Host pointer to the table at pa for `level` in flat memory (bytes[]), or NULL: outside. */
+static inline uint8_t *w_table_flat(const struct pt_mem *m, uint64_t pa, int level)
 {
 	uint64_t off = pa - m->base;
-	if (m->table) /* sparse memory: never trusted, so only checked walks come here */
-		return (uint8_t *)(uintptr_t)m->table(m, pa, w_table_bytes(level));
 	if (pa < m->base || off > m->size || m->size - off < w_table_bytes(level))
 		return 0;
 	return m->bytes + off;
+}
+
+/* Host pointer to the table at pa for `level`, or NULL when it is not inside mem. */
+static inline uint8_t *w_table(const struct pt_mem *m, uint64_t pa, int level)
+{
+	if (m->table) /* sparse memory: never trusted, so only checked walks come here */
+		return (uint8_t *)(uintptr_t)m->table(m, pa, w_table_bytes(level));
+	return w_table_flat(m, pa, level);
 }
 
 #include "walk/check_fast.h"
