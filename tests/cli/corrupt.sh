@@ -108,6 +108,9 @@ run "$PTKIT" "${DUMP[@]}"
 expect_rc 0
 expect_no_stderr
 expect_line "0x0000008000000000-0x0000010000000000  512G pgd shared: table $(printf '0x%x' "$PUD"), listed at 0x0"
+run "$PTKIT" "${DUMP[@]}" --wx # no W+X leaf: shared tables are not W+X findings
+expect_rc 0
+[ "$(grep -c '^0x' out)" -eq 0 ] || fail "dump --wx listed more than W+X leaves"
 
 # 7b. A bad entry between good ones: listed in place, the mappings after it still listed.
 corrupt $((PUD - BASE)) $((pud0 | 0x2000 | 0x80))

@@ -46,8 +46,8 @@ struct dump_ctx {
 	struct range *r;
 	size_t n, cap;
 	int half;
-	unsigned errors;
-	uint64_t next_va; /* where the walk goes on: the end of the last leaf or hole */
+	unsigned errors, wx; /* bad entries listed; W+X leaves found */
+	uint64_t next_va;    /* where the walk goes on: the end of the last leaf or hole */
 	struct seen_set seen;
 	char msg[256];
 };
@@ -167,6 +167,9 @@ static int on_table(struct mm_walk_state *st, void *priv)
 	entry_span(st->fmt, st->level, st->va, &start, &end);
 	for (int l = st->level; l < st->fmt->levels; l++)
 		if (mm_walk_table_pa(st, l) == info.pa) {
+			c->next_va = end;
+			if (c->o->wx) /* --wx lists W+X leaves only */
+				return MM_WALK_SKIP;
 			r = new_range(c);
 			if (!r)
 				return DUMP_ERR;
@@ -177,7 +180,6 @@ static int on_table(struct mm_walk_state *st, void *priv)
 					     .level = st->level,
 					     .half = c->half,
 					     .kind = R_SELF_MAP };
-			c->next_va = end;
 			return MM_WALK_SKIP;
 		}
 	fresh = seen_add(&c->seen, info.pa, start,
@@ -190,6 +192,9 @@ static int on_table(struct mm_walk_state *st, void *priv)
 	}
 	if (fresh)
 		return MM_WALK_CONTINUE;
+	c->next_va = end;
+	if (c->o->wx)
+		return MM_WALK_SKIP;
 	r = new_range(c);
 	if (!r)
 		return DUMP_ERR;
@@ -200,7 +205,6 @@ static int on_table(struct mm_walk_state *st, void *priv)
 			     .level = st->level,
 			     .half = c->half,
 			     .kind = R_SHARED };
-	c->next_va = end;
 	return MM_WALK_SKIP;
 }
 
@@ -229,6 +233,7 @@ static int on_leaf(struct mm_walk_state *st, void *priv)
 		tr.prot = mm_walk_prot(st);	    /* reached here by a path translate refuses */
 	if (c->o->wx && (!(tr.prot & PT_W) || !(tr.prot & PT_X)))
 		return MM_WALK_CONTINUE;
+	c->wx += c->o->wx;
 	if (last && last->kind == R_MAP && last->half == c->half && last->level == st->level &&
 	    last->prot == tr.prot && last->end == va &&
 	    last->pa + (last->end - last->start) == pa) {
@@ -412,5 +417,5 @@ int cli_show_dump(FILE *out, struct pt_mm *mm, bool upper, const struct cli_dump
 		free(c.r[i].why);
 	seen_free(&c.seen);
 	free(c.r);
-	return ret || c.errors || (o->wx && c.n) ? 1 : 0;
+	return ret || c.errors || c.wx ? 1 : 0;
 }
