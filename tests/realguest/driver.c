@@ -9,6 +9,7 @@
  *
  * usage: realguest_driver --qemu BIN --kernel VMLINUZ --initrd CPIO --format F --ptkit PATH
  *                         --workdir DIR [--cpu MODEL] [--machine M] [--count N] [--seed S]
+ *                         [--mem MB] [--accel tcg|kvm]
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -27,6 +28,7 @@
 
 static const char *opt_qemu, *opt_kernel, *opt_initrd, *opt_format, *opt_ptkit, *opt_dir;
 static const char *opt_cpu = "max", *opt_machine = NULL;
+static const char *opt_mem = "1024", *opt_accel = "tcg";
 static unsigned opt_count = 2000;
 static uint64_t rng = 0x853c49e6748fea9bull;
 static pid_t qemu_pid;
@@ -82,7 +84,9 @@ static void start_qemu(void)
 	argv[n++] = "-cpu";
 	argv[n++] = opt_cpu;
 	argv[n++] = "-m";
-	argv[n++] = "1024";
+	argv[n++] = opt_mem;
+	argv[n++] = "-accel";
+	argv[n++] = opt_accel;
 	argv[n++] = "-display";
 	argv[n++] = "none";
 	argv[n++] = "-no-reboot";
@@ -90,6 +94,8 @@ static void start_qemu(void)
 	argv[n++] = serial;
 	argv[n++] = "-qmp";
 	argv[n++] = qmpopt;
+	argv[n++] = "-device"; /* the guest's fw_cfg driver gives it the kernel's VMCOREINFO */
+	argv[n++] = "vmcoreinfo";
 	argv[n++] = "-kernel";
 	argv[n++] = opt_kernel;
 	argv[n++] = "-initrd";
@@ -218,7 +224,8 @@ static void read_dump(const char *cmd)
 	while (fgets(line, sizeof(line), p)) {
 		unsigned long long s, e;
 		if (sscanf(line, "0x%llx-0x%llx", &s, &e) != 2 || !strstr(line, " pa 0x"))
-			continue; /* leaves only: shared tables and self-maps are not sampled here */
+			continue; /* leaves only: shared tables and self-maps are not sampled here
+				   */
 		if (nranges == cap) {
 			cap = cap ? 2 * cap : 1024;
 			ranges = realloc(ranges, cap * sizeof(*ranges));
@@ -228,10 +235,53 @@ static void read_dump(const char *cmd)
 		ranges[nranges++] = (struct range){ s, e };
 	}
 	if (pclose(p) != 0)
-		fprintf(stderr, "realguest: note: ptkit dump reported problems (its listing is used "
-				"as far as it goes)\n");
+		fprintf(stderr,
+			"realguest: note: ptkit dump reported problems (its listing is used "
+			"as far as it goes)\n");
 	if (!nranges)
 		die("ptkit dump listed no mapping");
+}
+
+/*
+ * The kernel's root from the dump's VMCOREINFO (--root kernel): every VA of the half the
+ * kernel's tree serves must get the answer the process's root gave (checked against QEMU).
+ */
+static void check_kernel_root(const uint64_t *vas, char **answers, uint64_t upper_base)
+{
+	char cmd[2048], line[512];
+	unsigned same = 0, n = 0;
+	FILE *in;
+
+	snprintf(cmd, sizeof(cmd),
+		 "%s translate --core %s --root kernel <%s 2>%s && grep -q 'swapper_pg_dir from "
+		 "the dump.s VMCOREINFO' %s",
+		 opt_ptkit, path_in("guest.elf"), path_in("vas.txt"), path_in("kernel.err"),
+		 path_in("kernel.err"));
+	in = popen(cmd, "r");
+	if (!in)
+		die("cannot run %s", cmd);
+	for (unsigned i = 0; i < opt_count && fgets(line, sizeof(line), in); i++) {
+		if (vas[i] < upper_base)
+			continue;
+		n++;
+		if (!strcmp(line, answers[i]))
+			same++;
+		else if (n - same <= 10)
+			fprintf(stderr, "KERNEL-ROOT MISMATCH: '%.*s' vs '%.*s'\n",
+				(int)strcspn(line, "\n"), line, (int)strcspn(answers[i], "\n"),
+				answers[i]);
+	}
+	if (pclose(in) != 0) {
+		snprintf(cmd, sizeof(cmd), "cat '%s' >&2", path_in("kernel.err"));
+		if (system(cmd) != 0)
+			fprintf(stderr, "(no stderr)\n");
+		die("ptkit translate --root kernel failed (no VMCOREINFO in the dump?)");
+	}
+	printf("realguest: %s: --root kernel (VMCOREINFO): %u of %u upper-half VAs answered as "
+	       "with the CPU's root\n",
+	       opt_format, same, n);
+	if (same != n || !n)
+		die("the kernel's root from VMCOREINFO disagrees");
 }
 
 int main(int argc, char **argv)
@@ -239,6 +289,7 @@ int main(int argc, char **argv)
 	char ready[512], cmd[2048];
 	uint64_t root, hints[4] = { 0 }, *vas;
 	FILE *in;
+	char **answers;
 	unsigned bad = 0, mapped = 0;
 
 	for (int i = 1; i + 1 < argc; i += 2) {
@@ -259,6 +310,10 @@ int main(int argc, char **argv)
 			opt_cpu = v;
 		else if (!strcmp(o, "--machine"))
 			opt_machine = v;
+		else if (!strcmp(o, "--mem"))
+			opt_mem = v;
+		else if (!strcmp(o, "--accel"))
+			opt_accel = v;
 		else if (!strcmp(o, "--count"))
 			opt_count = (unsigned)strtoul(v, NULL, 0);
 		else if (!strcmp(o, "--seed"))
@@ -277,9 +332,9 @@ int main(int argc, char **argv)
 	root = root_register();
 	{
 		char *r = strstr(ready, "anon ");
-		if (!r || sscanf(r, "anon %" SCNx64 " huge %" SCNx64 " rodata %" SCNx64
-				    " text %" SCNx64,
-				 &hints[0], &hints[1], &hints[2], &hints[3]) != 4)
+		if (!r ||
+		    sscanf(r, "anon %" SCNx64 " huge %" SCNx64 " rodata %" SCNx64 " text %" SCNx64,
+			   &hints[0], &hints[1], &hints[2], &hints[3]) != 4)
 			die("cannot read the guest's READY line: %s", ready);
 	}
 	printf("realguest: %s: guest ready, root 0x%" PRIx64 "\n", opt_format, root);
@@ -298,13 +353,16 @@ int main(int argc, char **argv)
 	if (system(cmd) != 0)
 		die("ptkit did not refuse the kdump-compressed dump by name");
 
-	/* Without --root, ptkit takes CPU 0's CR3 from the dump's QEMU notes: the same table. */
+	/*
+	 * Without --root, ptkit takes CPU 0's CR3 from the dump's QEMU notes: the same table;
+	 * without --format, CR4.LA57 gives the format: the same one.
+	 */
 	snprintf(cmd, sizeof(cmd),
-		 "%s translate --format %s --image %s 0 2>&1 >/dev/null | grep -q 'the root table at "
-		 "0x%" PRIx64 ", from CPU 0'",
-		 opt_ptkit, opt_format, path_in("guest.elf"), root & UINT64_C(0x000ffffffffff000));
+		 "%s translate --core %s 0 2>&1 >/dev/null | tr '\\n' ' ' | grep -q 'no --format: "
+		 "%s, from CPU 0.*the root table at 0x%" PRIx64 ", from CPU 0'",
+		 opt_ptkit, path_in("guest.elf"), opt_format, root & UINT64_C(0x000ffffffffff000));
 	if (system(cmd) != 0)
-		die("ptkit did not take the root from the dump's CPU state");
+		die("ptkit did not take the format and root from the dump's CPU state");
 
 	snprintf(cmd, sizeof(cmd), "%s dump --format %s --image %s --root 0x%" PRIx64 " 2>&1",
 		 opt_ptkit, opt_format, path_in("guest.elf"), root);
@@ -312,8 +370,9 @@ int main(int argc, char **argv)
 
 	/* VAs: inside listed mappings, near the init's own, and anywhere. */
 	vas = calloc(opt_count, sizeof(*vas));
+	answers = calloc(opt_count, sizeof(*answers));
 	in = fopen(path_in("vas.txt"), "w");
-	if (!vas || !in)
+	if (!vas || !answers || !in)
 		die("out of memory / cannot write vas.txt");
 	for (unsigned i = 0; i < opt_count; i++) {
 		uint64_t v;
@@ -350,6 +409,7 @@ int main(int argc, char **argv)
 			die("ptkit translate answered out of order: %s", line);
 		/* An error answer (a corrupt walk) is no translation; QEMU's must say the same. */
 		ours = sscanf(line, "0x%llx 0x%llx", &va, &pa) == 2;
+		answers[i] = strdup(line);
 		snprintf(q, sizeof(q), "gva2gpa 0x%" PRIx64, vas[i]);
 		g = hmp(q);
 		theirs = !strncmp(g, "gpa: 0x", 7) && sscanf(g + 7, "%" SCNx64, &qpa) == 1;
@@ -358,11 +418,13 @@ int main(int argc, char **argv)
 		mapped += theirs;
 		if (ours != theirs || (ours && pa != qpa)) {
 			if (bad++ < 20)
-				fprintf(stderr, "MISMATCH 0x%" PRIx64 ": ptkit '%.*s' QEMU '%.40s'\n",
+				fprintf(stderr,
+					"MISMATCH 0x%" PRIx64 ": ptkit '%.*s' QEMU '%.40s'\n",
 					vas[i], (int)strcspn(line, "\n"), line, g);
 		}
 	}
 	pclose(in);
+	check_kernel_root(vas, answers, 0xffff800000000000ull);
 	qmp_cmd("{\"execute\": \"quit\"}");
 	waitpid(qemu_pid, NULL, 0);
 	qemu_pid = 0;
