@@ -5,7 +5,10 @@
  * take the page-table root from the CPU registers and the memory with dump-guest-memory,
  * then ask `ptkit translate` and QEMU's own MMU code (the gva2gpa monitor command) about
  * the same VAs — inside every mapping `ptkit dump` lists and at random in both halves —
- * and fail on any difference. QEMU is driven through QMP on a unix socket.
+ * and fail on any difference. QEMU is driven through QMP on a unix socket; registers the
+ * monitor does not show (arm64 TTBR0/1_EL1) are read through QEMU's gdbstub. What differs
+ * between architectures (where the roots come from, whether the dump names one, the view
+ * gva2gpa takes) is one row of the arches[] table.
  *
  * usage: realguest_driver --qemu BIN --kernel VMLINUZ --initrd CPIO --format F --ptkit PATH
  *                         --workdir DIR [--cpu MODEL] [--machine M] [--count N] [--seed S]
@@ -25,6 +28,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gdbstub.h"
+
 static const char *opt_qemu, *opt_kernel, *opt_initrd, *opt_format, *opt_ptkit, *opt_dir;
 static const char *opt_cpu = "max", *opt_machine = NULL;
 static unsigned opt_count = 2000;
@@ -32,7 +37,7 @@ static uint64_t rng = 0x853c49e6748fea9bull;
 static pid_t qemu_pid;
 static FILE *qmp;
 
-static void die(const char *fmt, ...)
+_Noreturn void die(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -68,11 +73,13 @@ static void start_qemu(void)
 {
 	const char *argv[40];
 	int n = 0;
-	char serial[600], qmpopt[600];
+	char serial[600], qmpopt[600], gdbopt[600];
 
 	snprintf(serial, sizeof(serial), "file:%s", path_in("console.log"));
 	snprintf(qmpopt, sizeof(qmpopt), "unix:%s,server=on,wait=off", path_in("qmp.sock"));
+	snprintf(gdbopt, sizeof(gdbopt), "unix:%s,server=on,wait=off", path_in("gdb.sock"));
 	unlink(path_in("qmp.sock"));
+	unlink(path_in("gdb.sock"));
 	unlink(path_in("console.log")); /* an old READY line must not count */
 	argv[n++] = opt_qemu;
 	if (opt_machine) {
@@ -90,6 +97,8 @@ static void start_qemu(void)
 	argv[n++] = serial;
 	argv[n++] = "-qmp";
 	argv[n++] = qmpopt;
+	argv[n++] = "-gdb";
+	argv[n++] = gdbopt;
 	argv[n++] = "-kernel";
 	argv[n++] = opt_kernel;
 	argv[n++] = "-initrd";
@@ -141,20 +150,24 @@ static void wait_ready(char *line, size_t len)
 	die("the guest was not ready after 300 s");
 }
 
-static void qmp_connect(void)
+/* A stream on QEMU's unix socket `name` in the work directory. */
+static FILE *unix_connect(const char *name)
 {
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
 	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
 
-	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path_in("qmp.sock"));
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path_in(name));
 	for (int i = 0; i < 100; i++) {
-		if (!connect(fd, (struct sockaddr *)&a, sizeof(a))) {
-			qmp = fdopen(fd, "r+");
-			return;
-		}
+		if (!connect(fd, (struct sockaddr *)&a, sizeof(a)))
+			return fdopen(fd, "r+");
 		usleep(100000);
 	}
-	die("cannot connect to QMP at %s", a.sun_path);
+	die("cannot connect to %s", a.sun_path);
+}
+
+static void qmp_connect(void)
+{
+	qmp = unix_connect("qmp.sock");
 }
 
 /* Send a command, return its response line ("return" or "error"; events skipped). */
@@ -188,16 +201,128 @@ static char *hmp(const char *cmd)
 	return s + 11;
 }
 
-/* The page-table root register as ptkit's --root takes it. */
-static uint64_t root_register(void)
+/* x86: CR3 from the monitor, as the CPU holds it (ptkit drops PCID / PWT / PCD itself). */
+static void roots_x86(uint64_t root[2])
 {
 	char *regs = hmp("info registers"), *p;
-	uint64_t v;
 
-	if ((p = strstr(regs, "CR3=")) && sscanf(p + 4, "%" SCNx64, &v) == 1)
-		return v; /* as the CPU holds it: ptkit drops PCID / PWT / PCD itself */
+	if ((p = strstr(regs, "CR3=")) && sscanf(p + 4, "%" SCNx64, &root[0]) == 1)
+		return;
 	die("no page-table root in 'info registers'");
-	return 0;
+}
+
+/* arm64: TTBR0_EL1 and TTBR1_EL1, which the monitor does not show (ptkit drops ASID / CnP). */
+static void roots_arm64(uint64_t root[2])
+{
+	gdb_attach(unix_connect("gdb.sock"), false);
+	root[0] = gdb_read_reg("TTBR0_EL1");
+	root[1] = gdb_read_reg("TTBR1_EL1");
+}
+
+/* Run cmd through the shell; its exit status (-1 when it did not exit). */
+static int shell(const char *cmd)
+{
+	int st = system(cmd);
+
+	return st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* QEMU's x86 ELF notes carry CR3: without --root, ptkit takes CPU 0's, the same table. */
+static void auto_root_from_notes(const uint64_t root[2])
+{
+	char cmd[2048];
+
+	snprintf(
+		cmd, sizeof(cmd),
+		"%s translate --format %s --image %s 0 2>&1 >/dev/null | grep -q 'the root table at "
+		"0x%" PRIx64 ", from CPU 0'",
+		opt_ptkit, opt_format, path_in("guest.elf"),
+		root[0] & UINT64_C(0x000ffffffffff000));
+	if (shell(cmd) != 0)
+		die("ptkit did not take the root from the dump's CPU state");
+}
+
+/* QEMU's arm64 ELF notes carry no TTBR: without --root, ptkit must fail and ask for it. */
+static void auto_root_refused(const uint64_t root[2])
+{
+	char cmd[2048];
+
+	(void)root;
+	snprintf(cmd, sizeof(cmd), "%s translate --format %s --image %s 0 >%s 2>&1", opt_ptkit,
+		 opt_format, path_in("guest.elf"), path_in("noroot.txt"));
+	if (shell(cmd) == 0)
+		die("ptkit translated on an arm64 dump without --root");
+	snprintf(cmd, sizeof(cmd), "grep -q -- '--root' %s", path_in("noroot.txt"));
+	if (shell(cmd) != 0)
+		die("ptkit without --root on an arm64 dump did not say it needs --root");
+}
+
+/*
+ * QEMU's gva2gpa walks with the permissions of the CPU's current regime: stopped at EL0,
+ * kernel pages read as unmapped, at EL1 with PSTATE.PAN set, user pages do. Asked from EL1
+ * with PAN clear, every valid leaf is readable, which is what ptkit answers; PSTATE is put
+ * back afterwards (DDI 0487 D1.2: M[3:0] 0b0101 is EL1h; PAN is bit 22).
+ */
+static void view_arm64_el1(bool begin)
+{
+	static uint64_t cpsr;
+
+	if (!begin) {
+		gdb_write_reg("cpsr", cpsr);
+		return;
+	}
+	cpsr = gdb_read_reg("cpsr");
+	printf("realguest: %s: CPU stopped at EL%u, PAN %u; gva2gpa asked from EL1 without PAN\n",
+	       opt_format, (unsigned)(cpsr >> 2 & 3), (unsigned)(cpsr >> 22 & 1));
+	gdb_write_reg("cpsr", (cpsr & ~(UINT64_C(0xf) | UINT64_C(1) << 22)) | 5);
+}
+
+/* What differs between the guests' architectures, by format name prefix. */
+static const struct arch {
+	const char *prefix;
+	void (*roots)(uint64_t root[2]); /* the root registers, as the CPU holds them */
+	void (*check_auto_root)(const uint64_t root[2]); /* ptkit on the ELF dump without --root */
+	void (*mmu_view)(bool begin);			 /* around the gva2gpa questions, or NULL */
+} arches[] = {
+	{ "x86_64", roots_x86, auto_root_from_notes, NULL },
+	{ "arm64-", roots_arm64, auto_root_refused, view_arm64_el1 },
+};
+
+static const struct arch *arch_of(const char *format)
+{
+	for (size_t i = 0; i < sizeof(arches) / sizeof(arches[0]); i++)
+		if (!strncmp(format, arches[i].prefix, strlen(arches[i].prefix)))
+			return &arches[i];
+	die("no real-guest support for format %s", format);
+}
+
+/* The format's VA halves, as `ptkit formats --halves` lists them. */
+static struct {
+	uint64_t first[2], last[2];
+	bool two_roots;
+} halves;
+
+static void read_halves(void)
+{
+	char cmd[600], line[512], name[64], roots[16];
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "%s formats --halves", opt_ptkit);
+	if (!(p = popen(cmd, "r")))
+		die("cannot run %s", cmd);
+	while (fgets(line, sizeof(line), p))
+		if (sscanf(line,
+			   "%63s lower 0x%" SCNx64 "-0x%" SCNx64 " upper 0x%" SCNx64 "-0x%" SCNx64
+			   " %15s",
+			   name, &halves.first[0], &halves.last[0], &halves.first[1],
+			   &halves.last[1], roots) == 6 &&
+		    !strcmp(name, opt_format)) {
+			halves.two_roots = !strcmp(roots, "two-roots");
+			pclose(p);
+			return;
+		}
+	pclose(p);
+	die("'%s' does not list format %s", cmd, opt_format);
 }
 
 struct range {
@@ -236,8 +361,9 @@ static void read_dump(const char *cmd)
 
 int main(int argc, char **argv)
 {
-	char ready[512], cmd[2048];
-	uint64_t root, hints[4] = { 0 }, *vas;
+	char ready[512], cmd[2048], roots[128];
+	uint64_t root, roots_reg[2] = { 0 }, hints[4] = { 0 }, *vas;
+	const struct arch *arch;
 	FILE *in;
 	unsigned bad = 0, mapped = 0;
 
@@ -268,13 +394,21 @@ int main(int argc, char **argv)
 	}
 	if (!opt_qemu || !opt_kernel || !opt_initrd || !opt_format || !opt_ptkit || !opt_dir)
 		die("usage: see the comment at the top of tests/realguest/driver.c");
+	arch = arch_of(opt_format);
+	read_halves();
 
 	start_qemu();
 	wait_ready(ready, sizeof(ready));
 	qmp_connect();
 	qmp_cmd("{\"execute\": \"qmp_capabilities\"}");
 	qmp_cmd("{\"execute\": \"stop\"}");
-	root = root_register();
+	arch->roots(roots_reg);
+	root = roots_reg[0];
+	if (halves.two_roots)
+		snprintf(roots, sizeof(roots), "--root 0x%" PRIx64 " --root1 0x%" PRIx64,
+			 roots_reg[0], roots_reg[1]);
+	else
+		snprintf(roots, sizeof(roots), "--root 0x%" PRIx64, roots_reg[0]);
 	{
 		char *r = strstr(ready, "anon ");
 		if (!r || sscanf(r, "anon %" SCNx64 " huge %" SCNx64 " rodata %" SCNx64
@@ -282,7 +416,7 @@ int main(int argc, char **argv)
 				 &hints[0], &hints[1], &hints[2], &hints[3]) != 4)
 			die("cannot read the guest's READY line: %s", ready);
 	}
-	printf("realguest: %s: guest ready, root 0x%" PRIx64 "\n", opt_format, root);
+	printf("realguest: %s: guest ready, %s\n", opt_format, roots);
 	qmp_cmd("{\"execute\": \"dump-guest-memory\", \"arguments\": {\"paging\": false, "
 		"\"protocol\": \"file:%s\"}}",
 		path_in("guest.elf"));
@@ -298,16 +432,11 @@ int main(int argc, char **argv)
 	if (system(cmd) != 0)
 		die("ptkit did not refuse the kdump-compressed dump by name");
 
-	/* Without --root, ptkit takes CPU 0's CR3 from the dump's QEMU notes: the same table. */
-	snprintf(cmd, sizeof(cmd),
-		 "%s translate --format %s --image %s 0 2>&1 >/dev/null | grep -q 'the root table at "
-		 "0x%" PRIx64 ", from CPU 0'",
-		 opt_ptkit, opt_format, path_in("guest.elf"), root & UINT64_C(0x000ffffffffff000));
-	if (system(cmd) != 0)
-		die("ptkit did not take the root from the dump's CPU state");
+	/* Without --root: the root the dump names, or a clear refusal where it names none. */
+	arch->check_auto_root(roots_reg);
 
-	snprintf(cmd, sizeof(cmd), "%s dump --format %s --image %s --root 0x%" PRIx64 " 2>&1",
-		 opt_ptkit, opt_format, path_in("guest.elf"), root);
+	snprintf(cmd, sizeof(cmd), "%s dump --format %s --image %s %s 2>&1", opt_ptkit, opt_format,
+		 path_in("guest.elf"), roots);
 	read_dump(cmd);
 
 	/* VAs: inside listed mappings, near the init's own, and anywhere. */
@@ -325,19 +454,20 @@ int main(int argc, char **argv)
 		} else if (kind == 2) {
 			v = hints[rnd() % 4] + (rnd() % (64u << 20)) - (32u << 20);
 		} else {
-			v = rnd() & 0x00007fffffffffffull; /* lower half ... */
-			if (rnd() & 1)
-				v |= 0xffff800000000000ull; /* ... or upper */
+			int h = (int)(rnd() & 1); /* lower or upper half */
+			v = halves.first[h] + rnd() % (halves.last[h] - halves.first[h] + 1);
 		}
 		vas[i] = v & ~7ull;
 		fprintf(in, "0x%" PRIx64 "\n", vas[i]);
 	}
 	fclose(in);
-	snprintf(cmd, sizeof(cmd), "%s translate --format %s --image %s --root 0x%" PRIx64 " <%s",
-		 opt_ptkit, opt_format, path_in("guest.elf"), root, path_in("vas.txt"));
+	snprintf(cmd, sizeof(cmd), "%s translate --format %s --image %s %s <%s", opt_ptkit,
+		 opt_format, path_in("guest.elf"), roots, path_in("vas.txt"));
 	in = popen(cmd, "r");
 	if (!in)
 		die("cannot run %s", cmd);
+	if (arch->mmu_view)
+		arch->mmu_view(true);
 	for (unsigned i = 0; i < opt_count; i++) {
 		char line[512], q[160], *g;
 		unsigned long long va, pa = 0;
@@ -363,6 +493,8 @@ int main(int argc, char **argv)
 		}
 	}
 	pclose(in);
+	if (arch->mmu_view)
+		arch->mmu_view(false);
 	qmp_cmd("{\"execute\": \"quit\"}");
 	waitpid(qemu_pid, NULL, 0);
 	qemu_pid = 0;
