@@ -5,10 +5,12 @@
 # dump-guest-memory writes it, and compare `ptkit translate` on the dump with QEMU's MMU
 # (gva2gpa) on REALGUEST_COUNT VAs per guest (tests/realguest/driver.c).
 #
-# usage: scripts/realguest.sh [GUEST...]    GUEST: amd64 amd64-la57 arm64 (default: all)
+# usage: scripts/realguest.sh [GUEST...]    GUEST: amd64 amd64-la57 arm64 arm64-kpti
+#                                           (default: all)
 # The kernel package is downloaded once into $REALGUEST_DIR (default build-realguest/), a
 # foreign architecture's (arm64) from the same Debian pool as the host's kernel, and only its
-# vmlinuz unpacked (nothing is installed); dumps are written there and never committed. Exit 77 (skipped) when it cannot be had.
+# vmlinuz unpacked (nothing is installed); dumps are written there and never committed.
+# Exit 77 (skipped) when it cannot be had.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -16,7 +18,7 @@ W=${REALGUEST_DIR:-$ROOT/build-realguest}
 COUNT=${REALGUEST_COUNT:-2000}
 PTKIT=${PTKIT:-$ROOT/build/ptkit}
 GUESTS=("$@")
-[ ${#GUESTS[@]} -gt 0 ] || GUESTS=(amd64 amd64-la57 arm64)
+[ ${#GUESTS[@]} -gt 0 ] || GUESTS=(amd64 amd64-la57 arm64 arm64-kpti)
 mkdir -p "$W"
 
 [ -x "$PTKIT" ] || { echo "realguest: no $PTKIT (run make first)" >&2; exit 1; }
@@ -115,6 +117,9 @@ for g in "${GUESTS[@]}"; do
 	amd64-la57) arch=amd64 qemu=qemu-system-x86_64 cc=cc format=x86_64-la57 cpu=qemu64,+la57 ;;
 	arm64) arch=arm64 qemu=qemu-system-aarch64 cc=aarch64-linux-gnu-gcc format=arm64-4k-48 \
 		cpu=max,pauth-impdef=on machine=virt ;;
+	# No E0PD: Debian's kernel runs with KPTI here; at EL0, TTBR1 holds only its trampoline.
+	arm64-kpti) arch=arm64 qemu=qemu-system-aarch64 cc=aarch64-linux-gnu-gcc format=arm64-4k-48 \
+		cpu=cortex-a72 machine=virt ;;
 	*) echo "realguest: unknown guest '$g'" >&2; exit 2 ;;
 	esac
 	command -v $qemu >/dev/null || { echo "realguest: SKIP: no $qemu" >&2; exit 77; }
