@@ -259,9 +259,10 @@ static void auto_root_refused(const uint64_t root[2])
 
 /*
  * QEMU's gva2gpa walks with the permissions of the CPU's current regime: stopped at EL0,
- * kernel pages read as unmapped, at EL1 with PSTATE.PAN set, user pages do. Asked from EL1
+ * kernel pages read as unmapped; at EL1 with PSTATE.PAN set, user pages do. Asked from EL1
  * with PAN clear, every valid leaf is readable, which is what ptkit answers; PSTATE is put
- * back afterwards (DDI 0487 D1.2: M[3:0] 0b0101 is EL1h; PAN is bit 22).
+ * back afterwards. QEMU's gdb register cpsr has the SPSR_EL1 layout (DDI 0487): M[3:0]
+ * 0b0101 is EL1h, PAN is bit 22.
  */
 static void view_arm64_el1(bool begin)
 {
