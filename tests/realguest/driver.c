@@ -150,8 +150,8 @@ static void wait_ready(char *line, size_t len)
 	die("the guest was not ready after 300 s");
 }
 
-/* A stream on QEMU's unix socket `name` in the work directory. */
-static FILE *unix_connect(const char *name)
+/* A connection to QEMU's unix socket `name` in the work directory. */
+static int unix_connect(const char *name)
 {
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
 	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
@@ -159,7 +159,7 @@ static FILE *unix_connect(const char *name)
 	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path_in(name));
 	for (int i = 0; i < 100; i++) {
 		if (!connect(fd, (struct sockaddr *)&a, sizeof(a)))
-			return fdopen(fd, "r+");
+			return fd;
 		usleep(100000);
 	}
 	die("cannot connect to %s", a.sun_path);
@@ -167,7 +167,7 @@ static FILE *unix_connect(const char *name)
 
 static void qmp_connect(void)
 {
-	qmp = unix_connect("qmp.sock");
+	qmp = fdopen(unix_connect("qmp.sock"), "r+");
 }
 
 /* Send a command, return its response line ("return" or "error"; events skipped). */

@@ -8,21 +8,60 @@
  */
 #include "gdbstub.h"
 
+#include <errno.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-static FILE *gdb;
+static int gdb_fd = -1;
 static bool gdb_big_endian;
+
+static void gdb_write(const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(gdb_fd, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			die("gdbstub: write: %s", strerror(errno));
+		buf += n;
+		len -= (size_t)n;
+	}
+}
+
+/* The next byte from the stub, EOF when it closed the connection. */
+static int gdb_getc(void)
+{
+	static char buf[4096];
+	static size_t len, at;
+
+	if (at == len) {
+		ssize_t n;
+		do
+			n = read(gdb_fd, buf, sizeof(buf));
+		while (n < 0 && errno == EINTR);
+		if (n <= 0)
+			return EOF;
+		len = (size_t)n;
+		at = 0;
+	}
+	return (unsigned char)buf[at++];
+}
 
 static void gdb_send(const char *payload)
 {
+	char pkt[1100];
 	unsigned sum = 0;
+	int n;
 
 	for (const char *c = payload; *c; c++)
 		sum += (unsigned char)*c;
-	fprintf(gdb, "$%s#%02x", payload, sum & 0xff);
-	fflush(gdb);
+	n = snprintf(pkt, sizeof(pkt), "$%s#%02x", payload, sum & 0xff);
+	if (n < 0 || (size_t)n >= sizeof(pkt))
+		die("gdbstub: packet too long: %.40s", payload);
+	gdb_write(pkt, (size_t)n);
 }
 
 /* The next packet's payload (run-length and '}' escapes undone), acknowledged. */
@@ -32,26 +71,25 @@ static char *gdb_recv(void)
 	size_t n = 0;
 	int c;
 
-	while ((c = fgetc(gdb)) != '$')
+	while ((c = gdb_getc()) != '$')
 		if (c == EOF)
 			die("gdbstub connection closed");
-	while ((c = fgetc(gdb)) != '#') {
+	while ((c = gdb_getc()) != '#') {
 		if (c == EOF)
 			die("gdbstub connection closed");
 		if (c == '}') {
-			c = fgetc(gdb) ^ 0x20;
+			c = gdb_getc() ^ 0x20;
 		} else if (c == '*' && n) { /* the previous character, (next - 29) more times */
-			for (int k = fgetc(gdb) - 29; k > 0 && n < sizeof(buf) - 1; k--, n++)
+			for (int k = gdb_getc() - 29; k > 0 && n < sizeof(buf) - 1; k--, n++)
 				buf[n] = buf[n - 1];
 			continue;
 		}
 		if (n < sizeof(buf) - 1)
 			buf[n++] = (char)c;
 	}
-	fgetc(gdb); /* the checksum: the stream is a local socket */
-	fgetc(gdb);
-	fputc('+', gdb);
-	fflush(gdb);
+	gdb_getc(); /* the checksum: the stream is a local socket */
+	gdb_getc();
+	gdb_write("+", 1);
 	buf[n] = 0;
 	return buf;
 }
@@ -72,9 +110,9 @@ static char *gdb_cmd(const char *fmt, ...)
 	return r;
 }
 
-void gdb_attach(FILE *stream, bool big_endian)
+void gdb_attach(int fd, bool big_endian)
 {
-	gdb = stream;
+	gdb_fd = fd;
 	gdb_big_endian = big_endian;
 	gdb_cmd("qSupported:xmlRegisters=%s", "i386;arm;aarch64;powerpc");
 }

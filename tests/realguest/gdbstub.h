@@ -9,10 +9,9 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
 
-/* Talk to the gdbstub on stream (connected, read-write); big_endian: the target's order. */
-void gdb_attach(FILE *stream, bool big_endian);
+/* Talk to the gdbstub on socket fd (connected); big_endian: the target's byte order. */
+void gdb_attach(int fd, bool big_endian);
 /* Register name (as the target description spells it, up to 64 bits). */
 uint64_t gdb_read_reg(const char *name);
 /* Set register name to value. */
