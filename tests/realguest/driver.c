@@ -201,6 +201,12 @@ static char *hmp(const char *cmd)
 	return s + 11;
 }
 
+/* The format's VA halves, as `ptkit formats --halves` lists them. */
+static struct {
+	uint64_t first[2], last[2];
+	bool two_roots;
+} halves;
+
 /* x86: CR3 from the monitor, as the CPU holds it (ptkit drops PCID / PWT / PCD itself). */
 static void roots_x86(uint64_t root[2])
 {
@@ -242,19 +248,50 @@ static void auto_root_from_notes(const uint64_t root[2])
 		die("ptkit did not take the root from the dump's CPU state");
 }
 
-/* QEMU's arm64 ELF notes carry no TTBR: without --root, ptkit must fail and ask for it. */
-static void auto_root_refused(const uint64_t root[2])
+/*
+ * QEMU's arm64 ELF notes carry no TTBR. Without --root, ptkit takes the kernel's root from
+ * a VMCOREINFO note (there when the guest's fw_cfg driver met -device vmcoreinfo): it must
+ * be TTBR1's table, unless TTBR1 holds KPTI's trampoline (an odd, user ASID: TCR_EL1.A1 puts
+ * the ASID in TTBR1, bits 63:48). Without the note, ptkit must fail and ask for --root.
+ */
+static void auto_root_arm64(const uint64_t root[2])
 {
-	char cmd[2048];
+	char cmd[2048], line[512];
+	uint64_t table1 = root[1] & UINT64_C(0x0000fffffffff000), kernel = 0;
+	bool vmcoreinfo = false;
+	int rc;
+	FILE *f;
 
-	(void)root;
-	snprintf(cmd, sizeof(cmd), "%s translate --format %s --image %s 0 >%s 2>&1", opt_ptkit,
-		 opt_format, path_in("guest.elf"), path_in("noroot.txt"));
-	if (shell(cmd) == 0)
-		die("ptkit translated on an arm64 dump without --root");
-	snprintf(cmd, sizeof(cmd), "grep -q -- '--root' %s", path_in("noroot.txt"));
-	if (shell(cmd) != 0)
-		die("ptkit without --root on an arm64 dump did not say it needs --root");
+	snprintf(cmd, sizeof(cmd), "%s translate --format %s --image %s 0x%" PRIx64 " >%s 2>&1",
+		 opt_ptkit, opt_format, path_in("guest.elf"), halves.first[1],
+		 path_in("noroot.txt"));
+	rc = shell(cmd);
+	if (!(f = fopen(path_in("noroot.txt"), "r")))
+		die("cannot read %s", path_in("noroot.txt"));
+	while (fgets(line, sizeof(line), f)) {
+		char *p = strstr(line, "the root table at 0x");
+		if (p && strstr(line, "swapper_pg_dir from the dump's VMCOREINFO"))
+			vmcoreinfo = sscanf(p + 18, "0x%" SCNx64, &kernel) == 1;
+	}
+	fclose(f);
+	if (!vmcoreinfo) {
+		snprintf(cmd, sizeof(cmd), "grep -q -- '--root' %s", path_in("noroot.txt"));
+		if (rc == 0 || shell(cmd) != 0)
+			die("ptkit on an arm64 dump without CPU roots nor VMCOREINFO, given no --root, "
+			    "did not fail asking for --root");
+		printf("realguest: %s: no VMCOREINFO: ptkit asks for --root\n", opt_format);
+	} else if (kernel == table1) {
+		printf("realguest: %s: no --root: VMCOREINFO's swapper_pg_dir 0x%" PRIx64
+		       ", TTBR1's table\n",
+		       opt_format, kernel);
+	} else if (root[1] >> 48 & 1) {
+		printf("realguest: %s: no --root: VMCOREINFO's swapper_pg_dir 0x%" PRIx64
+		       " (TTBR1 holds KPTI's trampoline 0x%" PRIx64 ")\n",
+		       opt_format, kernel, table1);
+	} else {
+		die("ptkit's root from VMCOREINFO 0x%" PRIx64 " is not TTBR1's table 0x%" PRIx64,
+		    kernel, table1);
+	}
 }
 
 /*
@@ -286,7 +323,7 @@ static const struct arch {
 	void (*mmu_view)(bool begin);			 /* around the gva2gpa questions, or NULL */
 } arches[] = {
 	{ "x86_64", roots_x86, auto_root_from_notes, NULL },
-	{ "arm64-", roots_arm64, auto_root_refused, view_arm64_el1 },
+	{ "arm64-", roots_arm64, auto_root_arm64, view_arm64_el1 },
 };
 
 static const struct arch *arch_of(const char *format)
@@ -297,12 +334,7 @@ static const struct arch *arch_of(const char *format)
 	die("no real-guest support for format %s", format);
 }
 
-/* The format's VA halves, as `ptkit formats --halves` lists them. */
-static struct {
-	uint64_t first[2], last[2];
-	bool two_roots;
-} halves;
-
+/* Fill halves for opt_format. */
 static void read_halves(void)
 {
 	char cmd[600], line[512], name[64], roots[16];
@@ -344,7 +376,8 @@ static void read_dump(const char *cmd)
 	while (fgets(line, sizeof(line), p)) {
 		unsigned long long s, e;
 		if (sscanf(line, "0x%llx-0x%llx", &s, &e) != 2 || !strstr(line, " pa 0x"))
-			continue; /* leaves only: shared tables and self-maps are not sampled here */
+			continue; /* leaves only: shared tables and self-maps are not sampled here
+				   */
 		if (nranges == cap) {
 			cap = cap ? 2 * cap : 1024;
 			ranges = realloc(ranges, cap * sizeof(*ranges));
@@ -354,8 +387,9 @@ static void read_dump(const char *cmd)
 		ranges[nranges++] = (struct range){ s, e };
 	}
 	if (pclose(p) != 0)
-		fprintf(stderr, "realguest: note: ptkit dump reported problems (its listing is used "
-				"as far as it goes)\n");
+		fprintf(stderr,
+			"realguest: note: ptkit dump reported problems (its listing is used "
+			"as far as it goes)\n");
 	if (!nranges)
 		die("ptkit dump listed no mapping");
 }
@@ -412,9 +446,9 @@ int main(int argc, char **argv)
 		snprintf(roots, sizeof(roots), "--root 0x%" PRIx64, roots_reg[0]);
 	{
 		char *r = strstr(ready, "anon ");
-		if (!r || sscanf(r, "anon %" SCNx64 " huge %" SCNx64 " rodata %" SCNx64
-				    " text %" SCNx64,
-				 &hints[0], &hints[1], &hints[2], &hints[3]) != 4)
+		if (!r ||
+		    sscanf(r, "anon %" SCNx64 " huge %" SCNx64 " rodata %" SCNx64 " text %" SCNx64,
+			   &hints[0], &hints[1], &hints[2], &hints[3]) != 4)
 			die("cannot read the guest's READY line: %s", ready);
 	}
 	printf("realguest: %s: guest ready, %s\n", opt_format, roots);
@@ -489,7 +523,8 @@ int main(int argc, char **argv)
 		mapped += theirs;
 		if (ours != theirs || (ours && pa != qpa)) {
 			if (bad++ < 20)
-				fprintf(stderr, "MISMATCH 0x%" PRIx64 ": ptkit '%.*s' QEMU '%.40s'\n",
+				fprintf(stderr,
+					"MISMATCH 0x%" PRIx64 ": ptkit '%.*s' QEMU '%.40s'\n",
 					vas[i], (int)strcspn(line, "\n"), line, g);
 		}
 	}
