@@ -276,15 +276,15 @@ static inline void fmt_store(uint8_t *p, uint64_t e)
 
 /*
  * The root as a process-table entry gives it (ISA 3.0 6.7.6.2, doubleword 0): RTS in bits
- * 62:61 and 7:5, RPDB (the root's real address) in 59:8, RPDS in 4:0 (the root has
- * 2^(RPDS+3) entries). A value whose RTS and RPDS are 0 is taken as the root's address; one
+ * 62:61 and 7:5, RPDB (the root's real address) in 59:8, RPDS in 4:0 (the root is
+ * 2^(RPDS+3) bytes: RPDS is log2 of its entries, like NLS in a PDE; 13 in Linux's entries). A value whose RTS and RPDS are 0 is taken as the root's address; one
  * whose RPDS names another root size is refused.
  */
 static inline int fmt_root_of_reg(uint64_t reg, uint64_t *root, const char **why)
 {
 	uint64_t rpds = reg & 0x1f, rts = ((reg >> 61 & 3) << 3) | (reg >> 5 & 7);
 
-	if ((rpds || rts) && rpds + 3 != (uint64_t)FMT_BITS_C(FMT_LEVELS - 1)) {
+	if ((rpds || rts) && rpds != (uint64_t)FMT_BITS_C(FMT_LEVELS - 1)) {
 		*why = "the entry's RPDS is not the size of this format's root table";
 		return -PT_EINVAL;
 	}
