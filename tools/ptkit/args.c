@@ -109,9 +109,60 @@ static uint64_t root_from_dump(const struct cli_tree *t)
 	return root;
 }
 
-void cli_open_tree(struct cli_tree *t, const char *format, const char *image, const char *base,
-		   const char *root, const char *root1)
+/* n bytes of the memory m (a struct pt_mem) at pa, for roots_of_table_reg. */
+static int mem_read(void *ctx, uint64_t pa, void *buf, uint64_t n)
 {
+	const struct pt_mem *m = ctx;
+	const uint8_t *p;
+
+	if (m->table) {
+		p = m->table(m, pa, n);
+		if (!p)
+			return -1;
+	} else {
+		if (pa < m->base || pa - m->base >= m->size || m->size - (pa - m->base) < n)
+			return -1;
+		p = m->bytes + (pa - m->base);
+	}
+	memcpy(buf, p, n);
+	return 0;
+}
+
+/* --ptcr: both roots through the tables it points at, read from the dump; said on stderr. */
+static void roots_from_table_reg(const struct cli_tree *t, const struct cli_roots *r,
+				 uint64_t roots[2])
+{
+	uint64_t reg = cli_num_opt("--ptcr", r->ptcr);
+	uint64_t pid = r->pid ? cli_num_opt("--pid", r->pid) : 0;
+	uint64_t lpid = r->lpid ? cli_num_opt("--lpid", r->lpid) : 0;
+	struct pt_table_roots out = { 0 };
+	const char *why = "";
+
+	if (t->fmt->ops.roots_of_table_reg(reg, lpid, pid, mem_read, t->dump.mem, &out, &why)) {
+		if (out.failed)
+			cli_fail("--ptcr %s: the process-table entry of PID %llu at 0x%llx "
+				 "(0x%016llx): %s",
+				 r->ptcr, (unsigned long long)(out.failed == 1 ? pid : 0),
+				 (unsigned long long)out.entry_pa[out.failed - 1],
+				 (unsigned long long)out.entry[out.failed - 1], why);
+		cli_fail("--ptcr %s (LPID %llu, PID %llu): %s (%s)", r->ptcr,
+			 (unsigned long long)lpid, (unsigned long long)pid, why, t->fmt->name);
+	}
+	cli_note("--ptcr %s: partition-table entry of LPID %llu at 0x%llx, process table at "
+		 "0x%llx (%llu entries): PID %llu's tree (lower half) at 0x%llx, PID 0's (upper "
+		 "half) at 0x%llx",
+		 r->ptcr, (unsigned long long)lpid, (unsigned long long)out.part_entry_pa,
+		 (unsigned long long)out.proc_table_pa, (unsigned long long)out.proc_table_count,
+		 (unsigned long long)pid, (unsigned long long)out.root[0],
+		 (unsigned long long)out.root[1]);
+	roots[0] = out.root[0];
+	roots[1] = out.root[1];
+}
+
+void cli_open_tree(struct cli_tree *t, const char *format, const char *image, const char *base,
+		   const struct cli_roots *r)
+{
+	const char *root = r->root, *root1 = r->root1;
 	uint64_t b = 0, r0 = 0, r1;
 	int err;
 
@@ -122,6 +173,18 @@ void cli_open_tree(struct cli_tree *t, const char *format, const char *image, co
 		b = cli_num_opt("--base", base);
 	if (b & 4095)
 		cli_fail("--base 0x%llx: not aligned to 4K", (unsigned long long)b);
+	if (r->ptcr && (root || root1))
+		cli_usage_error(
+			"--ptcr with --root or --root1: give one (--ptcr finds both roots)");
+	if ((r->pid || r->lpid) && !r->ptcr)
+		cli_usage_error("%s without --ptcr", r->pid ? "--pid" : "--lpid");
+	if (r->ptcr) {
+		cli_num_opt("--ptcr", r->ptcr);
+		if (r->pid)
+			cli_num_opt("--pid", r->pid);
+		if (r->lpid)
+			cli_num_opt("--lpid", r->lpid);
+	}
 	if (root)
 		r0 = root_value(t->fmt, "--root", root);
 	if (root1 && !root)
@@ -136,11 +199,22 @@ void cli_open_tree(struct cli_tree *t, const char *format, const char *image, co
 	err = pt_dump_open(&t->dump, cli_check_image_file(image), base != NULL, b);
 	if (err)
 		cli_fail("%s", t->dump.err);
-	if (!root)
-		r0 = r1 = root_from_dump(t);
-	check_root(t, "--root", r0);
-	if (root1)
-		check_root(t, "--root1", r1);
+	if (r->ptcr) {
+		uint64_t roots[2];
+
+		roots_from_table_reg(t, r, roots);
+		r0 = roots[0];
+		r1 = roots[1];
+		t->upper = true;
+		check_root(t, "the PID's tree", r0);
+		check_root(t, "PID 0's tree", r1);
+	} else {
+		if (!root)
+			r0 = r1 = root_from_dump(t);
+		check_root(t, "--root", r0);
+		if (root1)
+			check_root(t, "--root1", r1);
+	}
 	pt_mm_attach(&t->mm, t->fmt, t->dump.mem, r0, r1);
 }
 

@@ -6,7 +6,8 @@
 #include <string.h>
 
 static const char usage[] =
-	"usage: ptkit translate --format F --image IMAGE [--base PA] [--root PA [--root1 PA]]\n"
+	"usage: ptkit translate --format F --image IMAGE [--base PA]\n"
+	"                       [--root PA [--root1 PA] | --ptcr REG [--pid N] [--lpid N]]\n"
 	"                       [--trace] [--json] [VA...]\n"
 	"\n"
 	"One answer per VA, in order: '0x<va> 0x<pa> <leaf-size> <flags>', '0x<va> fault <level>'\n"
@@ -23,6 +24,11 @@ static const char usage[] =
 	"--root may be the root register's value (CR3, TTBR, satp, a radix process-table\n"
 	"entry): what is not the table's address is dropped. Without --root, a dump that\n"
 	"carries CPU state (QEMU's x86 notes) gives CPU 0's.\n"
+	"--ptcr (ppc64 radix) takes the PTCR register instead: ptkit reads the partition\n"
+	"table's entry for --lpid (default 0; another LPID is a guest, refused) and its process\n"
+	"table from the image, and walks the tree of process-table entry --pid (the PIDR value,\n"
+	"not a Unix PID; default 0) for the lower half (quadrant 0) and that of PID 0 for the\n"
+	"upper half (quadrant 3), and says which it used.\n"
 	"--trace prints every level walked:\n"
 	"'  <level> index <n> entry 0x<entry> table 0x<table-pa>'.\n";
 
@@ -83,12 +89,13 @@ static void answer_stdin(struct answers *a, struct cli_tree *t, struct mm_walk_s
 
 int cmd_translate(int argc, char **argv)
 {
-	const char *format = NULL, *image = NULL, *base = NULL, *root = NULL, *root1 = NULL;
+	const char *format = NULL, *image = NULL, *base = NULL;
+	struct cli_roots r = { 0 };
 	bool trace = false, json = false;
 	const struct cli_opt opts[] = { { "--format", &format, NULL }, { "--image", &image, NULL },
-					{ "--base", &base, NULL },     { "--root", &root, NULL },
-					{ "--root1", &root1, NULL },   { "--trace", NULL, &trace },
-					{ "--json", NULL, &json },     { NULL, NULL, NULL } };
+					{ "--base", &base, NULL },     CLI_ROOT_OPTS(r),
+					{ "--trace", NULL, &trace },   { "--json", NULL, &json },
+					{ NULL, NULL, NULL } };
 	const struct pt_format *fmt;
 	struct cli_half halves[2];
 	struct cli_tree t;
@@ -114,7 +121,7 @@ int cmd_translate(int argc, char **argv)
 				 (unsigned long long)va[i], fmt->name, fmt->va_bits);
 	if (!n && image && !strcmp(image, "-"))
 		cli_usage_error("no VA arguments and --image -: stdin cannot hold both");
-	cli_open_tree(&t, format, image, base, root, root1);
+	cli_open_tree(&t, format, image, base, &r);
 
 	a.flags = (trace ? CLI_TR_TRACE : 0) | (json ? CLI_TR_JSON : 0);
 	mm_walk_init(&st, &t.mm);
