@@ -5,7 +5,7 @@
 # dump-guest-memory writes it, and compare `ptkit translate` on the dump with QEMU's MMU
 # (gva2gpa) on REALGUEST_COUNT VAs per guest (tests/realguest/driver.c).
 #
-# usage: scripts/realguest.sh [GUEST...]    GUEST: amd64 amd64-la57 (default: all)
+# usage: scripts/realguest.sh [GUEST...]    GUEST: amd64 amd64-la57 ppc64el (default: all)
 # The kernel package is downloaded once into $REALGUEST_DIR (default build-realguest/);
 # dumps are written there and never committed. Exit 77 (skipped) when it cannot be had.
 set -euo pipefail
@@ -15,7 +15,7 @@ W=${REALGUEST_DIR:-$ROOT/build-realguest}
 COUNT=${REALGUEST_COUNT:-2000}
 PTKIT=${PTKIT:-$ROOT/build/ptkit}
 GUESTS=("$@")
-[ ${#GUESTS[@]} -gt 0 ] || GUESTS=(amd64 amd64-la57)
+[ ${#GUESTS[@]} -gt 0 ] || GUESTS=(amd64 amd64-la57 ppc64el)
 mkdir -p "$W"
 
 [ -x "$PTKIT" ] || { echo "realguest: no $PTKIT (run make first)" >&2; exit 1; }
@@ -34,6 +34,35 @@ kernel() {
 	(cd "$W/$arch" && apt-get download "$pkg" >/dev/null 2>&1) ||
 		{ echo "realguest: SKIP: cannot download $pkg (no network?)" >&2; exit 77; }
 	deb=$(ls "$W/$arch"/linux-image-*.deb | head -n 1)
+	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$W/$arch" --wildcards './boot/vmlinu*'
+	mv "$W/$arch"/boot/vmlinu* "$W/$arch/vmlinuz"
+	rm -rf "$W/$arch/boot" "$deb"
+	echo "$W/$arch/vmlinuz"
+}
+
+# Debian's kernel image for a foreign ARCH (flavour FLAVOUR), unpacked (vmlinux or vmlinuz)
+# into $W/ARCH/ and not installed: the machine's dpkg architectures stay as they are. The
+# version is the one apt knows for this machine's own linux-image-<host arch>, fetched with
+# curl from the same mirror's pool, where Debian's unsigned `linux` source package puts every
+# architecture's image.
+foreign_kernel() {
+	local arch=$1 flavour=$2 host hpkg url deb
+	if [ -f "$W/$arch/vmlinuz" ]; then
+		echo "$W/$arch/vmlinuz"
+		return
+	fi
+	host=$(dpkg --print-architecture)
+	hpkg=$(apt-cache depends "linux-image-$host" 2>/dev/null |
+		awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
+	[ -n "$hpkg" ] || { echo "realguest: SKIP: no linux-image-$host package known to apt" >&2; exit 77; }
+	url=$(apt-get download --print-uris "$hpkg" 2>/dev/null | awk '{gsub("\047", "", $1); print $1; exit}')
+	[ -n "$url" ] || { echo "realguest: SKIP: apt gives no URL for $hpkg" >&2; exit 77; }
+	url=$(echo "$url" | sed -e "s|/linux-signed-$host/|/linux/|" \
+		-e "s|-$host\(_[^_]*_\)$host\.deb\$|-$flavour\1$arch.deb|")
+	mkdir -p "$W/$arch"
+	deb="$W/$arch/kernel.deb"
+	curl -sfL -o "$deb" "$url" ||
+		{ echo "realguest: SKIP: cannot download $url (no network?)" >&2; rm -f "$deb"; exit 77; }
 	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$W/$arch" --wildcards './boot/vmlinu*'
 	mv "$W/$arch"/boot/vmlinu* "$W/$arch/vmlinuz"
 	rm -rf "$W/$arch/boot" "$deb"
@@ -74,16 +103,26 @@ cc -O2 -Wall -Wextra -Werror -o "$W/driver" "$ROOT/tests/realguest/driver.c"
 status=0
 for g in "${GUESTS[@]}"; do
 	case $g in
-	amd64) arch=amd64 qemu=qemu-system-x86_64 cc=cc format=x86_64 cpu=qemu64 ;;
-	amd64-la57) arch=amd64 qemu=qemu-system-x86_64 cc=cc format=x86_64-la57 cpu=qemu64,+la57 ;;
+	amd64) arch=amd64 qemu=qemu-system-x86_64 cc=cc format=x86_64 cpu=qemu64 machine= ;;
+	amd64-la57) arch=amd64 qemu=qemu-system-x86_64 cc=cc format=x86_64-la57 cpu=qemu64,+la57 machine= ;;
+	# Bare-metal POWER9 (skiboot from QEMU's own files): the kernel sets PTCR itself, radix,
+	# 64K pages (Debian's powerpc64le flavour).
+	ppc64el) arch=ppc64el qemu=qemu-system-ppc64 cc=powerpc64le-linux-gnu-gcc format=ppc64-radix-64k cpu= machine=powernv9 ;;
 	*) echo "realguest: unknown guest '$g'" >&2; exit 2 ;;
 	esac
-	k=$(kernel $arch) || exit $?
+	command -v $qemu >/dev/null || { echo "realguest: SKIP: no $qemu" >&2; exit 77; }
+	command -v $cc >/dev/null || { echo "realguest: SKIP: no $cc (scripts/install-deps.sh)" >&2; exit 77; }
+	if [ $arch = amd64 ]; then
+		k=$(kernel $arch) || exit $?
+	else
+		k=$(foreign_kernel $arch powerpc64le) || exit $?
+	fi
 	i=$(initramfs $arch $cc)
 	mkdir -p "$W/run-$g"
 	start=$(date +%s)
 	if "$W/driver" --qemu "$(command -v $qemu)" --kernel "$k" --initrd "$i" --cpu "$cpu" \
-		--format "$format" --ptkit "$PTKIT" --workdir "$W/run-$g" --count "$COUNT"; then
+		--format "$format" --ptkit "$PTKIT" --workdir "$W/run-$g" --count "$COUNT" \
+		${machine:+--machine "$machine"}; then
 		echo "realguest: $g: PASS in $(($(date +%s) - start)) s"
 	else
 		echo "realguest: $g: FAIL" >&2

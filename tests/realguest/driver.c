@@ -9,6 +9,10 @@
  *
  * usage: realguest_driver --qemu BIN --kernel VMLINUZ --initrd CPIO --format F --ptkit PATH
  *                         --workdir DIR [--cpu MODEL] [--machine M] [--count N] [--seed S]
+ * --cpu "" leaves the machine's default CPU.
+ *
+ * What differs between guests (where the roots come from, which VAs exist, what the CPU
+ * must be for QEMU to answer) is one entry of `guests` below, chosen by the format.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -68,19 +72,23 @@ static void start_qemu(void)
 {
 	const char *argv[40];
 	int n = 0;
-	char serial[600], qmpopt[600];
+	char serial[600], qmpopt[600], gdbopt[600];
 
 	snprintf(serial, sizeof(serial), "file:%s", path_in("console.log"));
 	snprintf(qmpopt, sizeof(qmpopt), "unix:%s,server=on,wait=off", path_in("qmp.sock"));
+	snprintf(gdbopt, sizeof(gdbopt), "unix:%s,server=on,wait=off", path_in("gdb.sock"));
 	unlink(path_in("qmp.sock"));
+	unlink(path_in("gdb.sock"));
 	unlink(path_in("console.log")); /* an old READY line must not count */
 	argv[n++] = opt_qemu;
 	if (opt_machine) {
 		argv[n++] = "-M";
 		argv[n++] = opt_machine;
 	}
-	argv[n++] = "-cpu";
-	argv[n++] = opt_cpu;
+	if (opt_cpu[0]) {
+		argv[n++] = "-cpu";
+		argv[n++] = opt_cpu;
+	}
 	argv[n++] = "-m";
 	argv[n++] = "1024";
 	argv[n++] = "-display";
@@ -90,6 +98,8 @@ static void start_qemu(void)
 	argv[n++] = serial;
 	argv[n++] = "-qmp";
 	argv[n++] = qmpopt;
+	argv[n++] = "-gdb";
+	argv[n++] = gdbopt;
 	argv[n++] = "-kernel";
 	argv[n++] = opt_kernel;
 	argv[n++] = "-initrd";
@@ -200,6 +210,259 @@ static uint64_t root_register(void)
 	return 0;
 }
 
+/* The register `name` ("PTCR", "MSR") as HMP `info registers` prints it on ppc. */
+static uint64_t hmp_ppc_reg(const char *name)
+{
+	char *regs = hmp("info registers"), key[32], *p;
+	uint64_t v;
+
+	snprintf(key, sizeof(key), "%s ", name);
+	for (p = regs; (p = strstr(p, key)); p++)
+		/* At a line start (JSON "\\n") or after a space: not the end of "HMSR". */
+		if ((p == regs || p[-1] == ' ' || (p - regs >= 2 && !memcmp(p - 2, "\\n", 2))) &&
+		    sscanf(p + strlen(key), "%" SCNx64, &v) == 1)
+			return v;
+	die("no %s in 'info registers'", name);
+	return 0;
+}
+
+/*
+ * QEMU's gdbstub (GDB remote serial protocol on the unix socket of -gdb), for registers HMP
+ * does not print (ppc: PIDR). Register numbers come from the target description
+ * (qXfer:features:read), counted as GDB does: in document order, a regnum attribute
+ * restarting the count. Reading the description is also what makes QEMU answer `p`.
+ * Never `g`: QEMU 7.2 asserts on it for POWER9. Connected on first use, once the CPU is
+ * stopped for good: QEMU notifies a connected client of every stop.
+ */
+static FILE *gdb;
+
+static void gdb_connect(void)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path_in("gdb.sock"));
+	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)))
+		die("cannot connect to the gdbstub at %s: %s", a.sun_path, strerror(errno));
+	gdb = fdopen(fd, "r+");
+	if (!gdb)
+		die("fdopen: %s", strerror(errno));
+}
+
+/* Send one packet, return the reply's body (static buffer, NUL-terminated). */
+static char *gdb_req(const char *body)
+{
+	static char reply[1 << 16];
+	unsigned sum = 0;
+	size_t n = 0;
+	int c;
+
+	for (const char *p = body; *p; p++)
+		sum += (unsigned char)*p;
+	if (!gdb)
+		gdb_connect();
+	fprintf(gdb, "$%s#%02x", body, sum & 0xff);
+	fflush(gdb);
+	do { /* skipping stop notifications ('T05...'), which none of our requests get */
+		n = 0;
+		while ((c = fgetc(gdb)) != EOF && c != '$')
+			; /* the '+' acknowledging ours */
+		while ((c = fgetc(gdb)) != EOF && c != '#')
+			if (n < sizeof(reply) - 1)
+				reply[n++] = (char)c;
+		if (c == EOF || fgetc(gdb) == EOF || fgetc(gdb) == EOF)
+			die("gdbstub: connection closed (request %.40s)", body);
+		reply[n] = 0;
+		fputc('+', gdb);
+		fflush(gdb);
+	} while (reply[0] == 'T' || reply[0] == 'S');
+	return reply;
+}
+
+/* The whole of feature document `name` (malloc'd). */
+static char *gdb_xfer(const char *name)
+{
+	size_t len = 0;
+	char *doc = NULL, req[256];
+
+	for (;;) {
+		char *r;
+		size_t n;
+
+		snprintf(req, sizeof(req), "qXfer:features:read:%s:%zx,fff", name, len);
+		r = gdb_req(req);
+		if (r[0] != 'm' && r[0] != 'l')
+			die("gdbstub: cannot read %s: '%.40s'", name, r);
+		n = strlen(r + 1);
+		doc = realloc(doc, len + n + 1);
+		if (!doc)
+			die("out of memory");
+		memcpy(doc + len, r + 1, n + 1);
+		len += n;
+		if (r[0] == 'l')
+			return doc;
+	}
+}
+
+/* Number register `name` in document doc, counting from *next; -1 if it is not there. */
+static int gdb_find_reg(const char *doc, const char *name, int *next)
+{
+	for (const char *p = doc; (p = strstr(p, "<reg ")); p++) {
+		const char *end = strchr(p, '>'), *a;
+		char want[80];
+
+		if (!end)
+			break;
+		a = strstr(p, "regnum=\"");
+		if (a && a < end)
+			*next = atoi(a + 8);
+		snprintf(want, sizeof(want), "name=\"%s\"", name);
+		a = strstr(p, want);
+		if (a && a < end)
+			return *next;
+		(*next)++;
+	}
+	return -1;
+}
+
+static int gdb_regnum(const char *name)
+{
+	char *top, *p;
+	int next = 0, n = -1;
+
+	gdb_req("qSupported:xmlRegisters=i386;qXfer:features:read+");
+	top = gdb_xfer("target.xml");
+	for (p = top; n < 0 && (p = strstr(p, "href=\"")); p++) {
+		char file[128];
+		char *doc;
+
+		if (sscanf(p + 6, "%127[^\"]", file) != 1)
+			break;
+		doc = gdb_xfer(file);
+		n = gdb_find_reg(doc, name, &next);
+		free(doc);
+	}
+	if (n < 0)
+		n = gdb_find_reg(top, name, &next);
+	free(top);
+	if (n < 0)
+		die("gdbstub: no register '%s' in the target description", name);
+	return n;
+}
+
+/* Register n's 8 bytes, in the byte order they come in (little: QEMU swaps for MSR[LE]). */
+static uint64_t gdb_read_reg(int n, bool little)
+{
+	char req[32], *r;
+	uint64_t v = 0;
+
+	snprintf(req, sizeof(req), "p%x", n);
+	r = gdb_req(req);
+	if (strlen(r) != 16)
+		die("gdbstub: register %d: '%.40s'", n, r);
+	for (int i = 0; i < 8; i++) {
+		unsigned b;
+		if (sscanf(r + 2 * i, "%2x", &b) != 1)
+			die("gdbstub: register %d: '%.40s'", n, r);
+		v |= (uint64_t)b << (little ? 8 * i : 56 - 8 * i);
+	}
+	return v;
+}
+
+static void gdb_write_reg(int n, uint64_t v, bool little)
+{
+	char req[64];
+	int k = snprintf(req, sizeof(req), "P%x=", n);
+
+	for (int i = 0; i < 8; i++)
+		k += snprintf(req + k, sizeof(req) - (size_t)k, "%02x",
+			      (unsigned)(v >> (little ? 8 * i : 56 - 8 * i)) & 0xff);
+	if (strcmp(gdb_req(req), "OK"))
+		die("gdbstub: cannot write register %d", n);
+}
+
+/* ---- what differs between guests ---- */
+
+#define MSR_PR (1ull << 14) /* ppc: problem state (user mode) */
+#define MSR_LE 1ull
+
+/* x86: CR3, as the CPU holds it (ptkit drops PCID / PWT / PCD itself). */
+static void roots_x86(char *opts, size_t len)
+{
+	snprintf(opts, len, "--root 0x%" PRIx64, root_register());
+}
+
+/*
+ * ppc64 radix on bare metal (powernv): PTCR from HMP, PIDR from the gdbstub; ptkit finds
+ * both trees through the partition and process tables in the dump.
+ */
+static void roots_ppc(char *opts, size_t len)
+{
+	uint64_t ptcr, msr, pid;
+
+	/* The init spins in user space, but a stop may land in an interrupt: run on a little. */
+	for (int i = 0; !((msr = hmp_ppc_reg("MSR")) & MSR_PR); i++) {
+		if (i == 200)
+			die("ppc: the CPU stopped in the kernel 200 times (MSR 0x%" PRIx64 ")",
+			    msr);
+		qmp_cmd("{\"execute\": \"cont\"}");
+		usleep(20000);
+		qmp_cmd("{\"execute\": \"stop\"}");
+	}
+	ptcr = hmp_ppc_reg("PTCR");
+	pid = gdb_read_reg(gdb_regnum("pid"), msr & MSR_LE);
+	printf("realguest: ppc: stopped in user mode (MSR 0x%" PRIx64 "), PIDR %" PRIu64 "\n", msr,
+	       pid);
+	snprintf(opts, len, "--ptcr 0x%" PRIx64 " --pid %" PRIu64, ptcr, pid);
+}
+
+/*
+ * ppc: QEMU's gva2gpa checks the access with the CPU's current privilege, so in user mode
+ * every kernel (privileged) page is "Unmapped". After the user half was compared, clear
+ * MSR[PR] through the gdbstub (the guest never runs again) so that kernel VAs are answered.
+ */
+static void kernel_mode_ppc(void)
+{
+	uint64_t msr = hmp_ppc_reg("MSR");
+	int n = gdb_regnum("msr");
+
+	gdb_write_reg(n, msr & ~MSR_PR, msr & MSR_LE);
+	if (hmp_ppc_reg("MSR") != (msr & ~MSR_PR))
+		die("ppc: MSR[PR] could not be cleared through the gdbstub");
+}
+
+struct guest {
+	const char *format_prefix; /* the ptkit formats it applies to */
+	/* The VAs sampled at random in each half: base | (random & mask). */
+	uint64_t half_base[2], half_mask[2];
+	bool cpu_root_note; /* the ELF dump's CPU notes give the root (ptkit, no --root) */
+	void (*roots)(char *opts, size_t len); /* ptkit's root options */
+	void (*upper_mode)(void);	       /* before the upper half is asked of QEMU, or NULL */
+};
+
+static const struct guest guests[] = {
+	{ .format_prefix = "x86_64",
+	  .half_base = { 0, 0xffff800000000000ull },
+	  .half_mask = { 0x00007fffffffffffull, 0x00007fffffffffffull },
+	  .cpu_root_note = true,
+	  .roots = roots_x86 },
+	/* Quadrant 0 (user, up to Linux's 4 PiB) and quadrant 3 (kernel: EA bits 61:52 zero). */
+	{ .format_prefix = "ppc64-radix",
+	  .half_base = { 0, 0xc000000000000000ull },
+	  .half_mask = { 0x000fffffffffffffull, 0x000fffffffffffffull },
+	  .roots = roots_ppc,
+	  .upper_mode = kernel_mode_ppc },
+};
+
+static const struct guest *guest_of(const char *format)
+{
+	for (size_t i = 0; i < sizeof(guests) / sizeof(guests[0]); i++)
+		if (!strncmp(format, guests[i].format_prefix, strlen(guests[i].format_prefix)))
+			return &guests[i];
+	die("no guest description for format %s", format);
+	return NULL;
+}
+
 struct range {
 	uint64_t start, end;
 };
@@ -218,7 +481,8 @@ static void read_dump(const char *cmd)
 	while (fgets(line, sizeof(line), p)) {
 		unsigned long long s, e;
 		if (sscanf(line, "0x%llx-0x%llx", &s, &e) != 2 || !strstr(line, " pa 0x"))
-			continue; /* leaves only: shared tables and self-maps are not sampled here */
+			continue; /* leaves only: shared tables and self-maps are not sampled here
+				   */
 		if (nranges == cap) {
 			cap = cap ? 2 * cap : 1024;
 			ranges = realloc(ranges, cap * sizeof(*ranges));
@@ -228,18 +492,20 @@ static void read_dump(const char *cmd)
 		ranges[nranges++] = (struct range){ s, e };
 	}
 	if (pclose(p) != 0)
-		fprintf(stderr, "realguest: note: ptkit dump reported problems (its listing is used "
-				"as far as it goes)\n");
+		fprintf(stderr,
+			"realguest: note: ptkit dump reported problems (its listing is used "
+			"as far as it goes)\n");
 	if (!nranges)
 		die("ptkit dump listed no mapping");
 }
 
 int main(int argc, char **argv)
 {
-	char ready[512], cmd[2048];
-	uint64_t root, hints[4] = { 0 }, *vas;
+	char ready[512], cmd[2048], roots[256], **answers;
+	uint64_t hints[4] = { 0 }, *vas;
+	const struct guest *g;
 	FILE *in;
-	unsigned bad = 0, mapped = 0;
+	unsigned bad = 0, mapped = 0, upper = 0;
 
 	for (int i = 1; i + 1 < argc; i += 2) {
 		const char *o = argv[i], *v = argv[i + 1];
@@ -269,20 +535,21 @@ int main(int argc, char **argv)
 	if (!opt_qemu || !opt_kernel || !opt_initrd || !opt_format || !opt_ptkit || !opt_dir)
 		die("usage: see the comment at the top of tests/realguest/driver.c");
 
+	g = guest_of(opt_format);
 	start_qemu();
 	wait_ready(ready, sizeof(ready));
 	qmp_connect();
 	qmp_cmd("{\"execute\": \"qmp_capabilities\"}");
 	qmp_cmd("{\"execute\": \"stop\"}");
-	root = root_register();
+	g->roots(roots, sizeof(roots));
 	{
 		char *r = strstr(ready, "anon ");
-		if (!r || sscanf(r, "anon %" SCNx64 " huge %" SCNx64 " rodata %" SCNx64
-				    " text %" SCNx64,
-				 &hints[0], &hints[1], &hints[2], &hints[3]) != 4)
+		if (!r ||
+		    sscanf(r, "anon %" SCNx64 " huge %" SCNx64 " rodata %" SCNx64 " text %" SCNx64,
+			   &hints[0], &hints[1], &hints[2], &hints[3]) != 4)
 			die("cannot read the guest's READY line: %s", ready);
 	}
-	printf("realguest: %s: guest ready, root 0x%" PRIx64 "\n", opt_format, root);
+	printf("realguest: %s: guest ready, roots: %s\n", opt_format, roots);
 	qmp_cmd("{\"execute\": \"dump-guest-memory\", \"arguments\": {\"paging\": false, "
 		"\"protocol\": \"file:%s\"}}",
 		path_in("guest.elf"));
@@ -292,28 +559,33 @@ int main(int argc, char **argv)
 
 	/* A kdump-compressed dump: refused by name until ptkit reads it (never misread). */
 	snprintf(cmd, sizeof(cmd),
-		 "%s translate --format %s --image %s --root 0x%" PRIx64
+		 "%s translate --format %s --image %s %s"
 		 " 0 2>&1 | grep -q \"kdump.*cannot read yet\"",
-		 opt_ptkit, opt_format, path_in("guest.kdump"), root);
+		 opt_ptkit, opt_format, path_in("guest.kdump"), roots);
 	if (system(cmd) != 0)
 		die("ptkit did not refuse the kdump-compressed dump by name");
 
 	/* Without --root, ptkit takes CPU 0's CR3 from the dump's QEMU notes: the same table. */
-	snprintf(cmd, sizeof(cmd),
-		 "%s translate --format %s --image %s 0 2>&1 >/dev/null | grep -q 'the root table at "
-		 "0x%" PRIx64 ", from CPU 0'",
-		 opt_ptkit, opt_format, path_in("guest.elf"), root & UINT64_C(0x000ffffffffff000));
-	if (system(cmd) != 0)
-		die("ptkit did not take the root from the dump's CPU state");
+	if (g->cpu_root_note) {
+		snprintf(
+			cmd, sizeof(cmd),
+			"%s translate --format %s --image %s 0 2>&1 >/dev/null | grep -q 'the root "
+			"table at 0x%" PRIx64 ", from CPU 0'",
+			opt_ptkit, opt_format, path_in("guest.elf"),
+			root_register() & UINT64_C(0x000ffffffffff000));
+		if (system(cmd) != 0)
+			die("ptkit did not take the root from the dump's CPU state");
+	}
 
-	snprintf(cmd, sizeof(cmd), "%s dump --format %s --image %s --root 0x%" PRIx64 " 2>&1",
-		 opt_ptkit, opt_format, path_in("guest.elf"), root);
+	snprintf(cmd, sizeof(cmd), "%s dump --format %s --image %s %s 2>&1", opt_ptkit, opt_format,
+		 path_in("guest.elf"), roots);
 	read_dump(cmd);
 
-	/* VAs: inside listed mappings, near the init's own, and anywhere. */
+	/* VAs: inside listed mappings, near the init's own, and anywhere in either half. */
 	vas = calloc(opt_count, sizeof(*vas));
+	answers = calloc(opt_count, sizeof(*answers));
 	in = fopen(path_in("vas.txt"), "w");
-	if (!vas || !in)
+	if (!vas || !answers || !in)
 		die("out of memory / cannot write vas.txt");
 	for (unsigned i = 0; i < opt_count; i++) {
 		uint64_t v;
@@ -325,49 +597,68 @@ int main(int argc, char **argv)
 		} else if (kind == 2) {
 			v = hints[rnd() % 4] + (rnd() % (64u << 20)) - (32u << 20);
 		} else {
-			v = rnd() & 0x00007fffffffffffull; /* lower half ... */
-			if (rnd() & 1)
-				v |= 0xffff800000000000ull; /* ... or upper */
+			int h = (int)(rnd() & 1);
+			v = g->half_base[h] | (rnd() & g->half_mask[h]);
 		}
 		vas[i] = v & ~7ull;
 		fprintf(in, "0x%" PRIx64 "\n", vas[i]);
 	}
 	fclose(in);
-	snprintf(cmd, sizeof(cmd), "%s translate --format %s --image %s --root 0x%" PRIx64 " <%s",
-		 opt_ptkit, opt_format, path_in("guest.elf"), root, path_in("vas.txt"));
+	snprintf(cmd, sizeof(cmd), "%s translate --format %s --image %s %s <%s", opt_ptkit,
+		 opt_format, path_in("guest.elf"), roots, path_in("vas.txt"));
 	in = popen(cmd, "r");
 	if (!in)
 		die("cannot run %s", cmd);
 	for (unsigned i = 0; i < opt_count; i++) {
-		char line[512], q[160], *g;
-		unsigned long long va, pa = 0;
-		bool ours, theirs;
-		uint64_t qpa = 0;
+		char line[512];
+		unsigned long long va;
 
 		if (!fgets(line, sizeof(line), in))
 			die("ptkit translate stopped after %u answers", i);
 		if (sscanf(line, "0x%llx", &va) != 1 || va != vas[i])
 			die("ptkit translate answered out of order: %s", line);
-		/* An error answer (a corrupt walk) is no translation; QEMU's must say the same. */
-		ours = sscanf(line, "0x%llx 0x%llx", &va, &pa) == 2;
-		snprintf(q, sizeof(q), "gva2gpa 0x%" PRIx64, vas[i]);
-		g = hmp(q);
-		theirs = !strncmp(g, "gpa: 0x", 7) && sscanf(g + 7, "%" SCNx64, &qpa) == 1;
-		if (!theirs && strncmp(g, "Unmapped", 8))
-			die("gva2gpa 0x%" PRIx64 ": unexpected answer %.80s", vas[i], g);
-		mapped += theirs;
-		if (ours != theirs || (ours && pa != qpa)) {
-			if (bad++ < 20)
-				fprintf(stderr, "MISMATCH 0x%" PRIx64 ": ptkit '%.*s' QEMU '%.40s'\n",
-					vas[i], (int)strcspn(line, "\n"), line, g);
-		}
+		line[strcspn(line, "\n")] = 0;
+		answers[i] = strdup(line);
+		if (!answers[i])
+			die("out of memory");
 	}
 	pclose(in);
+	/* QEMU's answers, the lower half first (the CPU as stopped), then the upper half. */
+	for (int h = 0; h < 2; h++) {
+		if (h == 1 && g->upper_mode)
+			g->upper_mode();
+		for (unsigned i = 0; i < opt_count; i++) {
+			char q[160], *gq;
+			unsigned long long va, pa = 0;
+			bool ours, theirs;
+			uint64_t qpa = 0;
+
+			if ((vas[i] >= g->half_base[1]) != h)
+				continue;
+			/* An error answer (a corrupt walk) is no translation; QEMU's must say so
+			 * too. */
+			ours = sscanf(answers[i], "0x%llx 0x%llx", &va, &pa) == 2;
+			snprintf(q, sizeof(q), "gva2gpa 0x%" PRIx64, vas[i]);
+			gq = hmp(q);
+			theirs =
+				!strncmp(gq, "gpa: 0x", 7) && sscanf(gq + 7, "%" SCNx64, &qpa) == 1;
+			if (!theirs && strncmp(gq, "Unmapped", 8))
+				die("gva2gpa 0x%" PRIx64 ": unexpected answer %.80s", vas[i], gq);
+			mapped += theirs;
+			upper += theirs && h;
+			if (ours != theirs || (ours && pa != qpa)) {
+				if (bad++ < 20)
+					fprintf(stderr,
+						"MISMATCH 0x%" PRIx64 ": ptkit '%s' QEMU '%.*s'\n",
+						vas[i], answers[i], (int)strcspn(gq, "\\\""), gq);
+			}
+		}
+	}
 	qmp_cmd("{\"execute\": \"quit\"}");
 	waitpid(qemu_pid, NULL, 0);
 	qemu_pid = 0;
-	printf("realguest: %s: %u VAs (%u mapped, %zu mappings listed by ptkit dump): %u "
-	       "mismatches\n",
-	       opt_format, opt_count, mapped, nranges, bad);
+	printf("realguest: %s: %u VAs (%u mapped, %u of them in the upper half; %zu mappings "
+	       "listed by ptkit dump): %u mismatches\n",
+	       opt_format, opt_count, mapped, upper, nranges, bad);
 	return bad ? 1 : 0;
 }
