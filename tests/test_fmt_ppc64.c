@@ -818,7 +818,11 @@ static void test_table_reg(const struct pt_format *f, int page_shift)
 	store_be(&t.a, patb, PATE0_HR | RTS52 | t.mm.root[1] | rpds);
 	CHECK_EQ(table_roots(f, &t, ptcr, 256, TBL_PID, &out, &why), -PT_ERANGE);
 	CHECK(strstr(why, "PATS") != NULL);
-	CHECK_EQ(table_roots(f, &t, ptcr | 1, 256, TBL_PID, &out, &why), -PT_EINVAL); /* HR 0 */
+	CHECK_EQ(table_roots(f, &t, ptcr, 1, TBL_PID, &out, &why), -PT_ENOENT);
+	CHECK(strstr(why, "no partition with this LPID") != NULL);
+	store_be(&t.a, patb + 16 * 2 + 8, prtb); /* HR = 0, a process table: HPT */
+	CHECK_EQ(table_roots(f, &t, ptcr, 2, TBL_PID, &out, &why), -PT_EINVAL);
+	CHECK(strstr(why, "hashed page table") != NULL);
 	CHECK_EQ(table_roots(f, &t, ptcr, 4096, TBL_PID, &out, &why), -PT_ERANGE);
 	store_be(&t.a, patb + 16, PATE0_HR);
 	CHECK_EQ(table_roots(f, &t, ptcr, 1, TBL_PID, &out, &why), -PT_EINVAL);

@@ -377,6 +377,10 @@ static inline int fmt_roots_of_table_reg(uint64_t ptcr, uint64_t lpid, uint64_t 
 		*why = "the partition-table entry is not in the dump's memory";
 		return -PT_EFAULT;
 	}
+	if (!pate[0] && !pate[1]) {
+		*why = "the partition-table entry is empty (0): no partition with this LPID";
+		return -PT_ENOENT;
+	}
 	if (!(pate[0] & PPC_PATE0_HR)) {
 		*why = "hashed page table, not radix (partition-table entry HR = 0): ptkit does not "
 		       "walk HPT";

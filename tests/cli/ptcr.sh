@@ -65,6 +65,8 @@ bad "PID 7 at 0x410070 (0x0000000000000000): empty" --ptcr $PATB --pid 7
 bad "PID beyond the process table (PRTS too small for it)" --ptcr $PATB --pid 256
 bad "PID above 2^20 - 1" --ptcr $PATB --pid 0x100000
 bad "LPID beyond the partition table (PATS too small for it)" --ptcr $PATB --lpid 256
+bad "the partition-table entry is empty (0): no partition with this LPID" --ptcr $PATB --lpid 1
+pokebe64 img $((PATB - BASE + 16 + 8)) $((PRTB))
 bad "hashed page table, not radix (partition-table entry HR = 0): ptkit does not walk HPT" --ptcr $PATB --lpid 1
 pokebe64 img $((PATB - BASE + 16)) $((HR))
 bad "a guest partition" --ptcr $PATB --lpid 1
