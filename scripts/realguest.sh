@@ -99,7 +99,11 @@ initramfs() {
 	echo "$W/$arch/initrd.cpio"
 }
 
-cc -O2 -Wall -Wextra -Werror -o "$W/driver" "$ROOT/tests/realguest/driver.c"
+# One driver binary per run: ctest runs realguest_amd64 and realguest_ppc64el in parallel in
+# the same $W, and one must not execute the other's half-written file.
+DRIVER="$W/driver.$$"
+trap 'rm -f "$DRIVER"' EXIT
+cc -O2 -Wall -Wextra -Werror -o "$DRIVER" "$ROOT/tests/realguest/driver.c"
 status=0
 for g in "${GUESTS[@]}"; do
 	case $g in
@@ -120,7 +124,7 @@ for g in "${GUESTS[@]}"; do
 	i=$(initramfs $arch $cc)
 	mkdir -p "$W/run-$g"
 	start=$(date +%s)
-	if "$W/driver" --qemu "$(command -v $qemu)" --kernel "$k" --initrd "$i" --cpu "$cpu" \
+	if "$DRIVER" --qemu "$(command -v $qemu)" --kernel "$k" --initrd "$i" --cpu "$cpu" \
 		--format "$format" --ptkit "$PTKIT" --workdir "$W/run-$g" --count "$COUNT" \
 		${machine:+--machine "$machine"}; then
 		echo "realguest: $g: PASS in $(($(date +%s) - start)) s"
