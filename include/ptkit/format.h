@@ -71,6 +71,15 @@ struct pt_format_ops {
 	 */
 	int (*roots_of_table_reg)(uint64_t reg, uint64_t lpid, uint64_t pid, pt_phys_read_fn read,
 				  void *ctx, struct pt_table_roots *out, const char **why);
+	/*
+	 * The root table of a Linux kernel that uses this format, from what its VMCOREINFO note
+	 * says (info answers keys such as "SYMBOL(swapper_pg_dir)"): swapper_pg_dir's physical
+	 * address, after checking that the kernel's paging is this format's (levels, VA size,
+	 * radix). A two-root format's kernel root is its upper half's. 0, or a negative PT_E*
+	 * code with *why naming the missing key or the mismatch.
+	 */
+	int (*linux_kernel_root)(pt_info_fn info, const void *ctx, uint64_t *root,
+				 const char **why);
 };
 
 /* A hardware page-table format. Level 0 holds the smallest pages; the root is levels-1. */
@@ -82,7 +91,8 @@ struct pt_format {
 	int pa_bits;	/* output address limit */
 	int entry_size; /* bytes */
 	bool big_endian;
-	bool two_roots; /* separate root for the upper half (arm64 TTBR1, ppc64 quadrant 3) */
+	uint16_t elf_machine; /* the architecture's ELF e_machine (EM_X86_64, EM_AARCH64, ...) */
+	bool two_roots;	      /* separate root for the upper half (arm64 TTBR1, ppc64 quadrant 3) */
 	bool bbm; /* a leaf <-> table change of a live entry needs break-before-make (FMT_BBM) */
 	uint64_t page_sizes;   /* bit n set: 2^n-byte leaves exist (contiguous groups included) */
 	int half_bits;	       /* each half spans 2^half_bits bytes of VA */

@@ -74,6 +74,7 @@
 #define FMT_PAGE_SIZES ((1ull << PPC_PAGE_SHIFT) | (1ull << 21) | (1ull << 30))
 #define FMT_PKEY_BITS 0
 #define FMT_BIG_ENDIAN 1
+#define FMT_ELF_MACHINE 21 /* EM_PPC64 */
 /*
  * Live entries change with one store: the old translation may be used until tlbie and
  * ptesync (Book III, "Translation Lookaside Buffer" management for radix). ptkit knows of
@@ -426,6 +427,37 @@ static inline int fmt_roots_of_table_reg(uint64_t ptcr, uint64_t lpid, uint64_t 
 static inline bool fmt_leaf_none(uint64_t e)
 {
 	return !(e & (PPC_EAA_R | PPC_EAA_RW | PPC_EAA_X));
+}
+
+/*
+ * Linux (arch/powerpc/kexec/core.c, kernel/crash_core.c): the kernel's root is
+ * swapper_pg_dir, the quadrant-3 tree (process-table entry 0), reached through the linear
+ * map from PAGE_OFFSET 0xc000000000000000 at real address 0. NUMBER(RADIX_MMU) = 0 means the
+ * kernel used the hashed page table, which has no radix tree.
+ */
+static inline int fmt_linux_kernel_root(pt_info_fn info, const void *ctx, uint64_t *root,
+					const char **why)
+{
+	const uint64_t linear = 0xc000000000000000ull;
+	uint64_t va, radix;
+
+	if (!fmt_linux_pagesize_ok(info, ctx, PPC64_RADIX_PAGE_SHIFT, why))
+		return -PT_EINVAL;
+	if (info(ctx, "NUMBER(RADIX_MMU)", &radix) && !radix) {
+		*why = "the kernel uses the hashed page table (NUMBER(RADIX_MMU)=0), not radix";
+		return -PT_EINVAL;
+	}
+	if (!info(ctx, "SYMBOL(swapper_pg_dir)", &va)) {
+		*why = "no SYMBOL(swapper_pg_dir)";
+		return -PT_ENOENT;
+	}
+	if (va < linear || va - linear >= 1ull << FMT_PA_BITS ||
+	    ((va - linear) & ((1ull << FMT_BITS_C(FMT_LEVELS - 1)) * 8 - 1))) {
+		*why = "SYMBOL(swapper_pg_dir) is not an aligned root table in the linear map";
+		return -PT_EBADENT;
+	}
+	*root = va - linear;
+	return 0;
 }
 
 #endif

@@ -86,16 +86,40 @@ static uint64_t root_value(const struct pt_format *fmt, const char *opt, const c
 	return root;
 }
 
-/* No --root: the dump's first CPU's root register, when the dump gives it. */
-static uint64_t root_from_dump(const struct cli_tree *t)
+/*
+ * The Linux kernel's root table, from the dump's VMCOREINFO note: a two-root format's upper
+ * half's, both halves' otherwise.
+ */
+static uint64_t root_of_kernel(struct cli_tree *t, const char *how)
+{
+	uint64_t root;
+	const char *why = "";
+	int err = pt_dump_kernel_root(&t->dump, t->fmt, &root, &why);
+
+	if (err == -PT_ENOENT && !t->dump.vmcoreinfo)
+		cli_usage_error(
+			"%s: the %s has no VMCOREINFO note%s", how, pt_dump_kind_name(t->dump.kind),
+			strcmp(how, "no --root") ? "" : " nor CPU state to take the root from");
+	if (err)
+		cli_fail("%s: the dump's VMCOREINFO: %s (%s)", how, why, t->fmt->name);
+	cli_note("%s: the root table at 0x%llx, the kernel's swapper_pg_dir from the dump's "
+		 "VMCOREINFO%s",
+		 how, (unsigned long long)root, t->fmt->two_roots ? " (the upper half's)" : "");
+	return root;
+}
+
+/* No --root: the dump's first CPU's root register, or else the kernel's root. */
+static uint64_t root_from_dump(struct cli_tree *t)
 {
 	const char *want;
 	uint64_t reg, root;
 	const char *why = "";
 
-	if (!pt_dump_cpu_root(&t->dump, &reg, &want))
-		cli_usage_error("missing --root (the %s has no CPU state to take it from)",
-				pt_dump_kind_name(t->dump.kind));
+	if (!pt_dump_cpu_root(&t->dump, &reg, &want)) {
+		if (t->fmt->two_roots)
+			t->trees = CLI_TREE_UPPER;
+		return root_of_kernel(t, "no --root");
+	}
 	if (strcmp(want, t->fmt->name))
 		cli_fail(
 			"--format %s: the dump's CPU 0 uses %s paging (CR4.LA57 = %d): --format %s",
@@ -107,6 +131,89 @@ static uint64_t root_from_dump(const struct cli_tree *t)
 		 (unsigned long long)root, (unsigned long long)reg, t->dump.cpus,
 		 t->dump.cpus == 1 ? "" : "s");
 	return root;
+}
+
+/*
+ * No --format: the one the dump pins down, from its CPU state, or else the only format of
+ * the dump's machine that fits what its VMCOREINFO says.
+ */
+static const struct pt_format *format_of_dump(const struct cli_tree *t)
+{
+	const struct pt_format *f, *found = NULL;
+	char names[512] = "";
+	const char *want, *why;
+	uint64_t reg, root;
+	unsigned n = 0;
+
+	if (pt_dump_cpu_root(&t->dump, &reg, &want)) {
+		cli_note("no --format: %s, from CPU 0's paging mode in the dump", want);
+		return cli_format(want);
+	}
+	if (!t->dump.machine || !t->dump.vmcoreinfo)
+		cli_usage_error("missing --format (the %s says neither its CPU state nor its "
+				"kernel's paging)",
+				pt_dump_kind_name(t->dump.kind));
+	for (unsigned i = 0; (f = pt_format_at(i)); i++) {
+		if (f->elf_machine != t->dump.machine ||
+		    pt_dump_kernel_root(&t->dump, f, &root, &why))
+			continue;
+		if (strlen(names) + strlen(f->name) + 3 < sizeof(names))
+			strcat(strcat(names, n ? ", " : ""), f->name);
+		found = f;
+		n++;
+	}
+	if (n > 1)
+		cli_usage_error("missing --format: the dump's kernel fits %s", names);
+	if (!n)
+		cli_usage_error("missing --format (no format of the dump's machine, ELF e_machine "
+				"%u, fits what its VMCOREINFO says)",
+				t->dump.machine);
+	cli_note("no --format: %s, the one format of the dump's machine its VMCOREINFO fits",
+		 found->name);
+	return found;
+}
+
+/*
+ * --root and --root1: a root register's value, or "kernel" for the Linux kernel's root from
+ * the dump's VMCOREINFO; without --root, the dump's CPU 0 or its kernel. A two-root format
+ * without a root for a half has no tree there.
+ */
+static void choose_roots(struct cli_tree *t, const char *root, const char *root1, uint64_t *r0,
+			 uint64_t *r1)
+{
+	const bool two = t->fmt->two_roots;
+	const bool k0 = root && !strcmp(root, "kernel"), k1 = root1 && !strcmp(root1, "kernel");
+
+	t->trees = CLI_TREE_BOTH;
+	if (root1 && !root)
+		cli_usage_error("--root1 without --root");
+	if (!root) {
+		*r0 = *r1 = root_from_dump(t);
+		return;
+	}
+	if (k0) {
+		if (root1)
+			cli_usage_error("--root kernel with --root1: give the lower half's root as "
+					"--root and --root1 kernel");
+		if (two)
+			t->trees = CLI_TREE_UPPER;
+		*r0 = *r1 = root_of_kernel(t, "--root kernel");
+		return;
+	}
+	*r0 = root_value(t->fmt, "--root", root);
+	if (!root1) {
+		*r1 = *r0;
+		if (two)
+			t->trees = CLI_TREE_LOWER;
+		return;
+	}
+	if (k1 && !two)
+		cli_usage_error("--root1 kernel: %s has one root for both halves (--root kernel)",
+				t->fmt->name);
+	*r1 = k1 ? root_of_kernel(t, "--root1 kernel") : root_value(t->fmt, "--root1", root1);
+	if (!two && *r1 != *r0)
+		cli_fail("--root1 0x%llx: %s has one root for both halves (give --root only)",
+			 (unsigned long long)*r1, t->fmt->name);
 }
 
 /* n bytes of the memory m (a struct pt_mem) at pa, for roots_of_table_reg. */
@@ -162,18 +269,10 @@ static void roots_from_table_reg(const struct cli_tree *t, const struct cli_root
 void cli_open_tree(struct cli_tree *t, const char *format, const char *image, const char *base,
 		   const struct cli_roots *r)
 {
-	const char *root = r->root, *root1 = r->root1;
-	uint64_t b = 0, r0 = 0, r1;
+	uint64_t b = 0, r0, r1;
 	int err;
 
-	t->fmt = cli_format(format);
-	if (!image)
-		cli_usage_error("missing --image");
-	if (base)
-		b = cli_num_opt("--base", base);
-	if (b & 4095)
-		cli_fail("--base 0x%llx: not aligned to 4K", (unsigned long long)b);
-	if (r->ptcr && (root || root1))
+	if (r->ptcr && (r->root || r->root1))
 		cli_usage_error(
 			"--ptcr with --root or --root1: give one (--ptcr finds both roots)");
 	if ((r->pid || r->lpid) && !r->ptcr)
@@ -185,35 +284,41 @@ void cli_open_tree(struct cli_tree *t, const char *format, const char *image, co
 		if (r->lpid)
 			cli_num_opt("--lpid", r->lpid);
 	}
-	if (root)
-		r0 = root_value(t->fmt, "--root", root);
-	if (root1 && !root)
-		cli_usage_error("--root1 without --root");
-	r1 = root1 ? root_value(t->fmt, "--root1", root1) : r0;
-	if (!t->fmt->two_roots && r1 != r0)
-		cli_fail("--root1 0x%llx: %s has one root for both halves (give --root only)",
-			 (unsigned long long)r1, t->fmt->name);
-	/* A two-root format without --root1: the upper half has no tree (never the lower one). */
-	t->upper = root1 || !t->fmt->two_roots;
+
+	if (format)
+		t->fmt = cli_format(format);
+	if (!image)
+		cli_usage_error("missing --image (or --core)");
+	if (base)
+		b = cli_num_opt("--base", base);
+	if (b & 4095)
+		cli_fail("--base 0x%llx: not aligned to 4K", (unsigned long long)b);
+	if (!format && base)
+		cli_usage_error("missing --format (a raw image does not say which it is)");
 
 	err = pt_dump_open(&t->dump, cli_check_image_file(image), base != NULL, b);
 	if (err)
 		cli_fail("%s", t->dump.err);
+	if (!format)
+		t->fmt = format_of_dump(t);
+	else if (t->dump.machine && t->dump.machine != t->fmt->elf_machine)
+		cli_fail("--format %s: the dump is of another architecture (ELF e_machine %u)",
+			 t->fmt->name, t->dump.machine);
 	if (r->ptcr) {
 		uint64_t roots[2];
 
 		roots_from_table_reg(t, r, roots);
 		r0 = roots[0];
 		r1 = roots[1];
-		t->upper = true;
+		t->trees = CLI_TREE_BOTH;
 		check_root(t, "the PID's tree", r0);
 		check_root(t, "PID 0's tree", r1);
 	} else {
-		if (!root)
-			r0 = r1 = root_from_dump(t);
-		check_root(t, "--root", r0);
-		if (root1)
-			check_root(t, "--root1", r1);
+		choose_roots(t, r->root, r->root1, &r0, &r1);
+		if (t->trees & CLI_TREE_LOWER)
+			check_root(t, "--root", r0);
+		if (r1 != r0 || !(t->trees & CLI_TREE_LOWER))
+			check_root(t, r->root1 ? "--root1" : "--root", r1);
 	}
 	pt_mm_attach(&t->mm, t->fmt, t->dump.mem, r0, r1);
 }
