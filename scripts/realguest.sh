@@ -6,6 +6,8 @@
 # (gva2gpa) on REALGUEST_COUNT VAs per guest (tests/realguest/driver.c).
 #
 # usage: scripts/realguest.sh [GUEST...]    GUEST: amd64 amd64-la57 ppc64el (default: all)
+# Environment: REALGUEST_COUNT (VAs per guest, 2000), REALGUEST_MEM (guest MiB, 1024),
+# REALGUEST_ACCEL (tcg, or kvm where /dev/kvm is usable), REALGUEST_KEEP=1 (keep the dumps).
 # The kernel package is downloaded once into $REALGUEST_DIR (default build-realguest/);
 # dumps are written there and never committed. Exit 77 (skipped) when it cannot be had.
 set -euo pipefail
@@ -23,7 +25,7 @@ mkdir -p "$W"
 # The newest Debian kernel image package for ARCH, unpacked (vmlinuz only) into $W/ARCH/.
 kernel() {
 	local arch=$1 pkg deb
-	if [ -f "$W/$arch/vmlinuz" ]; then
+	if [ -f "$W/$arch/vmlinuz" ] && [ -f "$W/$arch/qemu_fw_cfg.ko" ]; then
 		echo "$W/$arch/vmlinuz"
 		return
 	fi
@@ -34,9 +36,12 @@ kernel() {
 	(cd "$W/$arch" && apt-get download "$pkg" >/dev/null 2>&1) ||
 		{ echo "realguest: SKIP: cannot download $pkg (no network?)" >&2; exit 77; }
 	deb=$(ls "$W/$arch"/linux-image-*.deb | head -n 1)
-	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$W/$arch" --wildcards './boot/vmlinu*'
+	# The kernel, and QEMU's fw_cfg driver (its VMCOREINFO goes into QEMU's dumps).
+	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$W/$arch" --wildcards './boot/vmlinu*' \
+		'./lib/modules/*/kernel/drivers/firmware/qemu_fw_cfg.ko*'
 	mv "$W/$arch"/boot/vmlinu* "$W/$arch/vmlinuz"
-	rm -rf "$W/$arch/boot" "$deb"
+	mv "$W/$arch"/lib/modules/*/kernel/drivers/firmware/qemu_fw_cfg.ko* "$W/$arch/qemu_fw_cfg.ko"
+	rm -rf "$W/$arch/boot" "$W/$arch/lib" "$deb"
 	echo "$W/$arch/vmlinuz"
 }
 
@@ -94,6 +99,9 @@ initramfs() {
 		cpio_entry dev $((0040755)) 0 0
 		cpio_entry dev/console $((0020600)) 5 1
 		cpio_entry init $((0100755)) 0 0 "$W/$arch/init"
+		if [ -f "$W/$arch/qemu_fw_cfg.ko" ]; then # amd64 only: powernv has no fw_cfg
+			cpio_entry qemu_fw_cfg.ko $((0100644)) 0 0 "$W/$arch/qemu_fw_cfg.ko"
+		fi
 		cpio_entry TRAILER!!! 0 0 0
 	} >"$W/$arch/initrd.cpio"
 	echo "$W/$arch/initrd.cpio"
@@ -126,12 +134,13 @@ for g in "${GUESTS[@]}"; do
 	start=$(date +%s)
 	if "$DRIVER" --qemu "$(command -v $qemu)" --kernel "$k" --initrd "$i" --cpu "$cpu" \
 		--format "$format" --ptkit "$PTKIT" --workdir "$W/run-$g" --count "$COUNT" \
+		--mem "${REALGUEST_MEM:-1024}" --accel "${REALGUEST_ACCEL:-tcg}" \
 		${machine:+--machine "$machine"}; then
 		echo "realguest: $g: PASS in $(($(date +%s) - start)) s"
 	else
 		echo "realguest: $g: FAIL" >&2
 		status=1
 	fi
-	rm -f "$W/run-$g"/guest.elf "$W/run-$g"/guest.kdump
+	[ -n "${REALGUEST_KEEP:-}" ] || rm -f "$W/run-$g"/guest.elf "$W/run-$g"/guest.kdump
 done
 exit $status

@@ -9,6 +9,7 @@
  *
  * usage: realguest_driver --qemu BIN --kernel VMLINUZ --initrd CPIO --format F --ptkit PATH
  *                         --workdir DIR [--cpu MODEL] [--machine M] [--count N] [--seed S]
+ *                         [--mem MB] [--accel tcg|kvm]
  * --cpu "" leaves the machine's default CPU.
  *
  * What differs between guests (where the roots come from, which VAs exist, what the CPU
@@ -31,6 +32,8 @@
 
 static const char *opt_qemu, *opt_kernel, *opt_initrd, *opt_format, *opt_ptkit, *opt_dir;
 static const char *opt_cpu = "max", *opt_machine = NULL;
+static const char *opt_mem = "1024", *opt_accel = "tcg";
+static bool opt_vmcoreinfo; /* the guest's, set before QEMU starts */
 static unsigned opt_count = 2000;
 static uint64_t rng = 0x853c49e6748fea9bull;
 static pid_t qemu_pid;
@@ -90,7 +93,9 @@ static void start_qemu(void)
 		argv[n++] = opt_cpu;
 	}
 	argv[n++] = "-m";
-	argv[n++] = "1024";
+	argv[n++] = opt_mem;
+	argv[n++] = "-accel";
+	argv[n++] = opt_accel;
 	argv[n++] = "-display";
 	argv[n++] = "none";
 	argv[n++] = "-no-reboot";
@@ -100,6 +105,11 @@ static void start_qemu(void)
 	argv[n++] = qmpopt;
 	argv[n++] = "-gdb";
 	argv[n++] = gdbopt;
+	if (opt_vmcoreinfo) {
+		argv[n++] =
+			"-device"; /* the guest's fw_cfg driver gives it the kernel's VMCOREINFO */
+		argv[n++] = "vmcoreinfo";
+	}
 	argv[n++] = "-kernel";
 	argv[n++] = opt_kernel;
 	argv[n++] = "-initrd";
@@ -436,6 +446,7 @@ struct guest {
 	/* The VAs sampled at random in each half: base | (random & mask). */
 	uint64_t half_base[2], half_mask[2];
 	bool cpu_root_note; /* the ELF dump's CPU notes give the root (ptkit, no --root) */
+	bool vmcoreinfo;    /* QEMU's vmcoreinfo device (fw_cfg): --root kernel is checked */
 	void (*roots)(char *opts, size_t len); /* ptkit's root options */
 	void (*upper_mode)(void);	       /* before the upper half is asked of QEMU, or NULL */
 };
@@ -445,6 +456,7 @@ static const struct guest guests[] = {
 	  .half_base = { 0, 0xffff800000000000ull },
 	  .half_mask = { 0x00007fffffffffffull, 0x00007fffffffffffull },
 	  .cpu_root_note = true,
+	  .vmcoreinfo = true,
 	  .roots = roots_x86 },
 	/* Quadrant 0 (user, up to Linux's 4 PiB) and quadrant 3 (kernel: EA bits 61:52 zero). */
 	{ .format_prefix = "ppc64-radix",
@@ -499,6 +511,49 @@ static void read_dump(const char *cmd)
 		die("ptkit dump listed no mapping");
 }
 
+/*
+ * The kernel's root from the dump's VMCOREINFO (--root kernel): every VA of the half the
+ * kernel's tree serves must get the answer the process's root gave (checked against QEMU).
+ */
+static void check_kernel_root(const uint64_t *vas, char **answers, uint64_t upper_base)
+{
+	char cmd[2048], line[512];
+	unsigned same = 0, n = 0;
+	FILE *in;
+
+	snprintf(cmd, sizeof(cmd),
+		 "%s translate --core %s --root kernel <%s 2>%s && grep -q 'swapper_pg_dir from "
+		 "the dump.s VMCOREINFO' %s",
+		 opt_ptkit, path_in("guest.elf"), path_in("vas.txt"), path_in("kernel.err"),
+		 path_in("kernel.err"));
+	in = popen(cmd, "r");
+	if (!in)
+		die("cannot run %s", cmd);
+	for (unsigned i = 0; i < opt_count && fgets(line, sizeof(line), in); i++) {
+		if (vas[i] < upper_base)
+			continue;
+		n++;
+		line[strcspn(line, "\n")] = 0;
+		if (!strcmp(line, answers[i]))
+			same++;
+		else if (n - same <= 10)
+			fprintf(stderr, "KERNEL-ROOT MISMATCH: '%.*s' vs '%.*s'\n",
+				(int)strcspn(line, "\n"), line, (int)strcspn(answers[i], "\n"),
+				answers[i]);
+	}
+	if (pclose(in) != 0) {
+		snprintf(cmd, sizeof(cmd), "cat '%s' >&2", path_in("kernel.err"));
+		if (system(cmd) != 0)
+			fprintf(stderr, "(no stderr)\n");
+		die("ptkit translate --root kernel failed (no VMCOREINFO in the dump?)");
+	}
+	printf("realguest: %s: --root kernel (VMCOREINFO): %u of %u upper-half VAs answered as "
+	       "with the CPU's root\n",
+	       opt_format, same, n);
+	if (same != n || !n)
+		die("the kernel's root from VMCOREINFO disagrees");
+}
+
 int main(int argc, char **argv)
 {
 	char ready[512], cmd[2048], roots[256], **answers;
@@ -525,6 +580,10 @@ int main(int argc, char **argv)
 			opt_cpu = v;
 		else if (!strcmp(o, "--machine"))
 			opt_machine = v;
+		else if (!strcmp(o, "--mem"))
+			opt_mem = v;
+		else if (!strcmp(o, "--accel"))
+			opt_accel = v;
 		else if (!strcmp(o, "--count"))
 			opt_count = (unsigned)strtoul(v, NULL, 0);
 		else if (!strcmp(o, "--seed"))
@@ -536,6 +595,7 @@ int main(int argc, char **argv)
 		die("usage: see the comment at the top of tests/realguest/driver.c");
 
 	g = guest_of(opt_format);
+	opt_vmcoreinfo = g->vmcoreinfo; /* powernv has no fw_cfg for the device */
 	start_qemu();
 	wait_ready(ready, sizeof(ready));
 	qmp_connect();
@@ -565,16 +625,18 @@ int main(int argc, char **argv)
 	if (system(cmd) != 0)
 		die("ptkit did not refuse the kdump-compressed dump by name");
 
-	/* Without --root, ptkit takes CPU 0's CR3 from the dump's QEMU notes: the same table. */
+	/*
+	 * Without --root, ptkit takes CPU 0's CR3 from the dump's QEMU notes: the same table;
+	 * without --format, CR4.LA57 gives the format: the same one.
+	 */
 	if (g->cpu_root_note) {
-		snprintf(
-			cmd, sizeof(cmd),
-			"%s translate --format %s --image %s 0 2>&1 >/dev/null | grep -q 'the root "
-			"table at 0x%" PRIx64 ", from CPU 0'",
-			opt_ptkit, opt_format, path_in("guest.elf"),
-			root_register() & UINT64_C(0x000ffffffffff000));
+		snprintf(cmd, sizeof(cmd),
+			 "%s translate --core %s 0 2>&1 >/dev/null | tr '\\n' ' ' | grep -q 'no "
+			 "--format: %s, from CPU 0.*the root table at 0x%" PRIx64 ", from CPU 0'",
+			 opt_ptkit, path_in("guest.elf"), opt_format,
+			 root_register() & UINT64_C(0x000ffffffffff000));
 		if (system(cmd) != 0)
-			die("ptkit did not take the root from the dump's CPU state");
+			die("ptkit did not take the format and root from the dump's CPU state");
 	}
 
 	snprintf(cmd, sizeof(cmd), "%s dump --format %s --image %s %s 2>&1", opt_ptkit, opt_format,
@@ -654,6 +716,8 @@ int main(int argc, char **argv)
 			}
 		}
 	}
+	if (g->vmcoreinfo)
+		check_kernel_root(vas, answers, g->half_base[1]);
 	qmp_cmd("{\"execute\": \"quit\"}");
 	waitpid(qemu_pid, NULL, 0);
 	qemu_pid = 0;
