@@ -83,7 +83,6 @@ struct cli_tree {
 	struct pt_dump dump; /* the image: raw memory from --base, or a dump */
 	struct pt_mm mm;
 	unsigned trees;	     /* CLI_TREE_*: the halves that have a tree */
-	const char *no_tree; /* why a half has none (which option would give it) */
 };
 
 /* Look a format up by name; exits 2 naming --format when unknown or missing. */
