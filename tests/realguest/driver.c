@@ -37,7 +37,7 @@ static const char *opt_qemu, *opt_kernel, *opt_initrd, *opt_format, *opt_ptkit, 
 static const char *opt_cpu = "max", *opt_machine = NULL;
 static const char *opt_mem = "1024", *opt_accel = "tcg";
 static bool kernel_root_differs; /* the CPU's upper-half root is not the kernel's (KPTI) */
-static bool opt_vmcoreinfo;	 /* the guest's machine has fw_cfg for -device vmcoreinfo */
+static bool opt_vmcoreinfo;	 /* QEMU's -device vmcoreinfo, where the machine has fw_cfg */
 static unsigned opt_count = 2000;
 static uint64_t rng = 0x853c49e6748fea9bull;
 static pid_t qemu_pid;
@@ -388,8 +388,9 @@ static void root_opts_ppc(const uint64_t reg[2], char *opts, size_t len)
 }
 
 /*
- * QEMU's ppc dumps carry neither a root register ptkit reads nor, on powernv (no fw_cfg
- * for -device vmcoreinfo), VMCOREINFO: without a root, ptkit must fail asking for one.
+ * QEMU's ppc dumps carry neither a root register ptkit reads nor VMCOREINFO (powernv has no
+ * fw_cfg, and qemu-system-ppc64 no vmcoreinfo device): given no root, ptkit must fail
+ * asking for one.
  */
 static void auto_root_ppc(const uint64_t reg[2])
 {
@@ -737,5 +738,10 @@ int main(int argc, char **argv)
 	printf("realguest: %s: %u VAs (%u mapped, %u of them in the upper half; %zu mappings "
 	       "listed by ptkit dump): %u mismatches\n",
 	       opt_format, opt_count, mapped, upper, nranges, bad);
+	for (unsigned i = 0; i < opt_count; i++)
+		free(answers[i]);
+	free(answers);
+	free(vas);
+	free(ranges);
 	return bad ? 1 : 0;
 }
