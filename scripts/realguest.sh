@@ -5,14 +5,15 @@
 # dump-guest-memory writes it, and compare `ptkit translate` on the dump with QEMU's MMU
 # (gva2gpa) on REALGUEST_COUNT VAs per guest (tests/realguest/driver.c).
 #
-# usage: scripts/realguest.sh [GUEST...]    GUEST: amd64 amd64-la57 arm64 arm64-kpti
+# usage: scripts/realguest.sh [GUEST...]    GUEST: amd64 amd64-la57 arm64 arm64-kpti ppc64el
 #                                           (default: all)
 # Environment: REALGUEST_COUNT (VAs per guest, 2000), REALGUEST_MEM (guest MiB, 1024),
 # REALGUEST_ACCEL (tcg, or kvm where /dev/kvm is usable), REALGUEST_KEEP=1 (keep the dumps).
 # The kernel package is downloaded once into $REALGUEST_DIR (default build-realguest/), a
-# foreign architecture's (arm64) from the same Debian pool as the host's kernel, and only its
-# vmlinuz and QEMU's fw_cfg driver unpacked (nothing is installed); dumps are written there
-# and never committed. Exit 77 (skipped) when it cannot be had.
+# foreign architecture's (arm64, ppc64el) from the same Debian pool as the host's kernel, and
+# only its kernel image and QEMU's fw_cfg driver (where the guest has fw_cfg) unpacked
+# (nothing is installed); dumps are written there and never committed. Exit 77 (skipped)
+# when it cannot be had.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,17 +21,18 @@ W=${REALGUEST_DIR:-$ROOT/build-realguest}
 COUNT=${REALGUEST_COUNT:-2000}
 PTKIT=${PTKIT:-$ROOT/build/ptkit}
 GUESTS=("$@")
-[ ${#GUESTS[@]} -gt 0 ] || GUESTS=(amd64 amd64-la57 arm64 arm64-kpti)
+[ ${#GUESTS[@]} -gt 0 ] || GUESTS=(amd64 amd64-la57 arm64 arm64-kpti ppc64el)
 mkdir -p "$W"
 
 [ -x "$PTKIT" ] || { echo "realguest: no $PTKIT (run make first)" >&2; exit 1; }
 
-# The newest Debian kernel image package for ARCH (flavour FLAVOUR, default ARCH), unpacked
-# (vmlinuz only) into $W/ARCH/. Apt knows the host architecture's packages only; a foreign
+# kernel ARCH FLAVOUR FWCFG: the newest Debian kernel image package for ARCH (flavour
+# FLAVOUR), unpacked into $W/ARCH/ (the image as vmlinuz, and with FWCFG=1 the fw_cfg
+# module as qemu_fw_cfg.ko). Apt knows the host architecture's packages only; a foreign
 # one's is the same kernel version, fetched from the same pool by its file name.
 kernel() {
-	local arch=$1 flavour=${2:-$1} host pkg deb
-	if [ -f "$W/$arch/vmlinuz" ] && [ -f "$W/$arch/qemu_fw_cfg.ko" ]; then
+	local arch=$1 flavour=$2 fwcfg=$3 host pkg deb members=('./boot/vmlinu*')
+	if [ -f "$W/$arch/vmlinuz" ] && { [ -z "$fwcfg" ] || [ -f "$W/$arch/qemu_fw_cfg.ko" ]; }; then
 		echo "$W/$arch/vmlinuz"
 		return
 	fi
@@ -47,17 +49,20 @@ kernel() {
 	fi
 	deb=$(ls "$W/$arch"/linux-image-*.deb | head -n 1)
 	# The kernel, and QEMU's fw_cfg driver (its VMCOREINFO goes into QEMU's dumps).
-	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$W/$arch" --wildcards './boot/vmlinu*' \
-		'./lib/modules/*/kernel/drivers/firmware/qemu_fw_cfg.ko*'
+	[ -z "$fwcfg" ] || members+=('./lib/modules/*/kernel/drivers/firmware/qemu_fw_cfg.ko*')
+	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$W/$arch" --wildcards "${members[@]}"
 	mv "$W/$arch"/boot/vmlinu* "$W/$arch/vmlinuz"
-	mv "$W/$arch"/lib/modules/*/kernel/drivers/firmware/qemu_fw_cfg.ko* "$W/$arch/qemu_fw_cfg.ko"
+	if [ -n "$fwcfg" ]; then
+		mv "$W/$arch"/lib/modules/*/kernel/drivers/firmware/qemu_fw_cfg.ko* "$W/$arch/qemu_fw_cfg.ko"
+	fi
 	rm -rf "$W/$arch/boot" "$W/$arch/lib" "$deb"
 	echo "$W/$arch/vmlinuz"
 }
 
 # foreign_kernel HOSTPKG HOST ARCH FLAVOUR: download into $W/ARCH/ the image package of
 # ARCH/FLAVOUR with HOSTPKG's ABI and version, from the pool apt would take HOSTPKG from:
-# signed images come from linux-signed-ARCH, unsigned ones from linux itself.
+# signed images come from linux-signed-ARCH (arm64), unsigned ones from linux itself
+# (ppc64el, whose flavour powerpc64le is not the architecture's name).
 foreign_kernel() {
 	local hostpkg=$1 host=$2 arch=$3 flavour=$4 uri pool name src ver
 	uri=$(apt-get download --print-uris "$hostpkg" 2>/dev/null | awk -F"'" 'NR == 1 {print $2}')
@@ -96,16 +101,18 @@ cpio_entry() {
 	ino=$((ino + 1))
 }
 
-# The initramfs for ARCH: /init (static) and /dev/console.
+# The initramfs for ARCH: /init (static), /dev/console, and with FWCFG=1 qemu_fw_cfg.ko.
 initramfs() {
-	local arch=$1 cc=$2
+	local arch=$1 cc=$2 fwcfg=$3
 	$cc -static -O2 -o "$W/$arch/init" "$ROOT/tests/realguest/init.c" ||
 		{ echo "realguest: SKIP: $cc cannot link a static init (its libc6-dev cross package?)" >&2; exit 77; }
 	{
 		cpio_entry dev $((0040755)) 0 0
 		cpio_entry dev/console $((0020600)) 5 1
 		cpio_entry init $((0100755)) 0 0 "$W/$arch/init"
-		cpio_entry qemu_fw_cfg.ko $((0100644)) 0 0 "$W/$arch/qemu_fw_cfg.ko"
+		if [ -n "$fwcfg" ]; then
+			cpio_entry qemu_fw_cfg.ko $((0100644)) 0 0 "$W/$arch/qemu_fw_cfg.ko"
+		fi
 		cpio_entry TRAILER!!! 0 0 0
 	} >"$W/$arch/initrd.cpio"
 	echo "$W/$arch/initrd.cpio"
@@ -117,7 +124,7 @@ cc -O2 -Wall -Wextra -Werror -o "$W/driver.$$" "$ROOT/tests/realguest/driver.c" 
 mv -f "$W/driver.$$" "$W/driver"
 status=0
 for g in "${GUESTS[@]}"; do
-	machine=
+	machine= flavour= fwcfg=1
 	case $g in
 	amd64) arch=amd64 qemu=qemu-system-x86_64 cc=cc format=x86_64 cpu=qemu64 ;;
 	amd64-la57) arch=amd64 qemu=qemu-system-x86_64 cc=cc format=x86_64-la57 cpu=qemu64,+la57 ;;
@@ -126,12 +133,16 @@ for g in "${GUESTS[@]}"; do
 	# No E0PD: Debian's kernel runs with KPTI here; at EL0, TTBR1 holds only its trampoline.
 	arm64-kpti) arch=arm64 qemu=qemu-system-aarch64 cc=aarch64-linux-gnu-gcc format=arm64-4k-48 \
 		cpu=cortex-a72 machine=virt ;;
+	# Bare-metal POWER9 with QEMU's skiboot: the kernel sets PTCR itself (radix, 64K pages:
+	# Debian's powerpc64le flavour). The default CPU; no fw_cfg, so no VMCOREINFO.
+	ppc64el) arch=ppc64el qemu=qemu-system-ppc64 cc=powerpc64le-linux-gnu-gcc \
+		format=ppc64-radix-64k cpu= machine=powernv9 flavour=powerpc64le fwcfg= ;;
 	*) echo "realguest: unknown guest '$g'" >&2; exit 2 ;;
 	esac
 	command -v $qemu >/dev/null || { echo "realguest: SKIP: no $qemu" >&2; exit 77; }
 	command -v $cc >/dev/null || { echo "realguest: SKIP: no $cc" >&2; exit 77; }
-	k=$(kernel $arch) || exit $?
-	i=$(initramfs $arch $cc) || exit $?
+	k=$(kernel $arch "${flavour:-$arch}" "$fwcfg") || exit $?
+	i=$(initramfs $arch $cc "$fwcfg") || exit $?
 	mkdir -p "$W/run-$g"
 	start=$(date +%s)
 	if "$W/driver" --qemu "$(command -v $qemu)" --kernel "$k" --initrd "$i" --cpu "$cpu" \

@@ -6,13 +6,15 @@
  * then ask `ptkit translate` and QEMU's own MMU code (the gva2gpa monitor command) about
  * the same VAs — inside every mapping `ptkit dump` lists and at random in both halves —
  * and fail on any difference. QEMU is driven through QMP on a unix socket; registers the
- * monitor does not show (arm64 TTBR0/1_EL1) are read through QEMU's gdbstub. What differs
- * between architectures (where the roots come from, whether the dump names one, the view
- * gva2gpa takes) is one row of the arches[] table.
+ * monitor does not show (arm64 TTBR0/1_EL1, ppc PIDR) are read through QEMU's gdbstub. What
+ * differs between architectures (where the roots come from and how ptkit is given them,
+ * whether the dump names one, the CPU state gva2gpa is asked from) is one row of the
+ * arches[] table.
  *
  * usage: realguest_driver --qemu BIN --kernel VMLINUZ --initrd CPIO --format F --ptkit PATH
  *                         --workdir DIR [--cpu MODEL] [--machine M] [--count N] [--seed S]
  *                         [--mem MB] [--accel tcg|kvm]
+ * --cpu "" leaves the machine's default CPU.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -35,6 +37,7 @@ static const char *opt_qemu, *opt_kernel, *opt_initrd, *opt_format, *opt_ptkit, 
 static const char *opt_cpu = "max", *opt_machine = NULL;
 static const char *opt_mem = "1024", *opt_accel = "tcg";
 static bool kernel_root_differs; /* the CPU's upper-half root is not the kernel's (KPTI) */
+static bool opt_vmcoreinfo;	 /* QEMU's -device vmcoreinfo, where the machine has fw_cfg */
 static unsigned opt_count = 2000;
 static uint64_t rng = 0x853c49e6748fea9bull;
 static pid_t qemu_pid;
@@ -89,8 +92,10 @@ static void start_qemu(void)
 		argv[n++] = "-M";
 		argv[n++] = opt_machine;
 	}
-	argv[n++] = "-cpu";
-	argv[n++] = opt_cpu;
+	if (opt_cpu[0]) {
+		argv[n++] = "-cpu";
+		argv[n++] = opt_cpu;
+	}
 	argv[n++] = "-m";
 	argv[n++] = opt_mem;
 	argv[n++] = "-accel";
@@ -102,8 +107,10 @@ static void start_qemu(void)
 	argv[n++] = serial;
 	argv[n++] = "-qmp";
 	argv[n++] = qmpopt;
-	argv[n++] = "-device"; /* the guest's fw_cfg driver gives it the kernel's VMCOREINFO */
-	argv[n++] = "vmcoreinfo";
+	if (opt_vmcoreinfo) { /* the guest's fw_cfg driver gives it the kernel's VMCOREINFO */
+		argv[n++] = "-device";
+		argv[n++] = "vmcoreinfo";
+	}
 	argv[n++] = "-gdb";
 	argv[n++] = gdbopt;
 	argv[n++] = "-kernel";
@@ -309,31 +316,138 @@ static void auto_root_arm64(const uint64_t root[2])
  * kernel pages read as unmapped; at EL1 with PSTATE.PAN set, user pages do. Asked from EL1
  * with PAN clear, every valid leaf is readable, which is what ptkit answers; PSTATE is put
  * back afterwards. QEMU's gdb register cpsr has the SPSR_EL1 layout (DDI 0487): M[3:0]
- * 0b0101 is EL1h, PAN is bit 22.
+ * 0b0101 is EL1h, PAN is bit 22. The same view serves both halves.
  */
-static void view_arm64_el1(bool begin)
+static void view_arm64_el1(int half)
 {
 	static uint64_t cpsr;
 
-	if (!begin) {
+	if (half < 0) {
 		gdb_write_reg("cpsr", cpsr);
 		return;
 	}
+	if (half > 0)
+		return;
 	cpsr = gdb_read_reg("cpsr");
 	printf("realguest: %s: CPU stopped at EL%u, PAN %u; gva2gpa asked from EL1 without PAN\n",
 	       opt_format, (unsigned)(cpsr >> 2 & 3), (unsigned)(cpsr >> 22 & 1));
 	gdb_write_reg("cpsr", (cpsr & ~(UINT64_C(0xf) | UINT64_C(1) << 22)) | 5);
 }
 
+#define MSR_PR (UINT64_C(1) << 14) /* ppc: problem state (user mode) */
+#define MSR_LE UINT64_C(1)	   /* ppc: little-endian mode */
+
+/* ppc: register `name` ("PTCR", "MSR") as HMP 'info registers' prints it. */
+static uint64_t hmp_ppc_reg(const char *name)
+{
+	char *regs = hmp("info registers"), key[32], *p;
+	uint64_t v;
+
+	snprintf(key, sizeof(key), "%s ", name);
+	for (p = regs; (p = strstr(p, key)); p++)
+		/* At a line start (JSON "\\n") or after a space: not the end of "HMSR". */
+		if ((p == regs || p[-1] == ' ' || (p - regs >= 2 && !memcmp(p - 2, "\\n", 2))) &&
+		    sscanf(p + strlen(key), "%" SCNx64, &v) == 1)
+			return v;
+	die("no %s in 'info registers'", name);
+}
+
+/*
+ * ppc64 radix on bare metal (powernv): no register holds a tree, so ptkit is given what the
+ * MMU uses, PTCR (from the monitor) and PIDR (from the gdbstub: the monitor does not show
+ * it), and finds both trees through the partition and process tables in the dump. PIDR is
+ * the init's only while the init runs: a stop that lands in the kernel (an interrupt) is
+ * resumed for a moment until MSR[PR] says user mode. The gdbstub is attached after that
+ * (QEMU tells a connected client of every stop), in the byte order MSR[LE] gives.
+ */
+static void roots_ppc(uint64_t reg[2])
+{
+	uint64_t msr;
+
+	for (int i = 0; !((msr = hmp_ppc_reg("MSR")) & MSR_PR); i++) {
+		if (i == 200)
+			die("ppc: the CPU stopped in the kernel 200 times (MSR 0x%" PRIx64 ")",
+			    msr);
+		qmp_cmd("{\"execute\": \"cont\"}");
+		usleep(20000);
+		qmp_cmd("{\"execute\": \"stop\"}");
+	}
+	reg[0] = hmp_ppc_reg("PTCR");
+	gdb_attach(unix_connect("gdb.sock"), !(msr & MSR_LE));
+	if (gdb_read_reg("msr") != msr)
+		die("ppc: the gdbstub's MSR 0x%" PRIx64 " is not the monitor's 0x%" PRIx64,
+		    gdb_read_reg("msr"), msr);
+	reg[1] = gdb_read_reg("pid");
+	printf("realguest: %s: stopped in user mode (MSR 0x%" PRIx64 "), PIDR %" PRIu64 "\n",
+	       opt_format, msr, reg[1]);
+}
+
+static void root_opts_ppc(const uint64_t reg[2], char *opts, size_t len)
+{
+	snprintf(opts, len, "--ptcr 0x%" PRIx64 " --pid %" PRIu64, reg[0], reg[1]);
+}
+
+/*
+ * QEMU's ppc dumps carry neither a root register ptkit reads nor VMCOREINFO (powernv has no
+ * fw_cfg, and qemu-system-ppc64 no vmcoreinfo device): given no root, ptkit must fail
+ * asking for one.
+ */
+static void auto_root_ppc(const uint64_t reg[2])
+{
+	char cmd[2048];
+
+	(void)reg;
+	snprintf(cmd, sizeof(cmd),
+		 "%s translate --format %s --image %s 0x%" PRIx64 " >%s 2>&1; test $? = 2 && "
+		 "grep -q -- 'no --root: .*no VMCOREINFO' %s",
+		 opt_ptkit, opt_format, path_in("guest.elf"), halves.first[1],
+		 path_in("noroot.txt"), path_in("noroot.txt"));
+	if (shell(cmd) != 0)
+		die("ptkit on a powernv dump (no CPU roots, no VMCOREINFO), given no root, did not "
+		    "fail asking for --root (%s)",
+		    path_in("noroot.txt"));
+	printf("realguest: %s: no CPU roots nor VMCOREINFO in a powernv dump: ptkit asks for "
+	       "--root\n",
+	       opt_format);
+}
+
+/*
+ * ppc: QEMU's gva2gpa checks the access with the CPU's privilege (MSR[PR]), so in user
+ * mode every kernel page is "Unmapped" to it. Quadrant 0 is asked as stopped (user mode,
+ * the init's PID); before quadrant 3, MSR[PR] is cleared through the gdbstub; MSR is put
+ * back afterwards.
+ */
+static void view_ppc_kernel(int half)
+{
+	static uint64_t msr;
+
+	if (half == 0)
+		return;
+	if (half < 0) {
+		gdb_write_reg("msr", msr);
+		return;
+	}
+	msr = gdb_read_reg("msr");
+	gdb_write_reg("msr", msr & ~MSR_PR);
+	if (hmp_ppc_reg("MSR") != (msr & ~MSR_PR))
+		die("ppc: MSR[PR] could not be cleared through the gdbstub");
+	printf("realguest: %s: quadrant 3 asked of gva2gpa with MSR[PR] cleared\n", opt_format);
+}
+
 /* What differs between the guests' architectures, by format name prefix. */
 static const struct arch {
 	const char *prefix;
-	void (*roots)(uint64_t root[2]); /* the root registers, as the CPU holds them */
-	void (*check_auto_root)(const uint64_t root[2]); /* ptkit on the ELF dump without --root */
-	void (*mmu_view)(bool begin);			 /* around the gva2gpa questions, or NULL */
+	void (*roots)(uint64_t reg[2]); /* the root registers, as the CPU holds them */
+	/* ptkit's options for them, or NULL: --root (and --root1 on a two-root format) */
+	void (*root_opts)(const uint64_t reg[2], char *opts, size_t len);
+	void (*check_auto_root)(const uint64_t reg[2]); /* ptkit on the ELF dump without roots */
+	/* Before gva2gpa is asked about half 0 or 1, and (-1) after: NULL, the CPU as stopped */
+	void (*mmu_view)(int half);
+	bool vmcoreinfo; /* the machine has fw_cfg for -device vmcoreinfo: --root kernel */
 } arches[] = {
-	{ "x86_64", roots_x86, auto_root_from_notes, NULL },
-	{ "arm64-", roots_arm64, auto_root_arm64, view_arm64_el1 },
+	{ "x86_64", roots_x86, NULL, auto_root_from_notes, NULL, true },
+	{ "arm64-", roots_arm64, NULL, auto_root_arm64, view_arm64_el1, true },
+	{ "ppc64-radix", roots_ppc, root_opts_ppc, auto_root_ppc, view_ppc_kernel, false },
 };
 
 static const struct arch *arch_of(const char *format)
@@ -420,6 +534,12 @@ static void check_kernel_root(const uint64_t *vas, char **answers)
 		       opt_format);
 		return;
 	}
+	if (!opt_vmcoreinfo) {
+		printf("realguest: %s: --root kernel not checked (no fw_cfg on this machine for "
+		       "-device vmcoreinfo: the dump has no VMCOREINFO)\n",
+		       opt_format);
+		return;
+	}
 	snprintf(cmd, sizeof(cmd),
 		 "%s translate --core %s --root kernel <%s 2>%s && grep -q 'swapper_pg_dir from "
 		 "the dump.s VMCOREINFO' %s",
@@ -432,6 +552,7 @@ static void check_kernel_root(const uint64_t *vas, char **answers)
 		if (vas[i] < halves.first[1])
 			continue;
 		n++;
+		line[strcspn(line, "\n")] = 0;
 		if (!strcmp(line, answers[i]))
 			same++;
 		else if (n - same <= 10)
@@ -455,11 +576,11 @@ static void check_kernel_root(const uint64_t *vas, char **answers)
 int main(int argc, char **argv)
 {
 	char ready[512], cmd[2048], roots[128];
-	uint64_t root, roots_reg[2] = { 0 }, hints[4] = { 0 }, *vas;
+	uint64_t roots_reg[2] = { 0 }, hints[4] = { 0 }, *vas;
 	const struct arch *arch;
 	FILE *in;
 	char **answers;
-	unsigned bad = 0, mapped = 0;
+	unsigned bad = 0, mapped = 0, upper = 0;
 
 	for (int i = 1; i + 1 < argc; i += 2) {
 		const char *o = argv[i], *v = argv[i + 1];
@@ -490,9 +611,11 @@ int main(int argc, char **argv)
 		else
 			die("unknown option %s", o);
 	}
+	setvbuf(stdout, NULL, _IOLBF, 0); /* in order with ptkit's and QEMU's lines */
 	if (!opt_qemu || !opt_kernel || !opt_initrd || !opt_format || !opt_ptkit || !opt_dir)
 		die("usage: see the comment at the top of tests/realguest/driver.c");
 	arch = arch_of(opt_format);
+	opt_vmcoreinfo = arch->vmcoreinfo;
 	read_halves();
 
 	start_qemu();
@@ -501,8 +624,9 @@ int main(int argc, char **argv)
 	qmp_cmd("{\"execute\": \"qmp_capabilities\"}");
 	qmp_cmd("{\"execute\": \"stop\"}");
 	arch->roots(roots_reg);
-	root = roots_reg[0];
-	if (halves.two_roots)
+	if (arch->root_opts)
+		arch->root_opts(roots_reg, roots, sizeof(roots));
+	else if (halves.two_roots)
 		snprintf(roots, sizeof(roots), "--root 0x%" PRIx64 " --root1 0x%" PRIx64,
 			 roots_reg[0], roots_reg[1]);
 	else
@@ -524,9 +648,9 @@ int main(int argc, char **argv)
 
 	/* A kdump-compressed dump: refused by name until ptkit reads it (never misread). */
 	snprintf(cmd, sizeof(cmd),
-		 "%s translate --format %s --image %s --root 0x%" PRIx64
-		 " 0 2>&1 | grep -q \"kdump.*cannot read yet\"",
-		 opt_ptkit, opt_format, path_in("guest.kdump"), root);
+		 "%s translate --format %s --image %s %s 0 2>&1 | grep -q \"kdump.*cannot read "
+		 "yet\"",
+		 opt_ptkit, opt_format, path_in("guest.kdump"), roots);
 	if (system(cmd) != 0)
 		die("ptkit did not refuse the kdump-compressed dump by name");
 
@@ -565,43 +689,59 @@ int main(int argc, char **argv)
 	in = popen(cmd, "r");
 	if (!in)
 		die("cannot run %s", cmd);
-	if (arch->mmu_view)
-		arch->mmu_view(true);
 	for (unsigned i = 0; i < opt_count; i++) {
-		char line[512], q[160], *g;
-		unsigned long long va, pa = 0;
-		bool ours, theirs;
-		uint64_t qpa = 0;
+		char line[512];
+		unsigned long long va;
 
 		if (!fgets(line, sizeof(line), in))
 			die("ptkit translate stopped after %u answers", i);
 		if (sscanf(line, "0x%llx", &va) != 1 || va != vas[i])
 			die("ptkit translate answered out of order: %s", line);
-		/* An error answer (a corrupt walk) is no translation; QEMU's must say the same. */
-		ours = sscanf(line, "0x%llx 0x%llx", &va, &pa) == 2;
-		answers[i] = strdup(line);
-		snprintf(q, sizeof(q), "gva2gpa 0x%" PRIx64, vas[i]);
-		g = hmp(q);
-		theirs = !strncmp(g, "gpa: 0x", 7) && sscanf(g + 7, "%" SCNx64, &qpa) == 1;
-		if (!theirs && strncmp(g, "Unmapped", 8))
-			die("gva2gpa 0x%" PRIx64 ": unexpected answer %.80s", vas[i], g);
-		mapped += theirs;
-		if (ours != theirs || (ours && pa != qpa)) {
-			if (bad++ < 20)
-				fprintf(stderr,
-					"MISMATCH 0x%" PRIx64 ": ptkit '%.*s' QEMU '%.40s'\n",
-					vas[i], (int)strcspn(line, "\n"), line, g);
-		}
+		line[strcspn(line, "\n")] = 0;
+		if (!(answers[i] = strdup(line)))
+			die("out of memory");
 	}
 	pclose(in);
+	/* QEMU's answers: the lower half's VAs, then the upper half's (each in its view). */
+	for (int h = 0; h < 2; h++) {
+		if (arch->mmu_view)
+			arch->mmu_view(h);
+		for (unsigned i = 0; i < opt_count; i++) {
+			char q[160], *g;
+			unsigned long long va, pa = 0;
+			bool ours, theirs;
+			uint64_t qpa = 0;
+
+			if ((vas[i] >= halves.first[1]) != h)
+				continue;
+			/* An error answer (a corrupt walk) is no translation; QEMU's must say
+			 * the same. */
+			ours = sscanf(answers[i], "0x%llx 0x%llx", &va, &pa) == 2;
+			snprintf(q, sizeof(q), "gva2gpa 0x%" PRIx64, vas[i]);
+			g = hmp(q);
+			theirs = !strncmp(g, "gpa: 0x", 7) && sscanf(g + 7, "%" SCNx64, &qpa) == 1;
+			if (!theirs && strncmp(g, "Unmapped", 8))
+				die("gva2gpa 0x%" PRIx64 ": unexpected answer %.80s", vas[i], g);
+			mapped += theirs;
+			upper += theirs && h;
+			if ((ours != theirs || (ours && pa != qpa)) && bad++ < 20)
+				fprintf(stderr, "MISMATCH 0x%" PRIx64 ": ptkit '%s' QEMU '%.*s'\n",
+					vas[i], answers[i], (int)strcspn(g, "\\\""), g);
+		}
+	}
 	if (arch->mmu_view)
-		arch->mmu_view(false);
+		arch->mmu_view(-1);
 	check_kernel_root(vas, answers);
 	qmp_cmd("{\"execute\": \"quit\"}");
 	waitpid(qemu_pid, NULL, 0);
 	qemu_pid = 0;
-	printf("realguest: %s: %u VAs (%u mapped, %zu mappings listed by ptkit dump): %u "
-	       "mismatches\n",
-	       opt_format, opt_count, mapped, nranges, bad);
+	printf("realguest: %s: %u VAs (%u mapped, %u of them in the upper half; %zu mappings "
+	       "listed by ptkit dump): %u mismatches\n",
+	       opt_format, opt_count, mapped, upper, nranges, bad);
+	for (unsigned i = 0; i < opt_count; i++)
+		free(answers[i]);
+	free(answers);
+	free(vas);
+	free(ranges);
 	return bad ? 1 : 0;
 }

@@ -4,7 +4,8 @@
  * (tests/realguest/gdbstub.h): packets '$payload#checksum' acknowledged with '+', the
  * register numbers from qXfer:features:read (target.xml and the files it includes, numbered
  * one after the other or by their regnum attribute; QEMU generates the file of the system
- * registers), values in the target's byte order.
+ * registers), values in the target's byte order. Registers are read and written one at a
+ * time ('p' / 'P'), never all at once with 'g': QEMU 7.2 aborts on 'g' for a POWER9 CPU.
  */
 #include "gdbstub.h"
 
