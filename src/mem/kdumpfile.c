@@ -49,6 +49,7 @@
 
 #define KD_CACHE 64		 /* decompressed pages kept */
 #define KD_NOTES_MAX (64u << 20) /* larger note areas are not read */
+#define KD_BITMAPS_MAX (128u << 20)
 
 struct kd_slot {
 	uint64_t pfn; /* UINT64_MAX: empty */
@@ -352,11 +353,14 @@ int dump_kdump_open(struct pt_dump *d, uint64_t file_size)
 		if (version >= 6 && k64(k, sh + SH_MAX_MAPNR_64))
 			k->max_mapnr = k64(k, sh + SH_MAX_MAPNR_64);
 	}
-	/* Bitmaps are read into memory: no larger than the file on disk (d->map_size). */
+	/*
+	 * Bitmaps are read into memory: no larger than the file on disk (d->map_size), or than
+	 * KD_BITMAPS_MAX when the flattened form leaves what is all zeros out.
+	 */
 	bm_off = (1 + sub_blocks) * k->page;
 	bm_bytes = bm_blocks * k->page;
 	if (!bm_blocks || bm_off > file_size || bm_bytes > file_size - bm_off ||
-	    bm_bytes > d->map_size)
+	    bm_bytes > (d->map_size > KD_BITMAPS_MAX ? d->map_size : KD_BITMAPS_MAX))
 		return dump_fail(d, -PT_EBADENT,
 				 "%s: the bitmaps (%llu blocks of %u bytes after %llu sub-header "
 				 "blocks) run past the end of the file (truncated dump?)",

@@ -48,12 +48,17 @@ static void check_root(const struct cli_tree *t, const char *opt, uint64_t root)
 		cli_fail("%s 0x%llx: beyond the %d-bit PA limit of %s", opt,
 			 (unsigned long long)root, fmt->pa_bits, fmt->name);
 	if (m->table) {
-		if (!m->table(m, root, bytes))
-			cli_fail(
-				"%s 0x%llx: the %s's memory does not hold the %llu-byte root table",
-				opt, (unsigned long long)root, pt_dump_kind_name(t->dump.kind),
-				(unsigned long long)bytes);
-		return;
+		char why[256];
+
+		if (m->table(m, root, bytes))
+			return;
+		for (uint64_t at = root; at - root < bytes; at += 4096) /* a page it names */
+			if (pt_dump_explain(&t->dump, at, why, sizeof(why)))
+				cli_fail("%s 0x%llx: the root table cannot be read: %s", opt,
+					 (unsigned long long)root, why);
+		cli_fail("%s 0x%llx: the %s file's memory does not hold the %llu-byte root table",
+			 opt, (unsigned long long)root, pt_dump_kind_name(t->dump.kind),
+			 (unsigned long long)bytes);
 	}
 	if (root < base || root - base >= size)
 		cli_fail("%s 0x%llx: outside the image [0x%llx, 0x%llx)", opt,
@@ -136,6 +141,7 @@ void cli_open_tree(struct cli_tree *t, const char *format, const char *image, co
 	err = pt_dump_open(&t->dump, cli_check_image_file(image), base != NULL, b);
 	if (err)
 		cli_fail("%s", t->dump.err);
+	cli_dump = &t->dump;
 	if (!root)
 		r0 = r1 = root_from_dump(t);
 	check_root(t, "--root", r0);
@@ -146,5 +152,6 @@ void cli_open_tree(struct cli_tree *t, const char *format, const char *image, co
 
 void cli_close_tree(struct cli_tree *t)
 {
+	cli_dump = NULL;
 	pt_dump_close(&t->dump);
 }
