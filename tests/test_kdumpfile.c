@@ -57,7 +57,8 @@ struct kw {
 	bool swap;
 	uint32_t page;
 	uint64_t *desc_at; /* per arena page: its descriptor's offset, 0 when excluded */
-	uint64_t excluded; /* one excluded PFN */
+	uint64_t excluded; /* the first excluded PFN */
+	uint64_t bm_at;	   /* the 1st bitmap's offset */
 	unsigned codecs_used;
 };
 
@@ -206,11 +207,12 @@ static void kdump_write(struct kw *w, const uint8_t *mem, uint64_t high, const s
 		if (dumped) {
 			bitmap[bm + pfn / 8] |= (uint8_t)(1u << (pfn % 8));
 			ndump++;
-		} else {
+		} else if (!w->excluded) {
 			w->excluded = pfn;
 		}
 	}
 	put(w, bm_at, bitmap, 2 * bm);
+	w->bm_at = bm_at;
 	zero_at = data_at = desc_at + ndump * 24;
 	memset(cbuf, 0, P);
 	put(w, data_at, cbuf, P); /* the one stored zero page */
@@ -685,6 +687,23 @@ static void test_hostile(void)
 		put32(&c, 416, 1000);
 		write_bytes(p, c.buf, c.len);
 		expect_refused(p, -PT_EBADENT, "block_size");
+		free(c.buf);
+	}
+	{ /* a PFN inside the memory's span that is no memory (cleared in the 1st bitmap) */
+		struct kw c = w;
+		uint8_t byte;
+
+		c.buf = malloc(w.len);
+		memcpy(c.buf, w.buf, w.len);
+		byte = c.buf[c.bm_at + w.excluded / 8] & (uint8_t) ~(1u << (w.excluded % 8));
+		put(&c, c.bm_at + w.excluded / 8, &byte, 1);
+		write_bytes(p, c.buf, c.len);
+		if (CHECK(w.excluded) && CHECK_EQ(pt_dump_open(&d, p, false, 0), 0)) {
+			CHECK_EQ(d.segments, 2);
+			expect_unreadable(&d, w.excluded * 4096, "not memory");
+			expect_unreadable(&d, (w.excluded + 2) * 4096, "excluded");
+			pt_dump_close(&d);
+		}
 		free(c.buf);
 	}
 	/* Page-level damage: the file opens, the page is an error naming its PFN. */

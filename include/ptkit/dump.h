@@ -28,7 +28,7 @@ enum pt_dump_kind {
 struct pt_dump {
 	enum pt_dump_kind kind;
 	struct pt_mem *mem;	/* what the walkers read (attach a tree to it) */
-	uint64_t segments;	/* ELF: PT_LOAD segments used; kdump: runs of memory pages */
+	uint64_t segments;	/* ELF: PT_LOAD segments used; kdump: runs of memory PFNs */
 	uint64_t skipped;	/* ELF: segments without a physical address, or repeating one */
 	const char *vmcoreinfo; /* the VMCOREINFO note's text (not NUL-terminated), or NULL */
 	size_t vmcoreinfo_len;

@@ -8,8 +8,10 @@
  * no record wrote read as zeros, as in the file `makedumpfile -R` would write. Records that
  * overlap, run past the end of the file or lack the end marker are reported.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dump_internal.h"
 
@@ -33,6 +35,18 @@ static uint64_t be64(const uint8_t *p)
 	for (int i = 0; i < 8; i++)
 		v = v << 8 | p[i];
 	return v;
+}
+
+/* A record header, read with pread: indexing touches every record, and a mapping would
+ * then hold the whole file in this process's memory. */
+static bool read_head(const struct pt_dump *d, uint64_t pos, uint8_t *buf, size_t n)
+{
+	ssize_t got;
+
+	do
+		got = pread(d->fd, buf, n, (off_t)pos);
+	while (got < 0 && errno == EINTR);
+	return got == (ssize_t)n;
 }
 
 static int by_off(const void *a, const void *b)
@@ -64,7 +78,7 @@ int dump_flat_open(struct pt_dump *d, uint64_t file_size)
 		uint8_t rh[16];
 		uint64_t off, size;
 
-		if (!dump_read_file(d, pos, rh, sizeof(rh)))
+		if (!read_head(d, pos, rh, sizeof(rh)))
 			return dump_fail(d, -PT_EBADENT,
 					 "flattened kdump: the file ends at 0x%llx without the end "
 					 "marker (truncated?)",

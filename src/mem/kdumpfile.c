@@ -14,10 +14,11 @@
  *   then               one page_desc (offset, size, flags, page_flags: 24 bytes) per dumped
  *                      PFN, in PFN order; flags name the codec (none: the page as it is)
  *
- * Memory is one segment per run of PFNs of the 1st bitmap; a page is read (and decompressed)
- * when a table on it is, through a small cache of pages, and pt_segmem keeps the tables. A
- * page of the 1st bitmap missing from the 2nd was excluded (makedumpfile's dump level):
- * reading it fails and pt_dump_explain names the PFN; it is never read as zeros.
+ * Memory is one pt_segmem segment from the first PFN of the 1st bitmap to its last; a page
+ * is read (and decompressed) when a table on it is, through a small cache of pages, and
+ * pt_segmem keeps the tables. A PFN outside the 1st bitmap is no memory; one of the 1st
+ * bitmap missing from the 2nd was excluded (makedumpfile's dump level): reading either
+ * fails, and pt_dump_explain names the PFN and why. Neither is ever read as zeros.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,9 +48,9 @@
 #define SH_SIZE 104
 #define PAGE_DESC 24
 
-#define KD_CACHE 64		 /* decompressed pages kept */
-#define KD_NOTES_MAX (64u << 20) /* larger note areas are not read */
-#define KD_BITMAPS_MAX (128u << 20)
+#define KD_CACHE 64		  /* decompressed pages kept */
+#define KD_NOTES_MAX (64u << 20)  /* larger note areas are not read */
+#define KD_BITMAPS_MAX (1u << 20) /* of a flattened file whose bitmaps are gaps */
 
 struct kd_slot {
 	uint64_t pfn; /* UINT64_MAX: empty */
@@ -144,6 +145,9 @@ static const uint8_t *kd_page(struct pt_kdump *k, uint64_t pfn)
 	if (pfn >= k->max_mapnr)
 		return why(k, pfn, "beyond the %s dump's memory (max_mapnr 0x%llx)", kind,
 			   (unsigned long long)k->max_mapnr);
+	if (!bit(k->bm1, pfn))
+		return why(k, pfn, "not memory the %s dump describes (not in its 1st bitmap)",
+			   kind);
 	if (!bit(k->bm2, pfn))
 		return why(k, pfn,
 			   "excluded from the %s dump (dump level %d%s): its contents are "
@@ -208,7 +212,7 @@ static int kd_read(void *ctx, uint64_t pa, void *buf, uint64_t size)
 static int kd_memory(struct pt_dump *d, struct pt_kdump *k, uint64_t bm_off, uint64_t bm_bytes,
 		     bool two)
 {
-	uint64_t bytes = (k->max_mapnr + 7) / 8, runs = 0, start = 0;
+	uint64_t bytes = (k->max_mapnr + 7) / 8, runs = 0, first = 0, end = 0;
 	bool in = false;
 	int err;
 
@@ -242,22 +246,19 @@ static int kd_memory(struct pt_dump *d, struct pt_kdump *k, uint64_t bm_off, uin
 			pfn += 7; /* a byte without a change */
 			continue;
 		}
-		if (on == in)
-			continue;
-		if (on) {
-			start = pfn;
-		} else {
-			err = pt_segmem_add_read(&d->seg, start * k->page, (pfn - start) * k->page,
-						 kd_read, k);
-			if (err)
-				return dump_fail(d, err, "out of memory");
-			runs++;
-		}
+		if (on && !in && !runs++)
+			first = pfn;
+		if (!on && in)
+			end = pfn;
 		in = on;
 	}
 	if (!runs)
 		return dump_fail(d, -PT_EINVAL, "%s: the dump holds no memory (empty 1st bitmap)",
 				 pt_dump_kind_name(d->kind));
+	/* One segment from the first memory page to the last: kd_read fails on the others. */
+	err = pt_segmem_add_read(&d->seg, first * k->page, (end - first) * k->page, kd_read, k);
+	if (err)
+		return dump_fail(d, err, "out of memory");
 	d->segments = runs;
 	return 0;
 }
@@ -270,7 +271,8 @@ static void kd_notes(struct pt_dump *d, struct pt_kdump *k, const uint8_t *sh, i
 	if (version >= 4) {
 		off = k64(k, sh + SH_OFFSET_NOTE);
 		size = k64(k, sh + SH_SIZE_NOTE);
-		if (size && size <= KD_NOTES_MAX && (d->notes = malloc((size_t)size))) {
+		if (size && size <= KD_NOTES_MAX && size <= d->map_size &&
+		    (d->notes = malloc((size_t)size))) {
 			if (dump_read_at(d, off, d->notes, size)) /* unreadable: no notes */
 				dump_scan_notes(d, k->swap, d->notes, size);
 		}
@@ -278,7 +280,8 @@ static void kd_notes(struct pt_dump *d, struct pt_kdump *k, const uint8_t *sh, i
 	if (version >= 3 && !d->vmcoreinfo) {
 		off = k64(k, sh + SH_OFFSET_VMCOREINFO);
 		size = k64(k, sh + SH_SIZE_VMCOREINFO);
-		if (size && size <= KD_NOTES_MAX && (k->vmcoreinfo = malloc((size_t)size)) &&
+		if (size && size <= KD_NOTES_MAX && size <= d->map_size &&
+		    (k->vmcoreinfo = malloc((size_t)size)) &&
 		    dump_read_at(d, off, k->vmcoreinfo, size)) {
 			d->vmcoreinfo = k->vmcoreinfo;
 			d->vmcoreinfo_len = (size_t)size;
@@ -355,7 +358,8 @@ int dump_kdump_open(struct pt_dump *d, uint64_t file_size)
 	}
 	/*
 	 * Bitmaps are read into memory: no larger than the file on disk (d->map_size), or than
-	 * KD_BITMAPS_MAX when the flattened form leaves what is all zeros out.
+	 * KD_BITMAPS_MAX where a flattened file left their zeros out (a small hostile file
+	 * cannot ask for gigabytes).
 	 */
 	bm_off = (1 + sub_blocks) * k->page;
 	bm_bytes = bm_blocks * k->page;
@@ -392,16 +396,10 @@ int dump_kdump_open(struct pt_dump *d, uint64_t file_size)
 bool dump_kdump_explain(const struct pt_dump *d, uint64_t pa, char *buf, size_t len)
 {
 	struct pt_kdump *k = d->kdump;
-	uint64_t pfn = pa / k->page;
 
-	if (pfn < k->max_mapnr && !bit(k->bm1, pfn))
-		snprintf(buf, len,
-			 "PFN 0x%llx is not memory the %s dump describes (not in its 1st bitmap)",
-			 (unsigned long long)pfn, pt_dump_kind_name(d->kind));
-	else if (!kd_page(k, pfn))
-		snprintf(buf, len, "%s", k->why);
-	else
+	if (kd_page(k, pa / k->page))
 		return false;
+	snprintf(buf, len, "%s", k->why);
 	return true;
 }
 
