@@ -660,6 +660,34 @@ static void test_hostile(void)
 	root_pfn = built.root[0] / 4096;
 	kdump_write(&w, a.mem.bytes, a.high, &o);
 	snprintf(p, sizeof(p), "%s/hostile", dir);
+#ifdef PTKIT_CLI
+	{ /* a page table (not the root) whose page data is past the end: the CLI names it */
+		struct pt_mem image;
+		struct pt_mm img;
+		struct it_recs leaves = { 0 };
+		struct kw c = w;
+
+		pt_image_mem(&image, a.mem.bytes, ARENA_BASE, ARENA_SIZE);
+		pt_mm_attach(&img, f, &image, built.root[0], built.root[1]);
+		it_walk_all(&img, &leaves);
+		c.buf = malloc(w.len);
+		memcpy(c.buf, w.buf, w.len);
+		if (CHECK(leaves.n) && CHECK(leaves.r[0].table_pa / 4096 != root_pfn)) {
+			char args[256];
+			struct it_recs one = { leaves.r, 1, 1 };
+
+			redirect(&c, leaves.r[0].table_pa / 4096, c.len + 4096, NULL, 100, 1);
+			write_bytes(p, c.buf, c.len);
+			snprintf(args, sizeof(args), "--image %s", p);
+			/* exit 1: an error answer, naming the PFN and what is wrong */
+			CHECK(!cli_translate(&built, args, &one, true));
+			CHECK(stderr_has("past the end of the file"));
+			CHECK(stderr_has("PFN 0x"));
+		}
+		free(c.buf);
+		free(leaves.r);
+	}
+#endif
 
 	write_bytes(p, w.buf, 300);
 	expect_refused(p, -PT_EBADENT, "truncated header");
@@ -856,6 +884,11 @@ int main(void)
 	test_format(pt_format_find("ppc64-radix-64k"), true);
 	test_hostile();
 	test_qemu_files();
+	{
+		char path[160];
+		snprintf(path, sizeof(path), "%s/stderr", dir);
+		unlink(path); /* the CLI's, if it ran */
+	}
 #ifdef PTKIT_HAVE_LIBKDUMPFILE
 	printf("libkdumpfile read %u files page for page as ptkit does\n", lkd_files);
 	CHECK(lkd_files > 0);
