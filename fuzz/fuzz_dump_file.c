@@ -38,7 +38,7 @@ static void read_some(struct pt_dump *d)
 
 		pa &= ~4095ull;
 		if (pt_segmem_read(&d->seg, pa, buf, sizeof(buf)) &&
-		    pt_dump_explain(d, pa, why, sizeof(why)) && !why[0])
+		    pt_dump_explain(d, pa, sizeof(buf), why, sizeof(why)) && !why[0])
 			bug("an empty explanation");
 	}
 }

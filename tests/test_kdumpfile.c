@@ -376,7 +376,7 @@ static void expect_unreadable(struct pt_dump *d, uint64_t pa, const char *needle
 
 	CHECK_EQ(pt_segmem_read(&d->seg, pa, b, sizeof(b)), -PT_EFAULT);
 	CHECK(!d->mem->table(d->mem, pa & ~4095ull, 4096));
-	if (!CHECK(pt_dump_explain(d, pa, why, sizeof(why)) && strstr(why, needle)))
+	if (!CHECK(pt_dump_explain(d, pa, 8, why, sizeof(why)) && strstr(why, needle)))
 		fprintf(stderr, "  explanation was: '%s' (wanted '%s')\n", why, needle);
 }
 
@@ -616,9 +616,9 @@ static void test_format(const struct pt_format *f, bool swap)
 			uint8_t b;
 			char why[256];
 			CHECK_EQ(pt_segmem_read(&d.seg, ARENA_BASE - 1, &b, 1), -PT_EFAULT);
-			CHECK(pt_dump_explain(&d, ARENA_BASE - 1, why, sizeof(why)) &&
+			CHECK(pt_dump_explain(&d, ARENA_BASE - 1, 1, why, sizeof(why)) &&
 			      strstr(why, "not memory"));
-			CHECK(!pt_dump_explain(&d, ARENA_BASE, why, sizeof(why)));
+			CHECK(!pt_dump_explain(&d, ARENA_BASE, 4096, why, sizeof(why)));
 		}
 		pt_dump_close(&d);
 	}

@@ -60,12 +60,13 @@ void pt_dump_close(struct pt_dump *d);
 /* "raw", "ELF core", "kdump-compressed", "flattened kdump". */
 const char *pt_dump_kind_name(enum pt_dump_kind kind);
 /*
- * Why the dump's memory cannot give the page at pa, in words for an error message ("PFN
- * 0x1234 was excluded from the kdump-compressed dump (dump level 31)", "PFN 0x1234: zlib
- * data of 812 bytes at file offset 0x5000 does not decompress to a 4096-byte page"): true
- * and buf filled when the dump knows more than "outside memory", false otherwise.
+ * Why the dump's memory cannot give [pa, pa + size) (a table), in words for an error message
+ * about its first page that cannot be read ("PFN 0x1234: excluded from the kdump-compressed
+ * dump (dump level 31): ...", "PFN 0x1234: zlib data of 812 bytes decompresses to 2048
+ * bytes, not a page of 4096 (file offset 0x5000)"): true and buf filled when the dump knows
+ * more than "outside memory", false otherwise.
  */
-bool pt_dump_explain(const struct pt_dump *d, uint64_t pa, char *buf, size_t len);
+bool pt_dump_explain(const struct pt_dump *d, uint64_t pa, uint64_t size, char *buf, size_t len);
 /*
  * The page-table root register of the dump's first CPU, as the notes give it (QEMU's x86
  * CPU state: CR3), with the name of the format it selects (CR4.LA57: "x86_64-la57", else

@@ -32,7 +32,7 @@ void dump_flat_close(struct pt_dump *d);
 
 /* Read the kdump-compressed file of file_size bytes: d->mem, notes, d->kdump. */
 int dump_kdump_open(struct pt_dump *d, uint64_t file_size);
-bool dump_kdump_explain(const struct pt_dump *d, uint64_t pa, char *buf, size_t len);
+bool dump_kdump_explain(const struct pt_dump *d, uint64_t pa, uint64_t size, char *buf, size_t len);
 void dump_kdump_close(struct pt_dump *d);
 
 /* The page codecs: DUMP_DH_COMPRESSED_* flags of makedumpfile's page descriptors. */

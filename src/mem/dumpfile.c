@@ -370,9 +370,9 @@ void pt_dump_close(struct pt_dump *d)
 	d->fd = -1;
 }
 
-bool pt_dump_explain(const struct pt_dump *d, uint64_t pa, char *buf, size_t len)
+bool pt_dump_explain(const struct pt_dump *d, uint64_t pa, uint64_t size, char *buf, size_t len)
 {
-	return d->kdump && dump_kdump_explain(d, pa, buf, len);
+	return d->kdump && size && dump_kdump_explain(d, pa, size, buf, len);
 }
 
 bool pt_dump_cpu_root(const struct pt_dump *d, uint64_t *reg, const char **format)

@@ -393,14 +393,17 @@ int dump_kdump_open(struct pt_dump *d, uint64_t file_size)
 	return 0;
 }
 
-bool dump_kdump_explain(const struct pt_dump *d, uint64_t pa, char *buf, size_t len)
+bool dump_kdump_explain(const struct pt_dump *d, uint64_t pa, uint64_t size, char *buf, size_t len)
 {
 	struct pt_kdump *k = d->kdump;
+	uint64_t last = (pa + (size - 1 < UINT64_MAX - pa ? size - 1 : UINT64_MAX - pa)) / k->page;
 
-	if (kd_page(k, pa / k->page))
-		return false;
-	snprintf(buf, len, "%s", k->why);
-	return true;
+	for (uint64_t pfn = pa / k->page; pfn <= last; pfn++)
+		if (!kd_page(k, pfn)) {
+			snprintf(buf, len, "%s", k->why);
+			return true;
+		}
+	return false;
 }
 
 void dump_kdump_close(struct pt_dump *d)

@@ -52,10 +52,9 @@ static void check_root(const struct cli_tree *t, const char *opt, uint64_t root)
 
 		if (m->table(m, root, bytes))
 			return;
-		for (uint64_t at = root; at - root < bytes; at += 4096) /* a page it names */
-			if (pt_dump_explain(&t->dump, at, why, sizeof(why)))
-				cli_fail("%s 0x%llx: the root table cannot be read: %s", opt,
-					 (unsigned long long)root, why);
+		if (pt_dump_explain(&t->dump, root, bytes, why, sizeof(why)))
+			cli_fail("%s 0x%llx: the root table cannot be read: %s", opt,
+				 (unsigned long long)root, why);
 		cli_fail("%s 0x%llx: the %s file's memory does not hold the %llu-byte root table",
 			 opt, (unsigned long long)root, pt_dump_kind_name(t->dump.kind),
 			 (unsigned long long)bytes);

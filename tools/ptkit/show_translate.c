@@ -11,15 +11,6 @@ static const char *level_name(const struct pt_format *fmt, int level)
 
 const struct pt_dump *cli_dump;
 
-/* Why the dump cannot give the table of `bytes` at pa (a kdump page excluded, ...). */
-static bool dump_explains(uint64_t pa, uint64_t bytes, char *why, size_t len)
-{
-	for (uint64_t at = pa; cli_dump && at - pa < bytes; at += 4096)
-		if (pt_dump_explain(cli_dump, at, why, len))
-			return true;
-	return false;
-}
-
 void cli_corrupt_reason(const struct mm_walk_state *st, int err, char *buf, size_t len)
 {
 	struct pt_entry_info info = { 0 };
@@ -30,9 +21,9 @@ void cli_corrupt_reason(const struct mm_walk_state *st, int err, char *buf, size
 		pt_format_decode(st->fmt, st->entry, st->level, &info);
 	switch (err) {
 	case -PT_EFAULT:
-		if (have && info.kind == PT_ENTRY_TABLE && st->level > 0 &&
-		    dump_explains(info.pa, pt_table_bytes(st->fmt, st->level - 1), why,
-				  sizeof(why)))
+		if (have && info.kind == PT_ENTRY_TABLE && st->level > 0 && cli_dump &&
+		    pt_dump_explain(cli_dump, info.pa, pt_table_bytes(st->fmt, st->level - 1), why,
+				    sizeof(why)))
 			snprintf(buf, len, "table pointer 0x%llx: %s", (unsigned long long)info.pa,
 				 why);
 		else if (have && info.kind == PT_ENTRY_TABLE)
