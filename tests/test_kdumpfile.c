@@ -506,13 +506,56 @@ static void same_memory(struct pt_mm *img, struct pt_dump *d, const struct pt_fo
 
 #ifdef PTKIT_HAVE_LIBKDUMPFILE
 static unsigned lkd_files; /* files libkdumpfile agreed on */
+static unsigned lax_vas;   /* VAs libaddrxlat translated as ptkit does */
+
+/*
+ * libaddrxlat's translation of VAs (x86_64 4- and 5-level only: its page-table method with
+ * the X86_64 entry format, reading through libkdumpfile) must be pt_translate's on the raw
+ * arena: the same PA, or no translation from both.
+ */
+static void addrxlat_opinion(kdump_ctx_t *ctx, struct pt_mm *img, const struct it_recs *leaves)
+{
+	const struct pt_format *f = img->fmt;
+	addrxlat_ctx_t *ax = NULL;
+	addrxlat_meth_t meth = { .kind = ADDRXLAT_PGT, .target_as = ADDRXLAT_MACHPHYSADDR };
+
+	if (strncmp(f->name, "x86_64", 6) ||
+	    !CHECK_EQ(kdump_get_addrxlat(ctx, &ax, NULL), KDUMP_OK))
+		return;
+	meth.param.pgt.root.addr = img->root[0];
+	meth.param.pgt.root.as = ADDRXLAT_MACHPHYSADDR;
+	meth.param.pgt.pf.pte_format = ADDRXLAT_PTE_X86_64;
+	meth.param.pgt.pf.nfields = (unsigned short)(f->levels + 1);
+	meth.param.pgt.pf.fieldsz[0] = 12;
+	for (int l = 1; l <= f->levels; l++)
+		meth.param.pgt.pf.fieldsz[l] = 9;
+	for (int i = 0; i < 500; i++) {
+		uint64_t va = it_random_va(f, leaves);
+		addrxlat_step_t step = { .ctx = ax, .sys = NULL, .meth = &meth };
+		struct pt_translation t;
+		int e = pt_translate(img, va, &t);
+		addrxlat_status st;
+
+		step.base.addr = va;
+		step.base.as = ADDRXLAT_KVADDR;
+		st = addrxlat_walk(&step);
+		if (!CHECK_EQ(st == ADDRXLAT_OK, e == 0) ||
+		    (!e && !CHECK_EQ(step.base.addr, t.pa))) {
+			fprintf(stderr, "  %s VA 0x%llx: libaddrxlat %d (%s), ptkit %d\n", f->name,
+				(unsigned long long)va, st, st ? addrxlat_ctx_get_err(ax) : "", e);
+			break;
+		}
+		lax_vas++;
+	}
+	addrxlat_ctx_decref(ax);
+}
 
 /*
  * libkdumpfile's reads of the pages [start, end) of path must be ptkit's: the same bytes, or
  * an error from both (libkdumpfile: KDUMP_ERR_NODATA for a page not in the dump).
  */
 static void second_opinion(const char *path, const struct pt_dump *d, uint64_t start, uint64_t end,
-			   uint32_t page)
+			   uint32_t page, struct pt_mm *img, const struct it_recs *leaves)
 {
 	static uint8_t a[65536], b[65536];
 	kdump_ctx_t *ctx = kdump_new();
@@ -539,6 +582,8 @@ static void second_opinion(const char *path, const struct pt_dump *d, uint64_t s
 		same++;
 	}
 	lkd_files += same == (end - start) / page;
+	if (img)
+		addrxlat_opinion(ctx, img, leaves);
 out:
 	if (fd >= 0)
 		close(fd);
@@ -607,7 +652,8 @@ static void test_format(const struct pt_format *f, bool swap)
 #ifdef PTKIT_HAVE_LIBKDUMPFILE /* 0.5.1 does not read the flattened form */
 		if (!form)
 			second_opinion(kd, &d, ARENA_BASE - 4 * o.page,
-				       ARENA_BASE + ARENA_SIZE + 4 * o.page, o.page);
+				       ARENA_BASE + ARENA_SIZE + 4 * o.page, o.page,
+				       swap ? NULL : &img, &leaves); /* x86 entries are LE */
 #endif
 		if (w.excluded)
 			expect_unreadable(&d, w.excluded * o.page, "excluded");
@@ -858,7 +904,8 @@ static void test_qemu_files(void)
 			}
 #ifdef PTKIT_HAVE_LIBKDUMPFILE
 			if (i == 1) /* the plain file (libkdumpfile 0.5.1 cannot read flattened) */
-				second_opinion(path, &d, g->pa, g->pa + (g->size & ~4095ull), 4096);
+				second_opinion(path, &d, g->pa, g->pa + (g->size & ~4095ull), 4096,
+					       NULL, NULL);
 #endif
 		}
 		CHECK(pages > 1000 && nonzero > 0);
@@ -890,8 +937,10 @@ int main(void)
 		unlink(path); /* the CLI's, if it ran */
 	}
 #ifdef PTKIT_HAVE_LIBKDUMPFILE
-	printf("libkdumpfile read %u files page for page as ptkit does\n", lkd_files);
-	CHECK(lkd_files > 0);
+	printf("libkdumpfile read %u files page for page as ptkit does; libaddrxlat translated "
+	       "%u VAs as ptkit does\n",
+	       lkd_files, lax_vas);
+	CHECK(lkd_files > 0 && lax_vas > 0);
 #endif
 	rmdir(dir);
 	return CHECK_DONE();
