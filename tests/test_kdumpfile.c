@@ -780,6 +780,21 @@ static void test_hostile(void)
 		}
 		free(c.buf);
 	}
+	{ /* one part of a split dump: what it does not hold is named as such */
+		struct kw c = w;
+
+		c.buf = malloc(w.len);
+		memcpy(c.buf, w.buf, w.len);
+		put32(&c, 4096 + 12, 1);
+		put64(&c, 4096 + 16, ARENA_BASE / 4096);
+		put64(&c, 4096 + 24, w.excluded);
+		write_bytes(p, c.buf, c.len);
+		if (CHECK_EQ(pt_dump_open(&d, p, false, 0), 0)) {
+			expect_unreadable(&d, w.excluded * 4096, "not in this part of a split");
+			pt_dump_close(&d);
+		}
+		free(c.buf);
+	}
 	/* Page-level damage: the file opens, the page is an error naming its PFN. */
 	for (int k = 0; k < 5; k++) {
 		struct kw c = w;

@@ -72,8 +72,7 @@ struct pt_kdump {
 	uint8_t *data;		     /* one page's data as stored */
 	struct kd_slot cache[KD_CACHE];
 	unsigned next; /* the slot to refill */
-	uint64_t why_pfn;
-	char why[200]; /* why reading why_pfn failed */
+	char why[200]; /* why the last page that could not be read could not */
 };
 
 static uint32_t k32(const struct pt_kdump *k, const uint8_t *p)
@@ -126,7 +125,6 @@ __attribute__((format(printf, 3, 4))) static const uint8_t *why(struct pt_kdump 
 	va_start(ap, fmt);
 	vsnprintf(k->why + n, sizeof(k->why) - (size_t)n, fmt, ap);
 	va_end(ap);
-	k->why_pfn = pfn;
 	return NULL;
 }
 
@@ -148,11 +146,17 @@ static const uint8_t *kd_page(struct pt_kdump *k, uint64_t pfn)
 	if (!bit(k->bm1, pfn))
 		return why(k, pfn, "not memory the %s dump describes (not in its 1st bitmap)",
 			   kind);
+	if (!bit(k->bm2, pfn) && k->split)
+		return why(k, pfn,
+			   "not in this part of a split %s dump (it holds PFNs 0x%llx to 0x%llx, "
+			   "dump level %d)",
+			   kind, (unsigned long long)k->start_pfn, (unsigned long long)k->end_pfn,
+			   k->dump_level);
 	if (!bit(k->bm2, pfn))
 		return why(k, pfn,
-			   "excluded from the %s dump (dump level %d%s): its contents are "
-			   "not in the file",
-			   kind, k->dump_level, k->split ? ", a split dump's part" : "");
+			   "excluded from the %s dump (dump level %d): its contents are not in the "
+			   "file",
+			   kind, k->dump_level);
 	at = k->desc_off + rank(k, pfn) * PAGE_DESC;
 	if (!dump_read_at(k->d, at, desc, sizeof(desc)))
 		return why(k, pfn,
