@@ -7,13 +7,17 @@
  * CPU and VMCOREINFO notes — once as a plain file and once flattened (records in shuffled
  * order, all-zero pieces left out), little- and big-endian. Every walk and translation
  * through pt_dump_open's memory must equal the one over the raw arena; a second walk reads
- * no page again. Then hostile files: a truncated header, bitmaps past the end, a page
- * descriptor pointing past the end, a page that decompresses to the wrong size, an excluded
- * or unknown page, a 32-bit machine's header, flattened records out of range, overlapping
- * or without the end marker: each a clear error, never a crash. With the CLI built
- * (PTKIT_CLI), `ptkit translate` on both files prints what it prints for the raw image.
- * With PTKIT_QEMU_DUMPS set to a directory holding QEMU's g.elf and z.flat (and
- * makedumpfile -R's z.kdump), every page of those is compared too.
+ * no page again. With libkdumpfile-dev, libkdumpfile must read every page of the plain
+ * files as ptkit does and libaddrxlat translate the x86_64 trees' VAs as ptkit does. Then
+ * hostile or unusual files: a truncated header, bitmaps past the end, a page descriptor or
+ * page data past the end, a page that decompresses to the wrong size or not at all, two
+ * codec flags, a PFN inside the memory that is no memory, the old DISKDUMP signature, a
+ * split dump's part, a 32-bit machine's header, flattened records out of range, overlapping
+ * or without the end marker: each a clear error (or the right memory), never a crash. With
+ * the CLI built (PTKIT_CLI), `ptkit translate` on both files prints what it prints for the
+ * raw image, and names the PFN of a table it cannot read. With PTKIT_QEMU_DUMPS set (by
+ * scripts/kdump-qemu.sh) to a directory holding QEMU's g.elf and z.flat (and other kdump-*
+ * files, and makedumpfile -R's z.kdump), every page of those is compared with the ELF's.
  */
 #include <stdio.h>
 #include <string.h>
@@ -776,6 +780,23 @@ static void test_hostile(void)
 			CHECK_EQ(d.segments, 2);
 			expect_unreadable(&d, w.excluded * 4096, "not memory");
 			expect_unreadable(&d, (w.excluded + 2) * 4096, "excluded");
+			pt_dump_close(&d);
+		}
+		free(c.buf);
+	}
+	{ /* the older "DISKDUMP" signature: no kdump sub-header read, the same memory */
+		struct kw c = w;
+		uint8_t page[4096];
+
+		c.buf = malloc(w.len);
+		memcpy(c.buf, w.buf, w.len);
+		put(&c, 0, "DISKDUMP", 8);
+		write_bytes(p, c.buf, c.len);
+		if (CHECK_EQ(pt_dump_open(&d, p, false, 0), 0)) {
+			CHECK_EQ(d.kind, PT_DUMP_KDUMP);
+			CHECK(!d.vmcoreinfo && !d.cpus);
+			CHECK_EQ(pt_segmem_read(&d.seg, built.root[0], page, sizeof(page)), 0);
+			CHECK(!memcmp(page, a.mem.bytes + (built.root[0] - ARENA_BASE), 4096));
 			pt_dump_close(&d);
 		}
 		free(c.buf);
