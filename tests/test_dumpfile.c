@@ -7,8 +7,9 @@
  * through pt_dump_open's memory must equal the one over the raw arena. Then what must be
  * refused is: a truncated core, a 32-bit or non-core ELF file, kdump-compressed and
  * flattened files whose headers are zeros (tests/test_kdumpfile.c reads real ones), raw
- * memory without a base and a dump given a base, each with an error that names it. With the CLI built (PTKIT_CLI), `ptkit translate` on the ELF core must
- * print what it prints for the raw image, and refuse the core given --base.
+ * memory without a base and a dump given a base, each with an error that names it. With the
+ * CLI built (PTKIT_CLI), `ptkit translate` on the ELF core must print what it prints for the
+ * raw image, and refuse the core given --base.
  */
 #include <elf.h>
 #include <stdio.h>
