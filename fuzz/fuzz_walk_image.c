@@ -153,7 +153,7 @@ static void check_va(struct fuzz_image *im, struct mm_walk_state *kept, uint64_t
 		abort();
 	}
 	/* The CLI's translate line (with --trace) over the same state. */
-	cli_show_translate(devnull, mm, true, kept, va, CLI_TR_TRACE);
+	cli_show_translate(devnull, mm, CLI_TREE_BOTH, kept, va, CLI_TR_TRACE);
 }
 
 static void check_iteration_in(struct fuzz_image *im, uint64_t start, uint64_t end)
@@ -318,7 +318,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			o.start = fuzz_u64(&in);
 			o.end = o.start + (fuzz_u64(&in) >> (how >> 3));
 		}
-		cli_show_dump(devnull, &im.mm, im.upper, &o);
+		cli_show_dump(devnull, &im.mm, im.upper ? CLI_TREE_BOTH : CLI_TREE_LOWER, &o);
 	}
 	fuzz_image_free(&im);
 	return 0;

@@ -9,7 +9,8 @@
  * flattened files whose headers are zeros (tests/test_kdumpfile.c reads real ones), raw
  * memory without a base and a dump given a base, each with an error that names it. With the
  * CLI built (PTKIT_CLI), `ptkit translate` on the ELF core must print what it prints for the
- * raw image, and refuse the core given --base.
+ * raw image (on ppc64 radix also with the roots found through the partition and process
+ * tables in the core: --ptcr), and refuse the core given --base.
  */
 #include <elf.h>
 #include <stdio.h>
@@ -24,6 +25,7 @@
 #define PIECE (64ull << 10)
 #define NMAPS 200
 #define NVA 3000
+#define PTCR_PID 5 /* ppc64: the process whose tree is root[0] */
 
 static char dir[] = "/tmp/ptkit-dumpfile.XXXXXX";
 
@@ -55,6 +57,10 @@ static const char vmcoreinfo[] = "OSRELEASE=6.1.0-test\nPAGESIZE=4096\n"
 				 "NUMBER(phys_base)=16777216\nKERNELOFFSET=1a000000\n"
 				 "NUMBER(PHYS_OFFSET)=0x40000000\n";
 
+/* The VMCOREINFO note write_core writes, and the ELF e_machine of the core. */
+static const char *note_text = vmcoreinfo;
+static uint16_t core_machine = EM_X86_64;
+
 /* When set, write_core adds QEMU's x86 CPU state note (CR3 at 416, CR4 at 424) with these. */
 static bool qemu_note;
 static uint64_t qemu_cr3, qemu_cr4;
@@ -66,10 +72,11 @@ static void write_core(const char *path, const struct seg *segs, int n, bool swa
 	struct elf_out o = { fopen(path, "wb"), swap };
 	const uint64_t le = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__;
 	Elf64_Ehdr eh = { 0 };
-	Elf64_Nhdr nh = { o32(&o, sizeof("VMCOREINFO")), o32(&o, sizeof(vmcoreinfo) - 1), 0 };
+	const size_t note_len = strlen(note_text);
+	Elf64_Nhdr nh = { o32(&o, sizeof("VMCOREINFO")), o32(&o, (uint32_t)note_len), 0 };
 	Elf64_Nhdr qh = { o32(&o, sizeof("QEMU")), o32(&o, 440), 0 };
 	uint8_t qdesc[440] = { 0 };
-	uint64_t note_sz = sizeof(nh) + 12 + ((sizeof(vmcoreinfo) - 1 + 3) & ~3ull) +
+	uint64_t note_sz = sizeof(nh) + 12 + ((note_len + 3) & ~3ull) +
 			   (qemu_note ? sizeof(qh) + 8 + sizeof(qdesc) : 0);
 	uint64_t off = sizeof(eh) + (uint64_t)(n + 1) * sizeof(Elf64_Phdr);
 	uint64_t data_at = (off + note_sz + 4095) & ~4095ull;
@@ -81,7 +88,7 @@ static void write_core(const char *path, const struct seg *segs, int n, bool swa
 	eh.e_ident[EI_DATA] = (le != swap) ? ELFDATA2LSB : ELFDATA2MSB;
 	eh.e_ident[EI_VERSION] = EV_CURRENT;
 	eh.e_type = o16(&o, type);
-	eh.e_machine = o16(&o, EM_X86_64);
+	eh.e_machine = o16(&o, core_machine);
 	eh.e_version = o32(&o, EV_CURRENT);
 	eh.e_phoff = o64(&o, sizeof(eh));
 	eh.e_ehsize = o16(&o, sizeof(eh));
@@ -103,8 +110,8 @@ static void write_core(const char *path, const struct seg *segs, int n, bool swa
 	}
 	fwrite(&nh, sizeof(nh), 1, o.f);
 	fwrite("VMCOREINFO\0\0", 12, 1, o.f);
-	fwrite(vmcoreinfo, sizeof(vmcoreinfo) - 1, 1, o.f);
-	for (size_t k = sizeof(vmcoreinfo) - 1; k & 3; k++)
+	fwrite(note_text, note_len, 1, o.f);
+	for (size_t k = note_len; k & 3; k++)
 		fputc(0, o.f);
 	if (qemu_note) {
 		uint64_t cr3 = o64(&o, qemu_cr3), cr4 = o64(&o, qemu_cr4);
@@ -180,13 +187,21 @@ static void expect_refused(const char *path, bool raw, int err, const char *need
 }
 
 #ifdef PTKIT_CLI
-/* `ptkit translate` of the leaves' VAs on image `args`: its output, or NULL (exit != 0). */
+enum { TR_ROOTS = 1, TR_NO_FORMAT = 2 };
+
+/*
+ * `ptkit translate` of the leaves' VAs on image `args` (with --root/--root1 the tree's when
+ * TR_ROOTS, without --format when TR_NO_FORMAT): its output, or NULL (exit != 0).
+ */
 static char *cli_translate(const struct pt_mm *mm, const char *image_args,
-			   const struct it_recs *leaves, bool root)
+			   const struct it_recs *leaves, unsigned how)
 {
 	static char cmd[1 << 16], out[1 << 18];
-	int len = snprintf(cmd, sizeof(cmd), "%s translate --format %s %s", PTKIT_CLI,
-			   mm->fmt->name, image_args);
+	const bool root = how & TR_ROOTS;
+	int len = how & TR_NO_FORMAT
+			  ? snprintf(cmd, sizeof(cmd), "%s translate %s", PTKIT_CLI, image_args)
+			  : snprintf(cmd, sizeof(cmd), "%s translate --format %s %s", PTKIT_CLI,
+				     mm->fmt->name, image_args);
 	size_t got;
 	FILE *p;
 
@@ -210,31 +225,210 @@ static char *cli_translate(const struct pt_mm *mm, const char *image_args,
 }
 
 static void test_cli(const struct pt_mm *mm, const char *raw, const char *core,
-		     const struct it_recs *leaves)
+		     const struct it_recs *leaves, uint64_t ptcr)
 {
 	char args[512], *a, *b;
 
 	snprintf(args, sizeof(args), "--image %s --base 0x%llx", raw,
 		 (unsigned long long)ARENA_BASE);
-	a = cli_translate(mm, args, leaves, true);
+	a = cli_translate(mm, args, leaves, TR_ROOTS);
 	if (!CHECK(a))
 		return;
 	a = strdup(a);
 	snprintf(args, sizeof(args), "--image %s", core);
-	b = cli_translate(mm, args, leaves, true);
+	b = cli_translate(mm, args, leaves, TR_ROOTS);
 	if (CHECK(b))
 		CHECK(!strcmp(a, b));
 	/* Without --root: x86 cores carry CPU 0's CR3 (QEMU's note), the others nothing. */
-	b = cli_translate(mm, args, leaves, false);
+	b = cli_translate(mm, args, leaves, 0);
 	if (!strncmp(mm->fmt->name, "x86_64", 6) && CHECK(b))
 		CHECK(!strcmp(a, b));
 	else if (strncmp(mm->fmt->name, "x86_64", 6))
 		CHECK(!b);
+	/* ppc64: both roots through the partition and process tables in the core. */
+	if (ptcr) {
+		snprintf(args, sizeof(args), "--image %s --ptcr 0x%llx --pid %d", core,
+			 (unsigned long long)ptcr, PTCR_PID);
+		b = cli_translate(mm, args, leaves, 0);
+		if (CHECK(b))
+			CHECK(!strcmp(a, b));
+	}
 	free(a);
 	snprintf(args, sizeof(args), "--image %s --base 0", core); /* the 2024 misreading */
-	CHECK(!cli_translate(mm, args, leaves, true));
+	CHECK(!cli_translate(mm, args, leaves, TR_ROOTS));
 }
 #endif
+
+/*
+ * ppc64 radix: a partition table (entry 0, HR) and a process table (PID 0: root1, PID
+ * PTCR_PID: root) in the arena, as Linux lays them out; the PTCR value, or 0 on failure.
+ */
+static uint64_t ppc_tables(struct pt_arena *a, const struct pt_mm *mm)
+{
+	const uint64_t rts52 = (2ull << 61) | (5ull << 5), rpds = mm->fmt->index_bits[3];
+	uint64_t patb, prtb, e[4];
+
+	if (!CHECK_EQ(a->mem.alloc(&a->mem, 4096, &patb), 0) ||
+	    !CHECK_EQ(a->mem.alloc(&a->mem, 4096, &prtb), 0))
+		return 0;
+	e[0] = (1ull << 63) | rts52 | mm->root[1] | rpds;
+	e[1] = prtb;
+	e[2] = rts52 | mm->root[1] | rpds;
+	e[3] = rts52 | mm->root[0] | rpds;
+	for (int i = 0; i < 8; i++) {
+		uint8_t *base = a->mem.bytes - a->mem.base;
+		int sh = 56 - 8 * i;
+
+		base[patb + (uint64_t)i] = (uint8_t)(e[0] >> sh);
+		base[patb + 8 + (uint64_t)i] = (uint8_t)(e[1] >> sh);
+		base[prtb + (uint64_t)i] = (uint8_t)(e[2] >> sh);
+		base[prtb + 16 * PTCR_PID + (uint64_t)i] = (uint8_t)(e[3] >> sh);
+	}
+	return patb;
+}
+
+/*
+ * The VMCOREINFO a Linux kernel using f would write, its swapper_pg_dir being the tree's
+ * kernel root (the upper half's in a two-root format), as each architecture's
+ * arch_crash_save_vmcoreinfo words it. without: a key left out ("" for none).
+ */
+static void linux_note(const struct pt_format *f, const struct pt_mm *mm, const char *without,
+		       char *buf, size_t n)
+{
+	const uint64_t root = mm->root[f->two_roots], page = 1ull << f->shift[0];
+	const uint64_t image = 0xffffffff80000000ull, voff = 0xffff7fff88000000ull;
+	int len =
+		snprintf(buf, n, "OSRELEASE=6.1.0-test\nPAGESIZE=%llu\n", (unsigned long long)page);
+
+	switch (f->elf_machine) {
+	case EM_X86_64: /* phys_base: the image loaded 16M below the root's page */
+		len += snprintf(buf + len, n - (size_t)len,
+				"SYMBOL(swapper_pg_dir)=%llx\nSYMBOL(init_top_pgt)=%llx\n"
+				"NUMBER(phys_base)=%llu\nNUMBER(pgtable_l5_enabled)=%d\n"
+				"KERNELOFFSET=1a000000\n",
+				(unsigned long long)(image + (16u << 20)),
+				(unsigned long long)(image + (16u << 20)),
+				(unsigned long long)(root - (16u << 20)), f->levels == 5);
+		break;
+	case EM_AARCH64:
+		len += snprintf(buf + len, n - (size_t)len,
+				"SYMBOL(swapper_pg_dir)=%llx\nNUMBER(VA_BITS)=%d\n"
+				"NUMBER(kimage_voffset)=0x%llx\nNUMBER(PHYS_OFFSET)=0x40000000\n"
+				"NUMBER(TCR_EL1_T1SZ)=0x%x\n",
+				(unsigned long long)(root + voff), f->va_bits,
+				(unsigned long long)voff, 64 - f->va_bits);
+		break;
+	case EM_RISCV:
+		len += snprintf(buf + len, n - (size_t)len,
+				"SYMBOL(swapper_pg_dir)=%llx\nNUMBER(va_kernel_pa_offset)=0x%llx\n",
+				(unsigned long long)(root + voff), (unsigned long long)voff);
+		break;
+	case EM_PPC64:
+		len += snprintf(buf + len, n - (size_t)len,
+				"SYMBOL(swapper_pg_dir)=%llx\nNUMBER(RADIX_MMU)=1\n",
+				(unsigned long long)(0xc000000000000000ull + root));
+		break;
+	}
+	/* Leave the key out: its line goes. */
+	for (char *k; *without && (k = strstr(buf, without));) {
+		char *nl = strchr(k, '\n');
+		memmove(k, nl + 1, strlen(nl + 1) + 1);
+	}
+}
+
+/* The kernel's root from VMCOREINFO: found for f, refused (by name) for its siblings. */
+static void test_kernel_root(const struct pt_format *f, const struct pt_mm *built,
+			     const struct seg *segs, int n, const struct it_recs *leaves)
+{
+	char path[160], text[1024], args[256];
+	const char *why = "";
+	struct pt_dump d;
+	uint64_t root = 0;
+	unsigned fit = 0;
+
+	snprintf(path, sizeof(path), "%s/%s.vmcore", dir, f->name);
+	linux_note(f, built, "", text, sizeof(text));
+	note_text = text;
+	write_core(path, segs, n, false, ET_CORE, 0);
+	if (!CHECK_EQ(pt_dump_open(&d, path, false, 0), 0))
+		goto out;
+	CHECK_EQ(d.machine, f->elf_machine);
+	if (CHECK_EQ(pt_dump_kernel_root(&d, f, &root, &why), 0))
+		CHECK_EQ(root, built->root[f->two_roots]);
+	for (unsigned i = 0; pt_format_at(i); i++) {
+		const struct pt_format *g = pt_format_at(i);
+		uint64_t r;
+
+		if (g->elf_machine != f->elf_machine)
+			continue;
+		why = NULL;
+		if (!pt_dump_kernel_root(&d, g, &r, &why))
+			fit++;
+		else
+			CHECK(why && *why);
+	}
+	/* The note pins the format down, but for riscv, whose kernel does not say its mode. */
+	CHECK_EQ(fit, f->elf_machine == EM_RISCV ? 3u : 1u);
+	pt_dump_close(&d);
+
+	/* Without the symbol: no root, and the key named. */
+	linux_note(f, built, "SYMBOL(swapper_pg_dir)", text, sizeof(text));
+	if (f->elf_machine == EM_X86_64) /* x86 falls back to init_top_pgt: drop that too */
+		linux_note(f, built, "SYMBOL(", text, sizeof(text));
+	write_core(path, segs, n, false, ET_CORE, 0);
+	if (CHECK_EQ(pt_dump_open(&d, path, false, 0), 0)) {
+		CHECK_EQ(pt_dump_kernel_root(&d, f, &root, &why), -PT_ENOENT);
+		CHECK(strstr(why, "swapper_pg_dir"));
+		pt_dump_close(&d);
+	}
+#ifdef PTKIT_CLI
+	/* The CLI: no --root (and no --format where the note pins it) is the kernel's tree. */
+	linux_note(f, built, "", text, sizeof(text));
+	write_core(path, segs, n, false, ET_CORE, 0);
+	{
+		char *want, *got, *w, *g;
+
+		snprintf(args, sizeof(args), "--core %s", path);
+		want = cli_translate(built, args, leaves, TR_ROOTS);
+		if (!CHECK(want))
+			goto out;
+		want = strdup(want);
+		got = cli_translate(built, args, leaves,
+				    f->elf_machine == EM_RISCV ? 0 : TR_NO_FORMAT);
+		if (!CHECK(got))
+			goto free_want;
+		/* Line by line: a two-root format's lower half has no tree now (it faults). */
+		for (w = want, g = got; *w && *g;) {
+			size_t wl = strcspn(w, "\n"), gl = strcspn(g, "\n");
+			unsigned long long va = strtoull(w, NULL, 16);
+
+			if (f->two_roots && va < f->half_base[1])
+				CHECK(strstr(g, " fault ") && strstr(g, " fault ") < g + gl);
+			else if (!CHECK(wl == gl && !memcmp(w, g, wl)))
+				fprintf(stderr, "  want %.*s\n  got  %.*s\n", (int)wl, w, (int)gl,
+					g);
+			w += wl + (w[wl] == '\n');
+			g += gl + (g[gl] == '\n');
+		}
+		CHECK(!*w && !*g);
+		if (f->two_roots) { /* --root1 kernel with the lower root: both trees again */
+			snprintf(args, sizeof(args), "--core %s --root 0x%llx --root1 kernel", path,
+				 (unsigned long long)built->root[0]);
+			got = cli_translate(built, args, leaves, 0);
+			if (CHECK(got))
+				CHECK(!strcmp(got, want));
+		}
+free_want:
+		free(want);
+	}
+#endif
+out:
+	note_text = vmcoreinfo;
+	if (getenv("PTKIT_KEEP"))
+		fprintf(stderr, "kept %s\n", path);
+	else
+		unlink(path);
+}
 
 static void test_format(const struct pt_format *f, bool swap)
 {
@@ -245,6 +439,7 @@ static void test_format(const struct pt_format *f, bool swap)
 	struct pt_dump d;
 	struct it_recs leaves = { 0 }, got = { 0 };
 	struct seg segs[64];
+	uint64_t ptcr = 0;
 	int n;
 
 	if (!CHECK_EQ(pt_arena_init(&a, ARENA_BASE, ARENA_SIZE), 0))
@@ -256,10 +451,13 @@ static void test_format(const struct pt_format *f, bool swap)
 	pt_mm_attach(&img, f, &image, built.root[0], built.root[1]);
 	it_walk_all(&img, &leaves);
 
+	if (!strncmp(f->name, "ppc64", 5))
+		ptcr = ppc_tables(&a, &built);
 	snprintf(core, sizeof(core), "%s/%s.core", dir, f->name);
 	n = arena_segs(&a, segs, 64);
 	/* x86: the CPU state of QEMU's notes, CR3 with a PCID, CR4.LA57 as the format is. */
 	qemu_note = !strncmp(f->name, "x86_64", 6);
+	core_machine = f->elf_machine;
 	qemu_cr3 = built.root[0] | 0x5;
 	qemu_cr4 = f->levels == 5 ? 1ull << 12 : 0;
 	write_core(core, segs, n, swap, ET_CORE, 0);
@@ -316,8 +514,10 @@ static void test_format(const struct pt_format *f, bool swap)
 	}
 #ifdef PTKIT_CLI
 	if (!swap)
-		test_cli(&built, raw, core, &leaves);
+		test_cli(&built, raw, core, &leaves, ptcr);
 #endif
+	if (!swap)
+		test_kernel_root(f, &built, segs, n, &leaves);
 	unlink(core);
 	unlink(raw);
 out:

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "format.h"
 #include "mem.h"
 
 enum pt_dump_kind {
@@ -32,7 +33,9 @@ struct pt_dump {
 	uint64_t skipped;	/* ELF: segments without a physical address, or repeating one */
 	const char *vmcoreinfo; /* the VMCOREINFO note's text (not NUL-terminated), or NULL */
 	size_t vmcoreinfo_len;
-	unsigned cpus;		   /* CPUs whose state the notes give (QEMU's x86 notes) */
+	uint16_t machine; /* the dumped machine's ELF e_machine (EM_X86_64, ...; kdump: from
+			     utsname.machine), 0: unknown */
+	unsigned cpus;	  /* CPUs whose state the notes give (QEMU's x86 notes) */
 	uint64_t cpu_cr3, cpu_cr4; /* the first one's */
 	uint64_t pages_read;	   /* kdump: pages read from the file (decompressed) so far */
 	char err[256];		   /* why pt_dump_open failed */
@@ -79,5 +82,14 @@ bool pt_dump_cpu_root(const struct pt_dump *d, uint64_t *reg, const char **forma
  * decimal otherwise, as the kernel writes them). false when absent or not a number.
  */
 bool pt_dump_vmcoreinfo(const struct pt_dump *d, const char *key, uint64_t *value);
+
+/*
+ * The root table of the Linux kernel in the dump, for format fmt, from the VMCOREINFO note
+ * (fmt->ops.linux_kernel_root): 0, or -PT_ENOENT when the dump has no VMCOREINFO note or the
+ * note lacks a key, another negative PT_E* code when the kernel does not use fmt; *why says
+ * which.
+ */
+int pt_dump_kernel_root(const struct pt_dump *d, const struct pt_format *fmt, uint64_t *root,
+			const char **why);
 
 #endif

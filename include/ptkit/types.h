@@ -139,4 +139,7 @@ static inline void pt_mm_bump_gen(struct pt_mm *mm)
 	__atomic_store_n(&mm->gen, g, __ATOMIC_RELAXED);
 }
 
+/* Answers one key of a key=value note (Linux VMCOREINFO): its value, or false when absent. */
+typedef bool (*pt_info_fn)(const void *ctx, const char *key, uint64_t *value);
+
 #endif

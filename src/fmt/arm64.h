@@ -152,8 +152,9 @@
 	(ARM64_ATTRIDX_MASK | ARM64_SH_MASK | ARM64_CONT | ARM64_OA_FIELD | ARM64_OA_HI)
 #define FMT_BBM_CLEAR_MASK ARM64_NG
 #define FMT_BBM_GROUP_MASK (~(ARM64_AF | ARM64_DBM | ARM64_SW_DIRTY))
-#define FMT_PKEY_BITS 0	 /* stage-1 permission indirection/overlays (FEAT_S1PIE/POE) not used */
-#define FMT_BIG_ENDIAN 0 /* SCTLR_EL1.EE = 0: little-endian table walks */
+#define FMT_PKEY_BITS 0	    /* stage-1 permission indirection/overlays (FEAT_S1PIE/POE) not used */
+#define FMT_BIG_ENDIAN 0    /* SCTLR_EL1.EE = 0: little-endian table walks */
+#define FMT_ELF_MACHINE 183 /* EM_AARCH64 */
 
 /* Constant expressions, also used to fill struct pt_format. */
 #define FMT_SHIFT_C(level) (ARM64_GRANULE_SHIFT + ARM64_STRIDE * (level))
@@ -563,10 +564,49 @@ static inline int fmt_root_of_reg(uint64_t reg, uint64_t *root, const char **why
 	return 0;
 }
 
+#include "fmt/no_table_reg.h"
+
 /* A leaf the MMU refuses every access to (PROT_NONE): an invalid descriptor kept as a leaf. */
 static inline bool fmt_leaf_none(uint64_t e)
 {
 	return !(e & ARM64_VALID);
+}
+
+/*
+ * Linux (arch/arm64/kernel/crash_core.c, kernel/crash_core.c): the kernel's root is
+ * swapper_pg_dir, TTBR1_EL1's table, a symbol of the kernel image whose physical address is
+ * its VA minus kimage_voffset. The VA size of TTBR1 is 64 - TCR_EL1.T1SZ (VA_BITS in older
+ * kernels) and the granule the kernel's PAGESIZE.
+ */
+static inline int fmt_linux_kernel_root(pt_info_fn info, const void *ctx, uint64_t *root,
+					const char **why)
+{
+	uint64_t va, voff, t1sz, vabits;
+
+	if (!fmt_linux_pagesize_ok(info, ctx, ARM64_GRANULE_SHIFT, why))
+		return -PT_EINVAL;
+	if (info(ctx, "NUMBER(TCR_EL1_T1SZ)", &t1sz))
+		vabits = 64 - t1sz;
+	else if (!info(ctx, "NUMBER(VA_BITS)", &vabits))
+		vabits = ARM64_VA_BITS;
+	if (vabits != ARM64_VA_BITS) {
+		*why = "the kernel's VA size (64 - TCR_EL1.T1SZ, or VA_BITS) is not this format's";
+		return -PT_EINVAL;
+	}
+	if (!info(ctx, "SYMBOL(swapper_pg_dir)", &va)) {
+		*why = "no SYMBOL(swapper_pg_dir)";
+		return -PT_ENOENT;
+	}
+	if (!info(ctx, "NUMBER(kimage_voffset)", &voff)) {
+		*why = "no NUMBER(kimage_voffset)";
+		return -PT_ENOENT;
+	}
+	if (va < voff) {
+		*why = "SYMBOL(swapper_pg_dir) is below kimage_voffset";
+		return -PT_EBADENT;
+	}
+	*root = va - voff;
+	return 0;
 }
 
 #endif

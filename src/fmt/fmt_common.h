@@ -13,6 +13,7 @@
  *   FMT_TWO_ROOTS               1: the upper half has its own root (arm64 TTBR1, ppc64 q3)
  *   FMT_PKEY_BITS               width of the protection key (0: none)
  *   FMT_BIG_ENDIAN              entries are stored big-endian
+ *   FMT_ELF_MACHINE             the architecture's ELF e_machine (ELF core dumps say it)
  *   FMT_BBM                     1: replacing a valid leaf by a table (split) or a table by
  *                               a leaf (collapse), or changing the contiguous mark, needs
  *                               break-before-make (optional, 0); struct pt_format's bbm
@@ -85,6 +86,11 @@
  *                                         includes fmt/no_table_rights.h for these three)
  *   fmt_split_leaf(e, level, i)           entry i of the table that replaces leaf e, same
  *                                         attributes, never a group member
+ *   fmt_root_of_reg(reg, &root, &why)     the root table in a root register's value
+ *   fmt_roots_of_table_reg(reg, lpid, pid, read, ctx, &out, &why)
+ *                                         both roots through tables of roots in memory (ppc64
+ *                                         PTCR); formats without them include
+ *                                         fmt/no_table_reg.h
  */
 #ifndef PTKIT_FMT_COMMON_H
 #define PTKIT_FMT_COMMON_H
@@ -159,5 +165,21 @@ static inline void pt_store_le64(uint8_t *p, uint64_t v)
 	pt_store_raw64(p, __builtin_bswap64(v));
 }
 #endif
+
+/*
+ * Linux's VMCOREINFO note (kernel/crash_core.c writes "PAGESIZE=%ld"): a kernel whose page
+ * size is not the format's smallest page (2^shift0 bytes) does not use the format.
+ */
+static inline bool fmt_linux_pagesize_ok(pt_info_fn info, const void *ctx, int shift0,
+					 const char **why)
+{
+	uint64_t ps;
+
+	if (info(ctx, "PAGESIZE", &ps) && ps != 1ull << shift0) {
+		*why = "the kernel's PAGESIZE is not this format's page size";
+		return false;
+	}
+	return true;
+}
 
 #endif

@@ -59,6 +59,7 @@
 #define FMT_PA_BITS 56
 #define FMT_PKEY_BITS 0
 #define FMT_BIG_ENDIAN 0
+#define FMT_ELF_MACHINE 243 /* EM_RISCV */
 /*
  * Live entries change with one store, splits included: an implementation may use the old
  * or the new PTE until SFENCE.VMA (4.2.1 "Supervisor Memory-Management Fence
@@ -369,10 +370,41 @@ static inline int fmt_root_of_reg(uint64_t reg, uint64_t *root, const char **why
 	return 0;
 }
 
+#include "fmt/no_table_reg.h"
+
 /* A leaf the MMU refuses every access to (PROT_NONE): V = 0, kept as a leaf. */
 static inline bool fmt_leaf_none(uint64_t e)
 {
 	return !(e & RV_V);
+}
+
+/*
+ * Linux (arch/riscv/kernel/crash_core.c, kernel/crash_core.c): the kernel's root is
+ * swapper_pg_dir, a symbol of the kernel image, whose physical address is its VA minus the
+ * image's va_kernel_pa_offset. The paging mode is not in the note: satp's is checked by
+ * root_of_reg when a register is given.
+ */
+static inline int fmt_linux_kernel_root(pt_info_fn info, const void *ctx, uint64_t *root,
+					const char **why)
+{
+	uint64_t va, off;
+
+	if (!fmt_linux_pagesize_ok(info, ctx, 12, why))
+		return -PT_EINVAL;
+	if (!info(ctx, "SYMBOL(swapper_pg_dir)", &va)) {
+		*why = "no SYMBOL(swapper_pg_dir)";
+		return -PT_ENOENT;
+	}
+	if (!info(ctx, "NUMBER(va_kernel_pa_offset)", &off)) {
+		*why = "no NUMBER(va_kernel_pa_offset)";
+		return -PT_ENOENT;
+	}
+	if (va < off || ((va - off) & 0xfff)) {
+		*why = "SYMBOL(swapper_pg_dir) - va_kernel_pa_offset is not a page address";
+		return -PT_EBADENT;
+	}
+	*root = va - off;
+	return 0;
 }
 
 #endif

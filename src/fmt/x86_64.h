@@ -47,6 +47,7 @@
 #define FMT_PAGE_SIZES ((1ull << 12) | (1ull << 21) | (1ull << 30)) /* 4K, 2M, 1G */
 #define FMT_PKEY_BITS 4
 #define FMT_BIG_ENDIAN 0
+#define FMT_ELF_MACHINE 62 /* EM_X86_64 */
 #define FMT_TWO_ROOTS 0
 /*
  * Live entries change with one store: the TLB may keep the old translation until INVLPG
@@ -299,10 +300,49 @@ static inline int fmt_root_of_reg(uint64_t reg, uint64_t *root, const char **why
 	return 0;
 }
 
+#include "fmt/no_table_reg.h"
+
 /* A leaf the MMU refuses every access to (PROT_NONE: fmt_leaf_prot has no R, W, X): P = 0. */
 static inline bool fmt_leaf_none(uint64_t e)
 {
 	return !(e & X86_P);
+}
+
+/*
+ * Linux (arch/x86/kernel/crash_core_64.c, kernel/crash_core.c): the kernel's root is
+ * init_top_pgt (also written as swapper_pg_dir), a symbol of the kernel image, which is
+ * mapped from __START_KERNEL_map (0xffffffff80000000) at phys_base; KASLR's offset is in the
+ * symbol's value already. NUMBER(pgtable_l5_enabled) says whether CR4.LA57 is set.
+ */
+static inline int fmt_linux_kernel_root(pt_info_fn info, const void *ctx, uint64_t *root,
+					const char **why)
+{
+	const uint64_t image = 0xffffffff80000000ull;
+	uint64_t va, phys_base, l5;
+
+	if (!fmt_linux_pagesize_ok(info, ctx, 12, why))
+		return -PT_EINVAL;
+	if (info(ctx, "NUMBER(pgtable_l5_enabled)", &l5) && (l5 != 0) != (FMT_LEVELS == 5)) {
+		*why = l5 ? "the kernel uses 5-level paging (NUMBER(pgtable_l5_enabled)=1): "
+			    "use x86_64-la57"
+			  : "the kernel uses 4-level paging (NUMBER(pgtable_l5_enabled)=0): "
+			    "use x86_64";
+		return -PT_EINVAL;
+	}
+	if (!info(ctx, "SYMBOL(init_top_pgt)", &va) && !info(ctx, "SYMBOL(swapper_pg_dir)", &va)) {
+		*why = "no SYMBOL(init_top_pgt) or SYMBOL(swapper_pg_dir)";
+		return -PT_ENOENT;
+	}
+	if (!info(ctx, "NUMBER(phys_base)", &phys_base)) {
+		*why = "no NUMBER(phys_base)";
+		return -PT_ENOENT;
+	}
+	if (va < image || (va & 0xfff)) {
+		*why = "SYMBOL(init_top_pgt) is not a page of the kernel image";
+		return -PT_EBADENT;
+	}
+	*root = va - image + phys_base;
+	return 0;
 }
 
 #endif

@@ -161,6 +161,7 @@ static int open_elf(struct pt_dump *d, uint64_t file_size)
 	e.swap = (ident[EI_DATA] == ELFDATA2MSB) != (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__);
 	if (!dump_read_at(d, 0, &eh, sizeof(eh)))
 		return dump_fail(d, -PT_EBADENT, "truncated ELF header");
+	d->machine = e16(&e, eh.e_machine);
 	if (e16(&e, eh.e_type) != ET_CORE)
 		return dump_fail(d, -PT_EINVAL, "an ELF file, but not a core dump (e_type %u)",
 				 e16(&e, eh.e_type));
@@ -409,4 +410,19 @@ bool pt_dump_vmcoreinfo(const struct pt_dump *d, const char *key, uint64_t *valu
 		p = le + 1;
 	}
 	return false;
+}
+
+static bool info_of_dump(const void *ctx, const char *key, uint64_t *value)
+{
+	return pt_dump_vmcoreinfo(ctx, key, value);
+}
+
+int pt_dump_kernel_root(const struct pt_dump *d, const struct pt_format *fmt, uint64_t *root,
+			const char **why)
+{
+	if (!d->vmcoreinfo) {
+		*why = "the dump has no VMCOREINFO note";
+		return -PT_ENOENT;
+	}
+	return fmt->ops.linux_kernel_root(info_of_dump, d, root, why);
 }

@@ -20,6 +20,7 @@
  * bitmap missing from the 2nd was excluded (makedumpfile's dump level): reading either
  * fails, and pt_dump_explain names the PFN and why. Neither is ever read as zeros.
  */
+#include <elf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -293,6 +294,21 @@ static void kd_notes(struct pt_dump *d, struct pt_kdump *k, const uint8_t *sh, i
 	}
 }
 
+/* The ELF e_machine of utsname.machine, as Linux names its architectures; 0: another. */
+static uint16_t elf_machine(const char *m)
+{
+	static const struct {
+		const char *name;
+		uint16_t em;
+	} known[] = { { "x86_64", EM_X86_64 }, { "aarch64", EM_AARCH64 }, { "ppc64le", EM_PPC64 },
+		      { "ppc64", EM_PPC64 },   { "riscv64", EM_RISCV },	  { "s390x", EM_S390 } };
+
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (!strcmp(m, known[i].name))
+			return known[i].em;
+	return 0;
+}
+
 static bool sane_block(uint32_t b)
 {
 	return b >= 512 && b <= (1u << 20) && !(b & (b - 1));
@@ -303,6 +319,7 @@ int dump_kdump_open(struct pt_dump *d, uint64_t file_size)
 	const char *kind = pt_dump_kind_name(d->kind);
 	struct pt_kdump *k = calloc(1, sizeof(*k));
 	uint8_t h[DH_SIZE], sh[SH_SIZE] = { 0 };
+	char machine[66] = { 0 }; /* utsname.machine */
 	uint64_t sub_blocks, bm_blocks, bm_off, bm_bytes;
 	uint32_t version;
 	bool kdump;
@@ -330,10 +347,10 @@ int dump_kdump_open(struct pt_dump *d, uint64_t file_size)
 	if (version == 0 || version > 255)
 		return dump_fail(d, -PT_EBADENT, "%s: header_version 0x%x is none ptkit knows",
 				 kind, k32(k, h + DH_VERSION));
+	memcpy(machine, h + DH_MACHINE, 65);
+	d->machine = elf_machine(machine);
 	k->page = k32(k, h + DH_BLOCK_SIZE);
 	if (!sane_block(k->page)) {
-		char machine[66] = { 0 };
-		memcpy(machine, h + DH_MACHINE, 65);
 		if (sane_block(k32(k, h + DH32_BLOCK_SIZE)))
 			return dump_fail(d, -PT_EINVAL,
 					 "%s: the dump of a 32-bit machine ('%s'): ptkit reads "

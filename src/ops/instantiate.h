@@ -31,6 +31,7 @@ const struct pt_format PT_FORMAT_SYM = {
 	.pa_bits = FMT_PA_BITS,
 	.entry_size = 8,
 	.big_endian = FMT_BIG_ENDIAN,
+	.elf_machine = FMT_ELF_MACHINE,
 	.two_roots = FMT_TWO_ROOTS,
 	.bbm = FMT_BBM,
 	.page_sizes = FMT_PAGE_SIZES,
@@ -56,5 +57,7 @@ const struct pt_format PT_FORMAT_SYM = {
 			.leaf_set_ad = o_leaf_set_ad,
 			.encode_table = o_encode_table,
 			.root_of_reg = fmt_root_of_reg,
+			.roots_of_table_reg = fmt_roots_of_table_reg,
+			.linux_kernel_root = fmt_linux_kernel_root,
 		},
 };

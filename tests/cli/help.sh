@@ -33,6 +33,13 @@ run "$PTKIT" formats
 expect_rc 0
 grep -Eq '^x86_64 +levels 4 +va 48 +pa 52 +leaves 4K/2M/1G ' out || fail "formats: x86_64 line"
 [ "$(awk '{print $1}' out | sort | uniq -d | wc -l)" -eq 0 ] || fail "formats: duplicate names"
+# formats --halves: the VA ranges of each format, from its geometry.
+run "$PTKIT" formats --halves
+expect_rc 0
+grep -Eq '^x86_64 +lower 0x0-0x7fffffffffff upper 0xffff800000000000-0xffffffffffffffff one-root$' out ||
+	fail "formats --halves: x86_64 line"
+grep -Eq '^arm64-4k-48 +lower 0x0-0xffffffffffff upper 0xffff000000000000-0xffffffffffffffff two-roots$' out ||
+	fail "formats --halves: arm64-4k-48 line"
 run "$PTKIT" formats extra
 expect_rc 2
 expect_one_error extra

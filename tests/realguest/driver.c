@@ -5,10 +5,14 @@
  * take the page-table root from the CPU registers and the memory with dump-guest-memory,
  * then ask `ptkit translate` and QEMU's own MMU code (the gva2gpa monitor command) about
  * the same VAs — inside every mapping `ptkit dump` lists and at random in both halves —
- * and fail on any difference. QEMU is driven through QMP on a unix socket.
+ * and fail on any difference. QEMU is driven through QMP on a unix socket; registers the
+ * monitor does not show (arm64 TTBR0/1_EL1) are read through QEMU's gdbstub. What differs
+ * between architectures (where the roots come from, whether the dump names one, the view
+ * gva2gpa takes) is one row of the arches[] table.
  *
  * usage: realguest_driver --qemu BIN --kernel VMLINUZ --initrd CPIO --format F --ptkit PATH
  *                         --workdir DIR [--cpu MODEL] [--machine M] [--count N] [--seed S]
+ *                         [--mem MB] [--accel tcg|kvm]
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -25,14 +29,18 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gdbstub.h"
+
 static const char *opt_qemu, *opt_kernel, *opt_initrd, *opt_format, *opt_ptkit, *opt_dir;
 static const char *opt_cpu = "max", *opt_machine = NULL;
+static const char *opt_mem = "1024", *opt_accel = "tcg";
+static bool kernel_root_differs; /* the CPU's upper-half root is not the kernel's (KPTI) */
 static unsigned opt_count = 2000;
 static uint64_t rng = 0x853c49e6748fea9bull;
 static pid_t qemu_pid;
 static FILE *qmp;
 
-static void die(const char *fmt, ...)
+_Noreturn void die(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -68,11 +76,13 @@ static void start_qemu(void)
 {
 	const char *argv[40];
 	int n = 0;
-	char serial[600], qmpopt[600];
+	char serial[600], qmpopt[600], gdbopt[600];
 
 	snprintf(serial, sizeof(serial), "file:%s", path_in("console.log"));
 	snprintf(qmpopt, sizeof(qmpopt), "unix:%s,server=on,wait=off", path_in("qmp.sock"));
+	snprintf(gdbopt, sizeof(gdbopt), "unix:%s,server=on,wait=off", path_in("gdb.sock"));
 	unlink(path_in("qmp.sock"));
+	unlink(path_in("gdb.sock"));
 	unlink(path_in("console.log")); /* an old READY line must not count */
 	argv[n++] = opt_qemu;
 	if (opt_machine) {
@@ -82,7 +92,9 @@ static void start_qemu(void)
 	argv[n++] = "-cpu";
 	argv[n++] = opt_cpu;
 	argv[n++] = "-m";
-	argv[n++] = "1024";
+	argv[n++] = opt_mem;
+	argv[n++] = "-accel";
+	argv[n++] = opt_accel;
 	argv[n++] = "-display";
 	argv[n++] = "none";
 	argv[n++] = "-no-reboot";
@@ -90,6 +102,10 @@ static void start_qemu(void)
 	argv[n++] = serial;
 	argv[n++] = "-qmp";
 	argv[n++] = qmpopt;
+	argv[n++] = "-device"; /* the guest's fw_cfg driver gives it the kernel's VMCOREINFO */
+	argv[n++] = "vmcoreinfo";
+	argv[n++] = "-gdb";
+	argv[n++] = gdbopt;
 	argv[n++] = "-kernel";
 	argv[n++] = opt_kernel;
 	argv[n++] = "-initrd";
@@ -141,20 +157,24 @@ static void wait_ready(char *line, size_t len)
 	die("the guest was not ready after 300 s");
 }
 
-static void qmp_connect(void)
+/* A connection to QEMU's unix socket `name` in the work directory. */
+static int unix_connect(const char *name)
 {
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
 	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
 
-	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path_in("qmp.sock"));
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path_in(name));
 	for (int i = 0; i < 100; i++) {
-		if (!connect(fd, (struct sockaddr *)&a, sizeof(a))) {
-			qmp = fdopen(fd, "r+");
-			return;
-		}
+		if (!connect(fd, (struct sockaddr *)&a, sizeof(a)))
+			return fd;
 		usleep(100000);
 	}
-	die("cannot connect to QMP at %s", a.sun_path);
+	die("cannot connect to %s", a.sun_path);
+}
+
+static void qmp_connect(void)
+{
+	qmp = fdopen(unix_connect("qmp.sock"), "r+");
 }
 
 /* Send a command, return its response line ("return" or "error"; events skipped). */
@@ -188,16 +208,164 @@ static char *hmp(const char *cmd)
 	return s + 11;
 }
 
-/* The page-table root register as ptkit's --root takes it. */
-static uint64_t root_register(void)
+/* The format's VA halves, as `ptkit formats --halves` lists them. */
+static struct {
+	uint64_t first[2], last[2];
+	bool two_roots;
+} halves;
+
+/* x86: CR3 from the monitor, as the CPU holds it (ptkit drops PCID / PWT / PCD itself). */
+static void roots_x86(uint64_t root[2])
 {
 	char *regs = hmp("info registers"), *p;
-	uint64_t v;
 
-	if ((p = strstr(regs, "CR3=")) && sscanf(p + 4, "%" SCNx64, &v) == 1)
-		return v; /* as the CPU holds it: ptkit drops PCID / PWT / PCD itself */
+	if ((p = strstr(regs, "CR3=")) && sscanf(p + 4, "%" SCNx64, &root[0]) == 1)
+		return;
 	die("no page-table root in 'info registers'");
-	return 0;
+}
+
+/* arm64: TTBR0_EL1 and TTBR1_EL1, which the monitor does not show (ptkit drops ASID / CnP). */
+static void roots_arm64(uint64_t root[2])
+{
+	gdb_attach(unix_connect("gdb.sock"), false);
+	root[0] = gdb_read_reg("TTBR0_EL1");
+	root[1] = gdb_read_reg("TTBR1_EL1");
+}
+
+/* Run cmd through the shell; its exit status (-1 when it did not exit). */
+static int shell(const char *cmd)
+{
+	int st = system(cmd);
+
+	return st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/*
+ * QEMU's x86 ELF notes carry CR3 and CR4: without --root, ptkit takes CPU 0's CR3, the same
+ * table; without --format, CR4.LA57 gives the format, the same one.
+ */
+static void auto_root_from_notes(const uint64_t root[2])
+{
+	char cmd[2048];
+
+	snprintf(cmd, sizeof(cmd),
+		 "%s translate --core %s 0 2>&1 >/dev/null | tr '\\n' ' ' | grep -q 'no --format: "
+		 "%s, from CPU 0.*the root table at 0x%" PRIx64 ", from CPU 0'",
+		 opt_ptkit, path_in("guest.elf"), opt_format,
+		 root[0] & UINT64_C(0x000ffffffffff000));
+	if (shell(cmd) != 0)
+		die("ptkit did not take the format and root from the dump's CPU state");
+}
+
+/*
+ * QEMU's arm64 ELF notes carry no TTBR. Without --root, ptkit takes the kernel's root from
+ * a VMCOREINFO note (there when the guest's fw_cfg driver met -device vmcoreinfo): it must
+ * be TTBR1's table, unless TTBR1 holds KPTI's trampoline (an odd, user ASID: TCR_EL1.A1 puts
+ * the ASID in TTBR1, bits 63:48). Without the note, ptkit must fail and ask for --root.
+ */
+static void auto_root_arm64(const uint64_t root[2])
+{
+	char cmd[2048], line[512];
+	uint64_t table1 = root[1] & UINT64_C(0x0000fffffffff000), kernel = 0;
+	bool vmcoreinfo = false;
+	int rc;
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "%s translate --format %s --image %s 0x%" PRIx64 " >%s 2>&1",
+		 opt_ptkit, opt_format, path_in("guest.elf"), halves.first[1],
+		 path_in("noroot.txt"));
+	rc = shell(cmd);
+	if (!(f = fopen(path_in("noroot.txt"), "r")))
+		die("cannot read %s", path_in("noroot.txt"));
+	while (fgets(line, sizeof(line), f)) {
+		char *p = strstr(line, "the root table at 0x");
+		if (p && strstr(line, "swapper_pg_dir from the dump's VMCOREINFO"))
+			vmcoreinfo = sscanf(p + 18, "0x%" SCNx64, &kernel) == 1;
+	}
+	fclose(f);
+	if (!vmcoreinfo) {
+		snprintf(cmd, sizeof(cmd), "grep -q -- '--root' %s", path_in("noroot.txt"));
+		if (rc == 0 || shell(cmd) != 0)
+			die("ptkit on an arm64 dump without CPU roots nor VMCOREINFO, given no --root, "
+			    "did not fail asking for --root");
+		printf("realguest: %s: no VMCOREINFO: ptkit asks for --root\n", opt_format);
+	} else if (kernel == table1) {
+		printf("realguest: %s: no --root: VMCOREINFO's swapper_pg_dir 0x%" PRIx64
+		       ", TTBR1's table\n",
+		       opt_format, kernel);
+	} else if (root[1] >> 48 & 1) {
+		kernel_root_differs = true;
+		printf("realguest: %s: no --root: VMCOREINFO's swapper_pg_dir 0x%" PRIx64
+		       " (TTBR1 holds KPTI's trampoline 0x%" PRIx64 ")\n",
+		       opt_format, kernel, table1);
+	} else {
+		die("ptkit's root from VMCOREINFO 0x%" PRIx64 " is not TTBR1's table 0x%" PRIx64,
+		    kernel, table1);
+	}
+}
+
+/*
+ * QEMU's gva2gpa walks with the permissions of the CPU's current regime: stopped at EL0,
+ * kernel pages read as unmapped; at EL1 with PSTATE.PAN set, user pages do. Asked from EL1
+ * with PAN clear, every valid leaf is readable, which is what ptkit answers; PSTATE is put
+ * back afterwards. QEMU's gdb register cpsr has the SPSR_EL1 layout (DDI 0487): M[3:0]
+ * 0b0101 is EL1h, PAN is bit 22.
+ */
+static void view_arm64_el1(bool begin)
+{
+	static uint64_t cpsr;
+
+	if (!begin) {
+		gdb_write_reg("cpsr", cpsr);
+		return;
+	}
+	cpsr = gdb_read_reg("cpsr");
+	printf("realguest: %s: CPU stopped at EL%u, PAN %u; gva2gpa asked from EL1 without PAN\n",
+	       opt_format, (unsigned)(cpsr >> 2 & 3), (unsigned)(cpsr >> 22 & 1));
+	gdb_write_reg("cpsr", (cpsr & ~(UINT64_C(0xf) | UINT64_C(1) << 22)) | 5);
+}
+
+/* What differs between the guests' architectures, by format name prefix. */
+static const struct arch {
+	const char *prefix;
+	void (*roots)(uint64_t root[2]); /* the root registers, as the CPU holds them */
+	void (*check_auto_root)(const uint64_t root[2]); /* ptkit on the ELF dump without --root */
+	void (*mmu_view)(bool begin);			 /* around the gva2gpa questions, or NULL */
+} arches[] = {
+	{ "x86_64", roots_x86, auto_root_from_notes, NULL },
+	{ "arm64-", roots_arm64, auto_root_arm64, view_arm64_el1 },
+};
+
+static const struct arch *arch_of(const char *format)
+{
+	for (size_t i = 0; i < sizeof(arches) / sizeof(arches[0]); i++)
+		if (!strncmp(format, arches[i].prefix, strlen(arches[i].prefix)))
+			return &arches[i];
+	die("no real-guest support for format %s", format);
+}
+
+/* Fill halves for opt_format. */
+static void read_halves(void)
+{
+	char cmd[600], line[512], name[64], roots[16];
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "%s formats --halves", opt_ptkit);
+	if (!(p = popen(cmd, "r")))
+		die("cannot run %s", cmd);
+	while (fgets(line, sizeof(line), p))
+		if (sscanf(line,
+			   "%63s lower 0x%" SCNx64 "-0x%" SCNx64 " upper 0x%" SCNx64 "-0x%" SCNx64
+			   " %15s",
+			   name, &halves.first[0], &halves.last[0], &halves.first[1],
+			   &halves.last[1], roots) == 6 &&
+		    !strcmp(name, opt_format)) {
+			halves.two_roots = !strcmp(roots, "two-roots");
+			pclose(p);
+			return;
+		}
+	pclose(p);
+	die("'%s' does not list format %s", cmd, opt_format);
 }
 
 struct range {
@@ -218,7 +386,8 @@ static void read_dump(const char *cmd)
 	while (fgets(line, sizeof(line), p)) {
 		unsigned long long s, e;
 		if (sscanf(line, "0x%llx-0x%llx", &s, &e) != 2 || !strstr(line, " pa 0x"))
-			continue; /* leaves only: shared tables and self-maps are not sampled here */
+			continue; /* leaves only: shared tables and self-maps are not sampled here
+				   */
 		if (nranges == cap) {
 			cap = cap ? 2 * cap : 1024;
 			ranges = realloc(ranges, cap * sizeof(*ranges));
@@ -228,17 +397,68 @@ static void read_dump(const char *cmd)
 		ranges[nranges++] = (struct range){ s, e };
 	}
 	if (pclose(p) != 0)
-		fprintf(stderr, "realguest: note: ptkit dump reported problems (its listing is used "
-				"as far as it goes)\n");
+		fprintf(stderr,
+			"realguest: note: ptkit dump reported problems (its listing is used "
+			"as far as it goes)\n");
 	if (!nranges)
 		die("ptkit dump listed no mapping");
 }
 
+/*
+ * The kernel's root from the dump's VMCOREINFO (--root kernel): every VA of the half the
+ * kernel's tree serves must get the answer the process's root gave (checked against QEMU).
+ */
+static void check_kernel_root(const uint64_t *vas, char **answers)
+{
+	char cmd[2048], line[512];
+	unsigned same = 0, n = 0;
+	FILE *in;
+
+	if (kernel_root_differs) {
+		printf("realguest: %s: --root kernel not compared (the CPU's upper-half root is "
+		       "KPTI's trampoline)\n",
+		       opt_format);
+		return;
+	}
+	snprintf(cmd, sizeof(cmd),
+		 "%s translate --core %s --root kernel <%s 2>%s && grep -q 'swapper_pg_dir from "
+		 "the dump.s VMCOREINFO' %s",
+		 opt_ptkit, path_in("guest.elf"), path_in("vas.txt"), path_in("kernel.err"),
+		 path_in("kernel.err"));
+	in = popen(cmd, "r");
+	if (!in)
+		die("cannot run %s", cmd);
+	for (unsigned i = 0; i < opt_count && fgets(line, sizeof(line), in); i++) {
+		if (vas[i] < halves.first[1])
+			continue;
+		n++;
+		if (!strcmp(line, answers[i]))
+			same++;
+		else if (n - same <= 10)
+			fprintf(stderr, "KERNEL-ROOT MISMATCH: '%.*s' vs '%.*s'\n",
+				(int)strcspn(line, "\n"), line, (int)strcspn(answers[i], "\n"),
+				answers[i]);
+	}
+	if (pclose(in) != 0) {
+		snprintf(cmd, sizeof(cmd), "cat '%s' >&2", path_in("kernel.err"));
+		if (system(cmd) != 0)
+			fprintf(stderr, "(no stderr)\n");
+		die("ptkit translate --root kernel failed (no VMCOREINFO in the dump?)");
+	}
+	printf("realguest: %s: --root kernel (VMCOREINFO): %u of %u upper-half VAs answered as "
+	       "with the CPU's root\n",
+	       opt_format, same, n);
+	if (same != n || !n)
+		die("the kernel's root from VMCOREINFO disagrees");
+}
+
 int main(int argc, char **argv)
 {
-	char ready[512], cmd[2048];
-	uint64_t root, hints[4] = { 0 }, *vas;
+	char ready[512], cmd[2048], roots[128];
+	uint64_t roots_reg[2] = { 0 }, hints[4] = { 0 }, *vas;
+	const struct arch *arch;
 	FILE *in;
+	char **answers;
 	unsigned bad = 0, mapped = 0;
 
 	for (int i = 1; i + 1 < argc; i += 2) {
@@ -259,6 +479,10 @@ int main(int argc, char **argv)
 			opt_cpu = v;
 		else if (!strcmp(o, "--machine"))
 			opt_machine = v;
+		else if (!strcmp(o, "--mem"))
+			opt_mem = v;
+		else if (!strcmp(o, "--accel"))
+			opt_accel = v;
 		else if (!strcmp(o, "--count"))
 			opt_count = (unsigned)strtoul(v, NULL, 0);
 		else if (!strcmp(o, "--seed"))
@@ -268,21 +492,28 @@ int main(int argc, char **argv)
 	}
 	if (!opt_qemu || !opt_kernel || !opt_initrd || !opt_format || !opt_ptkit || !opt_dir)
 		die("usage: see the comment at the top of tests/realguest/driver.c");
+	arch = arch_of(opt_format);
+	read_halves();
 
 	start_qemu();
 	wait_ready(ready, sizeof(ready));
 	qmp_connect();
 	qmp_cmd("{\"execute\": \"qmp_capabilities\"}");
 	qmp_cmd("{\"execute\": \"stop\"}");
-	root = root_register();
+	arch->roots(roots_reg);
+	if (halves.two_roots)
+		snprintf(roots, sizeof(roots), "--root 0x%" PRIx64 " --root1 0x%" PRIx64,
+			 roots_reg[0], roots_reg[1]);
+	else
+		snprintf(roots, sizeof(roots), "--root 0x%" PRIx64, roots_reg[0]);
 	{
 		char *r = strstr(ready, "anon ");
-		if (!r || sscanf(r, "anon %" SCNx64 " huge %" SCNx64 " rodata %" SCNx64
-				    " text %" SCNx64,
-				 &hints[0], &hints[1], &hints[2], &hints[3]) != 4)
+		if (!r ||
+		    sscanf(r, "anon %" SCNx64 " huge %" SCNx64 " rodata %" SCNx64 " text %" SCNx64,
+			   &hints[0], &hints[1], &hints[2], &hints[3]) != 4)
 			die("cannot read the guest's READY line: %s", ready);
 	}
-	printf("realguest: %s: guest ready, root 0x%" PRIx64 "\n", opt_format, root);
+	printf("realguest: %s: guest ready, %s\n", opt_format, roots);
 	qmp_cmd("{\"execute\": \"dump-guest-memory\", \"arguments\": {\"paging\": false, "
 		"\"protocol\": \"file:%s\"}}",
 		path_in("guest.elf"));
@@ -290,22 +521,18 @@ int main(int argc, char **argv)
 		"\"protocol\": \"file:%s\", \"format\": \"kdump-zlib\"}}",
 		path_in("guest.kdump"));
 
-	/* Without --root, ptkit takes CPU 0's CR3 from the dump's QEMU notes: the same table. */
-	snprintf(cmd, sizeof(cmd),
-		 "%s translate --format %s --image %s 0 2>&1 >/dev/null | grep -q 'the root table at "
-		 "0x%" PRIx64 ", from CPU 0'",
-		 opt_ptkit, opt_format, path_in("guest.elf"), root & UINT64_C(0x000ffffffffff000));
-	if (system(cmd) != 0)
-		die("ptkit did not take the root from the dump's CPU state");
+	/* Without --root: the root the dump names, or a clear refusal where it names none. */
+	arch->check_auto_root(roots_reg);
 
-	snprintf(cmd, sizeof(cmd), "%s dump --format %s --image %s --root 0x%" PRIx64 " 2>&1",
-		 opt_ptkit, opt_format, path_in("guest.elf"), root);
+	snprintf(cmd, sizeof(cmd), "%s dump --format %s --image %s %s 2>&1", opt_ptkit, opt_format,
+		 path_in("guest.elf"), roots);
 	read_dump(cmd);
 
 	/* VAs: inside listed mappings, near the init's own, and anywhere. */
 	vas = calloc(opt_count, sizeof(*vas));
+	answers = calloc(opt_count, sizeof(*answers));
 	in = fopen(path_in("vas.txt"), "w");
-	if (!vas || !in)
+	if (!vas || !answers || !in)
 		die("out of memory / cannot write vas.txt");
 	for (unsigned i = 0; i < opt_count; i++) {
 		uint64_t v;
@@ -317,9 +544,8 @@ int main(int argc, char **argv)
 		} else if (kind == 2) {
 			v = hints[rnd() % 4] + (rnd() % (64u << 20)) - (32u << 20);
 		} else {
-			v = rnd() & 0x00007fffffffffffull; /* lower half ... */
-			if (rnd() & 1)
-				v |= 0xffff800000000000ull; /* ... or upper */
+			int h = (int)(rnd() & 1); /* lower or upper half */
+			v = halves.first[h] + rnd() % (halves.last[h] - halves.first[h] + 1);
 		}
 		vas[i] = v & ~7ull;
 		fprintf(in, "0x%" PRIx64 "\n", vas[i]);
@@ -340,11 +566,11 @@ int main(int argc, char **argv)
 		snprintf(ko, sizeof(ko), "%s", path_in("kdump.out"));
 		snprintf(en, sizeof(en), "%s", path_in("elf-noroot.out"));
 		snprintf(sh, sizeof(sh),
-			 "P='%s translate --format %s'; R='--root 0x%" PRIx64 "';"
+			 "P='%s translate --format %s'; R='%s';"
 			 " $P $R --image %s <%s >%s 2>/dev/null; $P $R --image %s <%s >%s"
 			 " 2>/dev/null; cmp -s %s %s || exit 1; $P --image %s <%s >%s 2>/dev/null;"
 			 " [ $? = 2 ] || $P --image %s <%s 2>/dev/null | cmp -s - %s",
-			 opt_ptkit, opt_format, root, e, v, eo, k, v, ko, eo, ko, e, v, en, k, v,
+			 opt_ptkit, opt_format, roots, e, v, eo, k, v, ko, eo, ko, e, v, en, k, v,
 			 en);
 		if (system(sh) != 0)
 			die("ptkit translate on the kdump-compressed dump differs from the ELF "
@@ -353,11 +579,13 @@ int main(int argc, char **argv)
 	}
 	printf("realguest: %s: kdump-compressed dump: the ELF dump's %u answers\n", opt_format,
 	       opt_count);
-	snprintf(cmd, sizeof(cmd), "%s translate --format %s --image %s --root 0x%" PRIx64 " <%s",
-		 opt_ptkit, opt_format, path_in("guest.elf"), root, path_in("vas.txt"));
+	snprintf(cmd, sizeof(cmd), "%s translate --format %s --image %s %s <%s", opt_ptkit,
+		 opt_format, path_in("guest.elf"), roots, path_in("vas.txt"));
 	in = popen(cmd, "r");
 	if (!in)
 		die("cannot run %s", cmd);
+	if (arch->mmu_view)
+		arch->mmu_view(true);
 	for (unsigned i = 0; i < opt_count; i++) {
 		char line[512], q[160], *g;
 		unsigned long long va, pa = 0;
@@ -370,6 +598,7 @@ int main(int argc, char **argv)
 			die("ptkit translate answered out of order: %s", line);
 		/* An error answer (a corrupt walk) is no translation; QEMU's must say the same. */
 		ours = sscanf(line, "0x%llx 0x%llx", &va, &pa) == 2;
+		answers[i] = strdup(line);
 		snprintf(q, sizeof(q), "gva2gpa 0x%" PRIx64, vas[i]);
 		g = hmp(q);
 		theirs = !strncmp(g, "gpa: 0x", 7) && sscanf(g + 7, "%" SCNx64, &qpa) == 1;
@@ -378,11 +607,15 @@ int main(int argc, char **argv)
 		mapped += theirs;
 		if (ours != theirs || (ours && pa != qpa)) {
 			if (bad++ < 20)
-				fprintf(stderr, "MISMATCH 0x%" PRIx64 ": ptkit '%.*s' QEMU '%.40s'\n",
+				fprintf(stderr,
+					"MISMATCH 0x%" PRIx64 ": ptkit '%.*s' QEMU '%.40s'\n",
 					vas[i], (int)strcspn(line, "\n"), line, g);
 		}
 	}
 	pclose(in);
+	if (arch->mmu_view)
+		arch->mmu_view(false);
+	check_kernel_root(vas, answers);
 	qmp_cmd("{\"execute\": \"quit\"}");
 	waitpid(qemu_pid, NULL, 0);
 	qemu_pid = 0;

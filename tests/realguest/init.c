@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 static const char rodata[1 << 16] = { 1 };
@@ -22,6 +23,10 @@ int main(void)
 	uint8_t *h = mmap(NULL, huge + (2u << 20), PROT_READ | PROT_WRITE,
 			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	volatile uint64_t spin = 0;
+	/* QEMU's fw_cfg driver, when the initramfs has it: it hands the kernel's VMCOREINFO
+	 * to QEMU (-device vmcoreinfo), whose dumps then carry the note. */
+	int fw = open("/qemu_fw_cfg.ko", O_RDONLY);
+	long vmcoreinfo = fw >= 0 ? syscall(SYS_finit_module, fw, "", 0) : -1;
 
 	if (a == MAP_FAILED || h == MAP_FAILED) {
 		printf("PTKIT-FAILED mmap\n");
@@ -32,8 +37,8 @@ int main(void)
 	for (size_t i = 0; i < small; i += 4096)
 		a[i] = (uint8_t)i;
 	memset(h, 0x5a, huge);
-	printf("PTKIT-READY anon %p huge %p rodata %p text %p\n", (void *)a, (void *)h,
-	       (const void *)rodata, (void *)(uintptr_t)main);
+	printf("PTKIT-READY anon %p huge %p rodata %p text %p fw_cfg %s\n", (void *)a, (void *)h,
+	       (const void *)rodata, (void *)(uintptr_t)main, vmcoreinfo ? "no" : "loaded");
 	fflush(stdout);
 	for (;;)
 		spin++;

@@ -90,16 +90,40 @@ static uint64_t root_value(const struct pt_format *fmt, const char *opt, const c
 	return root;
 }
 
-/* No --root: the dump's first CPU's root register, when the dump gives it. */
-static uint64_t root_from_dump(const struct cli_tree *t)
+/*
+ * The Linux kernel's root table, from the dump's VMCOREINFO note: a two-root format's upper
+ * half's, both halves' otherwise.
+ */
+static uint64_t root_of_kernel(struct cli_tree *t, const char *how)
+{
+	uint64_t root;
+	const char *why = "";
+	int err = pt_dump_kernel_root(&t->dump, t->fmt, &root, &why);
+
+	if (err == -PT_ENOENT && !t->dump.vmcoreinfo)
+		cli_usage_error(
+			"%s: the %s has no VMCOREINFO note%s", how, pt_dump_kind_name(t->dump.kind),
+			strcmp(how, "no --root") ? "" : " nor CPU state to take the root from");
+	if (err)
+		cli_fail("%s: the dump's VMCOREINFO: %s (%s)", how, why, t->fmt->name);
+	cli_note("%s: the root table at 0x%llx, the kernel's swapper_pg_dir from the dump's "
+		 "VMCOREINFO%s",
+		 how, (unsigned long long)root, t->fmt->two_roots ? " (the upper half's)" : "");
+	return root;
+}
+
+/* No --root: the dump's first CPU's root register, or else the kernel's root. */
+static uint64_t root_from_dump(struct cli_tree *t)
 {
 	const char *want;
 	uint64_t reg, root;
 	const char *why = "";
 
-	if (!pt_dump_cpu_root(&t->dump, &reg, &want))
-		cli_usage_error("missing --root (the %s has no CPU state to take it from)",
-				pt_dump_kind_name(t->dump.kind));
+	if (!pt_dump_cpu_root(&t->dump, &reg, &want)) {
+		if (t->fmt->two_roots)
+			t->trees = CLI_TREE_UPPER;
+		return root_of_kernel(t, "no --root");
+	}
 	if (strcmp(want, t->fmt->name))
 		cli_fail(
 			"--format %s: the dump's CPU 0 uses %s paging (CR4.LA57 = %d): --format %s",
@@ -113,39 +137,194 @@ static uint64_t root_from_dump(const struct cli_tree *t)
 	return root;
 }
 
-void cli_open_tree(struct cli_tree *t, const char *format, const char *image, const char *base,
-		   const char *root, const char *root1)
+/*
+ * No --format: the one the dump pins down, from its CPU state, or else the only format of
+ * the dump's machine that fits what its VMCOREINFO says.
+ */
+static const struct pt_format *format_of_dump(const struct cli_tree *t)
 {
-	uint64_t b = 0, r0 = 0, r1;
+	const struct pt_format *f, *found = NULL;
+	char names[512] = "";
+	const char *want, *why;
+	uint64_t reg, root;
+	unsigned n = 0;
+
+	if (pt_dump_cpu_root(&t->dump, &reg, &want)) {
+		cli_note("no --format: %s, from CPU 0's paging mode in the dump", want);
+		return cli_format(want);
+	}
+	if (!t->dump.machine || !t->dump.vmcoreinfo)
+		cli_usage_error("missing --format (the %s says neither its CPU state nor its "
+				"kernel's paging)",
+				pt_dump_kind_name(t->dump.kind));
+	for (unsigned i = 0; (f = pt_format_at(i)); i++) {
+		if (f->elf_machine != t->dump.machine ||
+		    pt_dump_kernel_root(&t->dump, f, &root, &why))
+			continue;
+		if (strlen(names) + strlen(f->name) + 3 < sizeof(names))
+			strcat(strcat(names, n ? ", " : ""), f->name);
+		found = f;
+		n++;
+	}
+	if (n > 1)
+		cli_usage_error("missing --format: the dump's kernel fits %s", names);
+	if (!n)
+		cli_usage_error("missing --format (no format of the dump's machine, ELF e_machine "
+				"%u, fits what its VMCOREINFO says)",
+				t->dump.machine);
+	cli_note("no --format: %s, the one format of the dump's machine its VMCOREINFO fits",
+		 found->name);
+	return found;
+}
+
+/*
+ * --root and --root1: a root register's value, or "kernel" for the Linux kernel's root from
+ * the dump's VMCOREINFO; without --root, the dump's CPU 0 or its kernel. A two-root format
+ * without a root for a half has no tree there.
+ */
+static void choose_roots(struct cli_tree *t, const char *root, const char *root1, uint64_t *r0,
+			 uint64_t *r1)
+{
+	const bool two = t->fmt->two_roots;
+	const bool k0 = root && !strcmp(root, "kernel"), k1 = root1 && !strcmp(root1, "kernel");
+
+	t->trees = CLI_TREE_BOTH;
+	if (root1 && !root)
+		cli_usage_error("--root1 without --root");
+	if (!root) {
+		*r0 = *r1 = root_from_dump(t);
+		return;
+	}
+	if (k0) {
+		if (root1)
+			cli_usage_error("--root kernel with --root1: give the lower half's root as "
+					"--root and --root1 kernel");
+		if (two)
+			t->trees = CLI_TREE_UPPER;
+		*r0 = *r1 = root_of_kernel(t, "--root kernel");
+		return;
+	}
+	*r0 = root_value(t->fmt, "--root", root);
+	if (!root1) {
+		*r1 = *r0;
+		if (two)
+			t->trees = CLI_TREE_LOWER;
+		return;
+	}
+	if (k1 && !two)
+		cli_usage_error("--root1 kernel: %s has one root for both halves (--root kernel)",
+				t->fmt->name);
+	*r1 = k1 ? root_of_kernel(t, "--root1 kernel") : root_value(t->fmt, "--root1", root1);
+	if (!two && *r1 != *r0)
+		cli_fail("--root1 0x%llx: %s has one root for both halves (give --root only)",
+			 (unsigned long long)*r1, t->fmt->name);
+}
+
+/* n bytes of the memory m (a struct pt_mem) at pa, for roots_of_table_reg. */
+static int mem_read(void *ctx, uint64_t pa, void *buf, uint64_t n)
+{
+	const struct pt_mem *m = ctx;
+	const uint8_t *p;
+
+	if (m->table) {
+		p = m->table(m, pa, n);
+		if (!p)
+			return -1;
+	} else {
+		if (pa < m->base || pa - m->base >= m->size || m->size - (pa - m->base) < n)
+			return -1;
+		p = m->bytes + (pa - m->base);
+	}
+	memcpy(buf, p, n);
+	return 0;
+}
+
+/* --ptcr: both roots through the tables it points at, read from the dump; said on stderr. */
+static void roots_from_table_reg(const struct cli_tree *t, const struct cli_roots *r,
+				 uint64_t roots[2])
+{
+	uint64_t reg = cli_num_opt("--ptcr", r->ptcr);
+	uint64_t pid = r->pid ? cli_num_opt("--pid", r->pid) : 0;
+	uint64_t lpid = r->lpid ? cli_num_opt("--lpid", r->lpid) : 0;
+	struct pt_table_roots out = { 0 };
+	const char *why = "";
+
+	if (t->fmt->ops.roots_of_table_reg(reg, lpid, pid, mem_read, t->dump.mem, &out, &why)) {
+		if (out.failed)
+			cli_fail("--ptcr %s: the process-table entry of PID %llu at 0x%llx "
+				 "(0x%016llx): %s",
+				 r->ptcr, (unsigned long long)(out.failed == 1 ? pid : 0),
+				 (unsigned long long)out.entry_pa[out.failed - 1],
+				 (unsigned long long)out.entry[out.failed - 1], why);
+		cli_fail("--ptcr %s (LPID %llu, PID %llu): %s (%s)", r->ptcr,
+			 (unsigned long long)lpid, (unsigned long long)pid, why, t->fmt->name);
+	}
+	cli_note("--ptcr %s: partition-table entry of LPID %llu at 0x%llx, process table at "
+		 "0x%llx (%llu entries): PID %llu's tree (lower half) at 0x%llx, PID 0's (upper "
+		 "half) at 0x%llx",
+		 r->ptcr, (unsigned long long)lpid, (unsigned long long)out.part_entry_pa,
+		 (unsigned long long)out.proc_table_pa, (unsigned long long)out.proc_table_count,
+		 (unsigned long long)pid, (unsigned long long)out.root[0],
+		 (unsigned long long)out.root[1]);
+	roots[0] = out.root[0];
+	roots[1] = out.root[1];
+}
+
+void cli_open_tree(struct cli_tree *t, const char *format, const char *image, const char *base,
+		   const struct cli_roots *r)
+{
+	uint64_t b = 0, r0, r1;
 	int err;
 
-	t->fmt = cli_format(format);
+	if (r->ptcr && (r->root || r->root1))
+		cli_usage_error(
+			"--ptcr with --root or --root1: give one (--ptcr finds both roots)");
+	if ((r->pid || r->lpid) && !r->ptcr)
+		cli_usage_error("%s without --ptcr", r->pid ? "--pid" : "--lpid");
+	if (r->ptcr) {
+		cli_num_opt("--ptcr", r->ptcr);
+		if (r->pid)
+			cli_num_opt("--pid", r->pid);
+		if (r->lpid)
+			cli_num_opt("--lpid", r->lpid);
+	}
+
+	if (format)
+		t->fmt = cli_format(format);
 	if (!image)
-		cli_usage_error("missing --image");
+		cli_usage_error("missing --image (or --core)");
 	if (base)
 		b = cli_num_opt("--base", base);
 	if (b & 4095)
 		cli_fail("--base 0x%llx: not aligned to 4K", (unsigned long long)b);
-	if (root)
-		r0 = root_value(t->fmt, "--root", root);
-	if (root1 && !root)
-		cli_usage_error("--root1 without --root");
-	r1 = root1 ? root_value(t->fmt, "--root1", root1) : r0;
-	if (!t->fmt->two_roots && r1 != r0)
-		cli_fail("--root1 0x%llx: %s has one root for both halves (give --root only)",
-			 (unsigned long long)r1, t->fmt->name);
-	/* A two-root format without --root1: the upper half has no tree (never the lower one). */
-	t->upper = root1 || !t->fmt->two_roots;
+	if (!format && base)
+		cli_usage_error("missing --format (a raw image does not say which it is)");
 
 	err = pt_dump_open(&t->dump, cli_check_image_file(image), base != NULL, b);
 	if (err)
 		cli_fail("%s", t->dump.err);
 	cli_dump = &t->dump;
-	if (!root)
-		r0 = r1 = root_from_dump(t);
-	check_root(t, "--root", r0);
-	if (root1)
-		check_root(t, "--root1", r1);
+	if (!format)
+		t->fmt = format_of_dump(t);
+	else if (t->dump.machine && t->dump.machine != t->fmt->elf_machine)
+		cli_fail("--format %s: the dump is of another architecture (ELF e_machine %u)",
+			 t->fmt->name, t->dump.machine);
+	if (r->ptcr) {
+		uint64_t roots[2];
+
+		roots_from_table_reg(t, r, roots);
+		r0 = roots[0];
+		r1 = roots[1];
+		t->trees = CLI_TREE_BOTH;
+		check_root(t, "the PID's tree", r0);
+		check_root(t, "PID 0's tree", r1);
+	} else {
+		choose_roots(t, r->root, r->root1, &r0, &r1);
+		if (t->trees & CLI_TREE_LOWER)
+			check_root(t, "--root", r0);
+		if (r1 != r0 || !(t->trees & CLI_TREE_LOWER))
+			check_root(t, r->root1 ? "--root1" : "--root", r1);
+	}
 	pt_mm_attach(&t->mm, t->fmt, t->dump.mem, r0, r1);
 }
 

@@ -82,36 +82,51 @@ struct cli_tree {
 	const struct pt_format *fmt;
 	struct pt_dump dump; /* the image: raw memory from --base, or a dump */
 	struct pt_mm mm;
-	bool upper; /* the upper half has a tree: one-root format, or --root1 given */
+	unsigned trees;	     /* CLI_TREE_*: the halves that have a tree */
 };
 
 /* Look a format up by name; exits 2 naming --format when unknown or missing. */
 const struct pt_format *cli_format(const char *name);
 /* Parse a required numeric option value; exits 2 naming the option. */
 uint64_t cli_num_opt(const char *opt, const char *val);
+/* The options naming the roots (NULL: not given): --root [--root1], or --ptcr [--pid] [--lpid]. */
+struct cli_roots {
+	const char *root, *root1, *ptcr, *pid, *lpid;
+};
+/* Their entries in a struct cli_opt array. */
+#define CLI_ROOT_OPTS(r)                                                                           \
+	{ "--root", &(r).root, NULL }, { "--root1", &(r).root1, NULL },                            \
+		{ "--ptcr", &(r).ptcr, NULL }, { "--pid", &(r).pid, NULL },                        \
+	{                                                                                          \
+		"--lpid", &(r).lpid, NULL                                                          \
+	}
 /*
- * Load IMAGE and attach the tree at root. root1 (NULL: not given) is the upper-half root of a
- * two-root format, without which its upper half has no tree; a one-root format refuses a
- * root1 other than root. Exits on error.
+ * Load IMAGE and attach the tree at r->root. r->root1 is the upper-half root of a two-root
+ * format, without which its upper half has no tree; a one-root format refuses a root1 other
+ * than root. r->ptcr instead finds both through the tables in memory it points at (formats
+ * with such a register: ppc64 radix), for process r->pid (default 0) of partition r->lpid
+ * (default 0), and says which it used. r->root "kernel" is the Linux kernel's root from the
+ * dump's VMCOREINFO; without any root option, the dump's CPU state or VMCOREINFO gives it.
+ * format NULL: the dump chooses. Exits on error.
  */
 void cli_open_tree(struct cli_tree *t, const char *format, const char *image, const char *base,
-		   const char *root, const char *root1);
+		   const struct cli_roots *r);
 /* Unmap the image. */
 void cli_close_tree(struct cli_tree *t);
 
 /* ---- halves.c: the VA ranges a format translates ---- */
 
+/* Which halves of a two-root format have a tree (a one-root format's both always do). */
+enum { CLI_TREE_LOWER = 1, CLI_TREE_UPPER = 2, CLI_TREE_BOTH = 3 };
+
 struct cli_half {
 	const char *name; /* "lower half" / "upper half" */
 	uint64_t start;
 	uint64_t last; /* inclusive end */
-	bool tree;     /* false: no root for this half (two-root format without --root1) */
+	bool tree;     /* false: no root for this half (two-root format, a root not given) */
 };
-/*
- * The lower and upper half of fmt; returns how many. upper: whether a two-root format's
- * upper half has a tree (the lower half, and both halves of a one-root format, always do).
- */
-int cli_va_halves(const struct pt_format *fmt, bool upper, struct cli_half out[2]);
+/* The lower and upper half of fmt; returns how many. trees: CLI_TREE_* (two-root formats). */
+int cli_va_halves(const struct pt_format *fmt, unsigned trees, struct cli_half out[2]);
 /* The half of h[0..n) holding va, or NULL: the format does not translate va (not canonical). */
 const struct cli_half *cli_va_half(const struct cli_half *h, int n, uint64_t va);
 
@@ -125,7 +140,7 @@ enum { CLI_TR_TRACE = 1, CLI_TR_JSON = 2 };
  * walked before it. upper as for cli_va_halves (a VA of a half without a tree faults at
  * the root level). Returns 0, or 1 for an error answer.
  */
-int cli_show_translate(FILE *out, struct pt_mm *mm, bool upper, struct mm_walk_state *st,
+int cli_show_translate(FILE *out, struct pt_mm *mm, unsigned trees, struct mm_walk_state *st,
 		       uint64_t va, unsigned flags);
 /* Why a walk of a corrupt tree stopped (err), with the details st has when st->err == err. */
 void cli_corrupt_reason(const struct mm_walk_state *st, int err, char *buf, size_t len);
@@ -143,7 +158,7 @@ struct cli_dump_opts {
  * time as shared (neither walked again). 1 when an entry was bad (or, with o->wx, when
  * a W+X leaf was found), else 0.
  */
-int cli_show_dump(FILE *out, struct pt_mm *mm, bool upper, const struct cli_dump_opts *o);
+int cli_show_dump(FILE *out, struct pt_mm *mm, unsigned trees, const struct cli_dump_opts *o);
 
 /* ---- spec.c: one line of a build spec ---- */
 

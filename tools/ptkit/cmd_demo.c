@@ -216,7 +216,7 @@ static int show_sample(struct pt_mm *mm, struct mm_walk_state *st, const struct 
 
 	if (!f)
 		cli_fail("out of memory");
-	ret = cli_show_translate(f, mm, true, st, s->va, 0);
+	ret = cli_show_translate(f, mm, CLI_TREE_BOTH, st, s->va, 0);
 	fclose(f);
 	if (len && line[len - 1] == '\n')
 		line[--len] = 0;
@@ -269,7 +269,7 @@ int cmd_demo(int argc, char **argv)
 
 	printf("\ndump:\n");
 	fflush(stdout);
-	if (cli_show_dump(stdout, &mm, true, &(struct cli_dump_opts){ 0 })) {
+	if (cli_show_dump(stdout, &mm, CLI_TREE_BOTH, &(struct cli_dump_opts){ 0 })) {
 		pt_arena_fini(&a);
 		return EXIT_DATA;
 	}

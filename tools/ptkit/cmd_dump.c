@@ -5,8 +5,9 @@
 #include <stdlib.h>
 
 static const char usage[] =
-	"usage: ptkit dump --format F --image IMAGE [--base PA] [--root PA [--root1 PA]]\n"
-	"                  [--start VA] [--end VA] [--wx] [--json]\n"
+	"usage: ptkit dump [--format F] --image|--core IMAGE [--base PA]\n"
+	"                  [--root PA|kernel [--root1 PA|kernel] | --ptcr REG [--pid N]\n"
+	"                  [--lpid N]] [--start VA] [--end VA] [--wx] [--json]\n"
 	"\n"
 	"Lists every mapping, lower half then upper half, consecutive leaves of one level with\n"
 	"the same flags and contiguous PAs merged:\n"
@@ -23,20 +24,28 @@ static const char usage[] =
 	"a kdump-compressed file, also flattened: makedumpfile, QEMU's kdump-* formats), or\n"
 	"raw physical memory starting at --base; a regular file, of which only the tables\n"
 	"walked are read. --root1 is the upper-half root of arm64 and ppc64 radix: without it\n"
-	"nothing is listed there. --root may be the root register's value; without it, a dump\n"
-	"that carries CPU state (QEMU's x86 notes) gives CPU 0's (see 'ptkit translate --help').\n";
+	"nothing is listed there. --root may be the root register's value or 'kernel'; without\n"
+	"it, a dump that carries CPU state (QEMU's x86 notes) gives CPU 0's, else its Linux\n"
+	"kernel's from VMCOREINFO, and --format may be left to the dump (see 'ptkit translate\n"
+	"--help'). --ptcr (ppc64 radix): both roots from the partition and process tables.\n";
 
 int cmd_dump(int argc, char **argv)
 {
-	const char *format = NULL, *image = NULL, *base = NULL, *root = NULL, *root1 = NULL;
+	const char *format = NULL, *image = NULL, *base = NULL;
 	const char *start = NULL, *end = NULL;
+	struct cli_roots r = { 0 };
 	const char *pos[1];
 	struct cli_dump_opts o = { 0 };
-	const struct cli_opt opts[] = { { "--format", &format, NULL }, { "--image", &image, NULL },
-					{ "--base", &base, NULL },     { "--root", &root, NULL },
-					{ "--root1", &root1, NULL },   { "--json", NULL, &o.json },
-					{ "--wx", NULL, &o.wx },       { "--start", &start, NULL },
-					{ "--end", &end, NULL },       { NULL, NULL, NULL } };
+	const struct cli_opt opts[] = { { "--format", &format, NULL },
+					{ "--image", &image, NULL },
+					{ "--core", &image, NULL },
+					{ "--base", &base, NULL },
+					CLI_ROOT_OPTS(r),
+					{ "--json", NULL, &o.json },
+					{ "--wx", NULL, &o.wx },
+					{ "--start", &start, NULL },
+					{ "--end", &end, NULL },
+					{ NULL, NULL, NULL } };
 	struct cli_tree t;
 	int ret;
 
@@ -47,8 +56,8 @@ int cmd_dump(int argc, char **argv)
 		o.end = cli_num_opt("--end", end);
 	if (end && o.end <= o.start)
 		cli_usage_error("--end 0x%llx: not above --start", (unsigned long long)o.end);
-	cli_open_tree(&t, format, image, base, root, root1);
-	ret = cli_show_dump(stdout, &t.mm, t.upper, &o) ? EXIT_DATA : 0;
+	cli_open_tree(&t, format, image, base, &r);
+	ret = cli_show_dump(stdout, &t.mm, t.trees, &o) ? EXIT_DATA : 0;
 	cli_close_tree(&t);
 	return ret;
 }

@@ -2,21 +2,36 @@
 /* ptkit formats: one line per known page-table format. */
 #include "cli.h"
 
+#include <inttypes.h>
 #include <string.h>
 
-static const char usage[] = "usage: ptkit formats\n"
-			    "\n"
-			    "One line per format: name, levels, VA bits, PA bits, leaf sizes,\n"
-			    "description. Use the name with --format.\n";
+static const char usage[] =
+	"usage: ptkit formats [--halves]\n"
+	"\n"
+	"One line per format: name, levels, VA bits, PA bits, leaf sizes,\n"
+	"description. Use the name with --format.\n"
+	"--halves lists instead the VA ranges each format translates:\n"
+	"  <name> lower 0x<first>-0x<last> upper 0x<first>-0x<last> <roots>\n"
+	"<roots> is 'one-root' or 'two-roots' (the upper half has its own root,\n"
+	"--root1).\n";
 
 int cmd_formats(int argc, char **argv)
 {
-	static const struct cli_opt opts[] = { { 0 } };
+	bool halves = false;
+	const struct cli_opt opts[] = { { "--halves", NULL, &halves }, { NULL, NULL, NULL } };
 	const char *pos[1];
 	const struct pt_format *fmt;
 
 	cli_parse_opts(argc, argv, opts, pos, 0, usage);
 	for (unsigned i = 0; (fmt = pt_format_at(i)); i++) {
+		if (halves) {
+			printf("%-18s lower 0x%" PRIx64 "-0x%" PRIx64 " upper 0x%" PRIx64
+			       "-0x%" PRIx64 " %s\n",
+			       fmt->name, fmt->half_base[0], pt_half_last(fmt, 0),
+			       fmt->half_base[1], pt_half_last(fmt, 1),
+			       fmt->two_roots ? "two-roots" : "one-root");
+			continue;
+		}
 		char sizes[128] = "", one[32];
 		for (int b = 0; b < 64; b++) {
 			if (!(fmt->page_sizes >> b & 1))

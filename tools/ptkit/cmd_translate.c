@@ -6,8 +6,9 @@
 #include <string.h>
 
 static const char usage[] =
-	"usage: ptkit translate --format F --image IMAGE [--base PA] [--root PA [--root1 PA]]\n"
-	"                       [--trace] [--json] [VA...]\n"
+	"usage: ptkit translate [--format F] --image|--core IMAGE [--base PA]\n"
+	"                       [--root PA|kernel [--root1 PA|kernel] | --ptcr REG [--pid N]\n"
+	"                       [--lpid N]] [--trace] [--json] [VA...]\n"
 	"\n"
 	"One answer per VA, in order: '0x<va> 0x<pa> <leaf-size> <flags>', '0x<va> fault <level>'\n"
 	"or, where the tables are corrupt (a pointer outside memory, a loop, a reserved\n"
@@ -22,8 +23,17 @@ static const char usage[] =
 	"arm64 (TTBR1) and ppc64 radix (quadrant 3): without it their upper half has no tree\n"
 	"and its VAs fault at the root level. Other formats have one root (--root only).\n"
 	"--root may be the root register's value (CR3, TTBR, satp, a radix process-table\n"
-	"entry): what is not the table's address is dropped. Without --root, a dump that\n"
-	"carries CPU state (QEMU's x86 notes) gives CPU 0's.\n"
+	"entry): what is not the table's address is dropped. '--root kernel' is the Linux\n"
+	"kernel's root (swapper_pg_dir) as the dump's VMCOREINFO note places it: the upper\n"
+	"half's in arm64 and ppc64 radix ('--root1 kernel' with a --root for the lower half).\n"
+	"Without --root, a dump that carries CPU state (QEMU's x86 notes) gives CPU 0's, else\n"
+	"its kernel's. Without --format, the dump's CPU state or its machine and VMCOREINFO\n"
+	"choose (a raw image needs --format). --core is --image.\n"
+	"--ptcr (ppc64 radix) takes the PTCR register instead: ptkit reads the partition\n"
+	"table's entry for --lpid (default 0; another LPID is a guest, refused) and its process\n"
+	"table from the image, and walks the tree of process-table entry --pid (the PIDR value,\n"
+	"not a Unix PID; default 0) for the lower half (quadrant 0) and that of PID 0 for the\n"
+	"upper half (quadrant 3), and says which it used.\n"
 	"--trace prints every level walked:\n"
 	"'  <level> index <n> entry 0x<entry> table 0x<table-pa>'.\n";
 
@@ -42,7 +52,7 @@ static void answer(struct answers *a, struct cli_tree *t, struct mm_walk_state *
 	if ((a->flags & CLI_TR_JSON))
 		fprintf(a->out, a->n ? ",\n" : "[\n");
 	a->n++;
-	if (cli_show_translate(a->out, &t->mm, t->upper, st, v, a->flags))
+	if (cli_show_translate(a->out, &t->mm, t->trees, st, v, a->flags))
 		a->ret = EXIT_DATA;
 }
 
@@ -84,12 +94,17 @@ static void answer_stdin(struct answers *a, struct cli_tree *t, struct mm_walk_s
 
 int cmd_translate(int argc, char **argv)
 {
-	const char *format = NULL, *image = NULL, *base = NULL, *root = NULL, *root1 = NULL;
+	const char *format = NULL, *image = NULL, *base = NULL;
+	struct cli_roots r = { 0 };
 	bool trace = false, json = false;
-	const struct cli_opt opts[] = { { "--format", &format, NULL }, { "--image", &image, NULL },
-					{ "--base", &base, NULL },     { "--root", &root, NULL },
-					{ "--root1", &root1, NULL },   { "--trace", NULL, &trace },
-					{ "--json", NULL, &json },     { NULL, NULL, NULL } };
+	const struct cli_opt opts[] = { { "--format", &format, NULL },
+					{ "--image", &image, NULL },
+					{ "--core", &image, NULL },
+					{ "--base", &base, NULL },
+					CLI_ROOT_OPTS(r),
+					{ "--trace", NULL, &trace },
+					{ "--json", NULL, &json },
+					{ NULL, NULL, NULL } };
 	const struct pt_format *fmt;
 	struct cli_half halves[2];
 	struct cli_tree t;
@@ -103,19 +118,21 @@ int cmd_translate(int argc, char **argv)
 		cli_fail("out of memory");
 	n = cli_parse_opts(argc, argv, opts, pos, argc, usage);
 	/* Every argument is checked before anything is printed. */
-	fmt = cli_format(format);
+	if (format)
+		cli_format(format);
 	if (trace && json)
 		cli_usage_error("--trace and --json: choose one");
 	for (int i = 0; i < n; i++)
 		if (!cli_parse_num(pos[i], &va[i]))
 			cli_usage_error("bad VA '%s'", pos[i]);
-	for (int i = 0; i < n; i++)
-		if (!cli_va_half(halves, cli_va_halves(fmt, true, halves), va[i]))
-			cli_fail("0x%llx: not a canonical address for %s (%d-bit VA)",
-				 (unsigned long long)va[i], fmt->name, fmt->va_bits);
 	if (!n && image && !strcmp(image, "-"))
 		cli_usage_error("no VA arguments and --image -: stdin cannot hold both");
-	cli_open_tree(&t, format, image, base, root, root1);
+	cli_open_tree(&t, format, image, base, &r);
+	fmt = t.fmt;
+	for (int i = 0; i < n; i++)
+		if (!cli_va_half(halves, cli_va_halves(fmt, CLI_TREE_BOTH, halves), va[i]))
+			cli_fail("0x%llx: not a canonical address for %s (%d-bit VA)",
+				 (unsigned long long)va[i], fmt->name, fmt->va_bits);
 
 	a.flags = (trace ? CLI_TR_TRACE : 0) | (json ? CLI_TR_JSON : 0);
 	mm_walk_init(&st, &t.mm);

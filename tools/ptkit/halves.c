@@ -2,11 +2,12 @@
 /* ptkit CLI: which VA ranges a format translates, from its geometry alone. */
 #include "cli.h"
 
-int cli_va_halves(const struct pt_format *fmt, bool upper, struct cli_half out[2])
+int cli_va_halves(const struct pt_format *fmt, unsigned trees, struct cli_half out[2])
 {
-	out[0] = (struct cli_half){ "lower half", fmt->half_base[0], pt_half_last(fmt, 0), true };
+	out[0] = (struct cli_half){ "lower half", fmt->half_base[0], pt_half_last(fmt, 0),
+				    (trees & CLI_TREE_LOWER) || !fmt->two_roots };
 	out[1] = (struct cli_half){ "upper half", fmt->half_base[1], pt_half_last(fmt, 1),
-				    upper || !fmt->two_roots };
+				    (trees & CLI_TREE_UPPER) || !fmt->two_roots };
 	return 2;
 }
 

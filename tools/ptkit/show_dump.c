@@ -364,7 +364,7 @@ static bool walk_error(struct dump_ctx *c, int err, uint64_t last, uint64_t *res
 	return end && end - 1 < last;
 }
 
-int cli_show_dump(FILE *out, struct pt_mm *mm, bool upper, const struct cli_dump_opts *o)
+int cli_show_dump(FILE *out, struct pt_mm *mm, unsigned trees, const struct cli_dump_opts *o)
 {
 	const struct pt_format *fmt = mm->fmt;
 	const struct mm_walk_ops ops = { .leaf_entry = on_leaf,
@@ -372,7 +372,7 @@ int cli_show_dump(FILE *out, struct pt_mm *mm, bool upper, const struct cli_dump
 					 .table_entry = on_table };
 	struct dump_ctx c = { .mm = mm, .o = o };
 	struct cli_half halves[2];
-	int nhalves = cli_va_halves(fmt, upper, halves), ret = 0;
+	int nhalves = cli_va_halves(fmt, trees, halves), ret = 0;
 
 	for (int h = 0; h < nhalves && !ret; h++) {
 		uint64_t first = 0, lo = halves[h].start, last = halves[h].last;

@@ -74,7 +74,7 @@ static int error(FILE *out, unsigned flags, uint64_t va, const char *level, cons
 	return 1;
 }
 
-int cli_show_translate(FILE *out, struct pt_mm *mm, bool upper, struct mm_walk_state *st,
+int cli_show_translate(FILE *out, struct pt_mm *mm, unsigned trees, struct mm_walk_state *st,
 		       uint64_t va, unsigned flags)
 {
 	const struct pt_format *fmt = mm->fmt;
@@ -86,7 +86,7 @@ int cli_show_translate(FILE *out, struct pt_mm *mm, bool upper, struct mm_walk_s
 	const char *lname;
 	int err;
 
-	half = cli_va_half(halves, cli_va_halves(fmt, upper, halves), va);
+	half = cli_va_half(halves, cli_va_halves(fmt, trees, halves), va);
 	if (!half) {
 		snprintf(why, sizeof(why), "not a canonical address for %s (%d-bit VA)", fmt->name,
 			 fmt->va_bits);
@@ -95,7 +95,8 @@ int cli_show_translate(FILE *out, struct pt_mm *mm, bool upper, struct mm_walk_s
 	/* A half without a root: nothing to read, the MMU faults on its first level. */
 	if (!half->tree) {
 		if (trace)
-			fprintf(out, "  %s: no tree (no --root1)\n", half->name);
+			fprintf(out, "  %s: no tree (no %s)\n", half->name,
+				half == &halves[0] ? "--root" : "--root1");
 		lname = level_name(fmt, fmt->levels - 1);
 		snprintf(text, sizeof(text), "fault %s", lname);
 		snprintf(json, sizeof(json), "\"fault\": \"%s\"", lname);
