@@ -650,7 +650,8 @@ static void test_format(const struct pt_format *f, bool swap)
 			continue;
 		}
 		CHECK_EQ(d.kind, form ? PT_DUMP_FLAT : PT_DUMP_KDUMP);
-		CHECK_EQ(d.segments, 1); /* one run: the arena */
+		CHECK_EQ(d.segments, 1);	     /* one run: the arena */
+		CHECK_EQ(d.machine, f->elf_machine); /* from utsname.machine */
 		check_notes(&d, f, o.cr3);
 		same_memory(&img, &d, f, &built, &leaves, &a);
 #ifdef PTKIT_HAVE_LIBKDUMPFILE /* 0.5.1 does not read the flattened form */
