@@ -22,7 +22,7 @@ FUZZ_CC    ?= clang
 FUZZ_TIME  ?= 3600
 FUZZ_TIMEOUT ?= 120
 FUZZ_CORPUS ?= fuzz-corpus
-FUZZ_TARGETS = walk_image ops_sequence
+FUZZ_TARGETS = walk_image ops_sequence dump_file
 # The TSan variants of tests/test_mm_*.c (CMakeLists.txt, PTKIT_MM_VARIANTS).
 TSAN_TESTS = $(patsubst tests/%.c,%_tsan,$(wildcard tests/test_mm_*.c))
 CMAKE      ?= cmake

@@ -5,7 +5,7 @@
 # (qemu-system-*, valgrind, ...); the environment may override it.
 set -eu
 
-PTKIT_DEPS=${PTKIT_DEPS:-"gcc cmake make python3 binutils qemu-system-x86 liburcu-dev gcc-riscv64-linux-gnu qemu-system-misc gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm gcc-powerpc64-linux-gnu qemu-system-ppc gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross curl"}
+PTKIT_DEPS=${PTKIT_DEPS:-"gcc cmake make python3 binutils qemu-system-x86 liburcu-dev gcc-riscv64-linux-gnu qemu-system-misc gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm gcc-powerpc64-linux-gnu qemu-system-ppc gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross curl zlib1g-dev liblzo2-dev libsnappy-dev libzstd-dev"}
 
 # dpkg -s alone succeeds for removed packages that left config files: read the status.
 installed() {
@@ -14,8 +14,10 @@ installed() {
 
 # Optional: the fuzz targets of make test / make fuzz (docs/FUZZING.md) need clang and its
 # libFuzzer runtime. If they cannot be installed, the fuzz build is skipped (a CMake STATUS
-# line), so a failure to install them is only a warning.
-PTKIT_OPTIONAL_DEPS=${PTKIT_OPTIONAL_DEPS:-"clang libclang-rt-14-dev"}
+# line), so a failure to install them is only a warning. makedumpfile (-R: a second source
+# of plain kdump files) and libkdumpfile-dev (a second opinion on them) serve the kdump
+# tests, which skip what they need when missing (docs/DUMPS.md).
+PTKIT_OPTIONAL_DEPS=${PTKIT_OPTIONAL_DEPS:-"clang libclang-rt-14-dev makedumpfile libkdumpfile-dev"}
 
 if ! command -v dpkg >/dev/null 2>&1; then
 	# Not Debian: we cannot install, only say what is missing.
@@ -40,7 +42,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	if command -v sudo >/dev/null 2>&1; then
 		sudo=sudo
 	elif [ -z "$missing" ]; then
-		echo "install-deps: optional packages missing:$optional (fuzzing will be skipped)" >&2
+		echo "install-deps: optional packages missing:$optional (what needs them is skipped)" >&2
 		exit 0
 	else
 		echo "install-deps: missing packages:$missing (run as root or install sudo)" >&2
@@ -58,7 +60,7 @@ if [ -n "$optional" ]; then
 		apt_get update || true
 		# shellcheck disable=SC2086
 		apt_get install --no-install-recommends $optional ||
-			echo "install-deps: could not install$optional: fuzzing will be skipped" >&2
+			echo "install-deps: could not install$optional: what needs them is skipped" >&2
 	fi
 fi
 [ -n "$missing" ] || exit 0

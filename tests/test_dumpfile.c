@@ -6,10 +6,11 @@
  * whose p_memsz runs past its file data, and a VMCOREINFO note — and every translation
  * through pt_dump_open's memory must equal the one over the raw arena. Then what must be
  * refused is: a truncated core, a 32-bit or non-core ELF file, kdump-compressed and
- * flattened files, raw memory without a base and a dump given a base, each with an error
- * that names it. With the CLI built (PTKIT_CLI), `ptkit translate` on the ELF core must
- * print what it prints for the raw image (on ppc64 radix also with the roots found through
- * the partition and process tables in the core: --ptcr), and refuse the core given --base.
+ * flattened files whose headers are zeros (tests/test_kdumpfile.c reads real ones), raw
+ * memory without a base and a dump given a base, each with an error that names it. With the
+ * CLI built (PTKIT_CLI), `ptkit translate` on the ELF core must print what it prints for the
+ * raw image (on ppc64 radix also with the roots found through the partition and process
+ * tables in the core: --ptcr), and refuse the core given --base.
  */
 #include <elf.h>
 #include <stdio.h>
@@ -570,11 +571,11 @@ static void test_refused(void)
 	write_file(p, head, sizeof(head), 4096);
 	expect_refused(p, false, -PT_EINVAL, "32-bit");
 	write_file(p, "KDUMP   ", 8, 8192);
-	expect_refused(p, false, -PT_EINVAL, "kdump-compressed");
+	expect_refused(p, false, -PT_EBADENT, "kdump-compressed: header_version 0x0");
 	write_file(p, "DISKDUMP", 8, 8192);
-	expect_refused(p, false, -PT_EINVAL, "kdump-compressed");
+	expect_refused(p, false, -PT_EBADENT, "kdump-compressed: header_version 0x0");
 	write_file(p, "makedumpfile\0\0\0\0", 16, 8192);
-	expect_refused(p, false, -PT_EINVAL, "flattened");
+	expect_refused(p, false, -PT_EBADENT, "flattened kdump: header type 0 version 0");
 	write_file(p, "\x01\x02", 2, 8192);
 	expect_refused(p, false, -PT_EINVAL, "give --base");
 	{

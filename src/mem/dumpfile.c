@@ -2,7 +2,8 @@
 /*
  * Memory dumps (include/ptkit/dump.h): recognise the file by its magic, then give the
  * walkers its physical memory — raw files in place, ELF cores as segments (mapped, or read
- * with pread where the file cannot be mapped, as /proc/kcore).
+ * with pread where the file cannot be mapped, as /proc/kcore), kdump-compressed files
+ * through kdumpfile.c (the flattened form through flatfile.c's index).
  * ELF facts: the System V ABI (ELF-64 object file format), Linux's <elf.h> note names.
  */
 #include <elf.h>
@@ -16,9 +17,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ptkit/dump.h"
+#include "dump_internal.h"
 
-static int fail(struct pt_dump *d, int err, const char *fmt, ...)
+int dump_fail(struct pt_dump *d, int err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -28,7 +29,7 @@ static int fail(struct pt_dump *d, int err, const char *fmt, ...)
 	return err;
 }
 
-static bool read_at(const struct pt_dump *d, uint64_t off, void *buf, uint64_t n)
+bool dump_read_file(const struct pt_dump *d, uint64_t off, void *buf, uint64_t n)
 {
 	uint8_t *p = buf;
 
@@ -50,6 +51,11 @@ static bool read_at(const struct pt_dump *d, uint64_t off, void *buf, uint64_t n
 		n -= (uint64_t)got;
 	}
 	return true;
+}
+
+bool dump_read_at(const struct pt_dump *d, uint64_t off, void *buf, uint64_t n)
+{
+	return d->flat ? dump_flat_read(d, off, buf, n) : dump_read_file(d, off, buf, n);
 }
 
 /* ---- ELF cores ---------------------------------------------------------------------------- */
@@ -81,7 +87,7 @@ static int read_file_seg(void *ctx, uint64_t pa, void *buf, uint64_t size)
 {
 	const struct file_seg *s = ctx;
 
-	return read_at(s->d, s->off + (pa - s->pa), buf, size) ? 0 : -1;
+	return dump_read_at(s->d, s->off + (pa - s->pa), buf, size) ? 0 : -1;
 }
 
 /* p_memsz beyond p_filesz: zeros (the ELF ABI's .bss rule, used by some dumpers). */
@@ -100,9 +106,9 @@ static int read_zero(void *ctx, uint64_t pa, void *buf, uint64_t size)
 #define QEMU_NOTE_CR3 416
 #define QEMU_NOTE_CR4 424
 
-/* Find VMCOREINFO and the CPU states among the notes [p, p + n). */
-static void scan_notes(struct pt_dump *d, const struct elf_in *e, const char *p, uint64_t n)
+void dump_scan_notes(struct pt_dump *d, bool swap, const char *p, uint64_t n)
 {
+	const struct elf_in ein = { swap }, *e = &ein;
 	uint64_t at = 0;
 
 	while (n - at >= sizeof(Elf64_Nhdr)) {
@@ -144,45 +150,48 @@ static int open_elf(struct pt_dump *d, uint64_t file_size)
 	uint64_t phoff, phnum, phsz, notes = 0;
 	int err;
 
-	if (!read_at(d, 0, ident, sizeof(ident)))
-		return fail(d, -PT_EBADENT, "truncated ELF header");
+	if (!dump_read_at(d, 0, ident, sizeof(ident)))
+		return dump_fail(d, -PT_EBADENT, "truncated ELF header");
 	if (ident[EI_CLASS] != ELFCLASS64)
-		return fail(d, -PT_EINVAL, "a 32-bit ELF file: ptkit reads 64-bit ELF cores only");
+		return dump_fail(d, -PT_EINVAL,
+				 "a 32-bit ELF file: ptkit reads 64-bit ELF cores only");
 	if (ident[EI_DATA] != ELFDATA2LSB && ident[EI_DATA] != ELFDATA2MSB)
-		return fail(d, -PT_EBADENT, "ELF header: unknown byte order %u", ident[EI_DATA]);
+		return dump_fail(d, -PT_EBADENT, "ELF header: unknown byte order %u",
+				 ident[EI_DATA]);
 	e.swap = (ident[EI_DATA] == ELFDATA2MSB) != (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__);
-	if (!read_at(d, 0, &eh, sizeof(eh)))
-		return fail(d, -PT_EBADENT, "truncated ELF header");
+	if (!dump_read_at(d, 0, &eh, sizeof(eh)))
+		return dump_fail(d, -PT_EBADENT, "truncated ELF header");
 	d->machine = e16(&e, eh.e_machine);
 	if (e16(&e, eh.e_type) != ET_CORE)
-		return fail(d, -PT_EINVAL, "an ELF file, but not a core dump (e_type %u)",
-			    e16(&e, eh.e_type));
+		return dump_fail(d, -PT_EINVAL, "an ELF file, but not a core dump (e_type %u)",
+				 e16(&e, eh.e_type));
 	phoff = e64(&e, eh.e_phoff);
 	phnum = e16(&e, eh.e_phnum);
 	phsz = e16(&e, eh.e_phentsize);
 	if (phnum == PN_XNUM) { /* more than 0xfffe headers: the count is in section 0 */
 		Elf64_Shdr sh;
-		if (!read_at(d, e64(&e, eh.e_shoff), &sh, sizeof(sh)))
-			return fail(d, -PT_EBADENT,
-				    "ELF: e_phnum is PN_XNUM but section 0 is missing");
+		if (!dump_read_at(d, e64(&e, eh.e_shoff), &sh, sizeof(sh)))
+			return dump_fail(d, -PT_EBADENT,
+					 "ELF: e_phnum is PN_XNUM but section 0 is missing");
 		phnum = e32(&e, sh.sh_info);
 	}
 	if (phsz < sizeof(Elf64_Phdr) || !phnum || phoff > file_size ||
 	    (file_size - phoff) / phsz < phnum)
-		return fail(d, -PT_EBADENT,
-			    "ELF: program headers outside the file (truncated dump?)");
+		return dump_fail(d, -PT_EBADENT,
+				 "ELF: program headers outside the file (truncated dump?)");
 	err = pt_segmem_init(&d->seg);
 	if (err)
-		return fail(d, err, "out of memory");
+		return dump_fail(d, err, "out of memory");
 	/* Notes first (copied, so they outlive nothing but the dump), then the segments. */
 	for (int pass = 0; pass < 2; pass++) {
 		for (uint64_t i = 0; i < phnum; i++) {
 			Elf64_Phdr ph;
 			uint64_t off, filesz, memsz, pa;
 
-			if (!read_at(d, phoff + i * phsz, &ph, sizeof(ph)))
-				return fail(d, -PT_EBADENT, "ELF: program header %llu unreadable",
-					    (unsigned long long)i);
+			if (!dump_read_at(d, phoff + i * phsz, &ph, sizeof(ph)))
+				return dump_fail(d, -PT_EBADENT,
+						 "ELF: program header %llu unreadable",
+						 (unsigned long long)i);
 			off = e64(&e, ph.p_offset);
 			filesz = e64(&e, ph.p_filesz);
 			memsz = e64(&e, ph.p_memsz);
@@ -190,19 +199,19 @@ static int open_elf(struct pt_dump *d, uint64_t file_size)
 			if (pass == 0 && e32(&e, ph.p_type) == PT_NOTE && filesz && !d->notes &&
 			    filesz <= (64u << 20)) {
 				d->notes = malloc((size_t)filesz);
-				if (!d->notes || !read_at(d, off, d->notes, filesz)) {
+				if (!d->notes || !dump_read_at(d, off, d->notes, filesz)) {
 					free(d->notes);
 					d->notes = NULL;
 					continue; /* unreadable notes: the memory may still be fine
 						   */
 				}
 				notes = filesz;
-				scan_notes(d, &e, d->notes, notes);
+				dump_scan_notes(d, e.swap, d->notes, notes);
 			}
 			if (pass == 0 || e32(&e, ph.p_type) != PT_LOAD || !memsz)
 				continue;
 			if (off > file_size || file_size - off < filesz)
-				return fail(
+				return dump_fail(
 					d, -PT_EBADENT,
 					"ELF: segment %llu (PA 0x%llx) ends past the end of the "
 					"file (truncated dump?)",
@@ -218,7 +227,7 @@ static int open_elf(struct pt_dump *d, uint64_t file_size)
 				} else {
 					struct file_seg *fs = malloc(sizeof(*fs));
 					if (!fs)
-						return fail(d, -PT_ENOMEM, "out of memory");
+						return dump_fail(d, -PT_ENOMEM, "out of memory");
 					*fs = (struct file_seg){ d, pa, off };
 					err = pt_segmem_add_read(&d->seg, pa, filesz, read_file_seg,
 								 fs);
@@ -234,14 +243,14 @@ static int open_elf(struct pt_dump *d, uint64_t file_size)
 				continue;
 			}
 			if (err)
-				return fail(d, err, "out of memory");
+				return dump_fail(d, err, "out of memory");
 			d->segments++;
 		}
 	}
 	if (!d->segments)
-		return fail(d, -PT_EINVAL,
-			    "an ELF core without memory segments (PT_LOAD with a "
-			    "physical address)");
+		return dump_fail(d, -PT_EINVAL,
+				 "an ELF core without memory segments (PT_LOAD with a "
+				 "physical address)");
 	d->mem = &d->seg.mem;
 	return 0;
 }
@@ -284,37 +293,31 @@ int pt_dump_open(struct pt_dump *d, const char *path, bool raw, uint64_t raw_bas
 	memset(d, 0, sizeof(*d));
 	d->fd = open(path, O_RDONLY | O_NONBLOCK);
 	if (d->fd < 0)
-		return fail(d, -PT_EINVAL, "cannot open '%s': %s", path, strerror(errno));
+		return dump_fail(d, -PT_EINVAL, "cannot open '%s': %s", path, strerror(errno));
 	if (fstat(d->fd, &st) || !S_ISREG(st.st_mode)) {
-		err = fail(d, -PT_EINVAL, "'%s' is not a regular file", path);
+		err = dump_fail(d, -PT_EINVAL, "'%s' is not a regular file", path);
 		goto bad;
 	}
 	got = pread(d->fd, head, sizeof(head), 0);
 	if (got < 0) {
-		err = fail(d, -PT_EINVAL, "cannot read '%s': %s", path, strerror(errno));
+		err = dump_fail(d, -PT_EINVAL, "cannot read '%s': %s", path, strerror(errno));
 		goto bad;
 	}
 	d->kind = recognise(head, (size_t)got);
 	if (raw && d->kind != PT_DUMP_RAW) {
-		err = fail(d, -PT_EINVAL,
-			   "'%s' is a %s file, not raw memory: drop --base (the dump says where "
-			   "its memory is)",
-			   path, pt_dump_kind_name(d->kind));
+		err = dump_fail(
+			d, -PT_EINVAL,
+			"'%s' is a %s file, not raw memory: drop --base (the dump says where "
+			"its memory is)",
+			path, pt_dump_kind_name(d->kind));
 		goto bad;
 	}
 	if (!raw && d->kind == PT_DUMP_RAW) {
-		err = fail(d, -PT_EINVAL,
-			   "'%s' is not a dump ptkit recognises (ELF core, kdump): if it is raw "
-			   "physical memory, give --base",
-			   path);
-		goto bad;
-	}
-	if (d->kind == PT_DUMP_KDUMP || d->kind == PT_DUMP_FLAT) {
-		err = fail(d, -PT_EINVAL,
-			   "'%s' is a %s file, which ptkit cannot read yet: convert it to an ELF "
-			   "core with 'makedumpfile -E'%s",
-			   path, pt_dump_kind_name(d->kind),
-			   d->kind == PT_DUMP_FLAT ? " (after 'makedumpfile -R')" : "");
+		err = dump_fail(
+			d, -PT_EINVAL,
+			"'%s' is not a dump ptkit recognises (ELF core, kdump): if it is raw "
+			"physical memory, give --base",
+			path);
 		goto bad;
 	}
 	d->map_size = (uint64_t)st.st_size;
@@ -324,19 +327,22 @@ int pt_dump_open(struct pt_dump *d, const char *path, bool raw, uint64_t raw_bas
 	}
 	if (d->kind == PT_DUMP_RAW) {
 		if (!d->map || !d->map_size) {
-			err = fail(d, -PT_EINVAL, "'%s' is empty or cannot be mapped", path);
+			err = dump_fail(d, -PT_EINVAL, "'%s' is empty or cannot be mapped", path);
 			goto bad;
 		}
 		if (d->map_size > UINT64_MAX - raw_base) {
-			err = fail(d, -PT_ERANGE, "--base 0x%llx: '%s' would end beyond 2^64",
-				   (unsigned long long)raw_base, path);
+			err = dump_fail(d, -PT_ERANGE, "--base 0x%llx: '%s' would end beyond 2^64",
+					(unsigned long long)raw_base, path);
 			goto bad;
 		}
 		pt_image_mem(&d->raw, d->map, raw_base, d->map_size);
 		d->mem = &d->raw;
 		return 0;
 	}
-	err = open_elf(d, d->map ? d->map_size : (uint64_t)st.st_size);
+	if (d->kind == PT_DUMP_ELF)
+		err = open_elf(d, d->map_size);
+	else if (d->kind == PT_DUMP_KDUMP || (err = dump_flat_open(d, d->map_size)) == 0)
+		err = dump_kdump_open(d, d->flat ? dump_flat_size(d) : d->map_size);
 	if (!err)
 		return 0;
 bad : {
@@ -359,8 +365,15 @@ void pt_dump_close(struct pt_dump *d)
 	if (d->fd >= 0)
 		close(d->fd);
 	free(d->notes);
+	dump_kdump_close(d);
+	dump_flat_close(d);
 	memset(d, 0, sizeof(*d));
 	d->fd = -1;
+}
+
+bool pt_dump_explain(const struct pt_dump *d, uint64_t pa, uint64_t size, char *buf, size_t len)
+{
+	return d->kdump && size && dump_kdump_explain(d, pa, size, buf, len);
 }
 
 bool pt_dump_cpu_root(const struct pt_dump *d, uint64_t *reg, const char **format)

@@ -48,12 +48,16 @@ static void check_root(const struct cli_tree *t, const char *opt, uint64_t root)
 		cli_fail("%s 0x%llx: beyond the %d-bit PA limit of %s", opt,
 			 (unsigned long long)root, fmt->pa_bits, fmt->name);
 	if (m->table) {
-		if (!m->table(m, root, bytes))
-			cli_fail(
-				"%s 0x%llx: the %s's memory does not hold the %llu-byte root table",
-				opt, (unsigned long long)root, pt_dump_kind_name(t->dump.kind),
-				(unsigned long long)bytes);
-		return;
+		char why[256];
+
+		if (m->table(m, root, bytes))
+			return;
+		if (pt_dump_explain(&t->dump, root, bytes, why, sizeof(why)))
+			cli_fail("%s 0x%llx: the root table cannot be read: %s", opt,
+				 (unsigned long long)root, why);
+		cli_fail("%s 0x%llx: the %s file's memory does not hold the %llu-byte root table",
+			 opt, (unsigned long long)root, pt_dump_kind_name(t->dump.kind),
+			 (unsigned long long)bytes);
 	}
 	if (root < base || root - base >= size)
 		cli_fail("%s 0x%llx: outside the image [0x%llx, 0x%llx)", opt,
@@ -299,6 +303,7 @@ void cli_open_tree(struct cli_tree *t, const char *format, const char *image, co
 	err = pt_dump_open(&t->dump, cli_check_image_file(image), base != NULL, b);
 	if (err)
 		cli_fail("%s", t->dump.err);
+	cli_dump = &t->dump;
 	if (!format)
 		t->fmt = format_of_dump(t);
 	else if (t->dump.machine && t->dump.machine != t->fmt->elf_machine)
@@ -325,5 +330,6 @@ void cli_open_tree(struct cli_tree *t, const char *format, const char *image, co
 
 void cli_close_tree(struct cli_tree *t)
 {
+	cli_dump = NULL;
 	pt_dump_close(&t->dump);
 }

@@ -144,6 +144,8 @@ int cli_show_translate(FILE *out, struct pt_mm *mm, unsigned trees, struct mm_wa
 		       uint64_t va, unsigned flags);
 /* Why a walk of a corrupt tree stopped (err), with the details st has when st->err == err. */
 void cli_corrupt_reason(const struct mm_walk_state *st, int err, char *buf, size_t len);
+/* The dump being read (cli_open_tree sets it): its words for what it cannot give. */
+extern const struct pt_dump *cli_dump;
 struct cli_dump_opts {
 	bool json;
 	bool wx;	     /* only the leaves both writable and executable */

@@ -9,16 +9,24 @@ static const char *level_name(const struct pt_format *fmt, int level)
 	return fmt->level_name[level];
 }
 
+const struct pt_dump *cli_dump;
+
 void cli_corrupt_reason(const struct mm_walk_state *st, int err, char *buf, size_t len)
 {
 	struct pt_entry_info info = { 0 };
 	bool have = st->err == err && st->level >= 0 && st->level < st->fmt->levels;
+	char why[256];
 
 	if (have)
 		pt_format_decode(st->fmt, st->entry, st->level, &info);
 	switch (err) {
 	case -PT_EFAULT:
-		if (have && info.kind == PT_ENTRY_TABLE)
+		if (have && info.kind == PT_ENTRY_TABLE && st->level > 0 && cli_dump &&
+		    pt_dump_explain(cli_dump, info.pa, pt_table_bytes(st->fmt, st->level - 1), why,
+				    sizeof(why)))
+			snprintf(buf, len, "table pointer 0x%llx: %s", (unsigned long long)info.pa,
+				 why);
+		else if (have && info.kind == PT_ENTRY_TABLE)
 			snprintf(buf, len, "table pointer 0x%llx outside the image",
 				 (unsigned long long)info.pa);
 		else
