@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 # Front door: every target drives CMake; see README.md.
 #   make / make all   configure + build into build/ (the CLI is build/ptkit)
-#   make run          build, then ./build/ptkit demo
+#   make run          install the demo's one package (liburcu-dev) if missing, configure
+#                     build/, build only the CLI (and the libraries it links), run its demo
 #   make test         install missing Debian packages, build build-test/ with ASan+UBSan,
 #                     run every test through CTest; then the TSan mm tests in build-tsan/
 #                     (test-tsan) and the fuzz targets for a bounded time in build-fuzz/
@@ -35,7 +36,13 @@ all:
 	$(CMAKE) -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
 	$(CMAKE) --build $(BUILD) -j $(JOBS)
 
-run: all
+# Only the CLI: the tests, their sanitizer copies and the bench are built by all / test.
+# Without liburcu (no root, no network) the demo still runs, minus its mm part.
+run:
+	scripts/install-deps.sh --run || \
+		echo "make run: liburcu-dev could not be installed: the demo skips get_user_pages"
+	$(CMAKE) -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	$(CMAKE) --build $(BUILD) -j $(JOBS) --target ptkit
 	./$(BUILD)/ptkit demo
 
 test:

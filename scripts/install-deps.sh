@@ -17,6 +17,13 @@ installed() {
 # line), so a failure to install them is only a warning.
 PTKIT_OPTIONAL_DEPS=${PTKIT_OPTIONAL_DEPS:-"clang libclang-rt-14-dev"}
 
+# --run: only what `make run` (the CLI and its demo) needs beyond gcc, cmake and make: the
+# mm layer's liburcu, for the demo's get_user_pages part.
+if [ "${1:-}" = --run ]; then
+	PTKIT_DEPS=${PTKIT_RUN_DEPS:-"liburcu-dev"}
+	PTKIT_OPTIONAL_DEPS=
+fi
+
 if ! command -v dpkg >/dev/null 2>&1; then
 	# Not Debian: we cannot install, only say what is missing.
 	for p in $PTKIT_DEPS; do
