@@ -5,6 +5,9 @@
 
 #include "ptkit/mm.h"
 
+/* Everything declared below is the library's own: not exported from libptkit.so. */
+#pragma GCC visibility push(hidden)
+
 #if defined(__SANITIZE_THREAD__)
 #define MM_TSAN 1
 #elif defined(__has_feature)
@@ -82,5 +85,7 @@ static inline uint64_t mm__max(uint64_t a, uint64_t b)
 {
 	return a > b ? a : b;
 }
+
+#pragma GCC visibility pop
 
 #endif
