@@ -73,3 +73,13 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/ptkit-config-version.cmak
   COMPATIBILITY SameMajorVersion)
 install(FILES ${PROJECT_BINARY_DIR}/ptkit-config.cmake
               ${PROJECT_BINARY_DIR}/ptkit-config-version.cmake DESTINATION ${PTKIT_CMAKE_DIR})
+
+# --- the test: install into a temporary prefix, build examples/ against it twice ---------
+if(BUILD_TESTING)
+  string(REPLACE ";" " " ptkit_consumer_flags "${PTKIT_SAN_FLAGS}")
+  add_test(NAME install_consume
+           COMMAND sh ${PROJECT_SOURCE_DIR}/tests/install/install_consume.sh ${PROJECT_SOURCE_DIR}
+                   ${PROJECT_BINARY_DIR} ${PROJECT_BINARY_DIR}/install_consume)
+  set_tests_properties(install_consume PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77 ENVIRONMENT
+    "CC=${CMAKE_C_COMPILER};CMAKE=${CMAKE_COMMAND};LIBDIR=${CMAKE_INSTALL_LIBDIR};HAS_MM=${PTKIT_HAS_MM};MAJOR=${PROJECT_VERSION_MAJOR};CONSUMER_FLAGS=${ptkit_consumer_flags}")
+endif()
