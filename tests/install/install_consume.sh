@@ -45,7 +45,7 @@ lib=$prefix/$LIBDIR
 	{ cat "$work/install.log" >&2; fail "cmake --install failed (is everything built?)"; }
 
 # --- the install set -------------------------------------------------------------------
-headers=$(cd "$src/include/ptkit" && ls ./*.h | sed 's|^\./||')
+headers=$(for h in "$src"/include/ptkit/*.h; do basename "$h"; done)
 [ "$HAS_MM" = ON ] || headers=$(echo "$headers" | grep -v '^mm\.h$')
 for f in bin/ptkit "$LIBDIR/libptkit.so" "$LIBDIR/libptkit.so.$MAJOR" \
 	"$LIBDIR/libptkit_core.a" "$LIBDIR/libptkit_hosted.a" "$LIBDIR/pkgconfig/ptkit.pc" \
