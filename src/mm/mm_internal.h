@@ -5,9 +5,6 @@
 
 #include "ptkit/mm.h"
 
-/* Everything declared below is the library's own: not exported from libptkit.so. */
-#pragma GCC visibility push(hidden)
-
 #if defined(__SANITIZE_THREAD__)
 #define MM_TSAN 1
 #elif defined(__has_feature)
@@ -30,6 +27,12 @@ void __tsan_release(void *addr);
 #define MM_TSAN_RELEASE(p) ((void)(p))
 #define MM_TSAN_ACQUIRE(p) ((void)(p))
 #endif
+
+/*
+ * Everything declared below is the library's own: not exported from libptkit.so. (Not
+ * the TSan runtime's functions above: hidden, they would have to be defined here.)
+ */
+#pragma GCC visibility push(hidden)
 
 /* Tables: the table memory the tree sees (frees deferred past a grace period). */
 void mm__tables_init(struct mm *mm, struct pt_mem *tables);
