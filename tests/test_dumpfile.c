@@ -8,7 +8,8 @@
  * refused is: a truncated core, a 32-bit or non-core ELF file, kdump-compressed and
  * flattened files, raw memory without a base and a dump given a base, each with an error
  * that names it. With the CLI built (PTKIT_CLI), `ptkit translate` on the ELF core must
- * print what it prints for the raw image, and refuse the core given --base.
+ * print what it prints for the raw image (on ppc64 radix also with the roots found through
+ * the partition and process tables in the core: --ptcr), and refuse the core given --base.
  */
 #include <elf.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@
 #define PIECE (64ull << 10)
 #define NMAPS 200
 #define NVA 3000
+#define PTCR_PID 5 /* ppc64: the process whose tree is root[0] */
 
 static char dir[] = "/tmp/ptkit-dumpfile.XXXXXX";
 
@@ -222,7 +224,7 @@ static char *cli_translate(const struct pt_mm *mm, const char *image_args,
 }
 
 static void test_cli(const struct pt_mm *mm, const char *raw, const char *core,
-		     const struct it_recs *leaves)
+		     const struct it_recs *leaves, uint64_t ptcr)
 {
 	char args[512], *a, *b;
 
@@ -242,11 +244,47 @@ static void test_cli(const struct pt_mm *mm, const char *raw, const char *core,
 		CHECK(!strcmp(a, b));
 	else if (strncmp(mm->fmt->name, "x86_64", 6))
 		CHECK(!b);
+	/* ppc64: both roots through the partition and process tables in the core. */
+	if (ptcr) {
+		snprintf(args, sizeof(args), "--image %s --ptcr 0x%llx --pid %d", core,
+			 (unsigned long long)ptcr, PTCR_PID);
+		b = cli_translate(mm, args, leaves, 0);
+		if (CHECK(b))
+			CHECK(!strcmp(a, b));
+	}
 	free(a);
 	snprintf(args, sizeof(args), "--image %s --base 0", core); /* the 2024 misreading */
 	CHECK(!cli_translate(mm, args, leaves, TR_ROOTS));
 }
 #endif
+
+/*
+ * ppc64 radix: a partition table (entry 0, HR) and a process table (PID 0: root1, PID
+ * PTCR_PID: root) in the arena, as Linux lays them out; the PTCR value, or 0 on failure.
+ */
+static uint64_t ppc_tables(struct pt_arena *a, const struct pt_mm *mm)
+{
+	const uint64_t rts52 = (2ull << 61) | (5ull << 5), rpds = mm->fmt->index_bits[3];
+	uint64_t patb, prtb, e[4];
+
+	if (!CHECK_EQ(a->mem.alloc(&a->mem, 4096, &patb), 0) ||
+	    !CHECK_EQ(a->mem.alloc(&a->mem, 4096, &prtb), 0))
+		return 0;
+	e[0] = (1ull << 63) | rts52 | mm->root[1] | rpds;
+	e[1] = prtb;
+	e[2] = rts52 | mm->root[1] | rpds;
+	e[3] = rts52 | mm->root[0] | rpds;
+	for (int i = 0; i < 8; i++) {
+		uint8_t *base = a->mem.bytes - a->mem.base;
+		int sh = 56 - 8 * i;
+
+		base[patb + (uint64_t)i] = (uint8_t)(e[0] >> sh);
+		base[patb + 8 + (uint64_t)i] = (uint8_t)(e[1] >> sh);
+		base[prtb + (uint64_t)i] = (uint8_t)(e[2] >> sh);
+		base[prtb + 16 * PTCR_PID + (uint64_t)i] = (uint8_t)(e[3] >> sh);
+	}
+	return patb;
+}
 
 /*
  * The VMCOREINFO a Linux kernel using f would write, its swapper_pg_dir being the tree's
@@ -400,6 +438,7 @@ static void test_format(const struct pt_format *f, bool swap)
 	struct pt_dump d;
 	struct it_recs leaves = { 0 }, got = { 0 };
 	struct seg segs[64];
+	uint64_t ptcr = 0;
 	int n;
 
 	if (!CHECK_EQ(pt_arena_init(&a, ARENA_BASE, ARENA_SIZE), 0))
@@ -411,6 +450,8 @@ static void test_format(const struct pt_format *f, bool swap)
 	pt_mm_attach(&img, f, &image, built.root[0], built.root[1]);
 	it_walk_all(&img, &leaves);
 
+	if (!strncmp(f->name, "ppc64", 5))
+		ptcr = ppc_tables(&a, &built);
 	snprintf(core, sizeof(core), "%s/%s.core", dir, f->name);
 	n = arena_segs(&a, segs, 64);
 	/* x86: the CPU state of QEMU's notes, CR3 with a PCID, CR4.LA57 as the format is. */
@@ -472,7 +513,7 @@ static void test_format(const struct pt_format *f, bool swap)
 	}
 #ifdef PTKIT_CLI
 	if (!swap)
-		test_cli(&built, raw, core, &leaves);
+		test_cli(&built, raw, core, &leaves, ptcr);
 #endif
 	if (!swap)
 		test_kernel_root(f, &built, segs, n, &leaves);

@@ -694,6 +694,170 @@ static void test_corrupt(const struct pt_format *f, int page_shift)
 	tree_fini(&t);
 }
 
+/* ---- PTCR: partition table -> process table -> roots (fmt_roots_of_table_reg) ---- */
+
+#define RTS52 ((2ull << 61) | (5ull << 5)) /* RTS = 52 - 31, ISA bits 1:2 and 56:58 */
+#define PATE0_HR (1ull << 63)
+#define TBL_PID 7
+
+static void store_be(struct pt_arena *a, uint64_t pa, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		a->mem.bytes[pa - a->mem.base + (uint64_t)i] = (uint8_t)(v >> (56 - 8 * i));
+}
+
+static int arena_read(void *ctx, uint64_t pa, void *buf, uint64_t n)
+{
+	const struct pt_arena *a = ctx;
+
+	if (pa < a->mem.base || pa - a->mem.base >= a->mem.size ||
+	    a->mem.size - (pa - a->mem.base) < n)
+		return -1;
+	memcpy(buf, a->mem.bytes + (pa - a->mem.base), n);
+	return 0;
+}
+
+/* Roots for (ptcr, lpid, pid) through the arena; the error code, *out and *why as found. */
+static int table_roots(const struct pt_format *f, struct tree *t, uint64_t ptcr, uint64_t lpid,
+		       uint64_t pid, struct pt_table_roots *out, const char **why)
+{
+	*why = "";
+	return f->ops.roots_of_table_reg(ptcr, lpid, pid, arena_read, &t->a, out, why);
+}
+
+static void test_table_reg(const struct pt_format *f, int page_shift)
+{
+	uint64_t page = 1ull << page_shift, patb, prtb, ptcr, rpds = f->index_bits[3];
+	struct pt_table_roots out;
+	struct pt_translation tr;
+	const char *why;
+	struct tree t;
+
+	if (!tree_init(&t, f))
+		return;
+	CHECK_EQ(map1(&t, 5 * page, 0x5000000, page, PT_R | PT_USER, 0), 0);
+	CHECK_EQ(map1(&t, Q3 + 9 * page, 0x9000000, page, PT_R | PT_W, 0), 0);
+	/* The tables as Linux lays them out: 4K each (PATS = PRTS = 0: 256 entries). */
+	if (!CHECK_EQ(t.a.mem.alloc(&t.a.mem, 4096, &patb), 0) ||
+	    !CHECK_EQ(t.a.mem.alloc(&t.a.mem, 4096, &prtb), 0))
+		return;
+	store_be(&t.a, patb, PATE0_HR | RTS52 | t.mm.root[1] | rpds);
+	store_be(&t.a, patb + 8, (1ull << 63) | prtb | 0); /* GR, PRTB, PRTS = 0 */
+	store_be(&t.a, prtb, RTS52 | t.mm.root[1] | rpds);
+	store_be(&t.a, prtb + 16 * TBL_PID, RTS52 | t.mm.root[0] | rpds);
+	ptcr = patb | 0;
+
+	CHECK_EQ(table_roots(f, &t, ptcr, 0, TBL_PID, &out, &why), 0);
+	CHECK_EQ(out.root[0], t.mm.root[0]);
+	CHECK_EQ(out.root[1], t.mm.root[1]);
+	CHECK_EQ(out.part_entry_pa, patb);
+	CHECK_EQ(out.proc_table_pa, prtb);
+	CHECK_EQ(out.proc_table_count, 256);
+	CHECK_EQ(out.entry_pa[0], prtb + 16 * TBL_PID);
+	CHECK_EQ(out.entry_pa[1], prtb);
+	/* The entry as --root: RPDS is log2 of the root's entries (13), as Linux writes it. */
+	CHECK_EQ(f->ops.root_of_reg(RTS52 | t.mm.root[0] | rpds, &out.root[0], &why), 0);
+	CHECK_EQ(out.root[0], t.mm.root[0]);
+	CHECK_EQ(f->ops.root_of_reg(RTS52 | t.mm.root[0] | (rpds - 3), &out.root[0], &why),
+		 -PT_EINVAL);
+	/* The roots found walk the trees built: quadrant 0 through PID 7's, 3 through PID 0's. */
+	{
+		struct pt_mm mm;
+
+		pt_mm_attach(&mm, f, &t.a.mem, out.root[0], out.root[1]);
+		CHECK_EQ(pt_translate(&mm, 5 * page + 3, &tr), 0);
+		CHECK_EQ(tr.pa, 0x5000003);
+		CHECK_EQ(pt_translate(&mm, Q3 + 9 * page, &tr), 0);
+		CHECK_EQ(tr.pa, 0x9000000);
+	}
+	/* PID 0: the kernel's tree for both quadrants. */
+	CHECK_EQ(table_roots(f, &t, ptcr, 0, 0, &out, &why), 0);
+	CHECK_EQ(out.root[0], t.mm.root[1]);
+	CHECK_EQ(out.root[1], t.mm.root[1]);
+
+	/* A PID whose entry is 0, or beyond PRTS; then the same PID with a larger PRTS. */
+	CHECK_EQ(table_roots(f, &t, ptcr, 0, 3, &out, &why), -PT_ENOENT);
+	CHECK_EQ(out.failed, 1);
+	CHECK_EQ(out.entry_pa[0], prtb + 48);
+	CHECK(strstr(why, "empty") != NULL);
+	CHECK_EQ(table_roots(f, &t, ptcr, 0, 256, &out, &why), -PT_ERANGE);
+	CHECK(strstr(why, "PRTS") != NULL);
+	CHECK_EQ(table_roots(f, &t, ptcr, 0, 1ull << 20, &out, &why), -PT_ERANGE);
+	store_be(&t.a, patb + 8, prtb | 1);
+	CHECK_EQ(table_roots(f, &t, ptcr, 0, 256, &out, &why), -PT_ENOENT); /* next 4K: zeros */
+	CHECK_EQ(out.proc_table_count, 512);
+	store_be(&t.a, patb + 8, prtb | 25);
+	CHECK_EQ(table_roots(f, &t, ptcr, 0, TBL_PID, &out, &why), -PT_EBADENT);
+	/* A process table outside memory. */
+	store_be(&t.a, patb + 8, 0x0ffffffffffff000ull);
+	CHECK_EQ(table_roots(f, &t, ptcr, 0, TBL_PID, &out, &why), -PT_EFAULT);
+	CHECK_EQ(out.failed, 1);
+	store_be(&t.a, patb + 8, prtb);
+
+	/* Process-table entries for another tree geometry. */
+	store_be(&t.a, prtb + 16 * TBL_PID, RTS52 | t.mm.root[0] | (rpds - 1));
+	CHECK_EQ(table_roots(f, &t, ptcr, 0, TBL_PID, &out, &why), -PT_EINVAL);
+	CHECK(strstr(why, "RPDS") != NULL);
+	store_be(&t.a, prtb + 16 * TBL_PID, (2ull << 61) | t.mm.root[0] | rpds); /* RTS 16 */
+	CHECK_EQ(table_roots(f, &t, ptcr, 0, TBL_PID, &out, &why), -PT_EINVAL);
+	CHECK(strstr(why, "RTS") != NULL);
+	store_be(&t.a, prtb, 0); /* PID 0 without a tree */
+	CHECK_EQ(table_roots(f, &t, ptcr, 0, 0, &out, &why), -PT_ENOENT);
+	CHECK_EQ(out.failed, 1);
+	store_be(&t.a, prtb + 16 * TBL_PID, RTS52 | t.mm.root[0] | rpds);
+	CHECK_EQ(table_roots(f, &t, ptcr, 0, TBL_PID, &out, &why), -PT_ENOENT);
+	CHECK_EQ(out.failed, 2);
+	store_be(&t.a, prtb, RTS52 | t.mm.root[1] | rpds);
+	CHECK_EQ(table_roots(f, &t, ptcr, 0, TBL_PID, &out, &why), 0);
+
+	/* The partition table: HPT, LPID bounds, a guest, outside memory, PTCR bits. */
+	store_be(&t.a, patb, RTS52 | t.mm.root[1] | rpds); /* HR = 0 */
+	CHECK_EQ(table_roots(f, &t, ptcr, 0, TBL_PID, &out, &why), -PT_EINVAL);
+	CHECK(strstr(why, "hashed page table, not radix") != NULL);
+	CHECK(strstr(why, "does not walk HPT") != NULL);
+	store_be(&t.a, patb, PATE0_HR | RTS52 | t.mm.root[1] | rpds);
+	CHECK_EQ(table_roots(f, &t, ptcr, 256, TBL_PID, &out, &why), -PT_ERANGE);
+	CHECK(strstr(why, "PATS") != NULL);
+	CHECK_EQ(table_roots(f, &t, ptcr, 1, TBL_PID, &out, &why), -PT_ENOENT);
+	CHECK(strstr(why, "no partition with this LPID") != NULL);
+	store_be(&t.a, patb + 16 * 2 + 8, prtb); /* HR = 0, a process table: HPT */
+	CHECK_EQ(table_roots(f, &t, ptcr, 2, TBL_PID, &out, &why), -PT_EINVAL);
+	CHECK(strstr(why, "hashed page table") != NULL);
+	CHECK_EQ(table_roots(f, &t, ptcr, 4096, TBL_PID, &out, &why), -PT_ERANGE);
+	store_be(&t.a, patb + 16, PATE0_HR);
+	CHECK_EQ(table_roots(f, &t, ptcr, 1, TBL_PID, &out, &why), -PT_EINVAL);
+	CHECK(strstr(why, "guest") != NULL);
+	CHECK_EQ(out.part_entry_pa, patb + 16);
+	CHECK_EQ(table_roots(f, &t, 0x0ffffffffffff000ull, 0, 0, &out, &why), -PT_EFAULT);
+	CHECK_EQ(out.failed, 0);
+	CHECK_EQ(table_roots(f, &t, ptcr | (1ull << 60), 0, 0, &out, &why), -PT_EINVAL);
+	CHECK_EQ(table_roots(f, &t, ptcr | 0x20, 0, 0, &out, &why), -PT_EINVAL);
+	CHECK(strstr(why, "reserved") != NULL);
+	CHECK_EQ(table_roots(f, &t, ptcr | 25, 0, 0, &out, &why), -PT_EINVAL);
+	CHECK(strstr(why, "PATS") != NULL);
+	t.a.mem.free(&t.a.mem, patb, 4096);
+	t.a.mem.free(&t.a.mem, prtb, 4096);
+	tree_fini(&t);
+}
+
+/* Formats whose root register points at the tree: no tables of roots, said so. */
+static void test_no_table_reg(void)
+{
+	const char *names[] = { "x86_64", "arm64-4k-48", "riscv-sv39" };
+
+	for (size_t i = 0; i < N(names); i++) {
+		const struct pt_format *f = pt_format_find(names[i]);
+		struct pt_table_roots out;
+		const char *why = "";
+
+		if (!CHECK(f != NULL))
+			continue;
+		CHECK_EQ(f->ops.roots_of_table_reg(0x1000, 0, 0, arena_read, NULL, &out, &why),
+			 -PT_EINVAL);
+		CHECK(strstr(why, "not supported by this format") != NULL);
+	}
+}
+
 int main(void)
 {
 	f4k = pt_format_find("ppc64-radix-4k");
@@ -714,6 +878,8 @@ int main(void)
 		test_leaf_bytes_in_memory(fmts[i]);
 		test_tree(fmts[i], shifts[i]);
 		test_corrupt(fmts[i], shifts[i]);
+		test_table_reg(fmts[i], shifts[i]);
 	}
+	test_no_table_reg();
 	return CHECK_DONE();
 }

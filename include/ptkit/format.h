@@ -21,6 +21,20 @@ struct pt_entry_info {
 	const char *why; /* PT_ENTRY_BAD: which reserved encoding */
 };
 
+/* Read n bytes of physical memory at pa into buf: 0, or -1 where the memory has none. */
+typedef int (*pt_phys_read_fn)(void *ctx, uint64_t pa, void *buf, uint64_t n);
+
+/* Where a table register led (pt_format_ops.roots_of_table_reg). */
+struct pt_table_roots {
+	uint64_t root[2];	/* the lower half's tree (the PID's), the upper half's (PID 0's) */
+	uint64_t entry_pa[2];	/* the process-table entries they came from */
+	uint64_t part_entry_pa; /* the partition-table entry read */
+	uint64_t proc_table_pa; /* the process table */
+	uint64_t proc_table_count; /* its entries */
+	uint64_t entry[2];	   /* their doublewords 0 */
+	int failed; /* on an error: 1 in the PID's entry, 2 in PID 0's, 0 before them */
+};
+
 /*
  * Per-format entry points, all generated from the same generic source specialised at
  * compile time for one format. The public functions in walk.h and ops.h dispatch here.
@@ -48,6 +62,15 @@ struct pt_format_ops {
 	 * with *why saying what does not fit the format.
 	 */
 	int (*root_of_reg)(uint64_t reg, uint64_t *root, const char **why);
+	/*
+	 * Both roots from a register that points at tables of roots rather than at a tree
+	 * (ppc64 PTCR: partition table, entry `lpid`, then its process table, entries `pid`
+	 * and 0), the tables read through read(ctx, ...). 0, or a negative PT_E* code with
+	 * *why saying what is wrong; formats without such a register answer -PT_EINVAL "not
+	 * supported by this format".
+	 */
+	int (*roots_of_table_reg)(uint64_t reg, uint64_t lpid, uint64_t pid, pt_phys_read_fn read,
+				  void *ctx, struct pt_table_roots *out, const char **why);
 	/*
 	 * The root table of a Linux kernel that uses this format, from what its VMCOREINFO note
 	 * says (info answers keys such as "SYMBOL(swapper_pg_dir)"): swapper_pg_dir's physical

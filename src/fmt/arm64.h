@@ -564,6 +564,8 @@ static inline int fmt_root_of_reg(uint64_t reg, uint64_t *root, const char **why
 	return 0;
 }
 
+#include "fmt/no_table_reg.h"
+
 /* A leaf the MMU refuses every access to (PROT_NONE): an invalid descriptor kept as a leaf. */
 static inline bool fmt_leaf_none(uint64_t e)
 {

@@ -86,6 +86,11 @@
  *                                         includes fmt/no_table_rights.h for these three)
  *   fmt_split_leaf(e, level, i)           entry i of the table that replaces leaf e, same
  *                                         attributes, never a group member
+ *   fmt_root_of_reg(reg, &root, &why)     the root table in a root register's value
+ *   fmt_roots_of_table_reg(reg, lpid, pid, read, ctx, &out, &why)
+ *                                         both roots through tables of roots in memory (ppc64
+ *                                         PTCR); formats without them include
+ *                                         fmt/no_table_reg.h
  */
 #ifndef PTKIT_FMT_COMMON_H
 #define PTKIT_FMT_COMMON_H

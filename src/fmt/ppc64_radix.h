@@ -27,6 +27,7 @@
 #define PTKIT_FMT_PPC64_RADIX_H
 
 #include "fmt/fmt_common.h"
+#include <ptkit/format.h>
 
 #if !defined(PPC64_RADIX_PAGE_SHIFT) ||                                                            \
 	(PPC64_RADIX_PAGE_SHIFT != 12 && PPC64_RADIX_PAGE_SHIFT != 16)
@@ -276,24 +277,149 @@ static inline void fmt_store(uint8_t *p, uint64_t e)
 }
 
 /*
- * The root as a process-table entry gives it (ISA 3.0 6.7.6.2, doubleword 0): RTS in bits
- * 62:61 and 7:5, RPDB (the root's real address) in 59:8, RPDS in 4:0 (the root has
- * 2^(RPDS+3) entries). A value whose RTS and RPDS are 0 is taken as the root's address; one
- * whose RPDS names another root size is refused.
+ * A radix tree's root as a process-table entry gives it (doubleword 0, Power ISA 3.0B Book
+ * III, "Process Table Entry"): RTS in ISA bits 1:2 and 56:58 (host 62:61 and 7:5; the tree
+ * translates 2^(RTS+31) bytes), RPDB (the root's real address) in ISA 4:55 (host 59:8),
+ * RPDS in ISA 59:63 (host 4:0; the root is 2^(RPDS+3) bytes: RPDS is log2 of its entries, as
+ * NLS in a PDE, 13 in Linux's entries and QEMU's walk). bare: a value whose RTS and
+ * RPDS are 0 is the root's address itself (a user's --root), else it is an empty entry.
  */
-static inline int fmt_root_of_reg(uint64_t reg, uint64_t *root, const char **why)
-{
-	uint64_t rpds = reg & 0x1f, rts = ((reg >> 61 & 3) << 3) | (reg >> 5 & 7);
+#define PPC_RTS_RPDS 0x60000000000000ffull /* host 62:61, 7:5 (RTS) and 4:0 (RPDS) */
+#define PPC_RPDB 0x0fffffffffffff00ull
 
-	if ((rpds || rts) && rpds + 3 != (uint64_t)FMT_BITS_C(FMT_LEVELS - 1)) {
+static inline int ppc_root_of_entry(uint64_t e, bool bare, uint64_t *root, const char **why)
+{
+	uint64_t rpds = e & 0x1f, rts = ((e >> 61 & 3) << 3) | (e >> 5 & 7);
+
+	if (!bare && !e) {
+		*why = "empty (0): no tree for this PID";
+		return -PT_ENOENT;
+	}
+	if ((!bare || (e & PPC_RTS_RPDS)) && rpds != (uint64_t)FMT_BITS_C(FMT_LEVELS - 1)) {
 		*why = "the entry's RPDS is not the size of this format's root table";
 		return -PT_EINVAL;
 	}
-	if ((rpds || rts) && rts + 31 != (uint64_t)FMT_VA_BITS) {
+	if ((!bare || (e & PPC_RTS_RPDS)) && rts + 31 != (uint64_t)FMT_VA_BITS) {
 		*why = "the entry's RTS is not this format's address size";
 		return -PT_EINVAL;
 	}
-	*root = reg & 0x0fffffffffffff00ull;
+	*root = e & PPC_RPDB;
+	return 0;
+}
+
+static inline int fmt_root_of_reg(uint64_t reg, uint64_t *root, const char **why)
+{
+	return ppc_root_of_entry(reg, true, root, why);
+}
+
+/*
+ * The trees a PTCR value leads to (Power ISA 3.0B Book III, "Partition Table Control
+ * Register", "Partition Table Entry", "Process Table Entry"; Linux's struct patb_entry and
+ * prtb_entry store them the same way).
+ * PTCR: PATB, the partition table's real address, in ISA bits 4:51 (host 59:12); PATS in
+ * ISA 59:63 (host 4:0), the table being 2^(12+PATS) bytes with PATS <= 24; the rest is
+ * reserved. Each table entry is two big-endian doublewords (16 bytes).
+ * Partition-table entry, doubleword 0: HR (ISA 0, host 63) = the partition translates with
+ * radix trees (0: with the hashed page table). Doubleword 1: PRTB, the process table's
+ * address, in ISA 4:51 (host 59:12), PRTS in ISA 59:63, the table being 2^(12+PRTS) bytes.
+ * Process-table entry, doubleword 0: a tree as ppc_root_of_entry reads it.
+ * With LPID 0 (the hypervisor, or a bare-metal OS) quadrant 0 is translated by the tree of
+ * the PID in PIDR and quadrant 3 by that of PID 0 ("Radix Tree Translation", the quadrant
+ * table). Another LPID is a guest: its PRTB and trees are guest real addresses, which only
+ * its partition-scoped tree (doubleword 0) turns into real ones; ptkit does not walk that.
+ */
+#define PPC_PTCR_RSVD 0xf000000000000fe0ull /* ISA 0:3 and 52:58 */
+#define PPC_TBL_BASE 0x0ffffffffffff000ull  /* PATB / PRTB: ISA 4:51 */
+#define PPC_TBL_SIZE 0x1full		    /* PATS / PRTS: ISA 59:63 */
+#define PPC_PATE0_HR (1ull << 63)	    /* ISA 0: host radix */
+#define PPC_LPID_MAX 0xfffull		    /* LPIDR holds 12 bits */
+#define PPC_PID_MAX 0xfffffull		    /* PIDR holds 20 bits */
+
+/* Doubleword 0 and 1 of the 16-byte table entry at pa; false where memory has none. */
+static inline bool ppc_read_entry(pt_phys_read_fn read, void *ctx, uint64_t pa, uint64_t dw[2])
+{
+	uint8_t b[16];
+
+	if (read(ctx, pa, b, 16))
+		return false;
+	dw[0] = pt_load_be64(b);
+	dw[1] = pt_load_be64(b + 8);
+	return true;
+}
+
+static inline int fmt_roots_of_table_reg(uint64_t ptcr, uint64_t lpid, uint64_t pid,
+					 pt_phys_read_fn read, void *ctx,
+					 struct pt_table_roots *out, const char **why)
+{
+	uint64_t pate[2], prte[2], prts;
+	uint64_t ids[2] = { pid, 0 };
+
+	*out = (struct pt_table_roots){ 0 };
+
+	if (ptcr & PPC_PTCR_RSVD) {
+		*why = "reserved PTCR bits (ISA 0:3, 52:58) set: not a PTCR value";
+		return -PT_EINVAL;
+	}
+	if ((ptcr & PPC_TBL_SIZE) > 24) {
+		*why = "PATS above 24 (the partition table is at most 2^36 bytes)";
+		return -PT_EINVAL;
+	}
+	if (lpid > PPC_LPID_MAX || pid > PPC_PID_MAX) {
+		*why = lpid > PPC_LPID_MAX ? "LPID above 4095 (LPIDR holds 12 bits)"
+					   : "PID above 2^20 - 1 (PIDR holds 20 bits)";
+		return -PT_ERANGE;
+	}
+	if (lpid >= 1ull << (8 + (ptcr & PPC_TBL_SIZE))) {
+		*why = "LPID beyond the partition table (PATS too small for it)";
+		return -PT_ERANGE;
+	}
+	out->part_entry_pa = (ptcr & PPC_TBL_BASE) + 16 * lpid;
+	if (!ppc_read_entry(read, ctx, out->part_entry_pa, pate)) {
+		*why = "the partition-table entry is not in the dump's memory";
+		return -PT_EFAULT;
+	}
+	if (!pate[0] && !pate[1]) {
+		*why = "the partition-table entry is empty (0): no partition with this LPID";
+		return -PT_ENOENT;
+	}
+	if (!(pate[0] & PPC_PATE0_HR)) {
+		*why = "hashed page table, not radix (partition-table entry HR = 0): ptkit does not "
+		       "walk HPT";
+		return -PT_EINVAL;
+	}
+	if (lpid) {
+		*why = "a guest partition: its process table and trees are at guest real addresses, "
+		       "which ptkit does not translate (dump the guest's memory and give --root)";
+		return -PT_EINVAL;
+	}
+	prts = pate[1] & PPC_TBL_SIZE;
+	if (prts > 24) {
+		*why = "PRTS above 24 in the partition-table entry (the process table is at most "
+		       "2^36 bytes)";
+		return -PT_EBADENT;
+	}
+	out->proc_table_pa = pate[1] & PPC_TBL_BASE;
+	out->proc_table_count = 1ull << (8 + prts);
+	if (pid >= out->proc_table_count) {
+		*why = "PID beyond the process table (PRTS too small for it)";
+		return -PT_ERANGE;
+	}
+	for (int h = 0; h < 2; h++) {
+		int err;
+
+		out->entry_pa[h] = out->proc_table_pa + 16 * ids[h];
+		if (!ppc_read_entry(read, ctx, out->entry_pa[h], prte)) {
+			*why = "not in the dump's memory";
+			out->failed = h + 1;
+			return -PT_EFAULT;
+		}
+		out->entry[h] = prte[0];
+		err = ppc_root_of_entry(prte[0], false, &out->root[h], why);
+		if (err) {
+			out->failed = h + 1;
+			return err;
+		}
+	}
 	return 0;
 }
 

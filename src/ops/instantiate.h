@@ -58,6 +58,7 @@ __attribute__((visibility("hidden"))) const struct pt_format PT_FORMAT_SYM = {
 			.leaf_set_ad = o_leaf_set_ad,
 			.encode_table = o_encode_table,
 			.root_of_reg = fmt_root_of_reg,
+			.roots_of_table_reg = fmt_roots_of_table_reg,
 			.linux_kernel_root = fmt_linux_kernel_root,
 		},
 };

@@ -121,7 +121,7 @@ reg_root x86_64-la57 0x100000 0x6000000000100018   # LAM bits, PWT/PCD
 reg_root arm64-4k-48 0x100000 0x002a000000100001   # TTBR: ASID 0x2a, CnP
 reg_root arm64-64k-52 0x1000000000000 0x0003000000000004 # BADDR[51:48] = 1 in bits 5:2
 reg_root riscv-sv48 0x100000 0x9000700000000100    # satp: Sv48, ASID 7, PPN 0x100
-reg_root ppc64-radix-64k 0x100000 0x40000000001000aa # PRTE: RTS 21, RPDS 10
+reg_root ppc64-radix-64k 0x100000 0x40000000001000ad # PRTE: RTS 21, RPDS 13 (as Linux)
 # Values that do not fit the format: exit 1, one line naming what.
 run "$PTKIT" translate --format x86_64 --image reg.img --base 0x100000 --root 0x0010000000100000 0x10000
 expect_rc 1
@@ -132,6 +132,9 @@ expect_rc 1
 expect_one_error 'Sv48, not this format'
 run "$PTKIT" build --format ppc64-radix-64k --base 0x100000 -o reg.img reg.spec
 run "$PTKIT" translate --format ppc64-radix-64k --image reg.img --base 0x100000 --root 0x40000000001000a9 0x10000
+expect_rc 1
+expect_one_error 'RPDS'
+run "$PTKIT" translate --format ppc64-radix-64k --image reg.img --base 0x100000 --root 0x40000000001000aa 0x10000
 expect_rc 1
 expect_one_error 'RPDS'
 

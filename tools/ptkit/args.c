@@ -216,11 +216,74 @@ static void choose_roots(struct cli_tree *t, const char *root, const char *root1
 			 (unsigned long long)*r1, t->fmt->name);
 }
 
+/* n bytes of the memory m (a struct pt_mem) at pa, for roots_of_table_reg. */
+static int mem_read(void *ctx, uint64_t pa, void *buf, uint64_t n)
+{
+	const struct pt_mem *m = ctx;
+	const uint8_t *p;
+
+	if (m->table) {
+		p = m->table(m, pa, n);
+		if (!p)
+			return -1;
+	} else {
+		if (pa < m->base || pa - m->base >= m->size || m->size - (pa - m->base) < n)
+			return -1;
+		p = m->bytes + (pa - m->base);
+	}
+	memcpy(buf, p, n);
+	return 0;
+}
+
+/* --ptcr: both roots through the tables it points at, read from the dump; said on stderr. */
+static void roots_from_table_reg(const struct cli_tree *t, const struct cli_roots *r,
+				 uint64_t roots[2])
+{
+	uint64_t reg = cli_num_opt("--ptcr", r->ptcr);
+	uint64_t pid = r->pid ? cli_num_opt("--pid", r->pid) : 0;
+	uint64_t lpid = r->lpid ? cli_num_opt("--lpid", r->lpid) : 0;
+	struct pt_table_roots out = { 0 };
+	const char *why = "";
+
+	if (t->fmt->ops.roots_of_table_reg(reg, lpid, pid, mem_read, t->dump.mem, &out, &why)) {
+		if (out.failed)
+			cli_fail("--ptcr %s: the process-table entry of PID %llu at 0x%llx "
+				 "(0x%016llx): %s",
+				 r->ptcr, (unsigned long long)(out.failed == 1 ? pid : 0),
+				 (unsigned long long)out.entry_pa[out.failed - 1],
+				 (unsigned long long)out.entry[out.failed - 1], why);
+		cli_fail("--ptcr %s (LPID %llu, PID %llu): %s (%s)", r->ptcr,
+			 (unsigned long long)lpid, (unsigned long long)pid, why, t->fmt->name);
+	}
+	cli_note("--ptcr %s: partition-table entry of LPID %llu at 0x%llx, process table at "
+		 "0x%llx (%llu entries): PID %llu's tree (lower half) at 0x%llx, PID 0's (upper "
+		 "half) at 0x%llx",
+		 r->ptcr, (unsigned long long)lpid, (unsigned long long)out.part_entry_pa,
+		 (unsigned long long)out.proc_table_pa, (unsigned long long)out.proc_table_count,
+		 (unsigned long long)pid, (unsigned long long)out.root[0],
+		 (unsigned long long)out.root[1]);
+	roots[0] = out.root[0];
+	roots[1] = out.root[1];
+}
+
 void cli_open_tree(struct cli_tree *t, const char *format, const char *image, const char *base,
-		   const char *root, const char *root1)
+		   const struct cli_roots *r)
 {
 	uint64_t b = 0, r0, r1;
 	int err;
+
+	if (r->ptcr && (r->root || r->root1))
+		cli_usage_error(
+			"--ptcr with --root or --root1: give one (--ptcr finds both roots)");
+	if ((r->pid || r->lpid) && !r->ptcr)
+		cli_usage_error("%s without --ptcr", r->pid ? "--pid" : "--lpid");
+	if (r->ptcr) {
+		cli_num_opt("--ptcr", r->ptcr);
+		if (r->pid)
+			cli_num_opt("--pid", r->pid);
+		if (r->lpid)
+			cli_num_opt("--lpid", r->lpid);
+	}
 
 	if (format)
 		t->fmt = cli_format(format);
@@ -241,11 +304,22 @@ void cli_open_tree(struct cli_tree *t, const char *format, const char *image, co
 	else if (t->dump.machine && t->dump.machine != t->fmt->elf_machine)
 		cli_fail("--format %s: the dump is of another architecture (ELF e_machine %u)",
 			 t->fmt->name, t->dump.machine);
-	choose_roots(t, root, root1, &r0, &r1);
-	if (t->trees & CLI_TREE_LOWER)
-		check_root(t, "--root", r0);
-	if (r1 != r0 || !(t->trees & CLI_TREE_LOWER))
-		check_root(t, root1 ? "--root1" : "--root", r1);
+	if (r->ptcr) {
+		uint64_t roots[2];
+
+		roots_from_table_reg(t, r, roots);
+		r0 = roots[0];
+		r1 = roots[1];
+		t->trees = CLI_TREE_BOTH;
+		check_root(t, "the PID's tree", r0);
+		check_root(t, "PID 0's tree", r1);
+	} else {
+		choose_roots(t, r->root, r->root1, &r0, &r1);
+		if (t->trees & CLI_TREE_LOWER)
+			check_root(t, "--root", r0);
+		if (r1 != r0 || !(t->trees & CLI_TREE_LOWER))
+			check_root(t, r->root1 ? "--root1" : "--root", r1);
+	}
 	pt_mm_attach(&t->mm, t->fmt, t->dump.mem, r0, r1);
 }
 

@@ -83,20 +83,34 @@ struct cli_tree {
 	struct pt_dump dump; /* the image: raw memory from --base, or a dump */
 	struct pt_mm mm;
 	unsigned trees;	     /* CLI_TREE_*: the halves that have a tree */
-	const char *no_tree; /* why a half has none (which option would give it) */
 };
 
 /* Look a format up by name; exits 2 naming --format when unknown or missing. */
 const struct pt_format *cli_format(const char *name);
 /* Parse a required numeric option value; exits 2 naming the option. */
 uint64_t cli_num_opt(const char *opt, const char *val);
+/* The options naming the roots (NULL: not given): --root [--root1], or --ptcr [--pid] [--lpid]. */
+struct cli_roots {
+	const char *root, *root1, *ptcr, *pid, *lpid;
+};
+/* Their entries in a struct cli_opt array. */
+#define CLI_ROOT_OPTS(r)                                                                           \
+	{ "--root", &(r).root, NULL }, { "--root1", &(r).root1, NULL },                            \
+		{ "--ptcr", &(r).ptcr, NULL }, { "--pid", &(r).pid, NULL },                        \
+	{                                                                                          \
+		"--lpid", &(r).lpid, NULL                                                          \
+	}
 /*
- * Load IMAGE and attach the tree at root. root1 (NULL: not given) is the upper-half root of a
- * two-root format, without which its upper half has no tree; a one-root format refuses a
- * root1 other than root. Exits on error.
+ * Load IMAGE and attach the tree at r->root. r->root1 is the upper-half root of a two-root
+ * format, without which its upper half has no tree; a one-root format refuses a root1 other
+ * than root. r->ptcr instead finds both through the tables in memory it points at (formats
+ * with such a register: ppc64 radix), for process r->pid (default 0) of partition r->lpid
+ * (default 0), and says which it used. r->root "kernel" is the Linux kernel's root from the
+ * dump's VMCOREINFO; without any root option, the dump's CPU state or VMCOREINFO gives it.
+ * format NULL: the dump chooses. Exits on error.
  */
 void cli_open_tree(struct cli_tree *t, const char *format, const char *image, const char *base,
-		   const char *root, const char *root1);
+		   const struct cli_roots *r);
 /* Unmap the image. */
 void cli_close_tree(struct cli_tree *t);
 

@@ -6,8 +6,8 @@
 
 static const char usage[] =
 	"usage: ptkit dump [--format F] --image|--core IMAGE [--base PA]\n"
-	"                  [--root PA|kernel [--root1 PA|kernel]] [--start VA] [--end VA]\n"
-	"                  [--wx] [--json]\n"
+	"                  [--root PA|kernel [--root1 PA|kernel] | --ptcr REG [--pid N]\n"
+	"                  [--lpid N]] [--start VA] [--end VA] [--wx] [--json]\n"
 	"\n"
 	"Lists every mapping, lower half then upper half, consecutive leaves of one level with\n"
 	"the same flags and contiguous PAs merged:\n"
@@ -26,19 +26,24 @@ static const char usage[] =
 	"nothing is listed there. --root may be the root register's value or 'kernel'; without\n"
 	"it, a dump that carries CPU state (QEMU's x86 notes) gives CPU 0's, else its Linux\n"
 	"kernel's from VMCOREINFO, and --format may be left to the dump (see 'ptkit translate\n"
-	"--help').\n";
+	"--help'). --ptcr (ppc64 radix): both roots from the partition and process tables.\n";
 
 int cmd_dump(int argc, char **argv)
 {
-	const char *format = NULL, *image = NULL, *base = NULL, *root = NULL, *root1 = NULL;
+	const char *format = NULL, *image = NULL, *base = NULL;
 	const char *start = NULL, *end = NULL;
+	struct cli_roots r = { 0 };
 	const char *pos[1];
 	struct cli_dump_opts o = { 0 };
-	const struct cli_opt opts[] = { { "--format", &format, NULL }, { "--image", &image, NULL },
-					{ "--core", &image, NULL },    { "--base", &base, NULL },
-					{ "--root", &root, NULL },     { "--root1", &root1, NULL },
-					{ "--json", NULL, &o.json },   { "--wx", NULL, &o.wx },
-					{ "--start", &start, NULL },   { "--end", &end, NULL },
+	const struct cli_opt opts[] = { { "--format", &format, NULL },
+					{ "--image", &image, NULL },
+					{ "--core", &image, NULL },
+					{ "--base", &base, NULL },
+					CLI_ROOT_OPTS(r),
+					{ "--json", NULL, &o.json },
+					{ "--wx", NULL, &o.wx },
+					{ "--start", &start, NULL },
+					{ "--end", &end, NULL },
 					{ NULL, NULL, NULL } };
 	struct cli_tree t;
 	int ret;
@@ -50,7 +55,7 @@ int cmd_dump(int argc, char **argv)
 		o.end = cli_num_opt("--end", end);
 	if (end && o.end <= o.start)
 		cli_usage_error("--end 0x%llx: not above --start", (unsigned long long)o.end);
-	cli_open_tree(&t, format, image, base, root, root1);
+	cli_open_tree(&t, format, image, base, &r);
 	ret = cli_show_dump(stdout, &t.mm, t.trees, &o) ? EXIT_DATA : 0;
 	cli_close_tree(&t);
 	return ret;

@@ -7,7 +7,8 @@
 
 static const char usage[] =
 	"usage: ptkit translate [--format F] --image|--core IMAGE [--base PA]\n"
-	"                       [--root PA|kernel [--root1 PA|kernel]] [--trace] [--json] [VA...]\n"
+	"                       [--root PA|kernel [--root1 PA|kernel] | --ptcr REG [--pid N]\n"
+	"                       [--lpid N]] [--trace] [--json] [VA...]\n"
 	"\n"
 	"One answer per VA, in order: '0x<va> 0x<pa> <leaf-size> <flags>', '0x<va> fault <level>'\n"
 	"or, where the tables are corrupt (a pointer outside memory, a loop, a reserved\n"
@@ -27,6 +28,11 @@ static const char usage[] =
 	"Without --root, a dump that carries CPU state (QEMU's x86 notes) gives CPU 0's, else\n"
 	"its kernel's. Without --format, the dump's CPU state or its machine and VMCOREINFO\n"
 	"choose (a raw image needs --format). --core is --image.\n"
+	"--ptcr (ppc64 radix) takes the PTCR register instead: ptkit reads the partition\n"
+	"table's entry for --lpid (default 0; another LPID is a guest, refused) and its process\n"
+	"table from the image, and walks the tree of process-table entry --pid (the PIDR value,\n"
+	"not a Unix PID; default 0) for the lower half (quadrant 0) and that of PID 0 for the\n"
+	"upper half (quadrant 3), and says which it used.\n"
 	"--trace prints every level walked:\n"
 	"'  <level> index <n> entry 0x<entry> table 0x<table-pa>'.\n";
 
@@ -87,12 +93,16 @@ static void answer_stdin(struct answers *a, struct cli_tree *t, struct mm_walk_s
 
 int cmd_translate(int argc, char **argv)
 {
-	const char *format = NULL, *image = NULL, *base = NULL, *root = NULL, *root1 = NULL;
+	const char *format = NULL, *image = NULL, *base = NULL;
+	struct cli_roots r = { 0 };
 	bool trace = false, json = false;
-	const struct cli_opt opts[] = { { "--format", &format, NULL }, { "--image", &image, NULL },
-					{ "--core", &image, NULL },    { "--base", &base, NULL },
-					{ "--root", &root, NULL },     { "--root1", &root1, NULL },
-					{ "--trace", NULL, &trace },   { "--json", NULL, &json },
+	const struct cli_opt opts[] = { { "--format", &format, NULL },
+					{ "--image", &image, NULL },
+					{ "--core", &image, NULL },
+					{ "--base", &base, NULL },
+					CLI_ROOT_OPTS(r),
+					{ "--trace", NULL, &trace },
+					{ "--json", NULL, &json },
 					{ NULL, NULL, NULL } };
 	const struct pt_format *fmt;
 	struct cli_half halves[2];
@@ -116,7 +126,7 @@ int cmd_translate(int argc, char **argv)
 			cli_usage_error("bad VA '%s'", pos[i]);
 	if (!n && image && !strcmp(image, "-"))
 		cli_usage_error("no VA arguments and --image -: stdin cannot hold both");
-	cli_open_tree(&t, format, image, base, root, root1);
+	cli_open_tree(&t, format, image, base, &r);
 	fmt = t.fmt;
 	for (int i = 0; i < n; i++)
 		if (!cli_va_half(halves, cli_va_halves(fmt, CLI_TREE_BOTH, halves), va[i]))
