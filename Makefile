@@ -1,7 +1,11 @@
 # SPDX-License-Identifier: MIT
 # Front door: every target drives CMake; see README.md.
 #   make / make all   configure + build into build/ (the CLI is build/ptkit)
-#   make run          build, then ./build/ptkit demo
+#   make run          install the demo's one package (liburcu-dev) if missing, configure
+#                     build/, build only the CLI (and the libraries it links), run its demo
+#   make install      build the library and the CLI, install them (PREFIX, default /usr/local;
+#                     DESTDIR honoured): bin/ptkit, include/ptkit, libptkit.so.0 and the
+#                     archives, lib/pkgconfig/ptkit.pc, lib/cmake/ptkit (README.md)
 #   make test         install missing Debian packages, build build-test/ with ASan+UBSan,
 #                     run every test through CTest; then the TSan mm tests in build-tsan/
 #                     (test-tsan) and the fuzz targets for a bounded time in build-fuzz/
@@ -14,6 +18,7 @@
 #   make clean        remove build/, build-test/, build-tsan/, build-fuzz/, build-fuzz-long/
 
 BUILD      ?= build
+PREFIX     ?= /usr/local
 BUILD_TEST ?= build-test
 BUILD_TSAN ?= build-tsan
 BUILD_FUZZ ?= build-fuzz
@@ -29,14 +34,26 @@ CMAKE      ?= cmake
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 FORMAT_DIRS = src include tools tests examples bench
 
-.PHONY: all run test test-tsan test-fuzz fuzz bench verify realguest format clean
+.PHONY: all run install test test-tsan test-fuzz fuzz bench verify realguest format clean
 
 all:
 	$(CMAKE) -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
 	$(CMAKE) --build $(BUILD) -j $(JOBS)
 
-run: all
+# Only the CLI: the tests, their sanitizer copies and the bench are built by all / test.
+# Without liburcu (no root, no network) the demo still runs, minus its mm part.
+run:
+	scripts/install-deps.sh --run || \
+		echo "make run: liburcu-dev could not be installed: the demo skips get_user_pages"
+	$(CMAKE) -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	$(CMAKE) --build $(BUILD) -j $(JOBS) --target ptkit
 	./$(BUILD)/ptkit demo
+
+# The library and the CLI only; cmake --install reads DESTDIR from the environment.
+install:
+	$(CMAKE) -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	$(CMAKE) --build $(BUILD) -j $(JOBS) --target ptkit ptkit_shared
+	DESTDIR=$(DESTDIR) $(CMAKE) --install $(BUILD) --prefix $(PREFIX)
 
 test:
 	scripts/install-deps.sh

@@ -5,7 +5,7 @@
 # (qemu-system-*, valgrind, ...); the environment may override it.
 set -eu
 
-PTKIT_DEPS=${PTKIT_DEPS:-"gcc cmake make python3 binutils qemu-system-x86 liburcu-dev gcc-riscv64-linux-gnu qemu-system-misc gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm gcc-powerpc64-linux-gnu qemu-system-ppc gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross curl zlib1g-dev liblzo2-dev libsnappy-dev libzstd-dev"}
+PTKIT_DEPS=${PTKIT_DEPS:-"gcc cmake make python3 binutils pkgconf qemu-system-x86 liburcu-dev gcc-riscv64-linux-gnu qemu-system-misc gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm gcc-powerpc64-linux-gnu qemu-system-ppc gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross curl zlib1g-dev liblzo2-dev libsnappy-dev libzstd-dev"}
 
 # dpkg -s alone succeeds for removed packages that left config files: read the status.
 installed() {
@@ -18,6 +18,13 @@ installed() {
 # of plain kdump files) and libkdumpfile-dev (a second opinion on them) serve the kdump
 # tests, which skip what they need when missing (docs/DUMPS.md).
 PTKIT_OPTIONAL_DEPS=${PTKIT_OPTIONAL_DEPS:-"clang libclang-rt-14-dev makedumpfile libkdumpfile-dev"}
+
+# --run: only what `make run` (the CLI and its demo) needs beyond gcc, cmake and make: the
+# mm layer's liburcu, for the demo's get_user_pages part.
+if [ "${1:-}" = --run ]; then
+	PTKIT_DEPS=${PTKIT_RUN_DEPS:-"liburcu-dev"}
+	PTKIT_OPTIONAL_DEPS=
+fi
 
 if ! command -v dpkg >/dev/null 2>&1; then
 	# Not Debian: we cannot install, only say what is missing.

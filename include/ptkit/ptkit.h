@@ -5,5 +5,6 @@
 #include "format.h"
 #include "ops.h"
 #include "types.h"
+#include "version.h"
 #include "walk.h"
 #endif

@@ -16,7 +16,8 @@
  * nothing either; PTKIT_STATIC_CHECK makes a mismatch fail with -PT_EINVAL instead); one
  * format per translation unit; the translation unit's names starting with fmt_, w_ and o_
  * belong to the templates. The header of each format is listed in docs/USER_GUIDE.md ("One
- * format, known at build time"); the include path needs the library's src/ directory.
+ * format, known at build time"); the include path needs the library's src/ directory (once
+ * installed: include/ptkit/internal, which `pkg-config --cflags ptkit` and ptkit::ptkit add).
  */
 #ifndef PTKIT_STATIC_H
 #define PTKIT_STATIC_H

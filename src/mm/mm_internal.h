@@ -28,6 +28,12 @@ void __tsan_release(void *addr);
 #define MM_TSAN_ACQUIRE(p) ((void)(p))
 #endif
 
+/*
+ * Everything declared below is the library's own: not exported from libptkit.so. (Not
+ * the TSan runtime's functions above: hidden, they would have to be defined here.)
+ */
+#pragma GCC visibility push(hidden)
+
 /* Tables: the table memory the tree sees (frees deferred past a grace period). */
 void mm__tables_init(struct mm *mm, struct pt_mem *tables);
 
@@ -82,5 +88,7 @@ static inline uint64_t mm__max(uint64_t a, uint64_t b)
 {
 	return a > b ? a : b;
 }
+
+#pragma GCC visibility pop
 
 #endif

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Compile every generic walker and operation for the format whose header was included
- * just before, and export it as `const struct pt_format PT_FORMAT_SYM`.
+ * just before, and define it as `const struct pt_format PT_FORMAT_SYM` (hidden: callers of
+ * libptkit.so reach the formats through pt_format_find / pt_format_at).
  */
 #include "ops/codec_tmpl.h"
 #include "ops/map_tmpl.h"
@@ -23,7 +24,7 @@ _Static_assert(I_LVL(FMT_CONTIG_C, 0) <= R_MAX_GROUP && I_LVL(FMT_CONTIG_C, 1) <
 		       I_LVL(FMT_CONTIG_C, 5) <= R_MAX_GROUP,
 	       "a contiguous group is larger than R_MAX_GROUP");
 
-const struct pt_format PT_FORMAT_SYM = {
+__attribute__((visibility("hidden"))) const struct pt_format PT_FORMAT_SYM = {
 	.name = FMT_NAME,
 	.description = FMT_DESCRIPTION,
 	.levels = FMT_LEVELS,

@@ -33,6 +33,9 @@ run "$PTKIT" formats
 expect_rc 0
 grep -Eq '^x86_64 +levels 4 +va 48 +pa 52 +leaves 4K/2M/1G ' out || fail "formats: x86_64 line"
 [ "$(awk '{print $1}' out | sort | uniq -d | wc -l)" -eq 0 ] || fail "formats: duplicate names"
+# The descriptions start in one column, after the widest list of leaf sizes.
+[ "$(awk 'match($0, /leaves [^ ]+ +/) { print RSTART + RLENGTH }' out | sort -u | wc -l)" -eq 1 ] ||
+	fail "formats: the description column is not aligned"
 # formats --halves: the VA ranges of each format, from its geometry.
 run "$PTKIT" formats --halves
 expect_rc 0

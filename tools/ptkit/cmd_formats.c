@@ -15,14 +15,36 @@ static const char usage[] =
 	"<roots> is 'one-root' or 'two-roots' (the upper half has its own root,\n"
 	"--root1).\n";
 
+/* "4K/2M/1G": the leaf sizes of fmt, smallest first; returns its length. */
+static int leaf_sizes(const struct pt_format *fmt, char sizes[128])
+{
+	char one[32];
+
+	sizes[0] = 0;
+	for (int b = 0; b < 64; b++) {
+		if (!(fmt->page_sizes >> b & 1))
+			continue;
+		if (*sizes)
+			strcat(sizes, "/");
+		strcat(sizes, cli_size_str((uint64_t)1 << b, one));
+	}
+	return (int)strlen(sizes);
+}
+
 int cmd_formats(int argc, char **argv)
 {
 	bool halves = false;
 	const struct cli_opt opts[] = { { "--halves", NULL, &halves }, { NULL, NULL, NULL } };
 	const char *pos[1];
 	const struct pt_format *fmt;
+	char sizes[128];
+	int width = 0; /* of the leaves column: the descriptions start in one column */
 
 	cli_parse_opts(argc, argv, opts, pos, 0, usage);
+	for (unsigned i = 0; (fmt = pt_format_at(i)); i++) {
+		int n = leaf_sizes(fmt, sizes);
+		width = n > width ? n : width;
+	}
 	for (unsigned i = 0; (fmt = pt_format_at(i)); i++) {
 		if (halves) {
 			printf("%-18s lower 0x%" PRIx64 "-0x%" PRIx64 " upper 0x%" PRIx64
@@ -32,16 +54,10 @@ int cmd_formats(int argc, char **argv)
 			       fmt->two_roots ? "two-roots" : "one-root");
 			continue;
 		}
-		char sizes[128] = "", one[32];
-		for (int b = 0; b < 64; b++) {
-			if (!(fmt->page_sizes >> b & 1))
-				continue;
-			if (*sizes)
-				strcat(sizes, "/");
-			strcat(sizes, cli_size_str((uint64_t)1 << b, one));
-		}
-		printf("%-18s levels %d  va %2d  pa %2d  leaves %-16s %s\n", fmt->name, fmt->levels,
-		       fmt->va_bits, fmt->pa_bits, sizes, fmt->description ? fmt->description : "");
+		leaf_sizes(fmt, sizes);
+		printf("%-18s levels %d  va %2d  pa %2d  leaves %-*s %s\n", fmt->name, fmt->levels,
+		       fmt->va_bits, fmt->pa_bits, width, sizes,
+		       fmt->description ? fmt->description : "");
 	}
 	return 0;
 }

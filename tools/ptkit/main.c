@@ -26,7 +26,7 @@ static const char usage[] =
 	"  demo      [--format F]                    build and show a realistic address space\n"
 	"  verify    --format F --count N [--seed S] check the tables against QEMU's MMU\n"
 	"\n"
-	"'ptkit COMMAND --help' describes one command.\n";
+	"'ptkit COMMAND --help' describes one command; 'ptkit --version' prints the version.\n";
 
 int main(int argc, char **argv)
 {
@@ -36,6 +36,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		fputs(usage, stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("ptkit %s\n", pt_version());
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {

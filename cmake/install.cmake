@@ -1,0 +1,85 @@
+# SPDX-License-Identifier: MIT
+# The installable library (issue 17): libptkit.so.MAJOR (core + hosted backends, and the mm
+# layer when liburcu was found), the static archives, the headers, the CLI, ptkit.pc and the
+# CMake package (find_package(ptkit) -> ptkit::ptkit). `make install` / `cmake --install`.
+include(GNUInstallDirs)
+include(CMakePackageConfigHelpers)
+
+set(PTKIT_LIB_PARTS ptkit_core ptkit_hosted)
+set(PTKIT_HAS_MM OFF)
+if(TARGET ptkit_mm)
+  list(PREPEND PTKIT_LIB_PARTS ptkit_mm)
+  set(PTKIT_HAS_MM ON)
+endif()
+# The archives' objects also make the shared library: position-independent, and compiled
+# without semantic interposition so -fPIC costs no inlining.
+set_target_properties(${PTKIT_LIB_PARTS} PROPERTIES POSITION_INDEPENDENT_CODE ON)
+foreach(part ${PTKIT_LIB_PARTS})
+  target_compile_options(${part} PRIVATE -fno-semantic-interposition)
+endforeach()
+
+# Every object of the archives (CMake wants one source: an empty one), exports from
+# cmake/ptkit.map.
+set(PTKIT_MAP ${PROJECT_SOURCE_DIR}/cmake/ptkit.map)
+file(CONFIGURE OUTPUT ${PROJECT_BINARY_DIR}/ptkit_shared.c
+     CONTENT "/* libptkit.so: the objects of the archives (cmake/install.cmake). */\n")
+add_library(ptkit_shared SHARED ${PROJECT_BINARY_DIR}/ptkit_shared.c)
+foreach(part ${PTKIT_LIB_PARTS})
+  target_sources(ptkit_shared PRIVATE $<TARGET_OBJECTS:${part}>)
+endforeach()
+if(PTKIT_HAS_MM)
+  target_link_libraries(ptkit_shared PRIVATE ${PTKIT_MM_LIBS})
+endif()
+target_link_options(ptkit_shared PRIVATE -Wl,--version-script=${PTKIT_MAP} -Wl,--no-undefined)
+target_include_directories(ptkit_shared INTERFACE
+  "$<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include;${PROJECT_SOURCE_DIR}/src>"
+  "$<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR};${CMAKE_INSTALL_INCLUDEDIR}/ptkit/internal>")
+set_target_properties(ptkit_shared PROPERTIES
+  OUTPUT_NAME ptkit EXPORT_NAME ptkit LINKER_LANGUAGE C LINK_DEPENDS ${PTKIT_MAP}
+  VERSION ${PROJECT_VERSION} SOVERSION ${PROJECT_VERSION_MAJOR})
+
+# --- what gets installed ----------------------------------------------------------------
+install(TARGETS ptkit_shared EXPORT ptkit-targets LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+install(TARGETS ${PTKIT_LIB_PARTS} ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+if(TARGET ptkit)
+  install(TARGETS ptkit RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+endif()
+file(GLOB PTKIT_PUBLIC_HEADERS CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/include/ptkit/*.h)
+if(NOT PTKIT_HAS_MM)
+  list(FILTER PTKIT_PUBLIC_HEADERS EXCLUDE REGEX "/mm\\.h$")
+endif()
+install(FILES ${PTKIT_PUBLIC_HEADERS} DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/ptkit)
+# <ptkit/static.h> (PTKIT_FORMAT) instantiates the walker templates of src/ in the caller:
+# the format headers and templates go to include/ptkit/internal, on the include path.
+foreach(dir fmt ops walk)
+  install(DIRECTORY ${PROJECT_SOURCE_DIR}/src/${dir}
+          DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/ptkit/internal FILES_MATCHING PATTERN "*.h")
+endforeach()
+
+# pkg-config: the prefix is found from the .pc file's own place (DESTDIR, --prefix).
+string(REGEX REPLACE "[^/]+" ".." PTKIT_PC_UP "${CMAKE_INSTALL_LIBDIR}/pkgconfig")
+set(PTKIT_PC_LIBS_PRIVATE "")
+if(PTKIT_HAS_MM)
+  set(PTKIT_PC_LIBS_PRIVATE "-lurcu-memb -lurcu-common -pthread")
+endif()
+configure_file(${PROJECT_SOURCE_DIR}/cmake/ptkit.pc.in ${PROJECT_BINARY_DIR}/ptkit.pc @ONLY)
+install(FILES ${PROJECT_BINARY_DIR}/ptkit.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+
+set(PTKIT_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/ptkit)
+install(EXPORT ptkit-targets NAMESPACE ptkit:: DESTINATION ${PTKIT_CMAKE_DIR})
+configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/ptkit-config.cmake.in
+  ${PROJECT_BINARY_DIR}/ptkit-config.cmake INSTALL_DESTINATION ${PTKIT_CMAKE_DIR})
+write_basic_package_version_file(${PROJECT_BINARY_DIR}/ptkit-config-version.cmake
+  COMPATIBILITY SameMajorVersion)
+install(FILES ${PROJECT_BINARY_DIR}/ptkit-config.cmake
+              ${PROJECT_BINARY_DIR}/ptkit-config-version.cmake DESTINATION ${PTKIT_CMAKE_DIR})
+
+# --- the test: install into a temporary prefix, build examples/ against it twice ---------
+if(BUILD_TESTING)
+  string(REPLACE ";" " " ptkit_consumer_flags "${PTKIT_SAN_FLAGS}")
+  add_test(NAME install_consume
+           COMMAND sh ${PROJECT_SOURCE_DIR}/tests/install/install_consume.sh ${PROJECT_SOURCE_DIR}
+                   ${PROJECT_BINARY_DIR} ${PROJECT_BINARY_DIR}/install_consume)
+  set_tests_properties(install_consume PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77 ENVIRONMENT
+    "CC=${CMAKE_C_COMPILER};CMAKE=${CMAKE_COMMAND};LIBDIR=${CMAKE_INSTALL_LIBDIR};HAS_MM=${PTKIT_HAS_MM};MAJOR=${PROJECT_VERSION_MAJOR};CONSUMER_FLAGS=${ptkit_consumer_flags}")
+endif()

@@ -1,0 +1,162 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# CTest install_consume (cmake/install.cmake): install the build into a temporary prefix as
+# `cmake --install --prefix` does, then use it as a stranger would:
+#   - every file of the install set is there; libptkit.so.MAJOR carries its SONAME;
+#   - every installed public header compiles on its own;
+#   - the shared library exports only names the installed headers declare, all in the
+#     version node PTKIT_MAJOR (no o_/w_/cli_/mm__ internals);
+#   - examples/*.c build out of tree twice, with `pkg-config --cflags --libs ptkit` and with
+#     a CMake project using find_package(ptkit) + ptkit::ptkit, both against libptkit.so;
+#   - they run (LD_LIBRARY_PATH for the pkg-config ones) and print what the in-tree build
+#     of the same example prints; pt_version(), PTKIT_VERSION_STRING, the .pc's version and
+#     `ptkit --version` agree.
+#
+# usage: install_consume.sh SOURCE_DIR BUILD_DIR WORK_DIR
+# environment: CC, CMAKE, LIBDIR (CMAKE_INSTALL_LIBDIR), HAS_MM (ON/OFF), MAJOR (the SONAME
+# number), CONSUMER_FLAGS (the build's sanitizer flags: a consumer of an ASan library is
+# an ASan program). Exit 77 (skipped) without pkg-config.
+set -eu
+
+src=$1
+build=$2
+work=$3
+CC=${CC:-cc}
+CMAKE=${CMAKE:-cmake}
+LIBDIR=${LIBDIR:-lib}
+HAS_MM=${HAS_MM:-OFF}
+MAJOR=${MAJOR:?}
+CONSUMER_FLAGS=${CONSUMER_FLAGS:-}
+
+fail() {
+	echo "install_consume: $*" >&2
+	exit 1
+}
+if ! command -v pkg-config >/dev/null 2>&1; then
+	echo "install_consume: pkg-config not found (scripts/install-deps.sh installs pkgconf): skipped"
+	exit 77
+fi
+
+rm -rf "$work"
+mkdir -p "$work"
+prefix=$work/prefix
+lib=$prefix/$LIBDIR
+"$CMAKE" --install "$build" --prefix "$prefix" >"$work/install.log" 2>&1 ||
+	{ cat "$work/install.log" >&2; fail "cmake --install failed (is everything built?)"; }
+
+# --- the install set -------------------------------------------------------------------
+headers=$(for h in "$src"/include/ptkit/*.h; do basename "$h"; done)
+[ "$HAS_MM" = ON ] || headers=$(echo "$headers" | grep -v '^mm\.h$')
+for f in bin/ptkit "$LIBDIR/libptkit.so" "$LIBDIR/libptkit.so.$MAJOR" \
+	"$LIBDIR/libptkit_core.a" "$LIBDIR/libptkit_hosted.a" "$LIBDIR/pkgconfig/ptkit.pc" \
+	"$LIBDIR/cmake/ptkit/ptkit-config.cmake" "$LIBDIR/cmake/ptkit/ptkit-config-version.cmake" \
+	$(for h in $headers; do echo "include/ptkit/$h"; done); do
+	[ -e "$prefix/$f" ] || fail "not installed: $f"
+done
+[ "$HAS_MM" = OFF ] || [ -e "$lib/libptkit_mm.a" ] || fail "not installed: libptkit_mm.a"
+soname=$(readelf -d "$lib/libptkit.so" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
+[ "$soname" = "libptkit.so.$MAJOR" ] || fail "SONAME is '$soname', not libptkit.so.$MAJOR"
+
+export PKG_CONFIG_PATH="$lib/pkgconfig"
+pc_cflags=$(pkg-config --cflags ptkit) || fail "pkg-config --cflags ptkit failed"
+pc_libs=$(pkg-config --libs ptkit) || fail "pkg-config --libs ptkit failed"
+# shellcheck disable=SC2086 # the flags are word lists
+cc_consumer() {
+	$CC -std=c11 -Wall -Wextra -Werror $CONSUMER_FLAGS "$@"
+}
+
+# --- each public header on its own (static.h through walk.h, with a format chosen) -------
+for h in $headers; do
+	if [ "$h" = static.h ]; then
+		printf '#define PTKIT_FORMAT "fmt/x86_64_4level.h"\n#include <ptkit/walk.h>\n'
+	else
+		printf '#include <ptkit/%s>\n' "$h"
+	fi >"$work/h.c"
+	# shellcheck disable=SC2086
+	cc_consumer $pc_cflags -c "$work/h.c" -o "$work/h.o" 2>"$work/h.log" ||
+		{ cat "$work/h.log" >&2; fail "installed <ptkit/$h> does not compile on its own"; }
+done
+
+# --- the exported symbols ----------------------------------------------------------------
+nm -D --defined-only "$lib/libptkit.so" >"$work/exports.txt"
+[ -s "$work/exports.txt" ] || fail "libptkit.so exports nothing"
+nexp=0
+while read -r _ type name; do
+	case $type in A) continue ;; esac # the version node itself
+	sym=${name%%@*}
+	[ "$name" = "$sym@@PTKIT_$MAJOR" ] || fail "$name: not in version node PTKIT_$MAJOR"
+	case $sym in
+	o_* | w_* | r_* | fmt_* | cli_* | mm__* | pt_format_*_* | pt_family_*)
+		fail "libptkit.so exports the internal symbol $sym" ;;
+	esac
+	grep -qw "$sym" "$prefix"/include/ptkit/*.h ||
+		fail "libptkit.so exports $sym, which no installed header declares"
+	nexp=$((nexp + 1))
+done <"$work/exports.txt"
+for sym in pt_version pt_strerror pt_format_find pt_mm_init pt_map pt_translate; do
+	grep -q " $sym@@" "$work/exports.txt" || fail "libptkit.so does not export $sym"
+done
+
+# --- the version, four ways ---------------------------------------------------------------
+cat >"$work/version.c" <<'C'
+#include <ptkit/ptkit.h>
+#include <stdio.h>
+#include <string.h>
+int main(void)
+{
+	printf("%s\n", pt_version());
+	return strcmp(pt_version(), PTKIT_VERSION_STRING) != 0;
+}
+C
+# shellcheck disable=SC2086
+cc_consumer "$work/version.c" $pc_cflags $pc_libs -o "$work/version" ||
+	fail "a program calling pt_version() does not build with pkg-config's flags"
+v=$(LD_LIBRARY_PATH=$lib "$work/version") || fail "pt_version() differs from PTKIT_VERSION_STRING"
+[ "$v" = "$(pkg-config --modversion ptkit)" ] || fail "pt_version() '$v' differs from ptkit.pc"
+[ "$("$prefix/bin/ptkit" --version)" = "ptkit $v" ] || fail "ptkit --version does not say $v"
+
+# --- examples/*.c out of tree: pkg-config, then find_package --------------------------------
+examples=
+for f in "$src"/examples/*.c; do
+	name=$(basename "$f" .c)
+	case $name in mm_*) [ "$HAS_MM" = ON ] || continue ;; esac
+	examples="$examples $name"
+	# shellcheck disable=SC2086
+	cc_consumer "$f" $pc_cflags $pc_libs -o "$work/pc_$name" 2>"$work/pc_$name.log" ||
+		{ cat "$work/pc_$name.log" >&2; fail "examples/$name.c does not build with pkg-config"; }
+	readelf -d "$work/pc_$name" | grep -q "NEEDED.*\[libptkit\.so\.$MAJOR\]" ||
+		fail "pc_$name does not link libptkit.so.$MAJOR"
+done
+[ -n "$examples" ] || fail "no examples/*.c"
+
+mkdir -p "$work/consumer"
+cat >"$work/consumer/CMakeLists.txt" <<CMAKE
+cmake_minimum_required(VERSION 3.16)
+project(ptkit_consumer C)
+find_package(ptkit $MAJOR REQUIRED)
+foreach(name $examples)
+  add_executable(\${name} $src/examples/\${name}.c)
+  target_link_libraries(\${name} PRIVATE ptkit::ptkit)
+endforeach()
+CMAKE
+"$CMAKE" -S "$work/consumer" -B "$work/consumer/build" "-DCMAKE_PREFIX_PATH=$prefix" \
+	"-DCMAKE_C_COMPILER=$CC" "-DCMAKE_C_FLAGS=$CONSUMER_FLAGS" \
+	>"$work/consumer.log" 2>&1 || { cat "$work/consumer.log" >&2; fail "find_package(ptkit) failed"; }
+"$CMAKE" --build "$work/consumer/build" -j 2 >>"$work/consumer.log" 2>&1 ||
+	{ cat "$work/consumer.log" >&2; fail "examples do not build against ptkit::ptkit"; }
+
+for name in $examples; do
+	LD_LIBRARY_PATH=$lib "$work/pc_$name" >"$work/pc_$name.out" 2>&1 ||
+		{ cat "$work/pc_$name.out" >&2; fail "pc_$name (pkg-config build) failed"; }
+	LD_LIBRARY_PATH=$lib "$work/consumer/build/$name" >"$work/cm_$name.out" 2>&1 ||
+		{ cat "$work/cm_$name.out" >&2; fail "$name (find_package build) failed"; }
+	[ -s "$work/pc_$name.out" ] || fail "$name printed nothing"
+	cmp -s "$work/pc_$name.out" "$work/cm_$name.out" ||
+		fail "$name prints differently built with pkg-config and with find_package"
+	if [ -x "$build/examples/$name" ]; then
+		"$build/examples/$name" >"$work/tree_$name.out" 2>&1 || fail "in-tree $name failed"
+		cmp -s "$work/pc_$name.out" "$work/tree_$name.out" ||
+			fail "$name prints differently against the installed library and in the tree"
+	fi
+done
+echo "install_consume: $nexp exported symbols, examples:$examples (pkg-config and find_package), version $v"
