@@ -30,6 +30,8 @@ endforeach()
 if(PTKIT_HAS_MM)
   target_link_libraries(ptkit_shared PRIVATE ${PTKIT_MM_LIBS})
 endif()
+# The kdump page codecs found at configure time (src/mem/decompress.c).
+target_link_libraries(ptkit_shared PRIVATE ${PTKIT_CODEC_LIBS})
 target_link_options(ptkit_shared PRIVATE -Wl,--version-script=${PTKIT_MAP} -Wl,--no-undefined)
 target_include_directories(ptkit_shared INTERFACE
   "$<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include;${PROJECT_SOURCE_DIR}/src>"
@@ -62,6 +64,17 @@ set(PTKIT_PC_LIBS_PRIVATE "")
 if(PTKIT_HAS_MM)
   set(PTKIT_PC_LIBS_PRIVATE "-lurcu-memb -lurcu-common -pthread")
 endif()
+# The codecs, for a static link: -lz, and -llzo2 / -lsnappy / -lzstd as found.
+if(ZLIB_FOUND)
+  string(APPEND PTKIT_PC_LIBS_PRIVATE " -lz")
+endif()
+foreach(c LZO SNAPPY ZSTD)
+  if(PTKIT_${c}_INCLUDE AND PTKIT_${c}_LIB)
+    get_filename_component(lib ${PTKIT_${c}_LIB} NAME_WE)
+    string(REGEX REPLACE "^lib" "-l" lib "${lib}")
+    string(APPEND PTKIT_PC_LIBS_PRIVATE " ${lib}")
+  endif()
+endforeach()
 configure_file(${PROJECT_SOURCE_DIR}/cmake/ptkit.pc.in ${PROJECT_BINARY_DIR}/ptkit.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/ptkit.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
 
