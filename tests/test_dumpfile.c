@@ -187,41 +187,12 @@ static void expect_refused(const char *path, bool raw, int err, const char *need
 }
 
 #ifdef PTKIT_CLI
-enum { TR_ROOTS = 1, TR_NO_FORMAT = 2 };
+#include "cli_translate.h"
 
-/*
- * `ptkit translate` of the leaves' VAs on image `args` (with --root/--root1 the tree's when
- * TR_ROOTS, without --format when TR_NO_FORMAT): its output, or NULL (exit != 0).
- */
-static char *cli_translate(const struct pt_mm *mm, const char *image_args,
-			   const struct it_recs *leaves, unsigned how)
+static char *cli_translate(const struct pt_mm *mm, const char *args, const struct it_recs *leaves,
+			   unsigned how)
 {
-	static char cmd[1 << 16], out[1 << 18];
-	const bool root = how & TR_ROOTS;
-	int len = how & TR_NO_FORMAT
-			  ? snprintf(cmd, sizeof(cmd), "%s translate %s", PTKIT_CLI, image_args)
-			  : snprintf(cmd, sizeof(cmd), "%s translate --format %s %s", PTKIT_CLI,
-				     mm->fmt->name, image_args);
-	size_t got;
-	FILE *p;
-
-	if (root)
-		len += snprintf(cmd + len, sizeof(cmd) - (size_t)len, " --root 0x%llx",
-				(unsigned long long)mm->root[0]);
-	if (root && mm->fmt->two_roots)
-		len += snprintf(cmd + len, sizeof(cmd) - (size_t)len, " --root1 0x%llx",
-				(unsigned long long)mm->root[1]);
-	for (size_t i = 0; i < leaves->n && i < 200 && len < (int)sizeof(cmd) - 64; i++)
-		if (!leaves->r[i].err)
-			len += snprintf(cmd + len, sizeof(cmd) - (size_t)len, " 0x%llx",
-					(unsigned long long)leaves->r[i].va);
-	snprintf(cmd + len, sizeof(cmd) - (size_t)len, " 2>/dev/null");
-	p = popen(cmd, "r");
-	if (!p)
-		return NULL;
-	got = fread(out, 1, sizeof(out) - 1, p);
-	out[got] = 0;
-	return pclose(p) == 0 ? out : NULL;
+	return cli_translate_leaves(mm, args, leaves, how, "/dev/null");
 }
 
 static void test_cli(const struct pt_mm *mm, const char *raw, const char *core,

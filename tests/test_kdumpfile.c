@@ -385,33 +385,16 @@ static void expect_unreadable(struct pt_dump *d, uint64_t pa, const char *needle
 }
 
 #ifdef PTKIT_CLI
-/* `ptkit translate` of the leaves' VAs: its stdout, or NULL (exit != 0); stderr to err. */
+#include "cli_translate.h"
+
+/* `ptkit translate` of the leaves' VAs: its stdout, or NULL (exit != 0); stderr to a file. */
 static char *cli_translate(const struct pt_mm *mm, const char *args, const struct it_recs *leaves,
 			   bool root)
 {
-	static char cmd[1 << 16], out[1 << 18];
-	int len = snprintf(cmd, sizeof(cmd), "%s translate --format %s %s", PTKIT_CLI,
-			   mm->fmt->name, args);
-	size_t got;
-	FILE *p;
+	char err[160];
 
-	if (root)
-		len += snprintf(cmd + len, sizeof(cmd) - (size_t)len, " --root 0x%llx",
-				(unsigned long long)mm->root[0]);
-	if (root && mm->fmt->two_roots)
-		len += snprintf(cmd + len, sizeof(cmd) - (size_t)len, " --root1 0x%llx",
-				(unsigned long long)mm->root[1]);
-	for (size_t i = 0; i < leaves->n && i < 200 && len < (int)sizeof(cmd) - 64; i++)
-		if (!leaves->r[i].err)
-			len += snprintf(cmd + len, sizeof(cmd) - (size_t)len, " 0x%llx",
-					(unsigned long long)leaves->r[i].va);
-	snprintf(cmd + len, sizeof(cmd) - (size_t)len, " 2>%s/stderr", dir);
-	p = popen(cmd, "r");
-	if (!p)
-		return NULL;
-	got = fread(out, 1, sizeof(out) - 1, p);
-	out[got] = 0;
-	return pclose(p) == 0 ? out : NULL;
+	snprintf(err, sizeof(err), "%s/stderr", dir);
+	return cli_translate_leaves(mm, args, leaves, root ? TR_ROOTS : 0, err);
 }
 
 static bool stderr_has(const char *needle)
