@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 # The installable library (issue 17): libptkit.so.MAJOR (core + hosted backends, and the mm
-# layer when liburcu was found), the static archives, the headers, the CLI with its man page,
-# ptkit.pc and the CMake package (find_package(ptkit) -> ptkit::ptkit). `make install` / `cmake --install`.
+# layer when liburcu was found), the static archives, the headers, the CLI with its man page
+# and bash completion, ptkit.pc and the CMake package (find_package(ptkit) -> ptkit::ptkit).
+# `make install` / `cmake --install`.
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
@@ -46,6 +47,8 @@ install(TARGETS ${PTKIT_LIB_PARTS} ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
 if(TARGET ptkit)
   install(TARGETS ptkit RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
   install(FILES ${PROJECT_SOURCE_DIR}/docs/ptkit.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+  install(FILES ${PROJECT_SOURCE_DIR}/completions/ptkit.bash
+          DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions RENAME ptkit)
 endif()
 file(GLOB PTKIT_PUBLIC_HEADERS CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/include/ptkit/*.h)
 if(NOT PTKIT_HAS_MM)
