@@ -69,7 +69,8 @@ _ptkit()
 		local value
 		value=$(awk -v o="$prev" '$1 == o { print $2 }' <<<"$opts")
 		if [ "$prev" = --format ]; then
-			mapfile -t COMPREPLY < <(compgen -W "$("$ptkit" formats 2>/dev/null | awk '{ print $1 }')" -- "$cur")
+			w=$("$ptkit" formats 2>/dev/null | awk '{ print $1 }')
+			mapfile -t COMPREPLY < <(compgen -W "$w" -- "$cur")
 			return 0
 		fi
 		if [ -n "$value" ]; then

@@ -34,7 +34,8 @@ for cmd in $cmds; do
 	run "$PTKIT" "$cmd" --help
 	expect_rc 0
 	# The options of the usage line(s): everything before the first blank line.
-	for opt in $(sed '/^$/q' out | grep -oE -- '--[a-z0-9][a-z0-9-]*|(^| )-[a-z]\b' | tr -d ' ' | sort -u); do
+	opts=$(sed '/^$/q' out | grep -oE -- '--[a-z0-9][a-z0-9-]*|(^| )-[a-z]\b' | tr -d ' ' | sort -u)
+	for opt in $opts; do
 		awk -v c="ptkit $cmd" 'index($0, c) == 1 { on = 1; print; next }
 			/^ptkit / { on = 0 } on' synopsis | grep -qF -- "$opt" ||
 			fail "the SYNOPSIS of 'ptkit $cmd' lacks $opt (its --help shows it)"
