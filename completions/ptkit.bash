@@ -50,7 +50,8 @@ _ptkit()
 	ptkit=$(type -P -- "${ptkit/#\~/$HOME}") || return 0
 
 	if [ "$COMP_CWORD" -le 1 ]; then
-		mapfile -t COMPREPLY < <(compgen -W "$(_ptkit_commands "$ptkit") help --help --version" -- "$cur")
+		w="$(_ptkit_commands "$ptkit") help --help --version"
+		mapfile -t COMPREPLY < <(compgen -W "$w" -- "$cur")
 		return 0
 	fi
 	cmd=${COMP_WORDS[1]}
@@ -83,9 +84,14 @@ _ptkit()
 			if [ -n "$choices" ]; then
 				mapfile -t COMPREPLY < <(compgen -W "$choices" -- "$cur")
 			fi
-			if [[ $value =~ ^(IMAGE|DIR|FILE|SPEC) ]]; then
-				compopt -o filenames 2>/dev/null
-				mapfile -t -O "${#COMPREPLY[@]}" COMPREPLY < <(compgen -f -- "$cur")
+			case $value in
+			DIR*) w=-d ;;
+			IMAGE* | FILE* | SPEC*) w=-f ;;
+			*) w="" ;;
+			esac
+			if [ -n "$w" ]; then
+				compopt -o filenames 2>/dev/null || true
+				mapfile -t -O "${#COMPREPLY[@]}" COMPREPLY < <(compgen "$w" -- "$cur")
 			fi
 			return 0
 		fi
@@ -96,7 +102,7 @@ _ptkit()
 	fi
 	# Positional arguments: build's SPEC is a file; translate's VAs are numbers.
 	if [ "$cmd" = build ]; then
-		compopt -o filenames 2>/dev/null
+		compopt -o filenames 2>/dev/null || true
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 	fi
 	return 0

@@ -65,8 +65,11 @@ for cmd in $cmds; do
 	done
 done
 
-# Files for IMAGE.
-touch tables.img
-expect_completion "tables.img" dump --image tab
+# Files for IMAGE and SPEC, directories for DIR.
+touch tables.img spec.txt
+mkdir tables.d
+expect_completion "tables.d tables.img" dump --image tab
+expect_completion "spec.txt" build --format x86_64 spe
+expect_completion "tables.d" verify --workdir tab
 
 echo "PASS [$TEST_NAME]"
