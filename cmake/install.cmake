@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 # The installable library (issue 17): libptkit.so.MAJOR (core + hosted backends, and the mm
-# layer when liburcu was found), the static archives, the headers, the CLI, ptkit.pc and the
-# CMake package (find_package(ptkit) -> ptkit::ptkit). `make install` / `cmake --install`.
+# layer when liburcu was found), the static archives, the headers, the CLI with its man page
+# and bash completion, ptkit.pc and the CMake package (find_package(ptkit) -> ptkit::ptkit).
+# `make install` / `cmake --install`.
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
@@ -45,6 +46,9 @@ install(TARGETS ptkit_shared EXPORT ptkit-targets LIBRARY DESTINATION ${CMAKE_IN
 install(TARGETS ${PTKIT_LIB_PARTS} ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
 if(TARGET ptkit)
   install(TARGETS ptkit RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+  install(FILES ${PROJECT_SOURCE_DIR}/docs/ptkit.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+  install(FILES ${PROJECT_SOURCE_DIR}/completions/ptkit.bash
+          DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions RENAME ptkit)
 endif()
 file(GLOB PTKIT_PUBLIC_HEADERS CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/include/ptkit/*.h)
 if(NOT PTKIT_HAS_MM)
@@ -94,5 +98,5 @@ if(BUILD_TESTING)
            COMMAND sh ${PROJECT_SOURCE_DIR}/tests/install/install_consume.sh ${PROJECT_SOURCE_DIR}
                    ${PROJECT_BINARY_DIR} ${PROJECT_BINARY_DIR}/install_consume)
   set_tests_properties(install_consume PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77 ENVIRONMENT
-    "CC=${CMAKE_C_COMPILER};CMAKE=${CMAKE_COMMAND};LIBDIR=${CMAKE_INSTALL_LIBDIR};HAS_MM=${PTKIT_HAS_MM};MAJOR=${PROJECT_VERSION_MAJOR};CONSUMER_FLAGS=${ptkit_consumer_flags}")
+    "CC=${CMAKE_C_COMPILER};CMAKE=${CMAKE_COMMAND};LIBDIR=${CMAKE_INSTALL_LIBDIR};MANDIR=${CMAKE_INSTALL_MANDIR};DATADIR=${CMAKE_INSTALL_DATADIR};HAS_MM=${PTKIT_HAS_MM};MAJOR=${PROJECT_VERSION_MAJOR};CONSUMER_FLAGS=${ptkit_consumer_flags}")
 endif()

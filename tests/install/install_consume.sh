@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # CTest install_consume (cmake/install.cmake): install the build into a temporary prefix as
 # `cmake --install --prefix` does, then use it as a stranger would:
-#   - every file of the install set is there; libptkit.so.MAJOR carries its SONAME;
+#   - every file of the install set is there; libptkit.so.MAJOR carries its SONAME; the man
+#     page and the bash completion are the tree's, and the completion runs the installed CLI;
 #   - every installed public header compiles on its own;
 #   - the shared library exports only names the installed headers declare, all in the
 #     version node PTKIT_MAJOR (no o_/w_/cli_/mm__ internals);
@@ -13,9 +14,9 @@
 #     `ptkit --version` agree.
 #
 # usage: install_consume.sh SOURCE_DIR BUILD_DIR WORK_DIR
-# environment: CC, CMAKE, LIBDIR (CMAKE_INSTALL_LIBDIR), HAS_MM (ON/OFF), MAJOR (the SONAME
-# number), CONSUMER_FLAGS (the build's sanitizer flags: a consumer of an ASan library is
-# an ASan program). Exit 77 (skipped) without pkg-config.
+# environment: CC, CMAKE, LIBDIR, MANDIR, DATADIR (CMAKE_INSTALL_*), HAS_MM (ON/OFF), MAJOR
+# (the SONAME number), CONSUMER_FLAGS (the build's sanitizer flags: a consumer of an ASan
+# library is an ASan program). Exit 77 (skipped) without pkg-config.
 set -eu
 
 src=$1
@@ -24,6 +25,8 @@ work=$3
 CC=${CC:-cc}
 CMAKE=${CMAKE:-cmake}
 LIBDIR=${LIBDIR:-lib}
+MANDIR=${MANDIR:-share/man}
+DATADIR=${DATADIR:-share}
 HAS_MM=${HAS_MM:-OFF}
 MAJOR=${MAJOR:?}
 CONSUMER_FLAGS=${CONSUMER_FLAGS:-}
@@ -54,6 +57,19 @@ for f in bin/ptkit "$LIBDIR/libptkit.so" "$LIBDIR/libptkit.so.$MAJOR" \
 	[ -e "$prefix/$f" ] || fail "not installed: $f"
 done
 [ "$HAS_MM" = OFF ] || [ -e "$lib/libptkit_mm.a" ] || fail "not installed: libptkit_mm.a"
+# The CLI's man page and bash completion: the files of the tree, and the completion works
+# with the installed ptkit found on PATH.
+cmp -s "$src/docs/ptkit.1" "$prefix/$MANDIR/man1/ptkit.1" ||
+	fail "not installed: $MANDIR/man1/ptkit.1"
+completion=$prefix/$DATADIR/bash-completion/completions/ptkit
+cmp -s "$src/completions/ptkit.bash" "$completion" ||
+	fail "not installed: $DATADIR/bash-completion/completions/ptkit"
+if command -v bash >/dev/null 2>&1; then
+	got=$(PATH="$prefix/bin:$PATH" bash -c '. "$1"; COMP_WORDS=(ptkit dump --format x86_64-l)
+		COMP_CWORD=3; _ptkit; echo "${COMPREPLY[*]}"' sh "$completion") ||
+		fail "the installed completion fails in bash"
+	[ "$got" = x86_64-la57 ] || fail "installed 'ptkit dump --format x86_64-l<TAB>' gives '$got'"
+fi
 soname=$(readelf -d "$lib/libptkit.so" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
 [ "$soname" = "libptkit.so.$MAJOR" ] || fail "SONAME is '$soname', not libptkit.so.$MAJOR"
 

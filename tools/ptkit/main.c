@@ -26,7 +26,24 @@ static const char usage[] =
 	"  demo      [--format F]                    build and show a realistic address space\n"
 	"  verify    --format F --count N [--seed S] check the tables against QEMU's MMU\n"
 	"\n"
-	"'ptkit COMMAND --help' describes one command; 'ptkit --version' prints the version.\n";
+	"'ptkit help COMMAND' (or 'ptkit COMMAND --help') describes one command;\n"
+	"'ptkit --version' prints the version.\n";
+
+/* `ptkit help CMD`: what `ptkit CMD --help` prints, from the command itself. */
+static int help(int argc, char **argv)
+{
+	char *help_argv[] = { argv[1], "--help", NULL };
+
+	if (argc > 2)
+		cli_usage_error("help: unexpected argument '%s' (one COMMAND)", argv[2]);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (!strcmp(argv[1], commands[i].name)) {
+			cli_cmd = commands[i].name;
+			return commands[i].run(2, help_argv);
+		}
+	}
+	cli_usage_error("help: unknown command '%s'", argv[1]);
+}
 
 int main(int argc, char **argv)
 {
@@ -34,10 +51,14 @@ int main(int argc, char **argv)
 		fputs(usage, stderr);
 		return EXIT_USAGE;
 	}
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    (!strcmp(argv[1], "help") &&
+	     (argc == 2 || !strcmp(argv[2], "--help") || !strcmp(argv[2], "-h")))) {
 		fputs(usage, stdout);
 		return 0;
 	}
+	if (!strcmp(argv[1], "help"))
+		return help(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "--version")) {
 		printf("ptkit %s\n", pt_version());
 		return 0;
