@@ -11,6 +11,7 @@
  * use them).
  */
 #include "cli.h"
+#include "demo.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -48,22 +49,11 @@ struct sample {
 	const char *what;
 };
 
-/* Shared with demo_gup.c (declared there too: the demo has no header of its own). */
-uint64_t demo_largest_upto(const struct pt_format *fmt, uint64_t max);
-void demo_pfn_layout(const struct pt_format *fmt, uint64_t *leaf, uint64_t *pa);
-int demo_gup(const struct pt_format *fmt);
-
 /* ---- leaf sizes from fmt->page_sizes ---- */
 
 static uint64_t sizes_upto(const struct pt_format *fmt, uint64_t max)
 {
 	return fmt->page_sizes & ((max << 1) - 1);
-}
-
-uint64_t demo_largest_upto(const struct pt_format *fmt, uint64_t max)
-{
-	uint64_t s = sizes_upto(fmt, max);
-	return s ? 1ull << (63 - __builtin_clzll(s)) : 0;
 }
 
 static uint64_t smallest_from(const struct pt_format *fmt, uint64_t min)
@@ -75,12 +65,6 @@ static uint64_t smallest_from(const struct pt_format *fmt, uint64_t min)
 static uint64_t align_up(uint64_t x, uint64_t a)
 {
 	return (x + a - 1) & ~(a - 1);
-}
-
-void demo_pfn_layout(const struct pt_format *fmt, uint64_t *leaf, uint64_t *pa)
-{
-	*leaf = demo_largest_upto(fmt, (1ull << fmt->half_bits) / 4);
-	*pa = align_up(0xf000000000ull, *leaf);
 }
 
 static void layout(const struct pt_format *fmt, struct region r[NR_REGIONS], struct sample s[],

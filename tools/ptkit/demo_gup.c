@@ -6,12 +6,9 @@
  * map, and follow_pfnmap serves it in one step. Needs src/mm (liburcu): without it, one line.
  */
 #include "cli.h"
+#include "demo.h"
 
 #include <stdlib.h>
-
-uint64_t demo_largest_upto(const struct pt_format *fmt, uint64_t max);
-void demo_pfn_layout(const struct pt_format *fmt, uint64_t *leaf, uint64_t *pa);
-int demo_gup(const struct pt_format *fmt);
 
 #ifndef PTKIT_HAVE_MM
 
