@@ -23,7 +23,8 @@
  * ptkit is driven only through its public API (include/ptkit), exactly as a user would.
  * The gup_fast_* rows here are table-only (for_each_pt_leaf plus the same pin loop as the
  * reference); GUP, GUP-fast and follow_pfnmap over the real src/mm layer are the mm_*
- * rows of bench_mm.c, run through run_job by bench_run_ext (bench_ext.h).
+ * rows of bench_mm.c, run through run_job by bench_run_ext, lent to it in struct bench_host
+ * (bench_ext.h).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -643,6 +644,8 @@ static void run_job(struct job *j)
 
 /* ---- workloads of other files (bench_ext.h: bench_mm.c) through run_job -------------- */
 
+#ifdef PTKIT_BENCH_MM
+
 _Static_assert((int)BENCH_PTKIT == (int)IMPL_PTKIT && (int)BENCH_REF == (int)IMPL_REF,
 	       "bench_ext.h impl numbers");
 static const struct bench_ext_job *ext;
@@ -667,7 +670,7 @@ static void ext_after(struct job *j)
 		ext->after(ext->priv);
 }
 
-void bench_run_ext(struct fx *x, const struct bench_ext_job *e)
+static void bench_run_ext(struct fx *x, const struct bench_ext_job *e)
 {
 	struct job j = { .x = x,
 			 .name = e->name,
@@ -683,18 +686,21 @@ void bench_run_ext(struct fx *x, const struct bench_ext_job *e)
 	ext_job = NULL;
 }
 
-bool bench_wanted(const char *workload)
+static bool bench_wanted(const char *workload)
 {
 	return listed(only_list, workload);
 }
 
-void bench_ext_fail(const char *what)
+static void bench_ext_fail(const char *what)
 {
 	if (ext_job)
 		job_fail(ext_job, what);
 	else
 		FAIL("%s", what);
 }
+
+static const struct bench_host bench_host = { bench_run_ext, bench_wanted, bench_ext_fail };
+#endif
 
 /* ---- workloads: reads ---------------------------------------------------------------- */
 
@@ -1218,7 +1224,8 @@ int main(int argc, char **argv)
 		bench_format(&x);
 #ifdef PTKIT_BENCH_MM
 		bench_mm_format(&x, x.f,
-				&(struct bench_env){ S.name, S.seeks, S.mixed_gib, S.map_bytes });
+				&(struct bench_env){ S.name, S.seeks, S.mixed_gib, S.map_bytes,
+						     &bench_host });
 #endif
 		pt_arena_fini(&x.a);
 	}

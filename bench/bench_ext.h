@@ -37,20 +37,27 @@ static inline uint64_t bench_rng(uint64_t *state)
 	return *state * 0x2545f4914f6cdd1dull;
 }
 
-/* The sizes of this run (bench.c's struct sizes). */
+/*
+ * What bench.c lends the workloads defined outside it: they call back through these and
+ * never into bench.c by name, so the dependency runs one way (bench.c -> bench_mm.c).
+ */
+struct bench_host {
+	/* run one workload for format fixture x (skipped when --only does not list it) */
+	void (*run_ext)(struct fx *x, const struct bench_ext_job *j);
+	/* does --only (if given) list this workload? */
+	bool (*wanted)(const char *workload);
+	/* the workload running now (or, outside one, the run) failed a check */
+	void (*fail)(const char *what);
+};
+
+/* The sizes of this run (bench.c's struct sizes), and the host's callbacks. */
 struct bench_env {
 	const char *size;   /* "full", "quick", "small", "tiny" */
 	uint64_t seeks;	    /* VAs per seek workload */
 	uint64_t mixed_gib; /* the mixed space, GiB */
 	uint64_t map_bytes; /* map/unmap/GUP range */
+	const struct bench_host *host;
 };
-
-/* bench.c: run one workload for format fixture x (skipped when --only does not list it). */
-void bench_run_ext(struct fx *x, const struct bench_ext_job *j);
-/* bench.c: does --only (if given) list this workload? */
-bool bench_wanted(const char *workload);
-/* bench.c: the workload running now (or, outside one, the run) failed a check. */
-void bench_ext_fail(const char *what);
 
 /* bench_mm.c: the src/mm workloads (GUP, follow_pfnmap) for format f. */
 void bench_mm_format(struct fx *x, const struct pt_format *f, const struct bench_env *env);

@@ -83,6 +83,9 @@ static void *xmalloc(size_t n)
 	return p;
 }
 
+/* bench.c's callbacks (bench_ext.h), for the whole of bench_mm_format. */
+static const struct bench_host *host;
+
 static uint64_t rng_state = 0x2545f4914f6cdd1dull;
 static uint64_t rng(void)
 {
@@ -123,7 +126,7 @@ static __attribute__((format(printf, 2, 3))) void gup_fail(int impl, const char 
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
 	snprintf(why, sizeof(why), "%s: %s", impl == BENCH_PTKIT ? "ptkit" : "reference", what);
-	bench_ext_fail(why);
+	host->fail(why);
 }
 
 /* What one run of foll over the range adds to folio i: references and pins. */
@@ -333,7 +336,7 @@ static void pfn_after(void *p)
 				 (unsigned long long)j->want_sum,
 				 (unsigned long long)(j->aux[impl] & 0xffffffffu),
 				 (unsigned long long)(j->aux[impl] >> 32));
-			bench_ext_fail(why);
+			host->fail(why);
 		}
 }
 
@@ -387,6 +390,7 @@ void bench_mm_format(struct fx *x, const struct pt_format *f, const struct bench
 	struct mmfx *m;
 	int err;
 
+	host = env->host;
 	const struct ref_mm_format *rf = NULL;
 	for (size_t i = 0; i < sizeof(ref_mm_formats) / sizeof(ref_mm_formats[0]); i++)
 		if (!strcmp(ref_mm_formats[i]->name, f->name))
@@ -397,10 +401,10 @@ void bench_mm_format(struct fx *x, const struct pt_format *f, const struct bench
 		for (size_t k = 0; k < NR_KINDS; k++) {
 			snprintf(name, sizeof(name), "%s_%s", gup_kinds[k].prefix,
 				 gup_shapes[s].shape);
-			want_shape[s] |= bench_wanted(name);
+			want_shape[s] |= host->wanted(name);
 		}
 	for (size_t p = 0; p < NR_PFN; p++)
-		want_pfn[p] = bench_wanted(pfn_maps[p].name);
+		want_pfn[p] = host->wanted(pfn_maps[p].name);
 	for (size_t s = 0; s < NR_SHAPES; s++)
 		any |= want_shape[s];
 	for (size_t p = 0; p < NR_PFN; p++)
@@ -483,7 +487,7 @@ void bench_mm_format(struct fx *x, const struct pt_format *f, const struct bench
 						   .setup = gup_setup,
 						   .run = gup_run,
 						   .after = gup_after };
-			bench_run_ext(x, &j);
+			host->run_ext(x, &j);
 		}
 		free(pas[0]);
 		free(pas[1]);
@@ -506,7 +510,7 @@ void bench_mm_format(struct fx *x, const struct pt_format *f, const struct bench
 					   .priv = &pj,
 					   .run = pfn_run,
 					   .after = pfn_after };
-		bench_run_ext(x, &j);
+		host->run_ext(x, &j);
 		free(pj.vas);
 	}
 
@@ -517,7 +521,7 @@ void bench_mm_format(struct fx *x, const struct pt_format *f, const struct bench
 		snprintf(why, sizeof(why), "%s mm: %llu tables, %llu folios left after mm_fini",
 			 f->name, (unsigned long long)m->a.live,
 			 (unsigned long long)m->db.folios_live);
-		bench_ext_fail(why);
+		host->fail(why);
 	}
 	for (size_t s = 0; s < NR_SHAPES; s++)
 		gup_range_free(&ranges[s]);
