@@ -63,10 +63,12 @@ expect_line() {
 	grep -qxF -- "$1" "$T/out" || fail "stdout lacks the line '$1'"
 }
 
-# poke64 FILE OFFSET VALUE: store a little-endian 64-bit VALUE at byte OFFSET.
+# poke64 FILE OFFSET VALUE [be]: store a 64-bit VALUE at byte OFFSET, little-endian (or
+# big-endian with "be").
 poke64() {
-	local file=$1 off=$2 v=$3 bytes="" i
-	for i in 0 1 2 3 4 5 6 7; do
+	local file=$1 off=$2 v=$3 bytes="" i order="0 1 2 3 4 5 6 7"
+	[ "${4:-}" = be ] && order="7 6 5 4 3 2 1 0"
+	for i in $order; do
 		bytes+=$(printf '\\x%02x' $(((v >> (8 * i)) & 0xff)))
 	done
 	printf "$bytes" | dd of="$file" bs=1 seek="$off" count=8 conv=notrunc status=none

@@ -5,13 +5,9 @@
 # lays them out on bare metal; hostile tables and other formats give one clear error line.
 . "$(dirname "$0")/lib.sh"
 
-# pokebe64 FILE OFFSET VALUE: store a big-endian 64-bit VALUE at byte OFFSET.
+# pokebe64 FILE OFFSET VALUE: store a big-endian 64-bit VALUE at byte OFFSET (ppc64 tables).
 pokebe64() {
-	local file=$1 off=$2 v=$3 bytes="" i
-	for i in 7 6 5 4 3 2 1 0; do
-		bytes+=$(printf '\\x%02x' $(((v >> (8 * i)) & 0xff)))
-	done
-	printf "$bytes" | dd of="$file" bs=1 seek="$off" count=8 conv=notrunc status=none
+	poke64 "$1" "$2" "$3" be
 }
 
 BASE=0x100000
