@@ -1,0 +1,105 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# libptkit.so's ABI against the release's (docs/ABI.md; cmake/abi.cmake runs this).
+#   abi.sh check    SRC LIB WORKDIR   the test abi_check: fails on an incompatible change
+#   abi.sh baseline SRC LIB WORKDIR   make abi-baseline: write SRC/abi/<SONAME>.abi
+# LIB is libptkit.so with full DWARF (target ptkit_abi). The ABI is the exported functions
+# and the types of include/ptkit/ they reach, as libabigail's abidw describes it.
+set -eu
+mode=$1 src=$2 lib=$3 work=$4
+
+# Exit status 77: CTest's SKIP_RETURN_CODE for abi_check.
+need() {
+	command -v "$1" >/dev/null 2>&1 && return 0
+	echo "abi: $1 not found (Debian package abigail-tools: scripts/install-deps.sh)" >&2
+	[ "$mode" = check ] && exit 77
+	exit 1
+}
+need abidw
+need abidiff
+
+# Only what a user of the headers sees (--headers-dir, --drop-private-types); nothing of
+# the machine that built it (paths, DT_NEEDED), so that the file only changes with the ABI.
+# --exported-interfaces-only: without it, libabigail 2.2 leaves a third of the exported
+# functions without their declaration (those another unit of the library calls).
+dump() {
+	abidw --exported-interfaces-only --drop-private-types --headers-dir "$src/include/ptkit" \
+		--no-corpus-path --no-comp-dir-path --short-locs --no-elf-needed \
+		--type-id-style hash --out-file "$2" "$1"
+}
+# The attribute $2 of the corpus element of abidw's file $1.
+corpus_attr() {
+	sed -n "s/^<abi-corpus .*$2='\([^']*\)'.*/\1/p" "$1" | head -n 1
+}
+
+mkdir -p "$work"
+cur=$work/current.abi
+dump "$lib" "$cur"
+soname=$(corpus_attr "$cur" soname)
+[ -n "$soname" ] || { echo "abi: $lib has no SONAME" >&2; exit 1; }
+base=$src/abi/$soname.abi
+
+if [ "$mode" = baseline ]; then
+	# One baseline: the current release's. A new SONAME replaces the old one's.
+	mkdir -p "$src/abi"
+	for f in "$src"/abi/*.abi; do
+		[ -e "$f" ] && [ "$f" != "$base" ] && rm -v "$f"
+	done
+	cp "$cur" "$base"
+	echo "abi: wrote $base ($(grep -c '<elf-symbol ' "$base") functions)"
+	exit 0
+fi
+[ "$mode" = check ] || { echo "abi: unknown mode $mode" >&2; exit 2; }
+
+if [ ! -f "$base" ]; then
+	old=$(cd "$src/abi" 2>/dev/null && ls ./*.abi 2>/dev/null | sed 's|^\./||;s|\.abi$||' || true)
+	if [ -n "$old" ]; then
+		# A new SONAME is a new ABI: nothing to be compatible with. Skipped, not passed,
+		# so that the missing baseline shows until it is written.
+		echo "abi: new SONAME $soname (the baseline is for $old):" \
+			"regenerate the baseline with make abi-baseline"
+		exit 77
+	fi
+	echo "abi: no baseline abi/$soname.abi: write it with make abi-baseline" >&2
+	exit 1
+fi
+arch=$(corpus_attr "$cur" architecture)
+if [ "$arch" != "$(corpus_attr "$base" architecture)" ]; then
+	echo "abi: the baseline is for $(corpus_attr "$base" architecture), this build $arch: skipped"
+	exit 77
+fi
+
+# abidiff's exit status is a bit set: 1 error, 2 usage error, 4 ABI change, 8 incompatible
+# ABI change (a function removed, ...). With --no-added-syms an addition is no change, so
+# any bit fails: a removed or changed function, a public type whose layout changed.
+diff_fails() {
+	st=0
+	abidiff --no-added-syms "$@" >"$work/abidiff.txt" 2>&1 || st=$?
+	[ "$st" -ne 0 ]
+}
+
+# First the checker itself: the same ABI with one public structure a field shorter, as if
+# its second member had moved, must fail (proof that a layout change is seen).
+bad=$work/selftest.abi
+awk 'm == 0 && /<class-decl name=.pt_translation. / { m = 1 }
+     m == 1 && /layout-offset-in-bits=.64./ { sub(/=.64./, "=\04732\047"); m = 2 }
+     { print }' "$cur" >"$bad"
+if cmp -s "$cur" "$bad" || ! diff_fails "$cur" "$bad"; then
+	echo "abi: self-test: abidiff did not report pt_translation's changed layout" >&2
+	cat "$work/abidiff.txt" >&2
+	exit 1
+fi
+
+if diff_fails "$base" "$cur"; then
+	echo "abi: $soname changed incompatibly against abi/$soname.abi (exit $st):"
+	cat "$work/abidiff.txt"
+	echo "abi: keep the old ABI, or bump PTKIT_VERSION_MAJOR (include/ptkit/version.h) and" \
+		"the node in cmake/ptkit.map, then make abi-baseline (docs/ABI.md)"
+	exit 1
+fi
+# Compatible: show what was added, if anything.
+abidiff "$base" "$cur" >"$work/abidiff.txt" 2>&1 || true
+added=$(sed -n 's/.*Functions changes summary:.*, \([0-9]*\) Added.*/\1/p' "$work/abidiff.txt")
+echo "abi: $soname compatible with abi/$soname.abi ($(grep -c '<elf-symbol ' "$base")" \
+	"functions; ${added:-0} added since)"
+[ "${added:-0}" = 0 ] || cat "$work/abidiff.txt"
