@@ -43,3 +43,6 @@ if(BUILD_TESTING)
   add_test(NAME abi_check COMMAND ${PTKIT_ABI_CMD} check ${PTKIT_ABI_ARGS})
   set_tests_properties(abi_check PROPERTIES TIMEOUT 120 SKIP_RETURN_CODE 77)
 endif()
+# The SONAME comes from include/ptkit/version.h (CMakeLists.txt): a bump there reconfigures.
+set_property(DIRECTORY ${PROJECT_SOURCE_DIR} APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
+                                                           ${PROJECT_SOURCE_DIR}/include/ptkit/version.h)
