@@ -12,6 +12,9 @@
 #                     (test-fuzz, clang; skipped without it)
 #   make fuzz         the long fuzz campaign: every target in parallel for FUZZ_TIME seconds
 #                     (default 3600), corpus kept in FUZZ_CORPUS (docs/FUZZING.md)
+#   make docs         the API reference from include/ptkit/*.h (Doxygen, installed if
+#                     missing) into build/docs/html
+#   make abi-baseline rewrite abi/libptkit.so.N.abi, the ABI make test checks (docs/ABI.md)
 #   make bench        scripts/bench.sh (issue 7)
 #   make realguest    boot Debian's kernels under QEMU, compare ptkit with QEMU's MMU
 #   make format       clang-format every C file in place
@@ -34,7 +37,8 @@ CMAKE      ?= cmake
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 FORMAT_DIRS = src include tools tests examples bench
 
-.PHONY: all run install test test-tsan test-fuzz fuzz bench verify realguest format clean
+.PHONY: all run install test test-tsan test-fuzz fuzz bench verify realguest format clean \
+	docs abi-baseline
 
 all:
 	$(CMAKE) -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
@@ -107,6 +111,21 @@ fuzz:
 		tail -n 8 $(BUILD_FUZZ_LONG)/fuzz-$$t.log; \
 		[ "$$(cat $(BUILD_FUZZ_LONG)/fuzz-$$t.status)" = 0 ] || fail=1; \
 	done; exit $$fail
+
+# Doxygen only if it is missing (PTKIT_DEPS: scripts/install-deps.sh's list, overridden).
+docs:
+	@command -v doxygen >/dev/null 2>&1 || PTKIT_DEPS=doxygen PTKIT_OPTIONAL_DEPS= \
+		scripts/install-deps.sh || true
+	@command -v doxygen >/dev/null 2>&1 || { echo "make docs: doxygen is missing and could" \
+		"not be installed: install the Debian package doxygen"; exit 1; }
+	python3 scripts/docs.py . $(BUILD)/docs
+
+# The library once more at -Og -g (target ptkit_abi: abidw needs its DWARF types), then
+# abidw into abi/. With the mm layer (liburcu-dev): the baseline is of the whole library.
+abi-baseline:
+	PTKIT_DEPS="abigail-tools liburcu-dev" PTKIT_OPTIONAL_DEPS= scripts/install-deps.sh
+	$(CMAKE) -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	$(CMAKE) --build $(BUILD) -j $(JOBS) --target abi-baseline
 
 bench:
 	@if [ -f scripts/bench.sh ]; then scripts/bench.sh; \

@@ -37,11 +37,13 @@ set_target_properties(ptkit_abi PROPERTIES
 
 set(PTKIT_ABI_CMD sh ${PROJECT_SOURCE_DIR}/tests/abi/abi.sh)
 set(PTKIT_ABI_ARGS ${PROJECT_SOURCE_DIR} $<TARGET_FILE:ptkit_abi> ${PROJECT_BINARY_DIR}/abi)
-add_custom_target(abi-baseline COMMAND ${PTKIT_ABI_CMD} baseline ${PTKIT_ABI_ARGS}
+add_custom_target(abi-baseline COMMAND ${CMAKE_COMMAND} -E env PTKIT_HAS_MM=${PTKIT_HAS_MM}
+                                       ${PTKIT_ABI_CMD} baseline ${PTKIT_ABI_ARGS}
                   DEPENDS ptkit_abi VERBATIM)
 if(BUILD_TESTING)
   add_test(NAME abi_check COMMAND ${PTKIT_ABI_CMD} check ${PTKIT_ABI_ARGS})
-  set_tests_properties(abi_check PROPERTIES TIMEOUT 120 SKIP_RETURN_CODE 77)
+  set_tests_properties(abi_check PROPERTIES TIMEOUT 120 SKIP_RETURN_CODE 77
+                       ENVIRONMENT "PTKIT_HAS_MM=${PTKIT_HAS_MM}")
 endif()
 # The SONAME comes from include/ptkit/version.h (CMakeLists.txt): a bump there reconfigures.
 set_property(DIRECTORY ${PROJECT_SOURCE_DIR} APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS

@@ -32,6 +32,13 @@ corpus_attr() {
 	sed -n "s/^<abi-corpus .*$2='\([^']*\)'.*/\1/p" "$1" | head -n 1
 }
 
+# The baseline is the whole library's: with the mm layer, which needs liburcu-dev.
+if [ "${PTKIT_HAS_MM:-ON}" != ON ]; then
+	echo "abi: this build has no mm layer (liburcu-dev missing): its ABI is not the release's"
+	[ "$mode" = check ] && exit 77
+	exit 1
+fi
+
 mkdir -p "$work"
 cur=$work/current.abi
 dump "$lib" "$cur"
@@ -46,7 +53,7 @@ if [ "$mode" = baseline ]; then
 		[ -e "$f" ] && [ "$f" != "$base" ] && rm -v "$f"
 	done
 	cp "$cur" "$base"
-	echo "abi: wrote $base ($(grep -c '<elf-symbol ' "$base") functions)"
+	echo "abi: wrote $base ($(grep -c '<elf-symbol ' "$base") functions): commit it with the release"
 	exit 0
 fi
 [ "$mode" = check ] || { echo "abi: unknown mode $mode" >&2; exit 2; }
