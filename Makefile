@@ -120,7 +120,7 @@ docs:
 		"not be installed: install the Debian package doxygen"; exit 1; }
 	python3 scripts/docs.py . $(BUILD)/docs
 
-# The library once more at -Og -g (target ptkit_abi: abidw needs its DWARF types), then
+# The library once more at -O0 -g (target ptkit_abi: abidw needs its DWARF types), then
 # abidw into abi/. With the mm layer (liburcu-dev): the baseline is of the whole library.
 abi-baseline:
 	PTKIT_DEPS="abigail-tools liburcu-dev" PTKIT_OPTIONAL_DEPS= scripts/install-deps.sh
