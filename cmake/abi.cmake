@@ -7,22 +7,25 @@
 # ABI is read from ptkit_abi, libptkit.so built once more from the same sources and the
 # same version script, without sanitizers, at -O0 -g (types are all abidw reads; -O0
 # compiles in half -Og's time), in <build>/abi/. Only the shared library: nothing links it.
-set(ptkit_abi_srcs ${PTKIT_CORE_SRCS} ${PTKIT_MEM_SRCS})
-if(PTKIT_HAS_MM)
-  list(APPEND ptkit_abi_srcs ${PTKIT_MM_SRCS})
-endif()
 # Built by default only where the test needs it; abi-baseline builds it on demand.
 if(BUILD_TESTING)
   set(ptkit_abi_all "")
 else()
   set(ptkit_abi_all EXCLUDE_FROM_ALL)
 endif()
+# The sources, include directories and definitions of the archives libptkit.so is made of
+# (cmake/install.cmake: PTKIT_LIB_PARTS), whatever they come to hold.
+set(ptkit_abi_srcs)
+foreach(part ${PTKIT_LIB_PARTS})
+  get_target_property(srcs ${part} SOURCES)
+  list(APPEND ptkit_abi_srcs ${srcs})
+endforeach()
 add_library(ptkit_abi SHARED ${ptkit_abi_all} ${ptkit_abi_srcs})
-target_include_directories(ptkit_abi PRIVATE ${PROJECT_SOURCE_DIR}/include
-                                             ${PROJECT_SOURCE_DIR}/src ${PTKIT_CODEC_INCS})
-target_compile_definitions(ptkit_abi PRIVATE _DEFAULT_SOURCE)
+foreach(part ${PTKIT_LIB_PARTS})
+  target_include_directories(ptkit_abi PRIVATE $<TARGET_PROPERTY:${part},INCLUDE_DIRECTORIES>)
+  target_compile_definitions(ptkit_abi PRIVATE $<TARGET_PROPERTY:${part},COMPILE_DEFINITIONS>)
+endforeach()
 if(PTKIT_HAS_MM)
-  target_include_directories(ptkit_abi PRIVATE ${PTKIT_URCU_INCLUDE})
   target_link_libraries(ptkit_abi PRIVATE ${PTKIT_MM_LIBS})
 endif()
 target_link_libraries(ptkit_abi PRIVATE ${PTKIT_CODEC_LIBS})
