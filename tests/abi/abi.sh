@@ -59,7 +59,10 @@ fi
 [ "$mode" = check ] || { echo "abi: unknown mode $mode" >&2; exit 2; }
 
 if [ ! -f "$base" ]; then
-	old=$(cd "$src/abi" 2>/dev/null && ls ./*.abi 2>/dev/null | sed 's|^\./||;s|\.abi$||' || true)
+	old=
+	for f in "$src"/abi/*.abi; do
+		[ -e "$f" ] && old="$old${old:+ }$(basename "$f" .abi)"
+	done
 	if [ -n "$old" ]; then
 		# A new SONAME is a new ABI: nothing to be compatible with. Skipped, not passed,
 		# so that the missing baseline shows until it is written.
