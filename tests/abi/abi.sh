@@ -20,8 +20,8 @@ need abidiff
 
 # Only what a user of the headers sees (--headers-dir, --drop-private-types); nothing of
 # the machine that built it (paths, DT_NEEDED), so that the file only changes with the ABI.
-# --exported-interfaces-only: without it, libabigail 2.2 leaves a third of the exported
-# functions without their declaration (those another unit of the library calls).
+# --exported-interfaces-only: without it, libabigail 2.2's abidw left 33 of the 75 exported
+# functions (pt_map among them) without their declaration, so their types went unchecked.
 dump() {
 	abidw --exported-interfaces-only --drop-private-types --headers-dir "$src/include/ptkit" \
 		--no-corpus-path --no-comp-dir-path --short-locs --no-elf-needed \
@@ -92,6 +92,7 @@ diff_fails() {
 # pt_translation moved (offset 64 -> 32 bits) must fail: proof that a layout change is seen.
 bad=$work/selftest.abi
 awk 'm == 0 && /<class-decl name=.pt_translation. / { m = 1 }
+     m == 1 && /<\/class-decl>/ { m = 0 }
      m == 1 && /layout-offset-in-bits=.64./ { sub(/=.64./, "=\04732\047"); m = 2 }
      { print }' "$cur" >"$bad"
 if cmp -s "$cur" "$bad"; then
@@ -99,7 +100,8 @@ if cmp -s "$cur" "$bad"; then
 		"(update the self-test in tests/abi/abi.sh)" >&2
 	exit 1
 fi
-if ! diff_fails "$cur" "$bad"; then
+# Bit 4 or 8, not an error (1, 2): abidiff read both and saw the change.
+if ! diff_fails "$cur" "$bad" || [ $((st & 12)) -eq 0 ]; then
 	echo "abi: self-test: abidiff did not report pt_translation's changed layout" >&2
 	cat "$work/abidiff.txt" >&2
 	exit 1
