@@ -106,3 +106,21 @@ install(FILES ${PROJECT_BINARY_DIR}/copyright
         DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/libptkit-dev COMPONENT dev EXCLUDE_FROM_ALL)
 
 include(CPack)
+
+# --- the tests (label deb): the packages' contents; installing them with apt-get only as
+# root in CI (CI=true) or when asked (PTKIT_DEB_INSTALL=1), else skipped. One work dir: the
+# second installs what the first made.
+if(BUILD_TESTING)
+  get_filename_component(ptkit_cmake_bin ${CMAKE_COMMAND} DIRECTORY)
+  find_program(PTKIT_CPACK cpack HINTS ${ptkit_cmake_bin})
+  foreach(mode contents install)
+    add_test(NAME deb_${mode}
+             COMMAND sh ${PROJECT_SOURCE_DIR}/tests/install/deb.sh ${mode} ${PROJECT_SOURCE_DIR}
+                     ${PROJECT_BINARY_DIR} ${PROJECT_BINARY_DIR}/deb_test)
+    set_tests_properties(deb_${mode} PROPERTIES LABELS deb TIMEOUT 300 SKIP_RETURN_CODE 77
+      RESOURCE_LOCK ptkit_deb ENVIRONMENT
+      "CC=${CMAKE_C_COMPILER};CMAKE=${CMAKE_COMMAND};CPACK=${PTKIT_CPACK};VERSION=${PROJECT_VERSION};MAJOR=${PROJECT_VERSION_MAJOR};HAS_MM=${PTKIT_HAS_MM}")
+  endforeach()
+  set_tests_properties(deb_contents PROPERTIES FIXTURES_SETUP ptkit_debs)
+  set_tests_properties(deb_install PROPERTIES FIXTURES_REQUIRED ptkit_debs)
+endif()
