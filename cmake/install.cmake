@@ -2,7 +2,8 @@
 # The installable library (issue 17): libptkit.so.MAJOR (core + hosted backends, and the mm
 # layer when liburcu was found), the static archives, the headers, the CLI with its man page
 # and bash completion, ptkit.pc and the CMake package (find_package(ptkit) -> ptkit::ptkit).
-# `make install` / `cmake --install`.
+# `make install` / `cmake --install`. Every install() names its component, which is its
+# Debian package (cmake/package.cmake): runtime -> ptkit, dev -> libptkit-dev.
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 

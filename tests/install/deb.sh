@@ -55,12 +55,14 @@ dev=libptkit-dev_${VERSION}_$arch.deb
 # install_consume.sh on an installed tree ROOT/usr.
 consume() {
 	INSTALLED=$1/usr LIBDIR=$libdir MANDIR=share/man DATADIR=share MAJOR=$MAJOR HAS_MM=$HAS_MM \
-		CONSUMER_FLAGS= CMAKE=$CMAKE sh "$src/tests/install/install_consume.sh" "$src" "$build" \
+		CONSUMER_FLAGS='' CMAKE=$CMAKE sh "$src/tests/install/install_consume.sh" "$src" "$build" \
 		"$work/consume_$2" || fail "install_consume.sh fails on the packages ($2)"
 }
 
 if [ "$mode" = install ]; then
-	[ -f "$debs/$run" ] && [ -f "$debs/$dev" ] || skip "no packages (deb_contents did not make them)"
+	if [ ! -f "$debs/$run" ] || [ ! -f "$debs/$dev" ]; then
+		skip "no packages (deb_contents did not make them)"
+	fi
 	if [ "${CI:-}" != true ] && [ "${PTKIT_DEB_INSTALL:-}" != 1 ]; then
 		skip "installs into /usr: only with CI=true or PTKIT_DEB_INSTALL=1"
 	fi
@@ -99,7 +101,7 @@ if [ "$mode" = install ]; then
 		if [ -d "$f" ] && [ ! -L "$f" ]; then
 			[ -n "$(dpkg -S "$f" 2>/dev/null)" ] || fail "$f left behind after the purge"
 		else
-			[ ! -e "$f" ] && [ ! -L "$f" ] || fail "$f left behind after the purge"
+			if [ -e "$f" ] || [ -L "$f" ]; then fail "$f left behind after the purge"; fi
 		fi
 	done
 	[ ! -e /usr/include/ptkit ] || fail "/usr/include/ptkit left behind after the purge"
@@ -114,7 +116,7 @@ mkdir -p "$work"
 env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$src" deb "BUILD_DEB=$work/build" \
 	DEB_BUILD_TYPE=None JOBS=2 "CMAKE=$CMAKE" "CPACK=$CPACK" >"$work/make.log" 2>&1 ||
 	{ tail -40 "$work/make.log" >&2; fail "make deb failed"; }
-got=$(cd "$debs" && ls ./*.deb | sed 's|^\./||' | sort | tr '\n' ' ')
+got=$(for f in "$debs"/*.deb; do echo "${f##*/}"; done | sort | tr '\n' ' ')
 [ "$got" = "$dev $run " ] || fail "make deb made '$got', not '$dev $run'"
 
 # Paths (./usr/...) of a package, directories without their trailing /.
@@ -132,7 +134,7 @@ while read -r f; do
 	[ "$n" -eq 1 ] || fail "${f#.} is installed but in $n of the packages, not 1 (an install() without COMPONENT runtime/dev?)"
 done <"$work/install.list"
 outside=$(cat "$work/run.list" "$work/dev.list" | grep -vx '\.' | grep -v '^\./usr\(/\|$\)') || true
-[ -z "$outside" ] || fail "files outside /usr:" $outside
+[ -z "$outside" ] || fail "files outside /usr: $outside"
 
 has() { # has run|dev PATH...
 	list=$1
@@ -153,7 +155,7 @@ has run /usr/bin/ptkit "$L/libptkit.so.$MAJOR" "$L/libptkit.so.$VERSION" \
 	/usr/share/man/man1/ptkit.1 /usr/share/bash-completion/completions/ptkit \
 	/usr/share/doc/ptkit/copyright
 lacks run "$L/libptkit.so" /usr/include/ptkit "$L/pkgconfig/ptkit.pc"
-headers=$(cd "$src/include/ptkit" && ls ./*.h | sed 's|^\./||')
+headers=$(for h in "$src"/include/ptkit/*.h; do echo "${h##*/}"; done)
 [ "$HAS_MM" = ON ] || headers=$(echo "$headers" | grep -v '^mm\.h$')
 internal=$(cd "$src/src" && ls fmt/*.h ops/*.h walk/*.h)
 archives="libptkit_core.a libptkit_hosted.a"
@@ -184,7 +186,7 @@ for deb in $run $dev; do
 	grep -q '^License: Expat$' "$work/copyright" || fail "$deb: copyright names no License"
 	grep -q "Permission is hereby granted" "$work/copyright" || fail "$deb: copyright lacks LICENSE's text"
 done
-echo "$(field "$dev" Depends)" | tr ',' '\n' | grep -qx " *ptkit (= $VERSION)" ||
+field "$dev" Depends | tr ',' '\n' | grep -qx " *ptkit (= $VERSION)" ||
 	fail "$dev: Depends '$(field "$dev" Depends)' lacks 'ptkit (= $VERSION)'"
 # ptkit's Depends: for each library its ELF files need, a package that holds that library.
 mkdir -p "$work/root"
