@@ -6,6 +6,9 @@
 #   make install      build the library and the CLI, install them (PREFIX, default /usr/local;
 #                     DESTDIR honoured): bin/ptkit, include/ptkit, libptkit.so.0 and the
 #                     archives, lib/pkgconfig/ptkit.pc, lib/cmake/ptkit (README.md)
+#   make deb          the Debian packages ptkit_VERSION_ARCH.deb (CLI, libptkit.so.0, man page,
+#                     completion) and libptkit-dev_VERSION_ARCH.deb (headers, archives,
+#                     ptkit.pc, CMake package) in build-deb/deb/ (docs/PACKAGING.md)
 #   make test         install missing Debian packages, build build-test/ with ASan+UBSan,
 #                     run every test through CTest; then the TSan mm tests in build-tsan/
 #                     (test-tsan) and the fuzz targets for a bounded time in build-fuzz/
@@ -18,10 +21,16 @@
 #   make bench        scripts/bench.sh (issue 7)
 #   make realguest    boot Debian's kernels under QEMU, compare ptkit with QEMU's MMU
 #   make format       clang-format every C file in place
-#   make clean        remove build/, build-test/, build-tsan/, build-fuzz/, build-fuzz-long/
+#   make clean        remove build/, build-test/, build-tsan/, build-fuzz/, build-fuzz-long/,
+#                     build-deb/
 
 BUILD      ?= build
 PREFIX     ?= /usr/local
+BUILD_DEB  ?= build-deb
+DEB_BUILD_TYPE ?= RelWithDebInfo
+# What the packages' files are built from (cmake/package.cmake): cpack builds nothing itself.
+DEB_TARGETS ?= ptkit ptkit_shared
+CPACK      ?= cpack
 BUILD_TEST ?= build-test
 BUILD_TSAN ?= build-tsan
 BUILD_FUZZ ?= build-fuzz
@@ -37,7 +46,7 @@ CMAKE      ?= cmake
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 FORMAT_DIRS = src include tools tests examples bench
 
-.PHONY: all run install test test-tsan test-fuzz fuzz bench verify realguest format clean \
+.PHONY: all run install deb test test-tsan test-fuzz fuzz bench verify realguest format clean \
 	docs abi-baseline
 
 all:
@@ -58,6 +67,16 @@ install:
 	$(CMAKE) -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
 	$(CMAKE) --build $(BUILD) -j $(JOBS) --target ptkit ptkit_shared
 	DESTDIR=$(DESTDIR) $(CMAKE) --install $(BUILD) --prefix $(PREFIX)
+
+# A build of its own for /usr (the Debian libdir, lib/<multiarch>), without tests; cpack
+# packs the install components runtime and dev without building `all` first.
+deb:
+	$(CMAKE) -S . -B $(BUILD_DEB) -DCMAKE_BUILD_TYPE=$(DEB_BUILD_TYPE) -DCMAKE_INSTALL_PREFIX=/usr \
+		-DBUILD_TESTING=OFF -DCMAKE_SKIP_INSTALL_ALL_DEPENDENCY=ON
+	$(CMAKE) --build $(BUILD_DEB) -j $(JOBS) --target $(DEB_TARGETS)
+	rm -f $(BUILD_DEB)/deb/*.deb
+	cd $(BUILD_DEB) && $(CPACK) -G DEB
+	@ls $(BUILD_DEB)/deb/*.deb
 
 test:
 	scripts/install-deps.sh
@@ -146,4 +165,4 @@ format:
 	if [ -n "$$files" ]; then clang-format -i $$files; fi
 
 clean:
-	rm -rf $(BUILD) $(BUILD_TEST) $(BUILD_TSAN) $(BUILD_FUZZ) $(BUILD_FUZZ_LONG)
+	rm -rf $(BUILD) $(BUILD_TEST) $(BUILD_TSAN) $(BUILD_FUZZ) $(BUILD_FUZZ_LONG) $(BUILD_DEB)

@@ -2,7 +2,8 @@
 # The installable library (issue 17): libptkit.so.MAJOR (core + hosted backends, and the mm
 # layer when liburcu was found), the static archives, the headers, the CLI with its man page
 # and bash completion, ptkit.pc and the CMake package (find_package(ptkit) -> ptkit::ptkit).
-# `make install` / `cmake --install`.
+# `make install` / `cmake --install`. Every install() names its component, which is its
+# Debian package (cmake/package.cmake): runtime -> ptkit, dev -> libptkit-dev.
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
@@ -42,24 +43,28 @@ set_target_properties(ptkit_shared PROPERTIES
   VERSION ${PROJECT_VERSION} SOVERSION ${PROJECT_VERSION_MAJOR})
 
 # --- what gets installed ----------------------------------------------------------------
-install(TARGETS ptkit_shared EXPORT ptkit-targets LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
-install(TARGETS ${PTKIT_LIB_PARTS} ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+install(TARGETS ptkit_shared EXPORT ptkit-targets LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+        COMPONENT runtime NAMELINK_COMPONENT dev)
+install(TARGETS ${PTKIT_LIB_PARTS} ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT dev)
 if(TARGET ptkit)
-  install(TARGETS ptkit RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-  install(FILES ${PROJECT_SOURCE_DIR}/docs/ptkit.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+  install(TARGETS ptkit RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT runtime)
+  install(FILES ${PROJECT_SOURCE_DIR}/docs/ptkit.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1
+          COMPONENT runtime)
   install(FILES ${PROJECT_SOURCE_DIR}/completions/ptkit.bash
-          DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions RENAME ptkit)
+          DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions RENAME ptkit
+          COMPONENT runtime)
 endif()
 file(GLOB PTKIT_PUBLIC_HEADERS CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/include/ptkit/*.h)
 if(NOT PTKIT_HAS_MM)
   list(FILTER PTKIT_PUBLIC_HEADERS EXCLUDE REGEX "/mm\\.h$")
 endif()
-install(FILES ${PTKIT_PUBLIC_HEADERS} DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/ptkit)
+install(FILES ${PTKIT_PUBLIC_HEADERS} DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/ptkit COMPONENT dev)
 # <ptkit/static.h> (PTKIT_FORMAT) instantiates the walker templates of src/ in the caller:
 # the format headers and templates go to include/ptkit/internal, on the include path.
 foreach(dir fmt ops walk)
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/src/${dir}
-          DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/ptkit/internal FILES_MATCHING PATTERN "*.h")
+          DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/ptkit/internal COMPONENT dev
+          FILES_MATCHING PATTERN "*.h")
 endforeach()
 
 # pkg-config: the prefix is found from the .pc file's own place (DESTDIR, --prefix).
@@ -80,16 +85,18 @@ foreach(c LZO SNAPPY ZSTD)
   endif()
 endforeach()
 configure_file(${PROJECT_SOURCE_DIR}/cmake/ptkit.pc.in ${PROJECT_BINARY_DIR}/ptkit.pc @ONLY)
-install(FILES ${PROJECT_BINARY_DIR}/ptkit.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+install(FILES ${PROJECT_BINARY_DIR}/ptkit.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig
+        COMPONENT dev)
 
 set(PTKIT_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/ptkit)
-install(EXPORT ptkit-targets NAMESPACE ptkit:: DESTINATION ${PTKIT_CMAKE_DIR})
+install(EXPORT ptkit-targets NAMESPACE ptkit:: DESTINATION ${PTKIT_CMAKE_DIR} COMPONENT dev)
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/ptkit-config.cmake.in
   ${PROJECT_BINARY_DIR}/ptkit-config.cmake INSTALL_DESTINATION ${PTKIT_CMAKE_DIR})
 write_basic_package_version_file(${PROJECT_BINARY_DIR}/ptkit-config-version.cmake
   COMPATIBILITY SameMajorVersion)
 install(FILES ${PROJECT_BINARY_DIR}/ptkit-config.cmake
-              ${PROJECT_BINARY_DIR}/ptkit-config-version.cmake DESTINATION ${PTKIT_CMAKE_DIR})
+              ${PROJECT_BINARY_DIR}/ptkit-config-version.cmake DESTINATION ${PTKIT_CMAKE_DIR}
+        COMPONENT dev)
 
 # --- the test: install into a temporary prefix, build examples/ against it twice ---------
 if(BUILD_TESTING)

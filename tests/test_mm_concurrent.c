@@ -34,19 +34,6 @@ struct shared {
 	uint64_t splits, busy; /* writer: folio splits done / refused (pinned) */
 };
 
-/*
- * One known report, suppressed until the core changes: the walker reads entries with
- * relaxed loads, so the allocator's plain memset of a new table (arena_alloc) is not
- * ordered before a lockless reader's reads through the newly linked entry (formally a
- * C11 data race; real CPUs order it by the address dependency). Fix: acquire (or
- * consume) loads in pt_load_raw64 — then delete this.
- */
-const char *__tsan_default_suppressions(void);
-const char *__tsan_default_suppressions(void)
-{
-	return "race:arena_alloc\n";
-}
-
 static double now(void)
 {
 	struct timespec t;

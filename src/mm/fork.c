@@ -92,7 +92,15 @@ static int fork_leaf(struct fork_ctx *c, const struct mm_vma *vma, struct mm_wal
 	if (r.child_head)
 		__atomic_fetch_add(&r.child_head->mapcount, frames, __ATOMIC_RELAXED);
 	c->recs[c->nr++] = r;
-	return 0;
+	if (r.child_head && !r.shared && vma->kind == MM_VMA_ANON)
+		return 0; /* a fresh copy */
+	/* Otherwise the child's leaf starts old (Linux copy_present_pte), and clean where the
+	 * mapping is shared (the parent's leaf keeps the write-back). */
+	err = pt_set_accessed(
+		&child->pt, va, size, 0,
+		PT_YOUNG | (vma->kind == MM_VMA_FILE || vma->kind == MM_VMA_HUGETLB ? PT_DIRTY : 0),
+		&c->g);
+	return err ? mm__fail(err, va, "fork: cannot make the child's leaf old") : 0;
 }
 
 /* Take back what the child got: its leaves, the folios' mapcounts, the copies. */

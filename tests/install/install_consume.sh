@@ -14,6 +14,9 @@
 #     `ptkit --version` agree.
 #
 # usage: install_consume.sh SOURCE_DIR BUILD_DIR WORK_DIR
+# With INSTALLED=PREFIX nothing is installed: what is already in PREFIX is checked (the
+# Debian packages, tests/install/deb.sh); under /usr without search paths (PKG_CONFIG_PATH,
+# LD_LIBRARY_PATH, CMAKE_PREFIX_PATH), as the system's own must find it.
 # environment: CC, CMAKE, LIBDIR, MANDIR, DATADIR (CMAKE_INSTALL_*), HAS_MM (ON/OFF), MAJOR
 # (the SONAME number), CONSUMER_FLAGS (the build's sanitizer flags: a consumer of an ASan
 # library is an ASan program). Exit 77 (skipped) without pkg-config.
@@ -42,10 +45,16 @@ fi
 
 rm -rf "$work"
 mkdir -p "$work"
-prefix=$work/prefix
+if [ -n "${INSTALLED:-}" ]; then
+	prefix=$INSTALLED
+else
+	prefix=$work/prefix
+	"$CMAKE" --install "$build" --prefix "$prefix" >"$work/install.log" 2>&1 ||
+		{ cat "$work/install.log" >&2; fail "cmake --install failed (is everything built?)"; }
+fi
 lib=$prefix/$LIBDIR
-"$CMAKE" --install "$build" --prefix "$prefix" >"$work/install.log" 2>&1 ||
-	{ cat "$work/install.log" >&2; fail "cmake --install failed (is everything built?)"; }
+search=$lib
+[ "$prefix" != /usr ] || search=
 
 # --- the install set -------------------------------------------------------------------
 headers=$(for h in "$src"/include/ptkit/*.h; do basename "$h"; done)
@@ -73,7 +82,7 @@ fi
 soname=$(readelf -d "$lib/libptkit.so" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
 [ "$soname" = "libptkit.so.$MAJOR" ] || fail "SONAME is '$soname', not libptkit.so.$MAJOR"
 
-export PKG_CONFIG_PATH="$lib/pkgconfig"
+export PKG_CONFIG_PATH="${search:+$search/pkgconfig}"
 pc_cflags=$(pkg-config --cflags ptkit) || fail "pkg-config --cflags ptkit failed"
 pc_libs=$(pkg-config --libs ptkit) || fail "pkg-config --libs ptkit failed"
 # shellcheck disable=SC2086 # the flags are word lists
@@ -127,7 +136,7 @@ C
 # shellcheck disable=SC2086
 cc_consumer "$work/version.c" $pc_cflags $pc_libs -o "$work/version" ||
 	fail "a program calling pt_version() does not build with pkg-config's flags"
-v=$(LD_LIBRARY_PATH=$lib "$work/version") || fail "pt_version() differs from PTKIT_VERSION_STRING"
+v=$(LD_LIBRARY_PATH=$search "$work/version") || fail "pt_version() differs from PTKIT_VERSION_STRING"
 [ "$v" = "$(pkg-config --modversion ptkit)" ] || fail "pt_version() '$v' differs from ptkit.pc"
 [ "$("$prefix/bin/ptkit" --version)" = "ptkit $v" ] || fail "ptkit --version does not say $v"
 
@@ -155,16 +164,16 @@ foreach(name $examples)
   target_link_libraries(\${name} PRIVATE ptkit::ptkit)
 endforeach()
 CMAKE
-"$CMAKE" -S "$work/consumer" -B "$work/consumer/build" "-DCMAKE_PREFIX_PATH=$prefix" \
+"$CMAKE" -S "$work/consumer" -B "$work/consumer/build" "-DCMAKE_PREFIX_PATH=${search:+$prefix}" \
 	"-DCMAKE_C_COMPILER=$CC" "-DCMAKE_C_FLAGS=$CONSUMER_FLAGS" \
 	>"$work/consumer.log" 2>&1 || { cat "$work/consumer.log" >&2; fail "find_package(ptkit) failed"; }
 "$CMAKE" --build "$work/consumer/build" -j 2 >>"$work/consumer.log" 2>&1 ||
 	{ cat "$work/consumer.log" >&2; fail "examples do not build against ptkit::ptkit"; }
 
 for name in $examples; do
-	LD_LIBRARY_PATH=$lib "$work/pc_$name" >"$work/pc_$name.out" 2>&1 ||
+	LD_LIBRARY_PATH=$search "$work/pc_$name" >"$work/pc_$name.out" 2>&1 ||
 		{ cat "$work/pc_$name.out" >&2; fail "pc_$name (pkg-config build) failed"; }
-	LD_LIBRARY_PATH=$lib "$work/consumer/build/$name" >"$work/cm_$name.out" 2>&1 ||
+	LD_LIBRARY_PATH=$search "$work/consumer/build/$name" >"$work/cm_$name.out" 2>&1 ||
 		{ cat "$work/cm_$name.out" >&2; fail "$name (find_package build) failed"; }
 	[ -s "$work/pc_$name.out" ] || fail "$name printed nothing"
 	cmp -s "$work/pc_$name.out" "$work/cm_$name.out" ||

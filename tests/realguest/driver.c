@@ -41,7 +41,9 @@ static bool opt_vmcoreinfo;	 /* QEMU's -device vmcoreinfo, where the machine has
 static unsigned opt_count = 2000;
 static uint64_t rng = 0x853c49e6748fea9bull;
 static pid_t qemu_pid;
-static FILE *qmp;
+/* Two streams on one socket: a single "r+" stream must not switch from reading to writing
+ * without a seek (C11 7.21.5.3), which a socket cannot do, and buffered replies can be lost. */
+static FILE *qmp_in, *qmp_out;
 
 _Noreturn void die(const char *fmt, ...)
 {
@@ -181,7 +183,12 @@ static int unix_connect(const char *name)
 
 static void qmp_connect(void)
 {
-	qmp = fdopen(unix_connect("qmp.sock"), "r+");
+	int fd = unix_connect("qmp.sock"), fd2 = dup(fd);
+
+	qmp_in = fdopen(fd, "r");
+	qmp_out = fd2 < 0 ? NULL : fdopen(fd2, "w");
+	if (!qmp_in || !qmp_out)
+		die("QMP socket: %s", strerror(errno));
 }
 
 /* Send a command, return its response line ("return" or "error"; events skipped). */
@@ -191,11 +198,11 @@ static char *qmp_cmd(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vfprintf(qmp, fmt, ap);
+	vfprintf(qmp_out, fmt, ap);
 	va_end(ap);
-	fputc('\n', qmp);
-	fflush(qmp);
-	while (fgets(line, sizeof(line), qmp))
+	fputc('\n', qmp_out);
+	fflush(qmp_out);
+	while (fgets(line, sizeof(line), qmp_in))
 		if (strstr(line, "\"return\"") || strstr(line, "\"error\""))
 			return line;
 	die("QMP connection closed");
