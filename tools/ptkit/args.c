@@ -22,7 +22,7 @@ uint64_t cli_num_opt(const char *opt, const char *val)
 
 	if (!val)
 		cli_usage_error("missing %s", opt);
-	if (!cli_parse_num(val, &v))
+	if (!pt_parse_num(val, &v))
 		cli_usage_error("%s: bad number '%s'", opt, val);
 	return v;
 }
@@ -42,7 +42,7 @@ static void check_root(const struct cli_tree *t, const char *opt, uint64_t root)
 
 	if (root & (bytes - 1))
 		cli_fail("%s 0x%llx: not aligned to %s, the size of the root table of %s", opt,
-			 (unsigned long long)root, cli_size_str(bytes, sz), fmt->name);
+			 (unsigned long long)root, pt_size_str(bytes, sz), fmt->name);
 	/* The root register holds pa_bits of address: a root past them is none the MMU uses. */
 	if (fmt->pa_bits < 64 && (root >> fmt->pa_bits || bytes > (1ull << fmt->pa_bits) - root))
 		cli_fail("%s 0x%llx: beyond the %d-bit PA limit of %s", opt,

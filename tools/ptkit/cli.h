@@ -6,25 +6,17 @@
 #include <ptkit/dump.h>
 #include <ptkit/mem.h>
 #include <ptkit/ptkit.h>
+#include <ptkit/space.h>
+#include <ptkit/spec.h>
 #include <stdio.h>
 
 /* Exit statuses: 0 success, 1 bad input data or corrupt image, 2 bad command line. */
 enum { EXIT_DATA = 1, EXIT_USAGE = 2 };
 
-/* ---- num.c: numbers and sizes ---- */
+/* ---- flags.c: PT_* protection bits as JSON (numbers, sizes, flags as text: <ptkit/spec.h>) ----
+ */
 
-/* Parse hex `0x..` or decimal with an optional K/M/G/T suffix (binary). false if bad. */
-bool cli_parse_num(const char *s, uint64_t *out);
-/* Format a byte count as the largest exact unit: 4096 -> "4K", 3 << 30 -> "3G". */
-const char *cli_size_str(uint64_t bytes, char buf[32]);
-
-/* ---- flags.c: PT_* protection bits <-> text ---- */
-
-/* Parse a comma list of none r w x user global device nocache. false: *bad names the token. */
-bool cli_parse_prot(const char *s, uint32_t *prot, char bad[64]);
-/* r,w,x,user,global,device,nocache,accessed,dirty in that order; "-" if none. */
-const char *cli_prot_str(uint32_t prot, char buf[128]);
-/* The same names, as a JSON array of strings. */
+/* pt_prot_str's names (<ptkit/spec.h>), as a JSON array of strings. */
 const char *cli_prot_json(uint32_t prot, char buf[160]);
 
 /* ---- opts.c: command-line options ---- */
@@ -82,7 +74,7 @@ struct cli_tree {
 	const struct pt_format *fmt;
 	struct pt_dump dump; /* the image: raw memory from --base, or a dump */
 	struct pt_mm mm;
-	unsigned trees;	     /* CLI_TREE_*: the halves that have a tree */
+	unsigned trees; /* CLI_TREE_*: the halves that have a tree */
 };
 
 /* Look a format up by name; exits 2 naming --format when unknown or missing. */
@@ -159,24 +151,6 @@ struct cli_dump_opts {
  * a W+X leaf was found), else 0.
  */
 int cli_show_dump(FILE *out, struct pt_mm *mm, unsigned trees, const struct cli_dump_opts *o);
-
-/* ---- spec.c: one line of a build spec ---- */
-
-enum spec_kind { SPEC_NONE, SPEC_MAP, SPEC_UNMAP, SPEC_PROTECT, SPEC_COLLAPSE };
-
-struct spec_op {
-	enum spec_kind kind; /* SPEC_NONE: blank line or comment */
-	uint64_t va, pa, size;
-	uint32_t prot;
-	uint64_t page_sizes; /* map: allowed leaf sizes, 0 = any */
-};
-
-/*
- * Parse one spec line (modified in place) and check what the format alone decides: numbers,
- * flags, page sizes, alignment, size 0, the PA limit. 0, or -1 with the reason in msg.
- */
-int spec_parse_line(char *line, const struct pt_format *fmt, struct spec_op *op, char *msg,
-		    size_t len);
 
 /* ---- subcommands ---- */
 

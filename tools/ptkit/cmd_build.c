@@ -51,77 +51,21 @@ static _Noreturn void too_small(const struct build *b)
 
 	if (b->sized)
 		cli_fail("%s:%u: image too small: --size %s has no room for another table", b->spec,
-			 b->line, cli_size_str(b->size, sz));
+			 b->line, pt_size_str(b->size, sz));
 	cli_fail("%s:%u: image too small: the default %s arena is full (use --size)", b->spec,
-		 b->line, cli_size_str(b->size, sz));
+		 b->line, pt_size_str(b->size, sz));
 }
 
 /* Run one parsed line; exits with the line's error message on failure. */
-static void run_op(struct build *b, const struct spec_op *op)
+static void run_op(struct build *b, const struct pt_spec_op *op)
 {
-	const struct pt_format *fmt = b->mm.fmt;
-	struct pt_map_req req = { op->va, op->pa, op->size, op->prot, 0, op->page_sizes };
-	struct pt_gather g;
 	char msg[256];
-	int err;
+	int err = pt_spec_run(&b->mm, op, msg, sizeof(msg));
 
-	pt_gather_init(&g, &b->mm);
-	if (op->kind == SPEC_MAP)
-		err = pt_map(&b->mm, &req, &g);
-	else if (op->kind == SPEC_UNMAP)
-		err = pt_unmap(&b->mm, op->va, op->size, &g);
-	else if (op->kind == SPEC_COLLAPSE)
-		err = pt_collapse(&b->mm, op->va, &g);
-	else
-		err = pt_protect(&b->mm, op->va, op->size, op->prot, &g);
-	pt_gather_flush(&g);
-
-	if (err && op->kind == SPEC_COLLAPSE) {
-		snprintf(
-			msg, sizeof(msg), "collapse 0x%llx: %s", (unsigned long long)op->va,
-			err == -PT_ENOENT
-				? "not mapped by a table of leaves (a hole or a table in it)"
-			: err == -PT_EINVAL
-				? "the table's leaves cannot become one leaf of the level above "
-				  "(top level, rights or memory type differ, PAs not contiguous or "
-				  "not aligned)"
-				: pt_strerror(err));
-		line_fail(b, msg, "");
-	}
-	switch (err) {
-	case 0:
-		return;
-	case -PT_EEXIST:
-		snprintf(msg, sizeof(msg), "map 0x%llx: overlaps an existing mapping at 0x%llx",
-			 (unsigned long long)op->va, (unsigned long long)g.err_va);
-		break;
-	case -PT_ERANGE:
-		snprintf(msg, sizeof(msg), "VA 0x%llx-0x%llx is not canonical for %s (%d-bit VA)",
-			 (unsigned long long)op->va, (unsigned long long)(op->va + op->size - 1),
-			 fmt->name, fmt->va_bits);
-		break;
-	case -PT_ENOENT:
-		snprintf(msg, sizeof(msg), "protect 0x%llx: 0x%llx is not mapped",
-			 (unsigned long long)op->va, (unsigned long long)g.err_va);
-		break;
-	case -PT_ENOMEM:
+	if (err == -PT_ENOMEM && op->kind != PT_SPEC_COLLAPSE)
 		too_small(b);
-	case -PT_EINVAL: {
-		/* The spec parser checked sizes and alignment: what is left is the flags. */
-		char prot[128];
-		snprintf(msg, sizeof(msg), "%s cannot %s 0x%llx with flags %s: %s", fmt->name,
-			 op->kind == SPEC_MAP	  ? "map"
-			 : op->kind == SPEC_UNMAP ? "unmap"
-						  : "protect",
-			 (unsigned long long)g.err_va, cli_prot_str(op->prot, prot),
-			 pt_strerror(err));
-		break;
-	}
-	default:
-		snprintf(msg, sizeof(msg), "failed at 0x%llx: %s", (unsigned long long)g.err_va,
-			 pt_strerror(err));
-	}
-	line_fail(b, msg, "");
+	if (err)
+		line_fail(b, msg, "");
 }
 
 /*
@@ -147,7 +91,7 @@ static void check_arena(const struct pt_format *fmt, uint64_t base, const struct
 	uint64_t limit = fmt->pa_bits < 64 ? 1ull << fmt->pa_bits : 0;
 	char sz[32];
 
-	cli_size_str(b->size, sz);
+	pt_size_str(b->size, sz);
 	if (limit && (base >= limit || b->size > limit - base))
 		cli_usage_error("--base 0x%llx --size %s%s: the arena reaches beyond the %d-bit PA "
 				"limit of %s (0x%llx)",
@@ -180,7 +124,7 @@ int cmd_build(int argc, char **argv)
 	if (base & (gran - 1))
 		cli_usage_error("--base 0x%llx: not aligned to the %s granule of %s (its largest "
 				"table)",
-				(unsigned long long)base, cli_size_str(gran, sz), fmt->name);
+				(unsigned long long)base, pt_size_str(gran, sz), fmt->name);
 	b.size = DEFAULT_ARENA;
 	if (size_s) {
 		b.sized = true;
@@ -202,7 +146,7 @@ int cmd_build(int argc, char **argv)
 	err = pt_arena_init(&a, base, b.size);
 	if (err)
 		cli_fail("cannot create the arena (--base 0x%llx --size %s): %s%s",
-			 (unsigned long long)base, cli_size_str(b.size, sz), pt_strerror(err),
+			 (unsigned long long)base, pt_size_str(b.size, sz), pt_strerror(err),
 			 err == -PT_EINVAL ? ": an arena must be smaller than 1T" : "");
 	err = pt_mm_init(&b.mm, fmt, &a.mem);
 	if (err == -PT_ENOMEM)
@@ -212,15 +156,15 @@ int cmd_build(int argc, char **argv)
 		cli_fail("cannot create the tree: %s", pt_strerror(err));
 
 	for (line = (char *)spec; line; line = next) {
-		struct spec_op op;
+		struct pt_spec_op op;
 		char msg[256];
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = 0;
 		b.line++;
-		if (spec_parse_line(line, fmt, &op, msg, sizeof(msg)))
+		if (pt_spec_parse_line(line, fmt, &op, msg, sizeof(msg)))
 			line_fail(&b, msg, "");
-		if (op.kind == SPEC_NONE)
+		if (op.kind == PT_SPEC_NONE)
 			continue;
 		run_op(&b, &op);
 	}

@@ -179,13 +179,13 @@ static const char *leaf_summary(struct pt_mm *mm, const struct region *r, char *
 		if (kinds[i].group > kinds[i].size)
 			n += (size_t)snprintf(buf + n, len - n, "%s%llux%s(%llux%s contig)",
 					      i ? " " : "", (unsigned long long)kinds[i].count,
-					      cli_size_str(kinds[i].group, a),
+					      pt_size_str(kinds[i].group, a),
 					      (unsigned long long)(kinds[i].group / kinds[i].size),
-					      cli_size_str(kinds[i].size, b));
+					      pt_size_str(kinds[i].size, b));
 		else
 			n += (size_t)snprintf(buf + n, len - n, "%s%llux%s", i ? " " : "",
 					      (unsigned long long)kinds[i].count,
-					      cli_size_str(kinds[i].size, a));
+					      pt_size_str(kinds[i].size, a));
 	}
 	return buf;
 }
@@ -245,8 +245,8 @@ int cmd_demo(int argc, char **argv)
 		const struct region *r = &regions[i];
 		mapped[i] = map_region(&mm, r);
 		printf("  %-17s 0x%016llx %5s -> pa 0x%-12llx %-17s %s\n", r->name,
-		       (unsigned long long)r->va, cli_size_str(r->size, sz),
-		       (unsigned long long)r->pa, cli_prot_str(r->prot, prot),
+		       (unsigned long long)r->va, pt_size_str(r->size, sz),
+		       (unsigned long long)r->pa, pt_prot_str(r->prot, prot),
 		       mapped[i] ? leaf_summary(&mm, r, leaves, sizeof(leaves))
 				 : "(skipped: does not fit)");
 	}

@@ -26,7 +26,7 @@ static int leaf_sizes(const struct pt_format *fmt, char sizes[128])
 			continue;
 		if (*sizes)
 			strcat(sizes, "/");
-		strcat(sizes, cli_size_str((uint64_t)1 << b, one));
+		strcat(sizes, pt_size_str((uint64_t)1 << b, one));
 	}
 	return (int)strlen(sizes);
 }

@@ -82,7 +82,7 @@ static void answer_stdin(struct answers *a, struct cli_tree *t, struct mm_walk_s
 			continue;
 		tok[n] = 0;
 		uint64_t v;
-		if (n == sizeof(tok) - 1 || !cli_parse_num(tok, &v)) {
+		if (n == sizeof(tok) - 1 || !pt_parse_num(tok, &v)) {
 			fflush(a->out);
 			cli_error("stdin: bad VA '%.40s'", tok);
 			a->ret = EXIT_DATA;
@@ -123,7 +123,7 @@ int cmd_translate(int argc, char **argv)
 	if (trace && json)
 		cli_usage_error("--trace and --json: choose one");
 	for (int i = 0; i < n; i++)
-		if (!cli_parse_num(pos[i], &va[i]))
+		if (!pt_parse_num(pos[i], &va[i]))
 			cli_usage_error("bad VA '%s'", pos[i]);
 	if (!n && image && !strcmp(image, "-"))
 		cli_usage_error("no VA arguments and --image -: stdin cannot hold both");

@@ -50,7 +50,7 @@ static void show_folio(struct mm *mm, uint64_t pa, const char *when)
 
 	if (h)
 		printf("  %-24s %s folio at 0x%llx: pincount %u, refcount %u, %s\n", when,
-		       cli_size_str(mm->page_size << h->order, sz), (unsigned long long)head,
+		       pt_size_str(mm->page_size << h->order, sz), (unsigned long long)head,
 		       __atomic_load_n(&h->pincount, __ATOMIC_RELAXED),
 		       __atomic_load_n(&h->refcount, __ATOMIC_RELAXED),
 		       mm_folio_pinned(h) ? "maybe DMA-pinned" : "not pinned");
@@ -102,11 +102,11 @@ int demo_gup(const struct pt_format *fmt)
 		gup_fail("mmap PFN map", err);
 
 	printf("\nget_user_pages (mm layer, %s pages, frames at 0x%llx):\n",
-	       cli_size_str(mm.page_size, sz), (unsigned long long)GUP_FRAMES);
+	       pt_size_str(mm.page_size, sz), (unsigned long long)GUP_FRAMES);
 	printf("  hugetlb VMA 0x%016llx %5s, %s folios\n", (unsigned long long)huge.start,
-	       cli_size_str(huge.end - huge.start, sz), cli_size_str(hs, sz2));
+	       pt_size_str(huge.end - huge.start, sz), pt_size_str(hs, sz2));
 	printf("  PFN map VMA 0x%016llx %5s -> pa 0x%llx\n", (unsigned long long)io.start,
-	       cli_size_str(pfn_leaf, sz), (unsigned long long)dev_pa);
+	       pt_size_str(pfn_leaf, sz), (unsigned long long)dev_pa);
 
 	/* Slow path: faults one huge folio in, pins NR_PIN sub-pages in one step. */
 	faults0 = mm.faults;
@@ -147,7 +147,7 @@ int demo_gup(const struct pt_format *fmt)
 	follow_pfnmap_end(&mm);
 	printf("  follow_pfnmap_start(0x%llx): pfn 0x%llx pa 0x%llx, leaf %s (mask 0x%llx)%s%s\n",
 	       (unsigned long long)(io.start + 0x12345000), (unsigned long long)fa.pfn,
-	       (unsigned long long)fa.pa, cli_size_str(~fa.addr_mask + 1, sz),
+	       (unsigned long long)fa.pa, pt_size_str(~fa.addr_mask + 1, sz),
 	       (unsigned long long)fa.addr_mask, fa.special ? ", special" : "",
 	       fa.writable ? ", writable" : "");
 

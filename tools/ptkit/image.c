@@ -33,7 +33,7 @@ uint8_t *cli_read_spec(const char *path, uint64_t *size)
 		if (n > CLI_SPEC_MAX) { /* read one byte past the limit, no more */
 			free(buf);
 			cli_fail("spec '%s': larger than %s, the limit for a spec", path,
-				 cli_size_str(CLI_SPEC_MAX, sz));
+				 pt_size_str(CLI_SPEC_MAX, sz));
 		}
 		cap = cap * 2 < CLI_SPEC_MAX + 1 ? cap * 2 : CLI_SPEC_MAX + 1;
 		{

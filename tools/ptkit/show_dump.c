@@ -266,11 +266,11 @@ static void print_text(FILE *out, const struct dump_ctx *c, const struct cli_hal
 			const struct range *r = &c->r[i];
 
 			fprintf(out, "0x%016llx-0x%016llx %5s %s ", (unsigned long long)r->start,
-				(unsigned long long)r->end, cli_size_str(r->end - r->start, size),
+				(unsigned long long)r->end, pt_size_str(r->end - r->start, size),
 				lname(fmt, r->level));
 			switch (r->kind) {
 			case R_MAP:
-				fprintf(out, "%s pa 0x%llx\n", cli_prot_str(r->prot, prot),
+				fprintf(out, "%s pa 0x%llx\n", pt_prot_str(r->prot, prot),
 					(unsigned long long)r->pa);
 				break;
 			case R_ERROR:

@@ -13,43 +13,7 @@ const struct pt_dump *cli_dump;
 
 void cli_corrupt_reason(const struct mm_walk_state *st, int err, char *buf, size_t len)
 {
-	struct pt_entry_info info = { 0 };
-	bool have = st->err == err && st->level >= 0 && st->level < st->fmt->levels;
-	char why[256];
-
-	if (have)
-		pt_format_decode(st->fmt, st->entry, st->level, &info);
-	switch (err) {
-	case -PT_EFAULT:
-		if (have && info.kind == PT_ENTRY_TABLE && st->level > 0 && cli_dump &&
-		    pt_dump_explain(cli_dump, info.pa, pt_table_bytes(st->fmt, st->level - 1), why,
-				    sizeof(why)))
-			snprintf(buf, len, "table pointer 0x%llx: %s", (unsigned long long)info.pa,
-				 why);
-		else if (have && info.kind == PT_ENTRY_TABLE)
-			snprintf(buf, len, "table pointer 0x%llx outside the image",
-				 (unsigned long long)info.pa);
-		else
-			snprintf(buf, len, "table pointer outside the image");
-		break;
-	case -PT_ELOOP:
-		if (have && info.kind == PT_ENTRY_TABLE)
-			snprintf(buf, len, "table loop: 0x%llx is already on the walk",
-				 (unsigned long long)info.pa);
-		else
-			snprintf(buf, len, "table loop");
-		break;
-	case -PT_EBADENT:
-		if (have)
-			snprintf(buf, len, "bad entry 0x%016llx (%s)",
-				 (unsigned long long)st->entry,
-				 info.why ? info.why : "reserved encoding");
-		else
-			snprintf(buf, len, "bad entry (reserved encoding)");
-		break;
-	default:
-		snprintf(buf, len, "%s", pt_strerror(err));
-	}
+	pt_corrupt_reason(st, err, cli_dump, buf, len);
 }
 
 /* One answer: a text line, or a JSON object (no separator: the caller prints those). */
@@ -117,9 +81,9 @@ int cli_show_translate(FILE *out, struct pt_mm *mm, unsigned trees, struct mm_wa
 	lname = level_name(fmt, tr.level);
 	switch (err) {
 	case 0:
-		cli_size_str(tr.group > tr.size ? tr.group : tr.size, size);
+		pt_size_str(tr.group > tr.size ? tr.group : tr.size, size);
 		snprintf(text, sizeof(text), "0x%llx %s %s", (unsigned long long)tr.pa, size,
-			 cli_prot_str(tr.prot, prot));
+			 pt_prot_str(tr.prot, prot));
 		snprintf(json, sizeof(json),
 			 "\"pa\": \"0x%llx\", \"size\": %llu, \"level\": \"%s\", \"flags\": %s",
 			 (unsigned long long)tr.pa,

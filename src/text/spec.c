@@ -1,26 +1,27 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * ptkit CLI: the build spec language, one command a line:
+ * ptkit: the build spec language (include/ptkit/spec.h), one command a line:
  *   map VA PA SIZE [FLAGS] [pagesize=SIZE[,SIZE...]]
  *   unmap VA SIZE
  *   protect VA SIZE FLAGS
  *   collapse VA
  * `#` starts a comment. Errors name the offending token.
  */
-#include "cli.h"
-
+#include <stdio.h>
 #include <string.h>
+
+#include "ptkit/spec.h"
 
 #define MAX_TOKENS 8
 
 static int tokenize(char *line, char **tok)
 {
 	int n = 0;
-	char *hash = strchr(line, '#');
+	char *save, *hash = strchr(line, '#');
 
 	if (hash)
 		*hash = 0;
-	for (char *t = strtok(line, " \t\r\n"); t; t = strtok(NULL, " \t\r\n")) {
+	for (char *t = strtok_r(line, " \t\r\n", &save); t; t = strtok_r(NULL, " \t\r\n", &save)) {
 		if (n == MAX_TOKENS)
 			return n + 1;
 		tok[n++] = t;
@@ -35,7 +36,7 @@ static uint64_t lowest_bit(uint64_t v)
 
 static bool num(const char *what, const char *s, uint64_t *v, char *msg, size_t len)
 {
-	if (cli_parse_num(s, v))
+	if (pt_parse_num(s, v))
 		return true;
 	snprintf(msg, len, "bad number '%s' for %s", s, what);
 	return false;
@@ -44,17 +45,17 @@ static bool num(const char *what, const char *s, uint64_t *v, char *msg, size_t 
 static bool page_sizes(const char *s, const struct pt_format *fmt, uint64_t *out, char *msg,
 		       size_t len)
 {
-	char buf[256], sz[32], list[128] = "";
+	char buf[256], sz[32], list[128] = "", *save;
 	uint64_t bits = 0;
 
 	for (int b = 0; b < 64; b++)
 		if (fmt->page_sizes >> b & 1)
 			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
-				 *list ? " " : "", cli_size_str((uint64_t)1 << b, sz));
+				 *list ? " " : "", pt_size_str((uint64_t)1 << b, sz));
 	snprintf(buf, sizeof(buf), "%s", s);
-	for (char *t = strtok(buf, ","); t; t = strtok(NULL, ",")) {
+	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
 		uint64_t v;
-		if (!cli_parse_num(t, &v)) {
+		if (!pt_parse_num(t, &v)) {
 			snprintf(msg, len, "bad number '%s' in pagesize=", t);
 			return false;
 		}
@@ -77,7 +78,7 @@ static bool flags(const char *s, uint32_t *prot, char *msg, size_t len)
 {
 	char bad[64];
 
-	if (cli_parse_prot(s, prot, bad))
+	if (pt_parse_prot(s, prot, bad))
 		return true;
 	snprintf(msg, len,
 		 "unknown flag '%s' in '%s' (flags: none r w x user global device nocache)", bad,
@@ -86,18 +87,18 @@ static bool flags(const char *s, uint32_t *prot, char *msg, size_t len)
 }
 
 /* Size non-zero, VA (and PA) and size aligned to the smallest usable page. */
-static bool check_range(const struct pt_format *fmt, struct spec_op *op, bool has_pa, char *msg,
+static bool check_range(const struct pt_format *fmt, struct pt_spec_op *op, bool has_pa, char *msg,
 			size_t len)
 {
 	uint64_t align = lowest_bit(op->page_sizes ? op->page_sizes : fmt->page_sizes);
 	char a[32], sz[32];
 
-	cli_size_str(align, a);
+	pt_size_str(align, a);
 	if (!op->size) {
 		snprintf(msg, len, "size 0: nothing to %s",
-			 op->kind == SPEC_MAP	  ? "map"
-			 : op->kind == SPEC_UNMAP ? "unmap"
-						  : "protect");
+			 op->kind == PT_SPEC_MAP     ? "map"
+			 : op->kind == PT_SPEC_UNMAP ? "unmap"
+						     : "protect");
 		return false;
 	}
 	if (op->va & (align - 1)) {
@@ -109,8 +110,7 @@ static bool check_range(const struct pt_format *fmt, struct spec_op *op, bool ha
 		return false;
 	}
 	if (op->size & (align - 1)) {
-		snprintf(msg, len, "size %s is not a multiple of %s", cli_size_str(op->size, sz),
-			 a);
+		snprintf(msg, len, "size %s is not a multiple of %s", pt_size_str(op->size, sz), a);
 		return false;
 	}
 	if (op->va + op->size - 1 < op->va) {
@@ -130,8 +130,8 @@ static bool check_range(const struct pt_format *fmt, struct spec_op *op, bool ha
 	return true;
 }
 
-static int parse_map(char **tok, int n, const struct pt_format *fmt, struct spec_op *op, char *msg,
-		     size_t len)
+static int parse_map(char **tok, int n, const struct pt_format *fmt, struct pt_spec_op *op,
+		     char *msg, size_t len)
 {
 	bool have_flags = false, have_sizes = false;
 
@@ -162,13 +162,13 @@ static int parse_map(char **tok, int n, const struct pt_format *fmt, struct spec
 	return check_range(fmt, op, true, msg, len) ? 0 : -1;
 }
 
-int spec_parse_line(char *line, const struct pt_format *fmt, struct spec_op *op, char *msg,
-		    size_t len)
+int pt_spec_parse_line(char *line, const struct pt_format *fmt, struct pt_spec_op *op, char *msg,
+		       size_t len)
 {
 	char *tok[MAX_TOKENS];
 	int n = tokenize(line, tok);
 
-	*op = (struct spec_op){ 0 };
+	*op = (struct pt_spec_op){ 0 };
 	if (!n)
 		return 0;
 	if (n > MAX_TOKENS) {
@@ -176,11 +176,11 @@ int spec_parse_line(char *line, const struct pt_format *fmt, struct spec_op *op,
 		return -1;
 	}
 	if (!strcmp(tok[0], "map")) {
-		op->kind = SPEC_MAP;
+		op->kind = PT_SPEC_MAP;
 		return parse_map(tok, n, fmt, op, msg, len);
 	}
 	if (!strcmp(tok[0], "unmap")) {
-		op->kind = SPEC_UNMAP;
+		op->kind = PT_SPEC_UNMAP;
 		if (n != 3) {
 			snprintf(msg, len, "unmap needs VA SIZE, got %d argument%s", n - 1,
 				 n == 2 ? "" : "s");
@@ -192,7 +192,7 @@ int spec_parse_line(char *line, const struct pt_format *fmt, struct spec_op *op,
 		return check_range(fmt, op, false, msg, len) ? 0 : -1;
 	}
 	if (!strcmp(tok[0], "protect")) {
-		op->kind = SPEC_PROTECT;
+		op->kind = PT_SPEC_PROTECT;
 		if (n != 4) {
 			snprintf(msg, len, "protect needs VA SIZE FLAGS, got %d argument%s", n - 1,
 				 n == 2 ? "" : "s");
@@ -205,7 +205,7 @@ int spec_parse_line(char *line, const struct pt_format *fmt, struct spec_op *op,
 		return check_range(fmt, op, false, msg, len) ? 0 : -1;
 	}
 	if (!strcmp(tok[0], "collapse")) {
-		op->kind = SPEC_COLLAPSE;
+		op->kind = PT_SPEC_COLLAPSE;
 		if (n != 2) {
 			snprintf(msg, len, "collapse needs VA, got %d arguments", n - 1);
 			return -1;

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* ptkit CLI: numbers in specs and on the command line, and byte counts as text. */
-#include "cli.h"
+/* ptkit: numbers in specs and on the command line, and byte counts as text. */
+#include <stdio.h>
+
+#include "ptkit/spec.h"
 
 static int digit(char c, int base)
 {
@@ -36,7 +38,7 @@ static int suffix_shift(char c)
 	}
 }
 
-bool cli_parse_num(const char *s, uint64_t *out)
+bool pt_parse_num(const char *s, uint64_t *out)
 {
 	int base = 10, shift = 0;
 	uint64_t v = 0;
@@ -69,7 +71,7 @@ bool cli_parse_num(const char *s, uint64_t *out)
 	return true;
 }
 
-const char *cli_size_str(uint64_t bytes, char buf[32])
+const char *pt_size_str(uint64_t bytes, char buf[32])
 {
 	static const char units[] = "KMGTPE";
 	int u = -1;

@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ptkit: one page-table tree with the memory it lives in, behind an opaque handle, for
+ * callers that cannot use the library's structures (the Python package, any FFI): a tree
+ * built from a spec (<ptkit/spec.h>) in an arena, a tree in a dump file (<ptkit/dump.h>),
+ * or a tree in memory read through a callback (a debugger's). Every call returns an int
+ * code (0, or a negative PT_E* code) and, on failure, a message naming what is wrong in
+ * err[0..len) (the CLI's words). Hosted.
+ */
+#ifndef PTKIT_SPACE_H
+#define PTKIT_SPACE_H
+
+#include "format.h"
+#include "mem.h"
+#include "ops.h"
+
+struct pt_space;
+
+/* A format's facts as plain fields (struct pt_format without its function table). */
+struct pt_format_info {
+	const char *name, *description;
+	int levels, va_bits, pa_bits, entry_size, half_bits;
+	bool big_endian, two_roots;
+	uint64_t page_sizes; /* bit n set: 2^n-byte leaves */
+	uint64_t half_base[2];
+	const char *level_name[PT_MAX_LEVELS];
+};
+
+/* Fill out with fmt's facts. */
+void pt_format_describe(const struct pt_format *fmt, struct pt_format_info *out);
+
+/*
+ * The root table's address in a value of fmt's root register (CR3, TTBRn_EL1, satp, a radix
+ * process-table entry): 0, or a negative PT_E* code with err saying what does not fit.
+ */
+int pt_root_of_reg(const struct pt_format *fmt, uint64_t reg, uint64_t *root, char *err,
+		   size_t len);
+/*
+ * Both roots (roots[0] lower half: PID pid's, roots[1] upper half: PID 0's) from a register
+ * pointing at tables of roots (ppc64 PTCR), the tables read through read(ctx, ...): 0, or a
+ * negative PT_E* code with err saying why (formats without such a register: -PT_EINVAL).
+ */
+int pt_roots_of_table_reg(const struct pt_format *fmt, uint64_t reg, uint64_t lpid, uint64_t pid,
+			  pt_phys_read_fn read, void *ctx, uint64_t roots[2], char *err,
+			  size_t len);
+
+/*
+ * Build a tree from spec (NUL-terminated text, <ptkit/spec.h>) in an arena of size bytes at
+ * physical base (size 0: 1G, and the image ends after the last table). 0 with *out set, or
+ * a negative PT_E* code with err naming the bad argument or "line N: why".
+ */
+int pt_space_build(struct pt_space **out, const struct pt_format *fmt, const char *spec,
+		   uint64_t base, uint64_t size, char *err, size_t len);
+/*
+ * Open a dump file (or, with raw, raw memory from raw_base) and attach its tree, as
+ * `ptkit translate` does: fmt NULL lets the dump choose; root NULL takes the dump's CPU
+ * state or else its kernel's root, "kernel" the kernel's root from VMCOREINFO, otherwise a
+ * number (a root register's value); root1 the upper-half root of a two-root format (without
+ * it that half has no tree). 0 with *out set, or a negative PT_E* code with err saying why.
+ */
+int pt_space_open_dump(struct pt_space **out, const char *path, const struct pt_format *fmt,
+		       bool raw, uint64_t raw_base, const char *root, const char *root1, char *err,
+		       size_t len);
+/*
+ * A tree in memory read through read(ctx, pa, buf, n) (0, or -1: no memory there), every
+ * table read once and kept. root is the root table's address; has_root1: root1 is the
+ * upper-half root of a two-root format (without it that half has no tree; a one-root format
+ * takes only root1 == root). 0 with *out set, or a negative PT_E* code (the root table
+ * cannot be read, misaligned, beyond the PA limit) with err saying why.
+ */
+int pt_space_from_reader(struct pt_space **out, const struct pt_format *fmt, pt_seg_read_fn read,
+			 void *ctx, uint64_t root, bool has_root1, uint64_t root1, char *err,
+			 size_t len);
+/* Free the space and its memory (the dump file is closed). NULL is fine. */
+void pt_space_close(struct pt_space *s);
+
+/* The space's format. */
+const struct pt_format *pt_space_format(const struct pt_space *s);
+/* Its roots (lower, upper half) and which halves have a tree (bit 0 lower, bit 1 upper). */
+unsigned pt_space_roots(const struct pt_space *s, uint64_t roots[2]);
+/*
+ * A built space's image: its bytes (valid until close), their physical base and length.
+ * -PT_EINVAL for a space that was not built.
+ */
+int pt_space_image(const struct pt_space *s, const uint8_t **bytes, uint64_t *base, uint64_t *size);
+/* What opening the space chose by itself (format, roots), one line each; "" if nothing. */
+const char *pt_space_notes(const struct pt_space *s);
+
+/*
+ * Translate va as the MMU would (tr as pt_translate fills it). 0; -PT_ENOENT when not
+ * mapped (tr->level: where the walk stopped; a PROT_NONE leaf too, with tr->size set);
+ * -PT_ERANGE for a non-canonical VA; -PT_EFAULT / -PT_ELOOP / -PT_EBADENT for a corrupt
+ * tree, err naming the entry ("0x1000: bad entry 0x... (why) at pte").
+ */
+int pt_space_translate(struct pt_space *s, uint64_t va, struct pt_translation *tr, char *err,
+		       size_t len);
+
+/* A leaf, as pt_space_next_leaf reports it. */
+struct pt_space_leaf {
+	uint64_t va, pa; /* the leaf's first VA and its output address */
+	uint64_t size;	 /* the leaf's size */
+	uint64_t group;	 /* its contiguous / NAPOT group's size (== size if none) */
+	uint64_t entry;	 /* the raw leaf entry */
+	uint32_t prot;	 /* effective PT_* bits, as pt_space_translate reports them */
+	int level;
+};
+
+/*
+ * The first leaf overlapping [*va, end) (end 0: 2^64) in the halves that have a tree, in
+ * address order; *va is moved to the end of that leaf (0 when it ends at 2^64). 1 with
+ * *leaf filled, 0 when there is none, or a negative PT_E* code for a corrupt tree with err
+ * naming the entry.
+ */
+int pt_space_next_leaf(struct pt_space *s, uint64_t *va, uint64_t end, struct pt_space_leaf *leaf,
+		       char *err, size_t len);
+
+/*
+ * Why a walk of a corrupt tree stopped (err: its PT_E* code), with the details st has when
+ * st->err == err; d (may be NULL) is the dump being read, which may know why memory is
+ * missing. What `ptkit translate` and `ptkit dump` print.
+ */
+struct mm_walk_state;
+struct pt_dump;
+void pt_corrupt_reason(const struct mm_walk_state *st, int err, const struct pt_dump *d, char *buf,
+		       size_t len);
+
+#endif

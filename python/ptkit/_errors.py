@@ -1,0 +1,24 @@
+# SPDX-License-Identifier: MIT
+"""ptkit.Error and ptkit.NotMapped."""
+
+
+class Error(Exception):
+    """Something ptkit refused or could not read; the message names what is wrong.
+
+    code is the library's PT_E* number (positive), or 0 when the package found it.
+    """
+
+    def __init__(self, message, code=0):
+        super().__init__(message)
+        self.code = code
+
+
+class NotMapped(Error):
+    """The VA is not mapped: the MMU would fault. level: where the walk stopped (0 is the
+    smallest pages), level_name its name ("pte", "pmd", ...), va the address."""
+
+    def __init__(self, message, va, level, level_name, code=4):
+        super().__init__(message, code)
+        self.va = va
+        self.level = level
+        self.level_name = level_name

@@ -1,0 +1,116 @@
+# SPDX-License-Identifier: MIT
+"""ptkit.Format: one hardware page-table format, and ptkit.formats()."""
+import ctypes
+
+from . import _lib
+from ._errors import Error
+
+
+class Format:
+    """A page-table format, by name ("x86_64", "arm64-4k-48", "riscv-sv39", ...).
+
+    >>> f = Format("x86_64"); f.levels, f.va_bits, f.page_sizes[:2]
+    (4, 48, [4096, 2097152])
+    """
+
+    def __init__(self, name):
+        if isinstance(name, Format):
+            name = name.name
+        ptr = _lib.lib.pt_format_find(str(name).encode())
+        if not ptr:
+            known = ", ".join(f.name for f in formats())
+            raise Error(f"unknown format '{name}' (known: {known})", code=_lib.EINVAL)
+        self._init(ptr)
+
+    @classmethod
+    def _from_ptr(cls, ptr):
+        f = cls.__new__(cls)
+        f._init(ptr)
+        return f
+
+    def _init(self, ptr):
+        info = _lib.FormatInfo()
+        _lib.lib.pt_format_describe(ptr, ctypes.byref(info))
+        self._ptr = ptr
+        self.name = _lib.text(info.name)
+        self.description = _lib.text(info.description)
+        self.levels = info.levels
+        self.va_bits = info.va_bits
+        self.pa_bits = info.pa_bits
+        self.entry_size = info.entry_size
+        self.big_endian = bool(info.big_endian)
+        self.two_roots = bool(info.two_roots)
+        self.page_sizes = [1 << b for b in range(64) if info.page_sizes >> b & 1]
+        self.half_bits = info.half_bits
+        self.half_base = (info.half_base[0], info.half_base[1])
+        self.level_names = [_lib.text(info.level_name[i]) or "?" for i in range(self.levels)]
+
+    def level_name(self, level):
+        """The name of level (0: smallest pages), "?" outside the format."""
+        return self.level_names[level] if 0 <= level < self.levels else "?"
+
+    def halves(self):
+        """The VA ranges translated: [(first, last), (first, last)] (lower, upper half)."""
+        span = 1 << self.half_bits
+        return [(b, b + span - 1) for b in self.half_base]
+
+    def half_of(self, va):
+        """0 or 1, the half holding va, or None for a non-canonical address."""
+        for h, (first, last) in enumerate(self.halves()):
+            if first <= va <= last:
+                return h
+        return None
+
+    def root_of_reg(self, value):
+        """The root table's physical address in a value of the root register (CR3 with a
+        PCID, TTBRn with an ASID, satp, a radix process-table entry). Error if it does not
+        fit the format."""
+        root = ctypes.c_uint64()
+        err = _lib.errbuf()
+        _lib.check(_lib.lib.pt_root_of_reg(self._ptr, value, ctypes.byref(root), err,
+                                           _lib.ERR_LEN), err)
+        return root.value
+
+    def roots_of_table_reg(self, ptcr, lpid, pid, read):
+        """Both roots (the PID's lower half, PID 0's upper half) from a register pointing at
+        tables of roots (ppc64 PTCR), those tables read by read(pa, n) -> bytes or None.
+        Error elsewhere, or when the tables are wrong."""
+        def cb(_ctx, pa, buf, n):
+            try:
+                data = read(pa, n)
+            except Exception:  # noqa: BLE001 - reported as memory that cannot be read
+                return -1
+            if data is None or len(data) != n:
+                return -1
+            ctypes.memmove(buf, bytes(data), n)
+            return 0
+        roots = (ctypes.c_uint64 * 2)()
+        err = _lib.errbuf()
+        _lib.check(_lib.lib.pt_roots_of_table_reg(self._ptr, ptcr, lpid, pid, _lib.READ_FN(cb),
+                                                  None, roots, err, _lib.ERR_LEN), err)
+        return roots[0], roots[1]
+
+    def __eq__(self, other):
+        return isinstance(other, Format) and other.name == self.name
+
+    def __hash__(self):
+        return hash(self.name)
+
+    def __repr__(self):
+        return f"ptkit.Format({self.name!r})"
+
+
+def formats():
+    """Every format ptkit knows, in `ptkit formats` order."""
+    out = []
+    i = 0
+    while True:
+        ptr = _lib.lib.pt_format_at(i)
+        if not ptr:
+            return out
+        out.append(Format._from_ptr(ptr))
+        i += 1
+
+
+def as_format(f):
+    return f if isinstance(f, Format) else Format(f)

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/* ptkit: struct pt_space (include/ptkit/space.h), shared by the files of src/space only. */
+#ifndef PTKIT_SPACE_INTERNAL_H
+#define PTKIT_SPACE_INTERNAL_H
+
+#include <stdarg.h>
+
+#include "ptkit/dump.h"
+#include "ptkit/mem.h"
+#include "ptkit/space.h"
+#include "ptkit/walk.h"
+
+enum { SPACE_LOWER = 1, SPACE_UPPER = 2, SPACE_BOTH = 3 };
+enum space_kind { SPACE_BUILT = 1, SPACE_DUMP, SPACE_READER };
+
+struct pt_space {
+	enum space_kind kind;
+	const struct pt_format *fmt;
+	struct pt_mm mm;
+	unsigned trees; /* SPACE_*: the halves that have a tree */
+	struct pt_arena arena;
+	uint64_t image_size; /* built: the image's length */
+	struct pt_dump dump;
+	struct pt_segmem seg;
+	struct mm_walk_state st; /* kept between calls: seeks reuse its path */
+	char notes[1024];
+};
+
+/* A zeroed space of kind, or NULL with err "out of memory". */
+struct pt_space *space_new(enum space_kind kind, char *err, size_t len);
+/* printf into err; returns code. */
+int space_fail(int code, char *err, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Append one line to s->notes. */
+void space_note(struct pt_space *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * Check a root table address as `ptkit translate` does (aligned to the root table, below
+ * the PA limit, readable in s's memory); what names it in messages ("root"). 0 or -PT_E*.
+ */
+int space_check_root(struct pt_space *s, const char *what, uint64_t root, char *err, size_t len);
+
+#endif

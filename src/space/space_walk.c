@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: MIT */
+/* ptkit: translating and listing leaves of a pt_space (include/ptkit/space.h). */
+#include <stdio.h>
+
+#include "space_internal.h"
+
+static const char *lname(const struct pt_format *fmt, int level)
+{
+	return level >= 0 && level < fmt->levels && fmt->level_name[level] ? fmt->level_name[level]
+									   : "?";
+}
+
+/* The half (0, 1) holding va, or -1 when fmt does not translate va. */
+static int half_of(const struct pt_format *fmt, uint64_t va)
+{
+	for (int h = 0; h < 2; h++)
+		if (va >= fmt->half_base[h] && va <= pt_half_last(fmt, h))
+			return h;
+	return -1;
+}
+
+static bool has_tree(const struct pt_space *s, int h)
+{
+	return !s->fmt->two_roots || (s->trees & (1u << h));
+}
+
+/* err for the corrupt walk s->st stopped on (code): "0x<va>: why at <level>". */
+static int corrupt(struct pt_space *s, uint64_t va, int code, char *err, size_t len)
+{
+	const struct mm_walk_state *st = &s->st;
+	struct pt_entry_info info = { 0 };
+	char why[256];
+
+	if (st->err == code && st->level >= 0 && st->level < s->fmt->levels)
+		pt_format_decode(s->fmt, st->entry, st->level, &info);
+	if (s->kind == SPACE_READER && code == -PT_EFAULT && info.kind == PT_ENTRY_TABLE)
+		snprintf(why, sizeof(why), "table pointer 0x%llx: the reader has no memory there",
+			 (unsigned long long)info.pa);
+	else
+		pt_corrupt_reason(st, code, s->kind == SPACE_DUMP ? &s->dump : NULL, why,
+				  sizeof(why));
+	return space_fail(code, err, len, "0x%llx: %s at %s", (unsigned long long)va, why,
+			  lname(s->fmt, st->err == code ? st->level : s->fmt->levels - 1));
+}
+
+int pt_space_translate(struct pt_space *s, uint64_t va, struct pt_translation *tr, char *err,
+		       size_t len)
+{
+	const struct pt_format *fmt = s->fmt;
+	int h = half_of(fmt, va), ret;
+
+	*tr = (struct pt_translation){ 0 };
+	if (h < 0) {
+		tr->level = -1;
+		return space_fail(-PT_ERANGE, err, len,
+				  "0x%llx: not a canonical address for %s (%d-bit VA)",
+				  (unsigned long long)va, fmt->name, fmt->va_bits);
+	}
+	if (!has_tree(s, h)) { /* no root: the MMU faults on the first level */
+		tr->level = fmt->levels - 1;
+		return space_fail(-PT_ENOENT, err, len, "0x%llx: not mapped (no %s root)",
+				  (unsigned long long)va, h ? "upper-half" : "lower-half");
+	}
+	ret = pt_translate(&s->mm, va, tr);
+	if (!ret)
+		return 0;
+	if (ret == -PT_ENOENT)
+		return space_fail(ret, err, len, "0x%llx: not mapped (fault at %s)",
+				  (unsigned long long)va, lname(fmt, tr->level));
+	mm_walk_seek_leaf(&s->st, &s->mm, va);
+	return corrupt(s, va, ret, err, len);
+}
+
+/* Fill leaf from the leaf s->st stands on. */
+static void fill_leaf(struct pt_space *s, struct pt_space_leaf *leaf)
+{
+	const struct mm_walk_state *st = &s->st;
+	struct pt_translation tr;
+	int ret;
+
+	leaf->va = mm_walk_leaf_va(st);
+	leaf->pa = mm_walk_leaf_pa(st);
+	leaf->size = mm_walk_leaf_size(st);
+	leaf->group = mm_walk_group_size(st);
+	leaf->entry = st->entry;
+	leaf->level = st->level;
+	/* The effective rights, as translate reports them (a PROT_NONE leaf: "none,..."). */
+	ret = pt_translate(&s->mm, leaf->va, &tr);
+	leaf->prot = !ret || (ret == -PT_ENOENT && tr.size) ? tr.prot : mm_walk_prot(st);
+}
+
+int pt_space_next_leaf(struct pt_space *s, uint64_t *va, uint64_t end, struct pt_space_leaf *leaf,
+		       char *err, size_t len)
+{
+	const struct pt_format *fmt = s->fmt;
+
+	for (int h = 0; h < 2; h++) {
+		uint64_t lo = fmt->half_base[h], last = pt_half_last(fmt, h);
+
+		if (!has_tree(s, h))
+			continue;
+		if (*va > lo)
+			lo = *va;
+		if (end && end - 1 < last)
+			last = end - 1;
+		if (lo > last)
+			continue;
+		if (mm_walk_first_leaf(&s->st, &s->mm, lo, last + 1)) {
+			fill_leaf(s, leaf);
+			*va = leaf->va + leaf->size;
+			return 1;
+		}
+		if (s->st.err)
+			return corrupt(s, s->st.va, s->st.err, err, len);
+	}
+	return 0;
+}
