@@ -1,0 +1,342 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Check gdb's `pt` command (tools/gdb/ptkit-gdb.py) against a live QEMU guest.
+
+    tests/gdb/gdb_pt_test.py --format x86_64 --ptkit build/ptkit [--inject read|root]
+
+scripts/verify.py's machinery builds a spec, the tables (`ptkit build`), the parameter blob and
+the bare-metal probe of the format's architecture (tests/mmu/<arch>); QEMU boots it with its
+gdbstub on a Unix socket, stopped. gdb (tests/gdb/in_gdb.py) sources the command, checks its
+errors before the target and at reset (MMU off), stops the probe at probe_run_tests (MMU on,
+no test access made yet), runs `pt info`, `pt translate` of the test VAs (mapped and not) and
+`pt dump`, reads every VA through QEMU's MMU (gdb's virtual read) and every PA pt printed as
+physical memory, and has QEMU save the tables as they are (pmemsave). Then:
+  (a) pt's translate and dump lines must equal `ptkit translate --json` / `dump --json` of
+      the saved live tables, and of the built image but for accessed/dirty;
+  (b) the MMU: a VA pt maps must read the same 8 bytes as its PA (the probe stamped every
+      word of the test pages with its own PA), a VA pt calls a fault must not be readable.
+--inject read|root: the command reads tables a page off / takes a root a page off; the test
+then passes only if both (a) and (b) catch it.
+Exit 0: all agree (inject: caught); 1: disagreements or a broken run; 77: no gdb with Python
+for the architecture."""
+import argparse
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import types
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+import verify  # noqa: E402
+
+SKIP = 77
+GDB_ARCH = {"x86_64": "i386:x86-64", "aarch64": "aarch64", "riscv64": "riscv:rv64",
+            "ppc64": "powerpc:common64"}
+UNITS = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+AD = {"accessed", "dirty"}
+
+
+class Skip(Exception):
+    pass
+
+
+def find_gdb(arch):
+    """A gdb with Python that knows arch: gdb (Debian's: x86 only), then gdb-multiarch."""
+    why = []
+    for g in ("gdb", "gdb-multiarch"):
+        path = shutil.which(g)
+        if not path:
+            why.append("%s: not installed" % g)
+            continue
+        p = subprocess.run([path, "-nx", "-batch", "-ex", "python print('py-ok')",
+                            "-ex", "set architecture " + GDB_ARCH[arch]],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        if "py-ok" in p.stdout and p.returncode == 0 and "Undefined" not in p.stdout \
+                and "Requires an argument" not in p.stdout:
+            return path
+        why.append("%s: %s" % (g, p.stdout.strip().splitlines()[-1] if p.stdout.strip()
+                               else "exit %d" % p.returncode))
+    raise Skip("no gdb with Python for %s (%s; scripts/install-deps.sh installs "
+               "gdb-multiarch)" % (arch, "; ".join(why)))
+
+
+def size_bytes(s):
+    return int(s[:-1]) * UNITS[s[-1]] if s[-1] in UNITS else int(s)
+
+
+def flagset(s):
+    return set() if s == "-" else set(s.split(","))
+
+
+def parse_translate(text):
+    """pt translate lines -> {va: (pa, size, flags) | ("fault", level) | ("error", why)}."""
+    res = {}
+    for line in text.splitlines():
+        f = line.split()
+        if len(f) < 3:
+            continue
+        va = int(f[0], 16)
+        if f[1] == "fault":
+            res[va] = ("fault", f[2])
+        elif f[1] == "error":
+            res[va] = ("error", " ".join(f[2:]))
+        else:
+            res[va] = (int(f[1], 16), size_bytes(f[2]), flagset(f[3] if len(f) > 3 else "-"))
+    return res
+
+
+def parse_dump(text):
+    """pt dump lines -> [(start, end, level, flags, pa)] (headers skipped)."""
+    res = []
+    for line in text.splitlines():
+        f = line.split()
+        if not f or f[0].startswith("---"):
+            continue
+        s, e = f[0].split("-")
+        res.append((int(s, 16), int(e, 16), f[2], flagset(f[3]), int(f[5], 16)))
+    return res
+
+
+def cli_json(ptkit, cmd, fmt, image, base, root, root1, extra):
+    c = [ptkit, cmd, "--format", fmt, "--image", image, "--base", hex(base), "--root", hex(root),
+         "--json"] + (["--root1", hex(root1)] if root1 is not None else []) + extra
+    p = subprocess.run(c, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if p.returncode not in (0, 1) or not p.stdout.strip():
+        raise verify.Fail("%s failed (%d): %s" % (" ".join(c[:2]), p.returncode, p.stderr))
+    return json.loads(p.stdout)
+
+
+def expect_translate(js, strip_ad):
+    res = {}
+    for e in js:
+        va = int(e["va"], 16)
+        if "fault" in e:
+            res[va] = ("fault", e["fault"])
+        elif "error" in e:
+            res[va] = ("error", e["error"])
+        else:
+            fl = set(e["flags"]) - (AD if strip_ad else set())
+            res[va] = (int(e["pa"], 16), e["size"], fl)
+    return res
+
+
+def expect_dump(js, strip_ad):
+    return [(int(e["start"], 16), int(e["end"], 16), e["level"],
+             set(e["flags"]) - (AD if strip_ad else set()), int(e["pa"], 16)) for e in js]
+
+
+def merge(runs):
+    """Dump runs re-coalesced as the CLI does (after dropping accessed/dirty)."""
+    out = []
+    for s, e, lv, fl, pa in runs:
+        if out and out[-1][1] == s and out[-1][2] == lv and out[-1][3] == fl and \
+                out[-1][4] + (out[-1][1] - out[-1][0]) == pa:
+            out[-1] = (out[-1][0], e, lv, fl, out[-1][4])
+        else:
+            out.append((s, e, lv, fl, pa))
+    return out
+
+
+def strip(tr):
+    return {va: (t[0], t[1], t[2] - AD) if isinstance(t[0], int) else t for va, t in tr.items()}
+
+
+def compare_cli(name, got_tr, got_dump, want_tr, want_dump):
+    bad = []
+    for va, w in want_tr.items():
+        g = got_tr.get(va)
+        if g != w:
+            bad.append("%s: translate 0x%x: pt %s, ptkit CLI %s" % (name, va, g, w))
+    if got_dump != want_dump:
+        n = sum(1 for a, b in zip(got_dump, want_dump) if a != b)
+        n += abs(len(got_dump) - len(want_dump))
+        first = next((i for i, (a, b) in enumerate(zip(got_dump, want_dump)) if a != b),
+                     min(len(got_dump), len(want_dump)))
+        bad.append("%s: dump: %d of %d/%d lines differ; first at %d: pt %s, ptkit CLI %s" %
+                   (name, n, len(got_dump), len(want_dump), first,
+                    got_dump[first] if first < len(got_dump) else None,
+                    want_dump[first] if first < len(want_dump) else None))
+    return bad
+
+
+def compare_mmu(tr, virt, phys):
+    """(b): QEMU's own walk (gdb's virtual read) against the PA pt printed."""
+    bad, n = [], 0
+    for va, t in tr.items():
+        v = virt.get("0x%x" % va)
+        if isinstance(t[0], int):
+            p = phys.get("0x%x" % va)
+            if v is None and "r" not in t[2]:
+                continue    # execute-only (RISC-V): QEMU's debug read is a load, it faults
+            n += 1
+            if v is None or p is None or v != p:
+                bad.append("MMU: VA 0x%x reads %s through the MMU, PA 0x%x (pt) holds %s" %
+                           (va, v, t[0], p))
+        else:
+            n += 1
+            if v is not None:
+                bad.append("MMU: VA 0x%x reads %s through the MMU, pt says %s %s" %
+                           (va, v, t[0], t[1]))
+    return n, bad
+
+
+def free_name(work):
+    return os.path.join(work, "gdb.sock")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--format", required=True)
+    ap.add_argument("--ptkit", required=True, help="the CLI (build/ptkit)")
+    ap.add_argument("--script", default=os.path.join(ROOT, "tools/gdb/ptkit-gdb.py"))
+    ap.add_argument("--count", type=int, default=40)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--inject", choices=["read", "root"])
+    ap.add_argument("--workdir")
+    ap.add_argument("--timeout", type=float, default=60)
+    args = ap.parse_args()
+    try:
+        return run(args)
+    except Skip as e:
+        print("gdb pt %s: SKIPPED: %s" % (args.format, e))
+        return SKIP
+    except verify.Skip as e:
+        print("gdb pt %s: SKIPPED: %s" % (args.format, e))
+        return SKIP
+    except verify.Fail as e:
+        print("gdb pt %s: %s" % (args.format, e), file=sys.stderr)
+        return 1
+
+
+def run(args):
+    t0 = time.time()
+    a = verify.arch_for(args.format)
+    gdbexe = find_gdb(a.name)
+    work = args.workdir or tempfile.mkdtemp(prefix="ptkit-gdb-")
+    os.makedirs(work, exist_ok=True)
+    vargs = types.SimpleNamespace(format=args.format, count=args.count, seed=args.seed,
+                                  ptkit=args.ptkit, inject=None, timeout=args.timeout,
+                                  workdir=work, accel="tcg")
+    r = verify.Run(vargs, a, args.seed, work)
+    elf = r.probe + "64" if a.name == "x86_64" else r.probe
+    if a.name == "ppc64":
+        elf = r.probe[:-len(".bin")] + ".elf"
+    sock = free_name(work)
+    cmd = a.qemu_cmd("tcg", r.probe, r.image, r.params)
+    i = cmd.index("-serial")
+    cmd[i + 1] = "file:" + os.path.join(work, "serial.txt")
+    cmd += ["-S", "-gdb", "unix:%s,server=on,wait=off" % sock]
+    qemu = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        for _ in range(200):
+            if os.path.exists(sock) or qemu.poll() is not None:
+                break
+            time.sleep(0.02)
+        if not os.path.exists(sock):
+            raise verify.Fail("QEMU did not open its gdbstub: %s" %
+                              qemu.communicate(timeout=5)[1].decode(errors="replace"))
+        with open(os.path.join(work, "vas.txt"), "w") as f:
+            f.write("\n".join("%x" % v for v in r.vas) + "\n")
+        live = os.path.join(work, "live.img")
+        tsize = os.path.getsize(r.image)
+        env = dict(os.environ, PT_SCRIPT=os.path.abspath(args.script), PT_SOCKET=sock,
+                   PT_ELF=elf, PT_STOP="probe_run_tests",
+                   PT_VAS=os.path.join(work, "vas.txt"), PT_OUT=os.path.join(work, "gdb.json"),
+                   PT_LIVE=live, PT_LIVE_RANGE="0x%x %d" % (a.table_base, tsize),
+                   PT_INJECT=args.inject or "")
+        t1 = time.time()
+        try:
+            g = subprocess.run([gdbexe, "-nx", "-batch", "-x", os.path.join(HERE, "in_gdb.py")],
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True, timeout=args.timeout)
+        except subprocess.TimeoutExpired:
+            raise verify.Fail("gdb timed out after %ds (work dir %s)" % (args.timeout, work))
+        tg = time.time() - t1
+        with open(os.path.join(work, "gdb.log"), "w") as f:
+            f.write(g.stdout)
+        if not os.path.exists(env["PT_OUT"]):
+            raise verify.Fail("gdb did not finish (exit %d):\n%s" %
+                              (g.returncode, "\n".join(g.stdout.splitlines()[-15:])))
+    finally:
+        if qemu.poll() is None:
+            qemu.kill()
+        qemu.wait()
+    with open(env["PT_OUT"]) as f:
+        res = json.load(f)
+    return judge(args, a, r, res, live, work, time.time() - t0, tg)
+
+
+def judge(args, a, r, res, live, work, total, tg):
+    bad = []
+    # The errors the user sees without a usable target: `pt: ` and what is missing.
+    want_err = {"no target": "no target", "no target, file loaded": "no target",
+                "at reset": {"x86_64": "CR0", "aarch64": "SCTLR_EL1", "riscv64": "satp",
+                             "ppc64": "PTCR"}[a.name],
+                "bad format": "nosuch"}
+    for k, w in want_err.items():
+        e = res["errors"].get(k)
+        print("error %-22s %s" % (k + ":", e))
+        if not e or not e.startswith("pt: ") or w not in e:
+            bad.append("error %s: expected a `pt: ...%s...` error, got %r" % (k, w, e))
+    for k in ("info", "translate", "dump"):
+        if res.get(k + "_error"):
+            bad.append("pt %s failed: %s" % (k, res[k + "_error"]))
+    print((res.get("info") or "").strip())
+    if "0" not in (res.get("mode_after") or ""):
+        bad.append("PhyMemMode not set back to 0: %r" % res.get("mode_after"))
+    if res.get("pmemsave"):
+        raise verify.Fail("monitor pmemsave failed: %s" % res["pmemsave"])
+    got_tr = parse_translate(res.get("translate") or "")
+    got_dump = parse_dump(res.get("dump") or "")
+    ck = (args.ptkit, args.format)
+    vas = ["0x%x" % v for v in r.vas]
+    # (a) the CLI on the tables as QEMU holds them now, and on the image as built.
+    cli = []
+    for name, image, strip_ad in (("live tables", live, False), ("built image", r.image, True)):
+        wt = expect_translate(cli_json(*ck[:1], "translate", ck[1], image, a.table_base,
+                                       r.root, r.root1, vas), strip_ad)
+        wd = expect_dump(cli_json(*ck[:1], "dump", ck[1], image, a.table_base, r.root,
+                                  r.root1, []), strip_ad)
+        wd = merge(wd) if strip_ad else wd
+        cli += compare_cli(name, strip(got_tr) if strip_ad else got_tr,
+                           merge([(s, e, lv, fl - AD, pa) for s, e, lv, fl, pa in got_dump])
+                           if strip_ad else got_dump, wt, wd)
+    # (b) the MMU.
+    nmmu, mmu = compare_mmu(got_tr, res.get("virt", {}), res.get("phys", {}))
+    mapped = sum(1 for t in got_tr.values() if isinstance(t[0], int))
+    summary = ("gdb pt %s: %d VAs (%d mapped), %d dump lines; %d CLI disagreements, %d of %d "
+               "MMU reads disagree; gdb %.1fs, total %.1fs" %
+               (args.format, len(got_tr), mapped, len(got_dump), len(cli), len(mmu), nmmu,
+                tg, total))
+    if len(got_tr) != len(r.vas):
+        bad.append("pt translate answered %d of %d VAs" % (len(got_tr), len(r.vas)))
+    if args.inject:
+        for d in (cli[:2] + mmu[:2]):
+            print("CAUGHT " + d)
+        print(summary)
+        if cli and mmu and not bad:
+            print("inject %s: caught by both the CLI and the MMU comparison" % args.inject)
+            return 0
+        print("inject %s: NOT caught (%d CLI, %d MMU disagreements; %s)" %
+              (args.inject, len(cli), len(mmu), "; ".join(bad) or "no other failure"))
+        return 1
+    for d in (bad + cli + mmu)[:30]:
+        print("DISAGREE " + d)
+    print(summary)
+    if bad or cli or mmu or not mapped or not nmmu:
+        print("work dir kept: %s" % work)
+        return 1
+    if not args.workdir:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,91 @@
+# SPDX-License-Identifier: MIT
+"""Run inside `gdb -batch -x` by tests/gdb/gdb_pt_test.py: source the `pt` command, attach to
+the QEMU probe, stop it after its MMU is on, run the pt commands and read memory the MMU's way
+(virtual) and the table way (physical). Everything goes to the JSON file $PT_OUT; the
+comparing is the driver's. Environment: PT_SCRIPT (ptkit-gdb.py), PT_SOCKET (QEMU's gdbstub),
+PT_ELF (the probe, for its symbols), PT_STOP (symbol to stop at), PT_VAS (hex VAs, one per
+line), PT_LIVE (file for QEMU's pmemsave of PT_LIVE_RANGE "base size"), PT_INJECT (self-test:
+`read`: pt reads every table a page off; `root`: the root register a page off)."""
+import json
+import os
+
+import gdb
+
+env = os.environ
+out = {"errors": {}}
+
+
+def run(cmd):
+    """(output, None) or (None, error message)."""
+    try:
+        return gdb.execute(cmd, to_string=True), None
+    except gdb.error as e:
+        return None, str(e)
+
+
+def read(addr, n=8):
+    try:
+        return bytes(gdb.selected_inferior().read_memory(addr, n)).hex()
+    except gdb.MemoryError:
+        return None
+
+
+def save():
+    with open(env["PT_OUT"], "w") as f:
+        json.dump(out, f, indent=1)
+
+
+gdb.execute("set pagination off")
+gdb.execute("set confirm off")
+gdb.execute("source " + env["PT_SCRIPT"])
+# Errors: before any target, then at reset (every probe starts with its MMU off).
+out["errors"]["no target"] = run("pt translate 0")[1]
+gdb.execute("file " + env["PT_ELF"])
+out["errors"]["no target, file loaded"] = run("pt translate 0")[1]
+gdb.execute("target remote " + env["PT_SOCKET"])
+out["errors"]["at reset"] = run("pt translate 0")[1]
+out["errors"]["bad format"] = run("pt --format nosuch translate 0")[1]
+
+gdb.execute("tbreak " + env["PT_STOP"])
+gdb.execute("continue")
+out["stopped_at"] = int(gdb.parse_and_eval("$pc")) & ((1 << 64) - 1)
+
+inject = env.get("PT_INJECT")
+main = __import__("__main__")
+if inject == "read":
+    real_read = main.PhysMem.read
+    main.PhysMem.read = lambda self, pa, n: real_read(self, pa + 4096, n)
+elif inject == "root":
+    real_reg = main.read_register
+
+    def shifted(name):     # one page up: satp holds the root's PPN, the others its address
+        v = real_reg(name)
+        if name in ("cr3", "TTBR0_EL1", "TTBR1_EL1", "ptcr"):
+            return v + 4096
+        return v + 1 if name == "satp" else v
+    main.read_register = shifted
+
+vas = [int(x, 16) for x in open(env["PT_VAS"]).read().split()]
+out["info"], out["info_error"] = run("pt info")
+out["translate"], out["translate_error"] = run("pt translate " +
+                                               " ".join("0x%x" % v for v in vas))
+out["dump"], out["dump_error"] = run("pt dump")
+
+# The tables as they are now, before QEMU's own walks below can set accessed bits (RISC-V).
+base, size = env["PT_LIVE_RANGE"].split()
+out["pmemsave"] = run('monitor pmemsave %s %s "%s"' % (base, size, env["PT_LIVE"]))[1]
+# The MMU's answer: gdb's ordinary (virtual) read of each VA, QEMU walking the tables.
+out["virt"] = {"0x%x" % v: read(v) for v in vas}
+# The bytes at the PAs pt printed, read as physical memory.
+pas = {}
+for line in (out["translate"] or "").splitlines():
+    f = line.split()
+    if len(f) >= 2 and f[1].startswith("0x"):
+        pas[f[0]] = int(f[1], 16)
+run("maintenance packet Qqemu.PhyMemMode:1")
+out["phys"] = {va: read(pa) for va, pa in pas.items()}
+run("maintenance packet Qqemu.PhyMemMode:0")
+out["mode_after"] = run("maintenance packet qqemu.PhyMemMode")[0]
+
+save()
+gdb.execute("kill")
