@@ -5,7 +5,8 @@ the QEMU probe, stop it after its MMU is on, run the pt commands and read memory
 comparing is the driver's. Environment: PT_SCRIPT (ptkit-gdb.py), PT_SOCKET (QEMU's gdbstub),
 PT_ELF (the probe, for its symbols), PT_STOP (symbol to stop at), PT_VAS (hex VAs, one per
 line), PT_LIVE (file for QEMU's pmemsave of PT_LIVE_RANGE "base size"), PT_INJECT (self-test:
-`read`: pt reads every table a page off; `root`: the root register a page off)."""
+`read`: pt reads the tables a page off; `root`: the root register a page off (ppc64:
+PIDR 1 -> 0)."""
 import json
 import os
 
@@ -54,15 +55,17 @@ inject = env.get("PT_INJECT")
 main = __import__("__main__")
 if inject == "read":
     real_read = main.PhysMem.read
-    main.PhysMem.read = lambda self, pa, n: real_read(self, pa + 4096, n)
+    tables = int(env["PT_LIVE_RANGE"].split()[0], 16)   # the tree (not ppc64's PATB/PRTB)
+    main.PhysMem.read = lambda self, pa, n: real_read(self, pa + 4096 if pa >= tables else pa,
+                                                      n)
 elif inject == "root":
     real_reg = main.read_register
 
-    def shifted(name):     # one page up: satp holds the root's PPN, the others its address
+    def shifted(name):     # a page up (satp: the PPN); ppc64 PIDR 1 -> 0
         v = real_reg(name)
-        if name in ("cr3", "TTBR0_EL1", "TTBR1_EL1", "ptcr"):
+        if name in ("cr3", "TTBR0_EL1", "TTBR1_EL1"):
             return v + 4096
-        return v + 1 if name == "satp" else v
+        return v + 1 if name == "satp" else v ^ 1 if name == "pid" else v
     main.read_register = shifted
 
 vas = [int(x, 16) for x in open(env["PT_VAS"]).read().split()]

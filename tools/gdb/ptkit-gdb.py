@@ -170,7 +170,7 @@ def _gdb_arch():
 
 
 # --- per family: the automatic format and the roots -----------------------------------------
-def _auto_x86():
+def _auto_x86(mem):
     cr0, cr4 = read_register("cr0"), read_register("cr4")
     if not cr0 >> 31 & 1 or not cr4 >> 5 & 1:
         raise PtError("the CPU is not using 4- or 5-level paging (CR0 0x%x: PG=%d, CR4 0x%x: "
@@ -182,7 +182,7 @@ _TG0 = {0: "4k", 1: "64k", 2: "16k"}
 _TG1 = {2: "4k", 3: "64k", 1: "16k"}
 
 
-def _auto_arm64():
+def _auto_arm64(mem):
     try:
         sctlr = read_register("SCTLR")
         if not sctlr & 1:
@@ -207,7 +207,7 @@ def _auto_arm64():
                                                           if n.startswith("arm64")))))
 
 
-def _auto_riscv():
+def _auto_riscv(mem):
     satp = read_register("satp")
     modes = {8: "riscv-sv39", 9: "riscv-sv48", 10: "riscv-sv57"}
     if satp >> 60 not in modes:
@@ -216,12 +216,25 @@ def _auto_riscv():
     return modes[satp >> 60]
 
 
-def _auto_ppc64():
+def _auto_ppc64(mem):
     ptcr = read_register("ptcr")
     if ptcr == 0:
         raise PtError("PTCR is 0: no partition table, the radix MMU is not set up")
-    # The page size lives in the tree (a PDE's NLS), not in a register: 64K is Linux's
-    # usual, and a 4K tree then reports "NLS does not match" (see `pt format`).
+    # The page size is in the tree (the NLS of the PDEs above the leaves), not in a register:
+    # the first of 64K (Linux's usual) and 4K whose walk reaches a smallest-page leaf or the
+    # end of the tree without a corrupt entry.
+    _, pid = _first_register(["pid", "pidr", "PIDR"])
+    for name in ("ppc64-radix-64k", "ppc64-radix-4k"):
+        fmt = _format(name)
+        try:
+            root, root1 = fmt.roots_of_table_reg(ptcr, 0, pid, mem.read)
+            with ptkit.Tables.from_reader(fmt, mem.read, root, root1) as t:
+                for lf in t.leaves():
+                    if lf.level == 0:
+                        break
+            return name
+        except ptkit.Error:
+            continue
     return "ppc64-radix-64k"
 
 
@@ -274,14 +287,14 @@ def _format_names():
     return [f.name for f in ptkit.formats()]
 
 
-def _pick_format(opts):
+def _pick_format(opts, mem):
     name = opts.get("format") or _override[0]
     if name:
         return _format(name), "set" if not opts.get("format") else "--format"
     arch = _gdb_arch()
     for prefix, fn in AUTO:
         if arch.startswith(prefix):
-            return _format(fn()), "auto, gdb architecture %s" % arch
+            return _format(fn(mem)), "auto, gdb architecture %s" % arch
     raise PtError("gdb architecture %s: no automatic format; pick one with `pt format F` "
                   "(%s)" % (arch, " ".join(_format_names())))
 
@@ -378,7 +391,7 @@ class PtCommand(gdb.Command):
             gdb.write("pt: format auto (from the gdb architecture and the CPU's registers)\n")
 
     def tables(self, opts, mem):
-        fmt, why = _pick_format(opts)
+        fmt, why = _pick_format(opts, mem)
         root, root1, how = _roots(fmt, mem, opts)
         if root is None and root1 is None:
             raise PtError("%s: no half of the address space is translated" % how)
