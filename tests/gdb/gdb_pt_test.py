@@ -67,6 +67,20 @@ def find_gdb(arch):
                "gdb-multiarch)" % (arch, "; ".join(why)))
 
 
+def asan_env():
+    """PTKIT_SANITIZE=ON: libptkit.so is an ASan build, whose runtime must be first in gdb's
+    process: preload it (leak checks off: gdb's own allocations are not ours)."""
+    if os.environ.get("PTKIT_SANITIZE") != "ON":
+        return {}
+    cc = os.environ.get("CC", "cc")
+    asan = subprocess.run([cc, "-print-file-name=libasan.so"], stdout=subprocess.PIPE,
+                          text=True).stdout.strip()
+    if not os.path.isabs(asan) or not os.path.exists(asan):
+        raise verify.Fail("PTKIT_SANITIZE=ON but %s does not know libasan.so (%r)" % (cc, asan))
+    opts = os.environ.get("ASAN_OPTIONS")
+    return {"LD_PRELOAD": asan, "ASAN_OPTIONS": "detect_leaks=0" + (":" + opts if opts else "")}
+
+
 def size_bytes(s):
     return int(s[:-1]) * UNITS[s[-1]] if s[-1] in UNITS else int(s)
 
@@ -252,6 +266,7 @@ def run(args):
                    PT_VAS=os.path.join(work, "vas.txt"), PT_OUT=os.path.join(work, "gdb.json"),
                    PT_LIVE=live, PT_LIVE_RANGE="0x%x %d" % (a.table_base, tsize),
                    PT_INJECT=args.inject or "")
+        env.update(asan_env())
         t1 = time.time()
         try:
             g = subprocess.run([gdbexe, "-nx", "-batch", "-x", os.path.join(HERE, "in_gdb.py")],
