@@ -265,7 +265,9 @@ def run(args):
                    PT_ELF=elf, PT_STOP="probe_run_tests",
                    PT_VAS=os.path.join(work, "vas.txt"), PT_OUT=os.path.join(work, "gdb.json"),
                    PT_LIVE=live, PT_LIVE_RANGE="0x%x %d" % (a.table_base, tsize),
-                   PT_INJECT=args.inject or "")
+                   PT_INJECT=args.inject or "",
+                   PT_OTHER_FORMAT="riscv-sv39" if a.name == "x86_64" else "x86_64",
+                   PT_MONITOR_REG={"x86_64": "cr3", "riscv64": "satp"}.get(a.name, ""))
         env.update(asan_env())
         t1 = time.time()
         try:
@@ -295,12 +297,19 @@ def judge(args, a, r, res, live, work, total, tg):
     want_err = {"no target": "no target", "no target, file loaded": "no target",
                 "at reset": {"x86_64": "CR0", "aarch64": "SCTLR_EL1", "riscv64": "satp",
                              "ppc64": "PTCR"}[a.name],
-                "bad format": "nosuch"}
+                "bad format": "nosuch",
+                "register": "register %s is not available" %
+                            ("satp" if a.name == "x86_64" else "cr3")}
     for k, w in want_err.items():
         e = res["errors"].get(k)
         print("error %-22s %s" % (k + ":", e))
         if not e or not e.startswith("pt: ") or w not in e:
             bad.append("error %s: expected a `pt: ...%s...` error, got %r" % (k, w, e))
+    if "monitor_reg" in res:
+        mon, reg = res["monitor_reg"]
+        print("register from `monitor info registers`: 0x%x, from gdb: 0x%x" % (mon, reg))
+        if mon != reg:
+            bad.append("monitor info registers gave 0x%x, gdb 0x%x" % (mon, reg))
     for k in ("info", "translate", "dump"):
         if res.get(k + "_error"):
             bad.append("pt %s failed: %s" % (k, res[k + "_error"]))

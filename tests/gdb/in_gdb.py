@@ -49,6 +49,16 @@ out["errors"]["bad format"] = run("pt --format nosuch translate 0")[1]
 
 gdb.execute("tbreak " + env["PT_STOP"])
 gdb.execute("continue")
+# Another family's root register, which this CPU does not have.
+out["errors"]["register"] = run("pt --format %s translate 0" %
+                                 env["PT_OTHER_FORMAT"])[1]
+# The fallback to `monitor info registers`: a name gdb does not know (upper case) that
+# QEMU's monitor lists, against gdb's own register.
+if env.get("PT_MONITOR_REG"):
+    name = env["PT_MONITOR_REG"]
+    main = __import__("__main__")
+    out["monitor_reg"] = [main.read_register(name.upper()),
+                          int(gdb.parse_and_eval("$" + name)) & ((1 << 64) - 1)]
 out["stopped_at"] = int(gdb.parse_and_eval("$pc")) & ((1 << 64) - 1)
 
 inject = env.get("PT_INJECT")
