@@ -10,9 +10,9 @@ if(TARGET ptkit AND TARGET ptkit_shared)
   find_program(PTKIT_PYTHON3 python3 REQUIRED)
   set(PTKIT_GDB_TEST ${PTKIT_PYTHON3} ${PROJECT_SOURCE_DIR}/tests/gdb/gdb_pt_test.py
                      --ptkit $<TARGET_FILE:ptkit>)
-  # Under PTKIT_SANITIZE the library is an ASan one: the driver preloads libasan into gdb.
-  set(PTKIT_GDB_ENV "PTKIT_LIBRARY=$<TARGET_FILE:ptkit_shared>"
-                    "PTKIT_SANITIZE=${PTKIT_SANITIZE}" "CC=${CMAKE_C_COMPILER}")
+  # Under PTKIT_SANITIZE the library is an ASan one: the driver lets it bring libasan into
+  # gdb (gdb_pt_test.py: asan_env).
+  set(PTKIT_GDB_ENV "PTKIT_LIBRARY=$<TARGET_FILE:ptkit_shared>" "PTKIT_SANITIZE=${PTKIT_SANITIZE}")
   foreach(fmt x86_64 x86_64-la57 riscv-sv39 riscv-sv48 riscv-sv57 arm64-4k-39 arm64-4k-48
               arm64-4k-52 arm64-16k-36 arm64-16k-47 arm64-16k-52 arm64-64k-42 arm64-64k-48
               arm64-64k-52 ppc64-radix-4k ppc64-radix-64k)
