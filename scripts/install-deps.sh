@@ -5,7 +5,7 @@
 # (qemu-system-*, valgrind, ...); the environment may override it.
 set -eu
 
-PTKIT_DEPS=${PTKIT_DEPS:-"gcc cmake make python3 binutils pkgconf qemu-system-x86 liburcu-dev gcc-riscv64-linux-gnu qemu-system-misc gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm gcc-powerpc64-linux-gnu qemu-system-ppc gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross curl zlib1g-dev liblzo2-dev libsnappy-dev libzstd-dev groff-base"}
+PTKIT_DEPS=${PTKIT_DEPS:-"gcc cmake make python3 binutils pkgconf qemu-system-x86 liburcu-dev gcc-riscv64-linux-gnu qemu-system-misc gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm gcc-powerpc64-linux-gnu qemu-system-ppc gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross curl zlib1g-dev liblzo2-dev libsnappy-dev libzstd-dev groff-base python3-pytest"}
 
 # dpkg -s alone succeeds for removed packages that left config files: read the status.
 installed() {

@@ -175,4 +175,32 @@ for name in $examples; do
 			fail "$name prints differently against the installed library and in the tree"
 	fi
 done
-echo "install_consume: $nexp exported symbols, examples:$examples (pkg-config and find_package), version $v"
+# --- the Python package: import ptkit from the prefix, with the installed library -----------
+pydir=$prefix/${PYTHON_DIR:-lib/python3/dist-packages}
+[ -f "$pydir/ptkit/__init__.py" ] && [ -f "$pydir/ptkit/_installed.py" ] ||
+	fail "not installed: ${PYTHON_DIR:-lib/python3/dist-packages}/ptkit"
+py=
+for p in /usr/bin/python3 python3; do
+	if "$p" -c '' >/dev/null 2>&1; then
+		py=$p
+		break
+	fi
+done
+if [ -n "$py" ]; then
+	preload=
+	case " $CONSUMER_FLAGS " in # an ASan library needs the ASan runtime first in python
+	*-fsanitize=address*) preload=$($CC -print-file-name=libasan.so) ;;
+	esac
+	got=$(cd "$work" && env -u PTKIT_LIBRARY PYTHONPATH="$pydir" PYTHONDONTWRITEBYTECODE=1 \
+		${preload:+LD_PRELOAD=$preload ASAN_OPTIONS=detect_leaks=0} "$py" -c '
+import os, ptkit
+t = ptkit.Tables.build("x86_64", "map 0x400000 0x200000 2M r,x,user")
+print(os.path.realpath(ptkit._lib.lib._name), ptkit.__version__, ptkit.format_translation(t.translate(0x401234)))
+') || fail "import ptkit from the installed prefix failed"
+	[ "$got" = "$(realpath "$lib/libptkit.so.$MAJOR") $v 0x401234 0x201234 2M r,x,user" ] ||
+		fail "installed ptkit: '$got' (not the installed library, or a wrong answer)"
+else
+	echo "install_consume: no python3: the Python package's import not checked"
+fi
+
+echo "install_consume: $nexp exported symbols, examples:$examples (pkg-config and find_package), version $v, python: ${py:-none}"
