@@ -50,9 +50,6 @@ if(TARGET ptkit)
   install(FILES ${PROJECT_SOURCE_DIR}/completions/ptkit.bash
           DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions RENAME ptkit)
 endif()
-# gdb's `pt` command (docs/GDB.md): `source PREFIX/share/ptkit/gdb/ptkit-gdb.py`.
-install(FILES ${PROJECT_SOURCE_DIR}/tools/gdb/ptkit-gdb.py
-        DESTINATION ${CMAKE_INSTALL_DATADIR}/ptkit/gdb COMPONENT runtime)
 file(GLOB PTKIT_PUBLIC_HEADERS CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/include/ptkit/*.h)
 if(NOT PTKIT_HAS_MM)
   list(FILTER PTKIT_PUBLIC_HEADERS EXCLUDE REGEX "/mm\\.h$")

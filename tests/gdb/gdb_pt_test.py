@@ -212,6 +212,9 @@ def main():
     ap.add_argument("--count", type=int, default=100)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--inject", choices=["read", "root"])
+    ap.add_argument("--install", metavar="BUILD_DIR",
+                    help="cmake --install BUILD_DIR into a temporary prefix and use the "
+                    "installed command, package and library (nothing from the tree)")
     ap.add_argument("--workdir")
     ap.add_argument("--timeout", type=float, default=30, help="for gdb (seconds)")
     args = ap.parse_args()
@@ -241,6 +244,19 @@ def run(args):
     elf = r.probe + "64" if a.name == "x86_64" else r.probe
     if a.name == "ppc64":
         elf = r.probe[:-len(".bin")] + ".elf"
+    env = dict(os.environ)
+    if args.install:
+        prefix = os.path.join(work, "prefix")
+        p = subprocess.run([os.environ.get("CMAKE", "cmake"), "--install", args.install,
+                            "--prefix", prefix], stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True)
+        if p.returncode:
+            raise verify.Fail("cmake --install %s failed:\n%s" % (args.install, p.stdout))
+        args.script = os.path.join(prefix, os.environ.get("DATADIR", "share"),
+                                   "ptkit/gdb/ptkit-gdb.py")
+        args.prefix = os.path.realpath(prefix)
+        for k in ("PTKIT_LIBRARY", "PTKIT_PYTHONPATH", "PYTHONPATH"):
+            env.pop(k, None)
     sock = free_name(work)
     cmd = a.qemu_cmd("tcg", r.probe, r.image, r.params)
     i = cmd.index("-serial")
@@ -259,7 +275,7 @@ def run(args):
             f.write("\n".join("%x" % v for v in r.vas) + "\n")
         live = os.path.join(work, "live.img")
         tsize = os.path.getsize(r.image)
-        env = dict(os.environ, PT_SCRIPT=os.path.abspath(args.script), PT_SOCKET=sock,
+        env.update(PT_SCRIPT=os.path.abspath(args.script), PT_SOCKET=sock,
                    PT_ELF=elf, PT_STOP="probe_run_tests",
                    PT_VAS=os.path.join(work, "vas.txt"), PT_OUT=os.path.join(work, "gdb.json"),
                    PT_LIVE=live, PT_LIVE_RANGE="0x%x %d" % (a.table_base, tsize),
@@ -306,6 +322,12 @@ def judge(args, a, r, res, live, work, total, tg):
         print("error %-22s %s" % (k + ":", e))
         if not e or not e.startswith("pt: ") or w not in e:
             bad.append("error %s: expected a `pt: ...%s...` error, got %r" % (k, w, e))
+    pkg, lib = res.get("package") or ["?", "?"]
+    print("package %s, library %s" % (pkg, lib))
+    if args.install and not all(os.path.realpath(f).startswith(args.prefix + os.sep)
+                                for f in (pkg, lib)):
+        bad.append("the installed command used ptkit from outside %s: %s, %s" %
+                   (args.prefix, pkg, lib))
     if "monitor_reg" in res:
         mon, reg = res["monitor_reg"]
         print("register from `monitor info registers`: 0x%x, from gdb: 0x%x" % (mon, reg))

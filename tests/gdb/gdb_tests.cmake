@@ -20,6 +20,13 @@ if(TARGET ptkit AND TARGET ptkit_shared)
     set_tests_properties(gdb_pt_${fmt} PROPERTIES TIMEOUT 60 LABELS "qemu;gdb"
                          SKIP_RETURN_CODE 77 ENVIRONMENT "${PTKIT_GDB_ENV}")
   endforeach()
+  # The installed command (cmake --install into a temporary prefix), with the installed
+  # package and library only.
+  add_test(NAME gdb_pt_installed COMMAND ${PTKIT_GDB_TEST} --format arm64-16k-47
+                                         --install ${PROJECT_BINARY_DIR})
+  set_tests_properties(gdb_pt_installed PROPERTIES TIMEOUT 60 LABELS "qemu;gdb"
+    SKIP_RETURN_CODE 77 ENVIRONMENT
+    "PTKIT_SANITIZE=${PTKIT_SANITIZE};CMAKE=${CMAKE_COMMAND};DATADIR=${CMAKE_INSTALL_DATADIR}")
   foreach(fmt x86_64 arm64-4k-48 riscv-sv48 ppc64-radix-64k)
     foreach(kind read root)
       add_test(NAME gdb_pt_${fmt}_inject_${kind}

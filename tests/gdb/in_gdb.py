@@ -39,6 +39,11 @@ def save():
 gdb.execute("set pagination off")
 gdb.execute("set confirm off")
 gdb.execute("source " + env["PT_SCRIPT"])
+main = __import__("__main__")
+if not hasattr(main, "PtCommand"):
+    raise SystemExit("in_gdb: sourcing %s did not define the pt command (see above)" %
+                     env["PT_SCRIPT"])
+out["package"] = [main.ptkit.__file__, main.ptkit._lib.lib._name]
 # Errors: before any target, then at reset (every probe starts with its MMU off).
 out["errors"]["no target"] = run("pt translate 0")[1]
 gdb.execute("file " + env["PT_ELF"])
@@ -56,13 +61,11 @@ out["errors"]["register"] = run("pt --format %s translate 0" %
 # QEMU's monitor lists, against gdb's own register.
 if env.get("PT_MONITOR_REG"):
     name = env["PT_MONITOR_REG"]
-    main = __import__("__main__")
     out["monitor_reg"] = [main.read_register(name.upper()),
                           int(gdb.parse_and_eval("$" + name)) & ((1 << 64) - 1)]
 out["stopped_at"] = int(gdb.parse_and_eval("$pc")) & ((1 << 64) - 1)
 
 inject = env.get("PT_INJECT")
-main = __import__("__main__")
 if inject == "read":
     real_read = main.PhysMem.read
     tables = int(env["PT_LIVE_RANGE"].split()[0], 16)   # the tree (not ppc64's PATB/PRTB)

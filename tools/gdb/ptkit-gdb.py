@@ -12,7 +12,6 @@ QEMU's `monitor info registers` when gdb lacks one) and the tables are read as p
 memory (QEMU's Qqemu.PhyMemMode packet, set back afterwards). The walk itself is libptkit's,
 through the ptkit Python package.
 """
-import glob
 import os
 import re
 import sys
@@ -22,30 +21,34 @@ import gdb
 MASK64 = (1 << 64) - 1
 
 
+# Where `make install` put the ptkit package, relative to this file (tools/gdb/gdb.cmake);
+# left as is in the source tree.
+INSTALLED_PYDIR = "@PTKIT_GDB_PYDIR@"
+
+
 def _import_ptkit():
-    """The ptkit package: already importable, $PTKIT_PYTHONPATH, the source tree next to this
-    file (tools/gdb -> python/), or an installed prefix (share/ptkit/gdb -> lib/python3*)."""
+    """The ptkit package: $PTKIT_PYTHONPATH, where make install put it, the source tree next
+    to this file (tools/gdb -> python/), or wherever Python finds it."""
+    # This file's directory: its code's, as __file__ may be another sourced script's.
+    here = os.path.dirname(os.path.abspath(_import_ptkit.__code__.co_filename))
+    cands = [p for p in os.environ.get("PTKIT_PYTHONPATH", "").split(os.pathsep) if p]
+    if not INSTALLED_PYDIR.startswith("@"):
+        cands.append(os.path.join(here, INSTALLED_PYDIR))
+    cands.append(os.path.join(here, "..", "..", "python"))
+    found = None
+    for p in cands:
+        if os.path.isfile(os.path.join(p, "ptkit", "__init__.py")):
+            found = os.path.abspath(p)
+            sys.path.insert(0, found)
+            break
     try:
         import ptkit
         return ptkit
-    except ImportError:
-        pass
-    here = os.path.dirname(os.path.abspath(globals().get("__file__", "")))
-    prefix = os.path.normpath(os.path.join(here, "..", "..", ".."))
-    cands = [p for p in os.environ.get("PTKIT_PYTHONPATH", "").split(os.pathsep) if p]
-    cands.append(os.path.join(here, "..", "..", "python"))
-    for pat in ("lib/python3/dist-packages", "lib/python3*/site-packages",
-                "lib/python3*/dist-packages", "lib/*/python3*/site-packages",
-                "share/ptkit/python"):
-        cands += sorted(glob.glob(os.path.join(prefix, pat)))
-    for p in cands:
-        if os.path.isfile(os.path.join(p, "ptkit", "__init__.py")):
-            sys.path.insert(0, os.path.abspath(p))
-            import ptkit
-            return ptkit
-    raise gdb.GdbError("pt: cannot import the ptkit Python package (set PTKIT_PYTHONPATH to "
-                       "the directory holding ptkit/; looked in %s)" % ", ".join(cands))
-
+    except ImportError as e:
+        where = "from %s" % found if found else \
+            "(set PTKIT_PYTHONPATH to the directory holding ptkit/; looked in %s)" % \
+            ", ".join(cands)
+        raise gdb.GdbError("pt: cannot import the ptkit Python package %s: %s" % (where, e))
 
 ptkit = _import_ptkit()
 
