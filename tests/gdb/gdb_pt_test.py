@@ -24,7 +24,7 @@ import argparse
 import json
 import os
 import shutil
-import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -199,6 +199,34 @@ def compare_mmu(tr, virt, phys):
     return n, bad
 
 
+def find_corruption(args, a, r, work):
+    """A one-bit change of one entry on the walk of a mapped test VA that the CLI reports as
+    a corrupt entry (not a fault, not another mapping): (va, entry PA, new entry bytes, the
+    CLI's error). Levels from the root down; bits of the low and high attribute fields."""
+    fmt = getattr(a, "entry_struct", "<Q")
+    bad = os.path.join(work, "corrupt.img")
+    for va in r.vas:
+        t = r.tr[va]
+        if t is None:
+            continue
+        for line in t["trace"]:
+            f = line.split()    # <level> index N entry 0x.. table 0x..
+            epa = int(f[6], 16) + int(f[2], 0) * 8
+            entry = int(f[4], 16)
+            for bit in list(range(1, 12)) + list(range(52, 63)):
+                new = struct.pack(fmt, entry ^ (1 << bit))
+                shutil.copyfile(r.image, bad)
+                with open(bad, "r+b") as img:
+                    img.seek(epa - a.table_base)
+                    img.write(new)
+                js = cli_json(args.ptkit, "translate", args.format, bad, a.table_base,
+                              r.root, r.root1, ["0x%x" % va])
+                if "error" in js[0]:
+                    return va, epa, new, js[0]
+        break       # the first mapped VA's walk only
+    raise verify.Fail("no one-bit change of the walk of a mapped VA is a corrupt entry")
+
+
 def free_name(work):
     return os.path.join(work, "gdb.sock")
 
@@ -271,6 +299,7 @@ def run(args):
         if not os.path.exists(sock):
             raise verify.Fail("QEMU did not open its gdbstub: %s" %
                               qemu.communicate(timeout=5)[1].decode(errors="replace"))
+        cva, cpa, cbytes, cerr = find_corruption(args, a, r, work)
         with open(os.path.join(work, "vas.txt"), "w") as f:
             f.write("\n".join("%x" % v for v in r.vas) + "\n")
         live = os.path.join(work, "live.img")
@@ -280,6 +309,7 @@ def run(args):
                    PT_VAS=os.path.join(work, "vas.txt"), PT_OUT=os.path.join(work, "gdb.json"),
                    PT_LIVE=live, PT_LIVE_RANGE="0x%x %d" % (a.table_base, tsize),
                    PT_INJECT=args.inject or "",
+                   PT_CORRUPT="0x%x 0x%x %s" % (cva, cpa, cbytes.hex()),
                    PT_OTHER_FORMAT="riscv-sv39" if a.name == "x86_64" else "x86_64",
                    PT_MONITOR_REG={"x86_64": "cr3", "riscv64": "satp"}.get(a.name, ""))
         env.update(asan_env())
@@ -305,11 +335,22 @@ def run(args):
         qemu.wait()
     with open(env["PT_OUT"]) as f:
         res = json.load(f)
-    return judge(args, a, r, res, live, work, time.time() - t0, tg)
+    return judge(args, a, r, res, live, work, time.time() - t0, tg, (cva, cerr))
 
 
-def judge(args, a, r, res, live, work, total, tg):
+def judge(args, a, r, res, live, work, total, tg, corrupt):
     bad = []
+    # A corrupt entry, written into the live tables: named as the CLI names it.
+    cva, cerr = corrupt
+    want = "0x%x error: %s at %s" % (cva, cerr["error"], cerr["level"])
+    got = (res.get("corrupt_translate") or "").strip()
+    print("corrupt entry: pt translate: %s" % got)
+    print("corrupt entry: pt dump: %s" % res.get("corrupt_dump_error"))
+    if not args.inject and got != want:
+        bad.append("corrupt entry: pt translate printed %r, expected %r" % (got, want))
+    if not args.inject and cerr["error"] not in (res.get("corrupt_dump_error") or ""):
+        bad.append("corrupt entry: pt dump said %r, expected it to name %r" %
+                   (res.get("corrupt_dump_error"), cerr["error"]))
     # The errors the user sees without a usable target: `pt: ` and what is missing.
     want_err = {"no target": "no target", "no target, file loaded": "no target",
                 "at reset": {"x86_64": "CR0", "aarch64": "SCTLR_EL1", "riscv64": "satp",

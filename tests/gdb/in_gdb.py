@@ -4,7 +4,7 @@ the QEMU probe, stop it after its MMU is on, run the pt commands and read memory
 (virtual) and the table way (physical). Everything goes to the JSON file $PT_OUT; the
 comparing is the driver's. Environment: PT_SCRIPT (ptkit-gdb.py), PT_SOCKET (QEMU's gdbstub),
 PT_ELF (the probe, for its symbols), PT_STOP (symbol to stop at), PT_VAS (hex VAs, one per
-line), PT_LIVE (file for QEMU's pmemsave of PT_LIVE_RANGE "base size"), PT_INJECT (self-test:
+line), PT_LIVE (file for QEMU's pmemsave of PT_LIVE_RANGE "base size"), PT_CORRUPT ("va entry-pa bytes": an entry to corrupt at the end), PT_INJECT (self-test:
 `read`: pt reads the tables a page off; `root`: the root register a page off (ppc64:
 PIDR 1 -> 0)."""
 import json
@@ -103,5 +103,12 @@ out["phys"] = {va: read(pa) for va, pa in pas.items()}
 run("maintenance packet Qqemu.PhyMemMode:0")
 out["mode_after"] = run("maintenance packet qqemu.PhyMemMode")[0]
 
+# Corrupt one entry (PT_CORRUPT: va, entry PA, new bytes) in the live tables: pt must name it.
+cva, cpa, cbytes = env["PT_CORRUPT"].split()
+run("maintenance packet Qqemu.PhyMemMode:1")
+gdb.selected_inferior().write_memory(int(cpa, 16), bytes.fromhex(cbytes))
+run("maintenance packet Qqemu.PhyMemMode:0")
+out["corrupt_translate"], out["corrupt_translate_error"] = run("pt translate " + cva)
+out["corrupt_dump"], out["corrupt_dump_error"] = run("pt dump")
 save()
 gdb.execute("kill")

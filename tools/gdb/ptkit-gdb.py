@@ -426,8 +426,11 @@ class PtCommand(gdb.Command):
                         out.append(ptkit.format_translation(t.translate(va)))
                     except ptkit.NotMapped as e:
                         out.append("0x%x fault %s" % (va, e.level_name))
-                    except ptkit.Error as e:
-                        out.append("0x%x error %s" % (va, e))
+                    except ptkit.Error as e:    # "<va>: bad entry ... at <level>"
+                        why = str(e)
+                        if why.startswith("%#x: " % va):
+                            why = why[len("%#x: " % va):]
+                        out.append("%#x error: %s" % (va, why))
             finally:
                 t.close()
         gdb.write("".join(s if s.endswith("\n") else s + "\n" for s in out))
