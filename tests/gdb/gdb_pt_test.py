@@ -97,7 +97,7 @@ def parse_translate(text):
         va = int(f[0], 16)
         if f[1] == "fault":
             res[va] = ("fault", f[2])
-        elif f[1] == "error":
+        elif f[1] == "error:":      # "0x<va> error: <why> at <level>"
             res[va] = ("error", " ".join(f[2:]))
         else:
             res[va] = (int(f[1], 16), size_bytes(f[2]), flagset(f[3] if len(f) > 3 else "-"))
@@ -132,7 +132,7 @@ def expect_translate(js, strip_ad):
         if "fault" in e:
             res[va] = ("fault", e["fault"])
         elif "error" in e:
-            res[va] = ("error", e["error"])
+            res[va] = ("error", "%s at %s" % (e["error"], e["level"]))
         else:
             fl = set(e["flags"]) - (AD if strip_ad else set())
             res[va] = (int(e["pa"], 16), e["size"], fl)
