@@ -15,9 +15,11 @@ physical memory, and has QEMU save the tables as they are (pmemsave). Then:
       the saved live tables, and of the built image but for accessed/dirty;
   (b) the MMU: a VA pt maps must read the same 8 bytes as its PA (the probe stamped every
       word of the test pages with its own PA), a VA pt calls a fault must not be readable.
---inject read|root: the command reads the tables a page off / takes a root a page off (ppc64:
-PIDR 1 -> 0); the test then passes only if (a) catches it, and (b) or pt's own corrupt-entry
-errors do.
+The tables' own VAs are unmapped in the image (the probe reads them only after the stop), so
+reading them through the MMU instead of as physical memory cannot go unnoticed.
+--inject read|root|virt: the command reads the tables a page off / takes a root a page off
+(ppc64: PIDR 1 -> 0) / never switches QEMU to physical addresses; the test then passes only
+if (a) catches it, and (b) or pt's own errors do.
 Exit 0: all agree (inject: caught); 1: disagreements or a broken run; 77: no gdb with Python
 for the architecture."""
 import argparse
@@ -199,6 +201,23 @@ def compare_mmu(tr, virt, phys):
     return n, bad
 
 
+def hide_tables(args, a, r):
+    """Unmap the tables' own VAs in the image (the spec maps them at their PA for the probe,
+    which reads them only after the stop): a command that read the tables through the MMU
+    instead of as physical memory would then not find them. Zeroes every leaf entry of
+    [table_base, table_base + size) (all formats: not present)."""
+    size = os.path.getsize(r.image)
+    vas = list(range(a.table_base, a.table_base + size, 4096))
+    tr = verify.translate(args.ptkit, args.format, r.image, a.table_base, r.root, vas,
+                          root1=r.root1)
+    epas = sorted({t["epa"] for t in tr.values() if t is not None})
+    with open(r.image, "r+b") as img:
+        for epa in epas:
+            img.seek(epa - a.table_base)
+            img.write(bytes(8))
+    return len(epas)
+
+
 def find_corruption(args, a, r, work):
     """A one-bit change of one entry on the walk of a mapped test VA that the CLI reports as
     a corrupt entry (not a fault, not another mapping): (va, entry PA, new entry bytes, the
@@ -239,7 +258,7 @@ def main():
     ap.add_argument("--script", default=os.path.join(ROOT, "tools/gdb/ptkit-gdb.py"))
     ap.add_argument("--count", type=int, default=100)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--inject", choices=["read", "root"])
+    ap.add_argument("--inject", choices=["read", "root", "virt"])
     ap.add_argument("--install", metavar="BUILD_DIR",
                     help="cmake --install BUILD_DIR into a temporary prefix and use the "
                     "installed command, package and library (nothing from the tree)")
@@ -269,6 +288,7 @@ def run(args):
                                   ptkit=args.ptkit, inject=None, timeout=args.timeout,
                                   workdir=work, accel="tcg")
     r = verify.Run(vargs, a, args.seed, work)
+    hidden = hide_tables(args, a, r)
     elf = r.probe + "64" if a.name == "x86_64" else r.probe
     if a.name == "ppc64":
         elf = r.probe[:-len(".bin")] + ".elf"
@@ -335,6 +355,7 @@ def run(args):
         qemu.wait()
     with open(env["PT_OUT"]) as f:
         res = json.load(f)
+    print("the tables' own VAs unmapped: %d leaf entries zeroed" % hidden)
     return judge(args, a, r, res, live, work, time.time() - t0, tg, (cva, cerr))
 
 

@@ -5,7 +5,8 @@
 # CLI on the same tables and with QEMU's own walk (docs/GDB.md). gdb for x86_64, gdb-multiarch
 # for the others (scripts/install-deps.sh); without a gdb with Python for an architecture its
 # tests are skipped (exit 77). The inject tests show that a command reading the tables a page
-# off, or taking the wrong root, is caught. Included by the top CMakeLists.txt.
+# off, through the MMU instead of as physical memory, or from the wrong root, is caught.
+# Included by the top CMakeLists.txt.
 if(TARGET ptkit AND TARGET ptkit_shared)
   find_program(PTKIT_PYTHON3 python3 REQUIRED)
   set(PTKIT_GDB_TEST ${PTKIT_PYTHON3} ${PROJECT_SOURCE_DIR}/tests/gdb/gdb_pt_test.py
@@ -28,7 +29,7 @@ if(TARGET ptkit AND TARGET ptkit_shared)
     SKIP_RETURN_CODE 77 ENVIRONMENT
     "PTKIT_SANITIZE=${PTKIT_SANITIZE};CMAKE=${CMAKE_COMMAND};DATADIR=${CMAKE_INSTALL_DATADIR}")
   foreach(fmt x86_64 arm64-4k-48 riscv-sv48 ppc64-radix-64k)
-    foreach(kind read root)
+    foreach(kind read root virt)
       add_test(NAME gdb_pt_${fmt}_inject_${kind}
                COMMAND ${PTKIT_GDB_TEST} --format ${fmt} --seed 2 --inject ${kind})
       set_tests_properties(gdb_pt_${fmt}_inject_${kind} PROPERTIES TIMEOUT 60

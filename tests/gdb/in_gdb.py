@@ -6,7 +6,7 @@ comparing is the driver's. Environment: PT_SCRIPT (ptkit-gdb.py), PT_SOCKET (QEM
 PT_ELF (the probe, for its symbols), PT_STOP (symbol to stop at), PT_VAS (hex VAs, one per
 line), PT_LIVE (file for QEMU's pmemsave of PT_LIVE_RANGE "base size"), PT_CORRUPT ("va entry-pa bytes": an entry to corrupt at the end), PT_INJECT (self-test:
 `read`: pt reads the tables a page off; `root`: the root register a page off (ppc64:
-PIDR 1 -> 0)."""
+PIDR 1 -> 0); `virt`: pt never switches QEMU to physical addresses)."""
 import json
 import os
 
@@ -71,6 +71,8 @@ if inject == "read":
     tables = int(env["PT_LIVE_RANGE"].split()[0], 16)   # the tree (not ppc64's PATB/PRTB)
     main.PhysMem.read = lambda self, pa, n: real_read(self, pa + 4096 if pa >= tables else pa,
                                                       n)
+elif inject == "virt":        # never switch to physical addresses
+    main.PhysMem._set = lambda self, mode: None
 elif inject == "root":
     real_reg = main.read_register
 
