@@ -4,9 +4,12 @@ the QEMU probe, stop it after its MMU is on, run the pt commands and read memory
 (virtual) and the table way (physical). Everything goes to the JSON file $PT_OUT; the
 comparing is the driver's. Environment: PT_SCRIPT (ptkit-gdb.py), PT_SOCKET (QEMU's gdbstub),
 PT_ELF (the probe, for its symbols), PT_STOP (symbol to stop at), PT_VAS (hex VAs, one per
-line), PT_LIVE (file for QEMU's pmemsave of PT_LIVE_RANGE "base size"), PT_CORRUPT ("va entry-pa bytes": an entry to corrupt at the end), PT_INJECT (self-test:
-`read`: pt reads the tables a page off; `root`: the root register a page off (ppc64:
-PIDR 1 -> 0); `virt`: pt never switches QEMU to physical addresses)."""
+line), PT_LIVE (file for QEMU's pmemsave of PT_LIVE_RANGE "base size"), PT_CORRUPT ("va
+entry-pa bytes": an entry to corrupt at the end), PT_OTHER_FORMAT (a format of another
+architecture: its register is missing), PT_MONITOR_REG (a register to read through `monitor
+info registers` too), PT_INJECT (self-test: `read`: pt reads the tables a page off; `root`:
+the root register a page off (ppc64: PIDR 1 -> 0); `virt`: pt never switches QEMU to
+physical addresses)."""
 import json
 import os
 
