@@ -50,6 +50,7 @@ def _import_ptkit():
             ", ".join(cands)
         raise gdb.GdbError("pt: cannot import the ptkit Python package %s: %s" % (where, e))
 
+
 ptkit = _import_ptkit()
 
 
@@ -133,10 +134,11 @@ class PhysMem:
 
 # --- registers ------------------------------------------------------------------------------
 def read_register(name):
-    """A CPU register by gdb's name (QEMU exposes system registers under their own names), or
-    else from QEMU's `monitor info registers`; PtError when neither has it."""
+    """A register of the selected thread's CPU (QEMU: a thread per CPU) by gdb's name (QEMU
+    exposes system registers under their own names), or else from QEMU's `monitor info
+    registers`; PtError when neither has it."""
     try:
-        frame = gdb.selected_frame()
+        frame = gdb.newest_frame()     # an outer frame has no system registers
     except gdb.error as e:
         raise PtError("no registers (%s): is gdb connected to QEMU and the guest stopped?" % e)
     try:
@@ -167,7 +169,7 @@ def _first_register(names):
 
 def _gdb_arch():
     try:
-        return gdb.selected_frame().architecture().name()
+        return gdb.newest_frame().architecture().name()
     except gdb.error:
         return gdb.selected_inferior().architecture().name()
 
