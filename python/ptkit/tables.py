@@ -89,8 +89,7 @@ class Tables:
         _lib.check(_lib.lib.pt_space_open_dump(
             ctypes.byref(out), str(path).encode(), fmt._ptr if fmt else None, base is not None,
             base or 0, arg(root), arg(root1), err, _lib.ERR_LEN), err)
-        fmt_ptr = _lib.lib.pt_format_find(_space_format_name(out.value, fmt))
-        return cls(out.value, fmt or Format._from_ptr(fmt_ptr))
+        return cls(out.value, fmt or Format._from_ptr(_lib.lib.pt_space_format(out.value)))
 
     @classmethod
     def from_reader(cls, fmt, read, root, root1=None):
@@ -176,7 +175,7 @@ class Tables:
         self.close()
 
     def __del__(self):
-        if getattr(self, "_h", None):
+        if getattr(self, "_h", None) and _lib is not None:
             self.close()
 
     def _live(self):
@@ -196,14 +195,6 @@ class Tables:
 
     def __repr__(self):
         return f"<ptkit.Tables {self.format.name} roots {self.roots}>"
-
-
-def _space_format_name(handle, fmt):
-    if fmt is not None:
-        return fmt.name.encode()
-    info = _lib.FormatInfo()
-    _lib.lib.pt_format_describe(_lib.lib.pt_space_format(handle), ctypes.byref(info))
-    return info.name
 
 
 def _raise_with(state, ret, err):

@@ -85,3 +85,34 @@ def test_root_of_reg():
         sv39.root_of_reg(9 << 60 | 0x80200)  # MODE Sv48
     with pytest.raises(ptkit.Error, match="not supported"):
         x86.roots_of_table_reg(0, 0, 0, lambda pa, n: None)
+
+
+def test_roots_of_table_reg_ppc64():
+    """PTCR -> partition-table entry 0 -> process table -> entries PID and 0 (laid out as
+    tests/cli/ptcr.sh does, big-endian), then the tree of each read back."""
+    import struct
+    f = ptkit.Format("ppc64-radix-64k")
+    spec = "map 0x10000 0x50000 64K r,w,user\nmap 0xc000000000000000 0x60000 64K r,w,x\n"
+    with ptkit.Tables.build(f, spec, base=0x100000, size=4 << 20) as t:
+        mem = bytearray(t.image())
+        rts52, hr, patb, prtb, pid = (2 << 61) | (5 << 5), 1 << 63, 0x400000, 0x410000, 42
+        r0, r1 = t.roots
+
+        def poke(pa, v):
+            struct.pack_into(">Q", mem, pa - t.base, v)
+        poke(patb, hr | rts52 | r1 | 13)
+        poke(patb + 8, hr | prtb)
+        poke(prtb, rts52 | r1 | 13)
+        poke(prtb + 16 * pid, rts52 | r0 | 13)
+
+        def read(pa, n):
+            off = pa - t.base
+            return bytes(mem[off:off + n]) if 0 <= off and off + n <= len(mem) else None
+        assert f.roots_of_table_reg(patb, 0, pid, read) == (r0, r1)
+        assert f.roots_of_table_reg(patb, 0, 0, read) == (r1, r1)
+        with pytest.raises(ptkit.Error, match="PID 7 at 0x410070"):
+            f.roots_of_table_reg(patb, 0, 7, read)
+        roots = f.roots_of_table_reg(patb, 0, pid, read)
+        with ptkit.Tables.from_reader(f, read, *roots) as r:
+            assert r.translate(0x10000).pa == 0x50000
+            assert r.translate(0xc000000000000000).pa == 0x60000
