@@ -341,10 +341,14 @@ class PtCommand(gdb.Command):
 
     def complete(self, text, word):
         words = gdb.string_to_argv(text)
+        token = ""
         if text and not text[-1].isspace():
-            words = words[:-1]
+            words, token = words[:-1], words[-1]
         if words and words[-1] in ("--format", "format"):
-            return [n for n in _format_names() if n.startswith(word)]
+            # gdb replaces only `word`, which ends the token after its last '-'.
+            cut = len(token) - len(word)
+            names = _format_names() + (["auto"] if words[-1] == "format" else [])
+            return [n[cut:] for n in names if n.startswith(token)]
         if not any(w in ("translate", "dump", "info", "format", "formats") for w in words):
             return [c for c in ("translate", "dump", "info", "format", "formats", "--format",
                                 "--root", "--root1", "--pid") if c.startswith(word)]
