@@ -384,6 +384,9 @@ def judge(args, a, r, res, live, work, total, tg, corrupt):
         print("error %-22s %s" % (k + ":", e))
         if not e or not e.startswith("pt: ") or w not in e:
             bad.append("error %s: expected a `pt: ...%s...` error, got %r" % (k, w, e))
+    want = "".join("pt format arm64-4k-%d\n" % v for v in (39, 48, 52))
+    if res.get("complete") != want:
+        bad.append("complete pt format arm64-4k: %r, expected %r" % (res.get("complete"), want))
     pkg, lib = res.get("package") or ["?", "?"]
     print("package %s, library %s" % (pkg, lib))
     if args.install and not all(os.path.realpath(f).startswith(args.prefix + os.sep)

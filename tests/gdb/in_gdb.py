@@ -47,6 +47,7 @@ if not hasattr(main, "PtCommand"):
     raise SystemExit("in_gdb: sourcing %s did not define the pt command (see above)" %
                      env["PT_SCRIPT"])
 out["package"] = [main.ptkit.__file__, main.ptkit._lib.lib._name]
+out["complete"] = run("complete pt format arm64-4k")[0]
 # Errors: before any target, then at reset (every probe starts with its MMU off).
 out["errors"]["no target"] = run("pt translate 0")[1]
 gdb.execute("file " + env["PT_ELF"])
