@@ -253,7 +253,9 @@ def free_name(work):
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--format", required=True)
+    ap.add_argument("--format")
+    ap.add_argument("--not-qemu", action="store_true",
+                    help="only: pt against gdbserver (not QEMU) must refuse clearly")
     ap.add_argument("--ptkit", required=True, help="the CLI (build/ptkit)")
     ap.add_argument("--script", default=os.path.join(ROOT, "tools/gdb/ptkit-gdb.py"))
     ap.add_argument("--count", type=int, default=100)
@@ -265,6 +267,10 @@ def main():
     ap.add_argument("--workdir")
     ap.add_argument("--timeout", type=float, default=30, help="for gdb (seconds)")
     args = ap.parse_args()
+    if args.not_qemu:
+        return not_qemu(args)
+    if not args.format:
+        ap.error("--format is needed")
     try:
         return run(args)
     except Skip as e:
@@ -276,6 +282,26 @@ def main():
     except verify.Fail as e:
         print("gdb pt %s: %s" % (args.format, e), file=sys.stderr)
         return 1
+
+
+def not_qemu(args):
+    """`pt` attached to gdbserver (a remote stub that is not QEMU's) must say so."""
+    gdbexe, server = shutil.which("gdb"), shutil.which("gdbserver")
+    if not gdbexe or not server:
+        print("gdb pt not-qemu: SKIPPED: no gdb or gdbserver (scripts/install-deps.sh "
+              "installs them)")
+        return SKIP
+    env = dict(os.environ, **asan_env())
+    p = subprocess.run([gdbexe, "-nx", "-batch", "-ex", "source " + args.script,
+                        "-ex", "target remote | %s - /bin/sleep 30" % server,
+                        "-ex", "pt info", "-ex", "kill"], env=env, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True, timeout=30)
+    err = [ln for ln in p.stdout.splitlines() if ln.startswith("pt: ")]
+    print("\n".join(err) or p.stdout)
+    if err and "not QEMU's gdbstub" in err[0]:
+        return 0
+    print("gdb pt not-qemu: expected `pt: the remote stub is not QEMU's gdbstub ...`")
+    return 1
 
 
 def run(args):

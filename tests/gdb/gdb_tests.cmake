@@ -21,6 +21,10 @@ if(TARGET ptkit AND TARGET ptkit_shared)
     set_tests_properties(gdb_pt_${fmt} PROPERTIES TIMEOUT 60 LABELS "qemu;gdb"
                          SKIP_RETURN_CODE 77 ENVIRONMENT "${PTKIT_GDB_ENV}")
   endforeach()
+  # A remote stub that is not QEMU's (gdbserver): refused, saying so.
+  add_test(NAME gdb_pt_not_qemu COMMAND ${PTKIT_GDB_TEST} --not-qemu)
+  set_tests_properties(gdb_pt_not_qemu PROPERTIES TIMEOUT 60 LABELS gdb SKIP_RETURN_CODE 77
+                                                  ENVIRONMENT "${PTKIT_GDB_ENV}")
   # The installed command (cmake --install into a temporary prefix), with the installed
   # package and library only.
   add_test(NAME gdb_pt_installed COMMAND ${PTKIT_GDB_TEST} --format arm64-16k-47

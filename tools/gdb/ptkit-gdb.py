@@ -74,8 +74,8 @@ def _connection():
 def _packet(conn, text):
     """Send one remote packet and return the reply as a string."""
     if hasattr(conn, "send_packet"):
-        r = conn.send_packet(text)
-        return r.decode("latin-1") if isinstance(r, (bytes, bytearray)) else str(r)
+        r = conn.send_packet(text)      # None for an empty reply (unsupported)
+        return r.decode("latin-1") if isinstance(r, (bytes, bytearray)) else str(r or "")
     out = gdb.execute("maintenance packet " + text, to_string=True)
     m = re.search(r'received: "(.*)"', out)
     return m.group(1) if m else ""
@@ -96,8 +96,9 @@ class PhysMem:
     def __enter__(self):
         old = _packet(self.conn, "qqemu.PhyMemMode")
         if old not in ("0", "1"):
-            raise PtError("the remote stub does not answer qqemu.PhyMemMode (reply %r): pt "
-                          "needs QEMU's gdbstub to read physical memory" % old)
+            raise PtError("the remote stub is not QEMU's gdbstub: it does not know "
+                          "qqemu.PhyMemMode%s, and pt reads the tables as physical memory "
+                          "through it" % (" (reply %r)" % old if old else ""))
         self.old = old
         if old != "1":
             self._set("1")
