@@ -36,6 +36,7 @@ import types
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
+sys.dont_write_bytecode = True      # nothing written into the source tree
 import verify  # noqa: E402
 
 SKIP = 77
@@ -291,7 +292,7 @@ def not_qemu(args):
         print("gdb pt not-qemu: SKIPPED: no gdb or gdbserver (scripts/install-deps.sh "
               "installs them)")
         return SKIP
-    env = dict(os.environ, **asan_env())
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", **asan_env())
     p = subprocess.run([gdbexe, "-nx", "-batch", "-ex", "source " + args.script,
                         "-ex", "target remote | %s - /bin/sleep 30" % server,
                         "-ex", "pt info", "-ex", "kill"], env=env, stdout=subprocess.PIPE,
@@ -318,7 +319,7 @@ def run(args):
     elf = r.probe + "64" if a.name == "x86_64" else r.probe
     if a.name == "ppc64":
         elf = r.probe[:-len(".bin")] + ".elf"
-    env = dict(os.environ)
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
     if args.install:
         prefix = os.path.join(work, "prefix")
         p = subprocess.run([os.environ.get("CMAKE", "cmake"), "--install", args.install,
