@@ -431,20 +431,20 @@ def judge(args, a, r, res, live, work, total, tg, corrupt):
     print((res.get("info") or "").strip())
     if not args.inject and "format %s (auto" % args.format not in (res.get("info") or ""):
         bad.append("pt info: the automatic format is not %s" % args.format)
-    if "0" not in (res.get("mode_after") or ""):
-        bad.append("PhyMemMode not set back to 0: %r" % res.get("mode_after"))
+    for k, mode in (("mode_after", "0"), ("mode_kept", "1")):
+        if 'received: "%s"' % mode not in (res.get(k) or ""):
+            bad.append("PhyMemMode after pt is not the user's %s: %r" % (mode, res.get(k)))
     if res.get("pmemsave"):
         raise verify.Fail("monitor pmemsave failed: %s" % res["pmemsave"])
     got_tr = parse_translate(res.get("translate") or "")
     got_dump = parse_dump(res.get("dump") or "")
-    ck = (args.ptkit, args.format)
     vas = ["0x%x" % v for v in r.vas]
     # (a) the CLI on the tables as QEMU holds them now, and on the image as built.
     cli = []
     for name, image, strip_ad in (("live tables", live, False), ("built image", r.image, True)):
-        wt = expect_translate(cli_json(*ck[:1], "translate", ck[1], image, a.table_base,
-                                       r.root, r.root1, vas), strip_ad)
-        wd = expect_dump(cli_json(*ck[:1], "dump", ck[1], image, a.table_base, r.root,
+        wt = expect_translate(cli_json(args.ptkit, "translate", args.format, image,
+                                       a.table_base, r.root, r.root1, vas), strip_ad)
+        wd = expect_dump(cli_json(args.ptkit, "dump", args.format, image, a.table_base, r.root,
                                   r.root1, []), strip_ad)
         wd = merge(wd) if strip_ad else wd
         cli += compare_cli(name, strip(got_tr) if strip_ad else got_tr,

@@ -106,6 +106,8 @@ for line in (out["translate"] or "").splitlines():
         pas[f[0]] = int(f[1], 16)
 run("maintenance packet Qqemu.PhyMemMode:1")
 out["phys"] = {va: read(pa) for va, pa in pas.items()}
+run("pt translate 0x%x" % vas[0])      # the user's mode 1 is left as it was
+out["mode_kept"] = run("maintenance packet qqemu.PhyMemMode")[0]
 run("maintenance packet Qqemu.PhyMemMode:0")
 out["mode_after"] = run("maintenance packet qqemu.PhyMemMode")[0]
 
