@@ -92,6 +92,7 @@ out["info"], out["info_error"] = run("pt info")
 out["translate"], out["translate_error"] = run("pt translate " +
                                                " ".join("0x%x" % v for v in vas))
 out["dump"], out["dump_error"] = run("pt dump")
+out["mode_after"] = run("maintenance packet qqemu.PhyMemMode")[0]    # back to 0
 
 # The tables as they are now, before QEMU's own walks below can set accessed bits (RISC-V).
 base, size = env["PT_LIVE_RANGE"].split()
@@ -109,7 +110,6 @@ out["phys"] = {va: read(pa) for va, pa in pas.items()}
 run("pt translate 0x%x" % vas[0])      # the user's mode 1 is left as it was
 out["mode_kept"] = run("maintenance packet qqemu.PhyMemMode")[0]
 run("maintenance packet Qqemu.PhyMemMode:0")
-out["mode_after"] = run("maintenance packet qqemu.PhyMemMode")[0]
 
 # Corrupt one entry (PT_CORRUPT: va, entry PA, new bytes) in the live tables: pt must name it.
 cva, cpa, cbytes = env["PT_CORRUPT"].split()
