@@ -35,6 +35,19 @@ struct pt_table_roots {
 	int failed; /* on an error: 1 in the PID's entry, 2 in PID 0's, 0 before them */
 };
 
+/* A CPU register by name (QEMU gdbstub names: "cr3", "TTBR0_EL1", "satp", "ptcr"): its value
+ * in *value, or false when the CPU state has no such register. */
+typedef bool (*pt_reg_fn)(void *ctx, const char *name, uint64_t *value);
+
+/* Where a CPU's registers put the roots (pt_format_ops.roots_of_cpu). */
+struct pt_cpu_roots {
+	uint64_t root[2];    /* the lower half's root, the upper half's (two-root formats) */
+	unsigned halves;     /* bit 0: the lower half is translated (root[0]), bit 1: the upper */
+	const char *missing; /* on an error: the register that is not available, else NULL */
+	char how[96];	     /* the registers the roots came from: "CR3 0x1000" */
+	char regs[224];	     /* every register read and what its fields select, for messages */
+};
+
 /*
  * Per-format entry points, all generated from the same generic source specialised at
  * compile time for one format. The public functions in walk.h and ops.h dispatch here.
@@ -80,6 +93,17 @@ struct pt_format_ops {
 	 */
 	int (*linux_kernel_root)(pt_info_fn info, const void *ctx, uint64_t *root,
 				 const char **why);
+	/*
+	 * Whether a CPU translates with this format, from its registers read through
+	 * reg(ctx, ...) (and, for tables of roots, memory through read(rctx, ...)): 0 with the
+	 * roots in *out; -PT_EINVAL: the registers select another format; -PT_ENOENT:
+	 * translation is off, or out->missing names a register that is not available; another
+	 * negative PT_E* code when the tables of roots are wrong. *why says which field of which
+	 * register decided; out->regs holds the values read. Formats a register cannot tell
+	 * apart (ppc64 radix 4K / 64K pages) all answer 0.
+	 */
+	int (*roots_of_cpu)(pt_reg_fn reg, void *ctx, pt_phys_read_fn read, void *rctx,
+			    struct pt_cpu_roots *out, const char **why);
 };
 
 /* A hardware page-table format. Level 0 holds the smallest pages; the root is levels-1. */

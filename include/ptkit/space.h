@@ -45,6 +45,27 @@ int pt_roots_of_table_reg(const struct pt_format *fmt, uint64_t reg, uint64_t lp
 			  size_t len);
 
 /*
+ * Whether the CPU whose registers reg(ctx, name, &value) answers translates with fmt
+ * (fmt->ops.roots_of_cpu), and its roots in *out. read(rctx, ...) reads the tables of roots
+ * a register may point at (ppc64 PTCR), NULL for the other formats. 0, or a negative PT_E*
+ * code (-PT_EINVAL: the registers select another format; -PT_ENOENT: translation is off or
+ * a register is missing) with err naming the register and field and the values read.
+ */
+int pt_roots_of_cpu(const struct pt_format *fmt, pt_reg_fn reg, void *ctx, pt_phys_read_fn read,
+		    void *rctx, struct pt_cpu_roots *out, char *err, size_t len);
+/*
+ * The formats of ELF machine `machine` (EM_X86_64 62, EM_AARCH64 183, EM_RISCV 243, EM_PPC64
+ * 21) that the CPU's registers select, asking each as pt_roots_of_cpu does: up to *n of them
+ * in fmts[] with their roots in roots[], *n set to how many. More than one when no register
+ * tells them apart (ppc64 radix 4K / 64K pages: the caller picks, e.g. the first whose tree
+ * walks without a corrupt entry). 0 with *n >= 1, or a negative PT_E* code with err saying
+ * what each format found wrong, which register is missing or why translation is off.
+ */
+int pt_formats_of_cpu(uint16_t machine, pt_reg_fn reg, void *ctx, pt_phys_read_fn read, void *rctx,
+		      const struct pt_format **fmts, struct pt_cpu_roots *roots, unsigned *n,
+		      char *err, size_t len);
+
+/*
  * Build a tree from spec (NUL-terminated text, <ptkit/spec.h>) in an arena of size bytes at
  * physical base (size 0: 1G, and the image ends after the last table). 0 with *out set, or
  * a negative PT_E* code with err naming the bad argument or "line N: why".

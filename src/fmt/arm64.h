@@ -564,7 +564,113 @@ static inline int fmt_root_of_reg(uint64_t reg, uint64_t *root, const char **why
 	return 0;
 }
 
+#include "fmt/cpu_regs.h"
 #include "fmt/no_table_reg.h"
+
+/*
+ * Which tables the EL1&0 regime walks (D19 "TCR_EL1", "SCTLR_EL1"; D8.2): SCTLR_EL1.M (bit
+ * 0) turns the stage-1 MMU on. TCR_EL1 per half n (TTBR0: lower, TTBR1: upper): TnSZ (bits
+ * 5:0, 21:16; the half translates 64 - TnSZ bits), EPDn (bits 7, 23: no walks), TGn (bits
+ * 15:14: 0 4KB, 1 64KB, 2 16KB; bits 31:30: 1 16KB, 2 4KB, 3 64KB); DS (bit 59, 4KB/16KB:
+ * FEAT_LPA2 descriptors). QEMU's gdbstub calls SCTLR_EL1 "SCTLR"; when it is not
+ * available the TCR_EL1 decides alone.
+ */
+#define ARM64_TCR_EPD(h) (1ull << ((h) ? 23 : 7))
+#define ARM64_TCR_TSZ(tcr, h) ((tcr) >> ((h) ? 16 : 0) & 0x3f)
+#define ARM64_TCR_TG(tcr, h) ((tcr) >> ((h) ? 30 : 14) & 3)
+#define ARM64_TCR_DS (1ull << 59)
+/* log2 of the granule a TGn value selects, 0: reserved. */
+static inline int arm64_tg_shift(uint64_t tg, int h)
+{
+	static const uint8_t shift[2][4] = { { 12, 16, 14, 0 }, { 0, 14, 12, 16 } };
+	return shift[h][tg];
+}
+
+static inline void arm64_note_tcr(struct pt_cpu_roots *out, uint64_t tcr)
+{
+	char *b = out->regs;
+	size_t n = sizeof(out->regs);
+
+	fmt_note_str(b, n, " (");
+	for (int h = 0; h < 2; h++) {
+		int g = arm64_tg_shift(ARM64_TCR_TG(tcr, h), h);
+
+		fmt_note_str(b, n, h ? ", TTBR1 " : "TTBR0 ");
+		if (tcr & ARM64_TCR_EPD(h)) {
+			fmt_note_str(b, n, h ? "off: EPD1" : "off: EPD0");
+			continue;
+		}
+		fmt_note_str(b, n,
+			     g == 12   ? "4K"
+			     : g == 14 ? "16K"
+			     : g == 16 ? "64K"
+				       : "reserved TG");
+		fmt_note_str(b, n, " granule ");
+		fmt_note_num(b, n, 64 - ARM64_TCR_TSZ(tcr, h), false);
+		fmt_note_str(b, n, "-bit VA");
+	}
+	fmt_note_str(b, n, tcr & ARM64_TCR_DS ? ", DS 1)" : ")");
+}
+
+static inline int fmt_roots_of_cpu(pt_reg_fn reg, void *ctx, pt_phys_read_fn read, void *rctx,
+				   struct pt_cpu_roots *out, const char **why)
+{
+	static const char *const ttbr[2][2] = { { "TTBR0_EL1", 0 }, { "TTBR1_EL1", 0 } };
+	uint64_t sctlr, tcr, t;
+
+	(void)read, (void)rctx;
+	*out = (struct pt_cpu_roots){ 0 };
+	if (fmt_cpu_reg(reg, ctx, (const char *const[]){ "SCTLR", "SCTLR_EL1", 0 }, "SCTLR_EL1",
+			false, out, &sctlr, why) &&
+	    !(sctlr & 1)) {
+		*why = "the EL1&0 MMU is off (SCTLR_EL1.M = 0)";
+		return -PT_ENOENT;
+	}
+	if (!fmt_cpu_reg(reg, ctx, (const char *const[]){ "TCR_EL1", "TCR", 0 }, "TCR_EL1", true,
+			 out, &tcr, why))
+		return -PT_ENOENT;
+	arm64_note_tcr(out, tcr);
+	if ((tcr & ARM64_TCR_EPD(0)) && (tcr & ARM64_TCR_EPD(1))) {
+		*why = "TCR_EL1.EPD0 = EPD1 = 1: no half is translated";
+		return -PT_ENOENT;
+	}
+	for (int h = 0; h < 2; h++) {
+		if (tcr & ARM64_TCR_EPD(h))
+			continue;
+		if (arm64_tg_shift(ARM64_TCR_TG(tcr, h), h) != ARM64_GRANULE_SHIFT) {
+			*why = h ? "TCR_EL1.TG1 selects another granule"
+				 : "TCR_EL1.TG0 selects another granule";
+			return -PT_EINVAL;
+		}
+		if (64 - ARM64_TCR_TSZ(tcr, h) != ARM64_VA_BITS) {
+			*why = h ? "TCR_EL1.T1SZ selects another VA size"
+				 : "TCR_EL1.T0SZ selects another VA size";
+			return -PT_EINVAL;
+		}
+	}
+	if (!ARM64_64K && ((tcr & ARM64_TCR_DS) != 0) != (ARM64_LPA2 != 0)) {
+		*why = ARM64_LPA2
+			       ? "TCR_EL1.DS = 0: no FEAT_LPA2 descriptors (52-bit formats use them)"
+			       : "TCR_EL1.DS = 1: FEAT_LPA2 descriptors (only the 52-bit formats use them)";
+		return -PT_EINVAL;
+	}
+	for (int h = 0; h < 2; h++) {
+		if (h)
+			fmt_note_str(out->how, sizeof(out->how), ", ");
+		fmt_note_str(out->how, sizeof(out->how), ttbr[h][0]);
+		if (tcr & ARM64_TCR_EPD(h)) {
+			fmt_note_str(out->how, sizeof(out->how), h ? " off (EPD1)" : " off (EPD0)");
+			continue;
+		}
+		if (!fmt_cpu_reg(reg, ctx, ttbr[h], ttbr[h][0], true, out, &t, why))
+			return -PT_ENOENT;
+		fmt_note_str(out->how, sizeof(out->how), " ");
+		fmt_note_num(out->how, sizeof(out->how), t, true);
+		fmt_root_of_reg(t, &out->root[h], why);
+		out->halves |= 1u << h;
+	}
+	return 0;
+}
 
 /* A leaf the MMU refuses every access to (PROT_NONE): an invalid descriptor kept as a leaf. */
 static inline bool fmt_leaf_none(uint64_t e)

@@ -91,6 +91,9 @@
  *                                         both roots through tables of roots in memory (ppc64
  *                                         PTCR); formats without them include
  *                                         fmt/no_table_reg.h
+ *   fmt_roots_of_cpu(reg, ctx, read, rctx, &out, &why)
+ *                                         whether a CPU's registers select this format, and
+ *                                         its roots (fmt/cpu_regs.h has the helpers)
  */
 #ifndef PTKIT_FMT_COMMON_H
 #define PTKIT_FMT_COMMON_H

@@ -423,6 +423,48 @@ static inline int fmt_roots_of_table_reg(uint64_t ptcr, uint64_t lpid, uint64_t 
 	return 0;
 }
 
+#include "fmt/cpu_regs.h"
+
+/*
+ * The roots a CPU in radix mode (LPID 0: the hypervisor or a bare-metal OS) walks: PTCR's
+ * partition table and PIDR's process-table entry (fmt_roots_of_table_reg). The page size is
+ * in the tree (the NLS of the PDEs above the leaves), in no register: the 4K and 64K formats
+ * both answer 0. QEMU's gdbstub names them "ptcr" and "pid".
+ */
+static inline int fmt_roots_of_cpu(pt_reg_fn reg, void *ctx, pt_phys_read_fn read, void *rctx,
+				   struct pt_cpu_roots *out, const char **why)
+{
+	struct pt_table_roots tr;
+	uint64_t ptcr, pid;
+	int err;
+
+	*out = (struct pt_cpu_roots){ 0 };
+	if (!fmt_cpu_reg(reg, ctx, (const char *const[]){ "ptcr", "PTCR", 0 }, "PTCR", true, out,
+			 &ptcr, why) ||
+	    !fmt_cpu_reg(reg, ctx, (const char *const[]){ "pid", "pidr", "PIDR", 0 }, "PIDR", true,
+			 out, &pid, why))
+		return -PT_ENOENT;
+	if (!ptcr) {
+		*why = "PTCR is 0: no partition table, the radix MMU is not set up";
+		return -PT_ENOENT;
+	}
+	if (!read) {
+		*why = "the partition and process tables are in memory and no reader was given";
+		return -PT_EINVAL;
+	}
+	err = fmt_roots_of_table_reg(ptcr, 0, pid, read, rctx, &tr, why);
+	if (err)
+		return err;
+	out->root[0] = tr.root[0];
+	out->root[1] = tr.root[1];
+	out->halves = 3;
+	fmt_note_str(out->how, sizeof(out->how), "PTCR ");
+	fmt_note_num(out->how, sizeof(out->how), ptcr, true);
+	fmt_note_str(out->how, sizeof(out->how), ", PIDR ");
+	fmt_note_num(out->how, sizeof(out->how), pid, false);
+	return 0;
+}
+
 /* A leaf the MMU refuses every access to (PROT_NONE): no EAA read, read/write or execute. */
 static inline bool fmt_leaf_none(uint64_t e)
 {

@@ -370,7 +370,41 @@ static inline int fmt_root_of_reg(uint64_t reg, uint64_t *root, const char **why
 	return 0;
 }
 
+#include "fmt/cpu_regs.h"
 #include "fmt/no_table_reg.h"
+
+/* satp.MODE (bits 63:60, privileged spec 10.1.11) of each mode: 0 Bare, 8 Sv39 ... 10 Sv57. */
+static inline int fmt_roots_of_cpu(pt_reg_fn reg, void *ctx, pt_phys_read_fn read, void *rctx,
+				   struct pt_cpu_roots *out, const char **why)
+{
+	uint64_t satp, mode;
+	int err;
+
+	(void)read, (void)rctx;
+	*out = (struct pt_cpu_roots){ 0 };
+	if (!fmt_cpu_reg(reg, ctx, (const char *const[]){ "satp", 0 }, "satp", true, out, &satp,
+			 why))
+		return -PT_ENOENT;
+	mode = satp >> 60;
+	if (!mode) {
+		*why = "satp.MODE = 0 (Bare): translation is off";
+		return -PT_ENOENT;
+	}
+	if (mode != FMT_LEVELS + 5) {
+		*why = mode == 8    ? "satp.MODE = 8: Sv39"
+		       : mode == 9  ? "satp.MODE = 9: Sv48"
+		       : mode == 10 ? "satp.MODE = 10: Sv57"
+				    : "satp.MODE is reserved (none of Bare, Sv39, Sv48, Sv57)";
+		return -PT_EINVAL;
+	}
+	err = fmt_root_of_reg(satp, &out->root[0], why);
+	if (err)
+		return err;
+	out->halves = 1;
+	fmt_note_str(out->how, sizeof(out->how), "satp ");
+	fmt_note_num(out->how, sizeof(out->how), satp, true);
+	return 0;
+}
 
 /* A leaf the MMU refuses every access to (PROT_NONE): V = 0, kept as a leaf. */
 static inline bool fmt_leaf_none(uint64_t e)

@@ -300,7 +300,61 @@ static inline int fmt_root_of_reg(uint64_t reg, uint64_t *root, const char **why
 	return 0;
 }
 
+#include "fmt/cpu_regs.h"
 #include "fmt/no_table_reg.h"
+
+/*
+ * The CPU's paging mode (Intel SDM vol. 3A, "Paging Modes and Control Bits"): paging is on
+ * with CR0.PG (bit 31); CR4.PAE (bit 5) = 1 and IA32_EFER.LMA (bit 10) = 1 make it 4-level
+ * paging, or 5-level with CR4.LA57 (bit 12) = 1; CR3 holds the root. The names are QEMU
+ * gdbstub's (gdb-xml/i386-64bit.xml); EFER is checked when the CPU state has it.
+ */
+#define X86_CR0_PG (1ull << 31)
+#define X86_CR4_PAE (1ull << 5)
+#define X86_CR4_LA57 (1ull << 12)
+#define X86_EFER_LMA (1ull << 10)
+
+static inline int fmt_roots_of_cpu(pt_reg_fn reg, void *ctx, pt_phys_read_fn read, void *rctx,
+				   struct pt_cpu_roots *out, const char **why)
+{
+	uint64_t cr3, cr0, cr4, efer;
+	int err;
+
+	(void)read, (void)rctx;
+	*out = (struct pt_cpu_roots){ 0 };
+	if (!fmt_cpu_reg(reg, ctx, (const char *const[]){ "cr3", 0 }, "CR3", true, out, &cr3,
+			 why) ||
+	    !fmt_cpu_reg(reg, ctx, (const char *const[]){ "cr0", 0 }, "CR0", true, out, &cr0,
+			 why) ||
+	    !fmt_cpu_reg(reg, ctx, (const char *const[]){ "cr4", 0 }, "CR4", true, out, &cr4, why))
+		return -PT_ENOENT;
+	if (!(cr0 & X86_CR0_PG)) {
+		*why = "CR0.PG = 0: paging is off";
+		return -PT_ENOENT;
+	}
+	if (!(cr4 & X86_CR4_PAE)) {
+		*why = "CR4.PAE = 0: 32-bit paging, not 4- or 5-level";
+		return -PT_EINVAL;
+	}
+	if (fmt_cpu_reg(reg, ctx, (const char *const[]){ "efer", 0 }, "EFER", false, out, &efer,
+			why) &&
+	    !(efer & X86_EFER_LMA)) {
+		*why = "IA32_EFER.LMA = 0: 32-bit PAE paging, not 4- or 5-level";
+		return -PT_EINVAL;
+	}
+	if (((cr4 & X86_CR4_LA57) != 0) != (FMT_LEVELS == 5)) {
+		*why = cr4 & X86_CR4_LA57 ? "CR4.LA57 = 1: 5-level paging"
+					  : "CR4.LA57 = 0: 4-level paging";
+		return -PT_EINVAL;
+	}
+	err = fmt_root_of_reg(cr3, &out->root[0], why);
+	if (err)
+		return err;
+	out->halves = 1;
+	fmt_note_str(out->how, sizeof(out->how), "CR3 ");
+	fmt_note_num(out->how, sizeof(out->how), cr3, true);
+	return 0;
+}
 
 /* A leaf the MMU refuses every access to (PROT_NONE: fmt_leaf_prot has no R, W, X): P = 0. */
 static inline bool fmt_leaf_none(uint64_t e)

@@ -60,5 +60,6 @@ __attribute__((visibility("hidden"))) const struct pt_format PT_FORMAT_SYM = {
 			.root_of_reg = fmt_root_of_reg,
 			.roots_of_table_reg = fmt_roots_of_table_reg,
 			.linux_kernel_root = fmt_linux_kernel_root,
+			.roots_of_cpu = fmt_roots_of_cpu,
 		},
 };
