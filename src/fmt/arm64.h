@@ -552,6 +552,18 @@ static inline void fmt_store(uint8_t *p, uint64_t e)
  * value with bits 63:52 and 5:2 clear is taken as the table's address itself (the form
  * ptkit prints): a TTBR whose ASID is below 16 and whose table is below 2^48 reads the same.
  */
+/*
+ * The root in a TTBRn_EL1 value (D19 "TTBR0_EL1"): ASID in bits 63:48, BADDR[47:1] in 47:1
+ * (CnP in bit 0); with 52-bit output addresses BADDR[51:48] sits in bits 5:2 and the table
+ * is at least 64-byte aligned.
+ */
+static inline uint64_t arm64_ttbr_baddr(uint64_t reg)
+{
+	if (!ARM64_PA52)
+		return reg & 0x0000fffffffffffeull;
+	return (reg & 0x0000ffffffffffc0ull) | ((reg >> 2 & 0xf) << 48);
+}
+
 static inline int fmt_root_of_reg(uint64_t reg, uint64_t *root, const char **why)
 {
 	(void)why;
@@ -560,7 +572,7 @@ static inline int fmt_root_of_reg(uint64_t reg, uint64_t *root, const char **why
 	else if (!(reg & 0xfff000000000003cull))
 		*root = reg & ~1ull;
 	else
-		*root = (reg & 0x0000ffffffffffc0ull) | ((reg >> 2 & 0xf) << 48);
+		*root = arm64_ttbr_baddr(reg);
 	return 0;
 }
 
@@ -666,7 +678,7 @@ static inline int fmt_roots_of_cpu(pt_reg_fn reg, void *ctx, pt_phys_read_fn rea
 			return -PT_ENOENT;
 		fmt_note_str(out->how, sizeof(out->how), " ");
 		fmt_note_num(out->how, sizeof(out->how), t, true);
-		fmt_root_of_reg(t, &out->root[h], why);
+		out->root[h] = arm64_ttbr_baddr(t);
 		out->halves |= 1u << h;
 	}
 	return 0;

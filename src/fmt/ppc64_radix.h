@@ -450,7 +450,7 @@ static inline int fmt_roots_of_cpu(pt_reg_fn reg, void *ctx, pt_phys_read_fn rea
 	}
 	if (!read) {
 		*why = "the partition and process tables are in memory and no reader was given";
-		return -PT_EINVAL;
+		return -PT_EFAULT;
 	}
 	err = fmt_roots_of_table_reg(ptcr, 0, pid, read, rctx, &tr, why);
 	if (err)
