@@ -10,13 +10,14 @@ system's library path. See docs/PYTHON.md.
 """
 from . import _lib
 from ._errors import Error, NotMapped
-from .format import Format, formats
+from .format import CpuRoots, Format, formats, formats_of_cpu
 from .tables import Leaf, Tables, Translation
 from .text import (CONTIG, DEVICE, DIRTY, GLOBAL, NOCACHE, SPECIAL, USER, YOUNG, R, W, X,
                    format_leaves, format_translation, prot_str, size_str)
 
 __version__ = _lib.text(_lib.lib.pt_version())
 
-__all__ = ["Error", "NotMapped", "Format", "formats", "Tables", "Translation", "Leaf",
+__all__ = ["Error", "NotMapped", "Format", "formats", "formats_of_cpu", "CpuRoots", "Tables",
+           "Translation", "Leaf",
            "format_translation", "format_leaves", "prot_str", "size_str", "R", "W", "X", "USER",
            "GLOBAL", "DEVICE", "NOCACHE", "YOUNG", "DIRTY", "SPECIAL", "CONTIG", "__version__"]
