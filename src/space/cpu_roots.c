@@ -5,14 +5,19 @@
 
 #include "space_internal.h"
 
-static int cpu_fail(const struct pt_format *fmt, int code, const struct pt_cpu_roots *out,
-		    const char *why, char *err, size_t len)
+/* err for an answer of roots_of_cpu: "[name: ]why (registers read)". */
+static int cpu_fail(const char *name, int code, const struct pt_cpu_roots *out, const char *why,
+		    char *err, size_t len)
 {
+	const char *sep = name ? ": " : "";
+
+	if (!name)
+		name = "";
 	if (out->missing)
-		return space_fail(code, err, len, "%s: register %s is not available%s%s%s",
-				  fmt->name, out->missing, out->regs[0] ? " (read: " : "",
-				  out->regs, out->regs[0] ? ")" : "");
-	return space_fail(code, err, len, "%s: %s%s%s%s", fmt->name, why, out->regs[0] ? " (" : "",
+		return space_fail(code, err, len, "%s%sregister %s is not available%s%s%s", name,
+				  sep, out->missing, out->regs[0] ? " (read: " : "", out->regs,
+				  out->regs[0] ? ")" : "");
+	return space_fail(code, err, len, "%s%s%s%s%s%s", name, sep, why, out->regs[0] ? " (" : "",
 			  out->regs, out->regs[0] ? ")" : "");
 }
 
@@ -22,7 +27,7 @@ int pt_roots_of_cpu(const struct pt_format *fmt, pt_reg_fn reg, void *ctx, pt_ph
 	const char *why = "";
 	int ret = fmt->ops.roots_of_cpu(reg, ctx, read, rctx, out, &why);
 
-	return ret ? cpu_fail(fmt, ret, out, why, err, len) : 0;
+	return ret ? cpu_fail(fmt->name, ret, out, why, err, len) : 0;
 }
 
 /* err: "REGS: fmtA, fmtB: why1; fmtC: why2", the formats grouped by their answer. */
@@ -68,8 +73,8 @@ int pt_formats_of_cpu(uint16_t machine, pt_reg_fn reg, void *ctx, pt_phys_read_f
 		if (f->elf_machine != machine)
 			continue;
 		ret = f->ops.roots_of_cpu(reg, ctx, read, rctx, &out, &why);
-		if (ret && ret != -PT_EINVAL)
-			return cpu_fail(f, ret, &out, why, err, len);
+		if (ret && ret != -PT_EINVAL) /* the CPU's state, not the format's: no name */
+			return cpu_fail(NULL, ret, &out, why, err, len);
 		if (!count)
 			first = out;
 		all[count] = f;

@@ -134,10 +134,14 @@ class PhysMem:
 
 
 # --- registers ------------------------------------------------------------------------------
+class RegisterMissing(PtError):
+    """The selected CPU has no register of that name."""
+
+
 def read_register(name):
     """A register of the selected thread's CPU (QEMU: a thread per CPU) by gdb's name (QEMU
     exposes system registers under their own names), or else from QEMU's `monitor info
-    registers`; PtError when neither has it."""
+    registers`; RegisterMissing when neither has it."""
     try:
         frame = gdb.newest_frame()     # an outer frame has no system registers
     except gdb.error as e:
@@ -154,18 +158,8 @@ def read_register(name):
                   text, re.IGNORECASE)
     if m:
         return int(m.group(1), 16)
-    raise PtError("register %s is not available: gdb does not show it and QEMU's `monitor "
-                  "info registers` does not list it" % name)
-
-
-def _first_register(names):
-    err = None
-    for n in names:
-        try:
-            return n, read_register(n)
-        except PtError as e:
-            err = e
-    raise err
+    raise RegisterMissing("register %s is not available: gdb does not show it and QEMU's "
+                          "`monitor info registers` does not list it" % name)
 
 
 def _gdb_arch():
@@ -175,114 +169,76 @@ def _gdb_arch():
         return gdb.selected_inferior().architecture().name()
 
 
-# --- per family: the automatic format and the roots -----------------------------------------
-def _auto_x86(mem):
-    cr0, cr4 = read_register("cr0"), read_register("cr4")
-    if not cr0 >> 31 & 1 or not cr4 >> 5 & 1:
-        raise PtError("the CPU is not using 4- or 5-level paging (CR0 0x%x: PG=%d, CR4 0x%x: "
-                      "PAE=%d)" % (cr0, cr0 >> 31 & 1, cr4, cr4 >> 5 & 1))
-    return "x86_64-la57" if cr4 >> 12 & 1 else "x86_64"
+# --- the format and the roots: libptkit decides from the registers ------------------------
+# gdb's architecture -> its ELF e_machine, which names ptkit's formats for that CPU; which of
+# them the CPU is using, and its roots, the library reads from the registers
+# (ptkit.formats_of_cpu: the register names are QEMU gdbstub's).
+MACHINES = [("i386:x86-64", 62), ("aarch64", 183), ("riscv:rv64", 243), ("powerpc", 21)]
 
 
-_TG0 = {0: "4k", 1: "64k", 2: "16k"}
-_TG1 = {2: "4k", 3: "64k", 1: "16k"}
+def _reg_fn(opts):
+    """The register callback: --pid's value for the PID register, else read_register; None
+    for a register the CPU does not have."""
+    def reg(name):
+        if opts.get("pid") is not None and name.lower() in ("pid", "pidr"):
+            return opts["pid"]
+        try:
+            return read_register(name)
+        except RegisterMissing:
+            return None
+    return reg
 
 
-def _auto_arm64(mem):
+def _walks_cleanly(m, mem):
+    """Whether m's tree walks to a smallest-page leaf, or to its end, without a corrupt
+    entry (a format of the wrong geometry meets one in the first table it misreads)."""
+    root, root1 = (m.root, m.root1) if m.root is not None else (m.root1, None)
     try:
-        sctlr = read_register("SCTLR")
-        if not sctlr & 1:
-            raise PtError("the EL1&0 MMU is off (SCTLR_EL1 0x%x: M=0)" % sctlr)
-    except PtError as e:
-        if "MMU is off" in str(e):
-            raise
-    tcr = read_register("TCR_EL1")
-    halves = []
-    if not tcr >> 7 & 1:                                    # EPD0
-        halves.append(("TTBR0", _TG0.get(tcr >> 14 & 3), 64 - (tcr & 0x3F)))
-    if not tcr >> 23 & 1:                                   # EPD1
-        halves.append(("TTBR1", _TG1.get(tcr >> 30 & 3), 64 - (tcr >> 16 & 0x3F)))
-    names = {f.name for f in ptkit.formats()}
-    picked = {"arm64-%s-%d" % (g, va) for _, g, va in halves}
-    if len(picked) == 1 and picked <= names:
-        return picked.pop()
-    raise PtError("TCR_EL1 0x%x (%s) matches no single ptkit format: pick one with `pt format`"
-                  " (arm64 formats: %s)" %
-                  (tcr, ", ".join("%s %s granule %d-bit VA" % h for h in halves) or
-                   "both halves disabled", ", ".join(sorted(n for n in names
-                                                          if n.startswith("arm64")))))
+        with ptkit.Tables.from_reader(m.format, mem.read, root, root1) as t:
+            for lf in t.leaves():
+                if lf.level == 0:
+                    break
+        return True
+    except ptkit.Error:
+        return False
 
 
-def _auto_riscv(mem):
-    satp = read_register("satp")
-    modes = {8: "riscv-sv39", 9: "riscv-sv48", 10: "riscv-sv57"}
-    if satp >> 60 not in modes:
-        raise PtError("satp 0x%x: MODE %d is not Sv39/Sv48/Sv57 (0 = Bare: translation is off)"
-                      % (satp, satp >> 60))
-    return modes[satp >> 60]
-
-
-def _auto_ppc64(mem):
-    ptcr = read_register("ptcr")
-    if ptcr == 0:
-        raise PtError("PTCR is 0: no partition table, the radix MMU is not set up")
-    # The page size is in the tree (the NLS of the PDEs above the leaves), not in a register:
-    # the first of 64K (Linux's usual) and 4K whose walk reaches a smallest-page leaf or the
-    # end of the tree without a corrupt entry.
-    _, pid = _first_register(["pid", "pidr", "PIDR"])
-    for name in ("ppc64-radix-64k", "ppc64-radix-4k"):
+def _select(opts, mem):
+    """(format, why chosen, root, root1, how) of the live tree: --format / `pt format` or
+    else the formats of gdb's architecture that the registers select (several: the first
+    whose tree walks cleanly); the roots from --root/--root1 or else the registers."""
+    name = opts.get("format") or _override[0]
+    given = opts.get("root") is not None
+    if name:
         fmt = _format(name)
+        why = "set" if not opts.get("format") else "--format"
+        if given:
+            return (fmt, why) + _given_roots(fmt, opts)
         try:
-            root, root1 = fmt.roots_of_table_reg(ptcr, 0, pid, mem.read)
-            with ptkit.Tables.from_reader(fmt, mem.read, root, root1) as t:
-                for lf in t.leaves():
-                    if lf.level == 0:
-                        break
-            return name
-        except ptkit.Error:
-            continue
-    return "ppc64-radix-64k"
+            m = fmt.roots_of_cpu(_reg_fn(opts), mem.read)
+        except ptkit.Error as e:
+            raise PtError("%s%s" % (e, "; give --root to walk this format anyway"
+                                    if e.code == 1 else ""))
+        return fmt, why, m.root, m.root1, m.how
+    arch = _gdb_arch()
+    machine = next((em for prefix, em in MACHINES if arch.startswith(prefix)), None)
+    if machine is None:
+        raise PtError("gdb architecture %s: no automatic format; pick one with `pt format F`"
+                      " (%s)" % (arch, " ".join(_format_names())))
+    matches = ptkit.formats_of_cpu(machine, _reg_fn(opts), mem.read)
+    m = matches[0]
+    if len(matches) > 1:
+        m = next((c for c in matches if _walks_cleanly(c, mem)), m)
+    why = "auto, gdb architecture %s" % arch
+    if given:
+        return (m.format, why) + _given_roots(m.format, opts)
+    return m.format, why, m.root, m.root1, m.how
 
 
-AUTO = [("i386:x86-64", _auto_x86), ("aarch64", _auto_arm64), ("riscv:rv64", _auto_riscv),
-        ("powerpc", _auto_ppc64)]
-
-
-def _roots(fmt, mem, opts):
-    """(root, root1, how) of the live tree of fmt: --root/--root1 if given, else from the
-    CPU registers of the format's family."""
-    if opts.get("root") is not None:
-        r0 = fmt.root_of_reg(opts["root"])
-        r1 = fmt.root_of_reg(opts["root1"]) if opts.get("root1") is not None else None
-        return r0, r1, "--root 0x%x" % opts["root"]
-    fam = fmt.name.split("-")[0]
-    if fam == "x86_64":
-        cr3 = read_register("cr3")
-        return fmt.root_of_reg(cr3), None, "CR3 0x%x" % cr3
-    if fam == "riscv":
-        satp = read_register("satp")
-        return fmt.root_of_reg(satp), None, "satp 0x%x" % satp
-    if fam == "arm64":
-        t0, t1 = read_register("TTBR0_EL1"), read_register("TTBR1_EL1")
-        try:
-            tcr = read_register("TCR_EL1")
-        except PtError:
-            tcr = 0
-        r0 = None if tcr >> 7 & 1 else fmt.root_of_reg(t0)
-        r1 = None if tcr >> 23 & 1 else fmt.root_of_reg(t1)
-        return r0, r1, "TTBR0_EL1 0x%x%s, TTBR1_EL1 0x%x%s" % (
-            t0, " (disabled: EPD0)" if r0 is None else "", t1,
-            " (disabled: EPD1)" if r1 is None else "")
-    if fam == "ppc64":
-        ptcr = read_register("ptcr")
-        if opts.get("pid") is not None:
-            pid, pname = opts["pid"], "--pid"
-        else:
-            pname, pid = _first_register(["pid", "pidr", "PIDR"])
-        r0, r1 = fmt.roots_of_table_reg(ptcr, 0, pid, mem.read)
-        return r0, r1, "PTCR 0x%x, %s %d" % (ptcr, pname.upper(), pid)
-    raise PtError("format %s: no registers known for its roots; give --root (and --root1)" %
-                  fmt.name)
+def _given_roots(fmt, opts):
+    r0 = fmt.root_of_reg(opts["root"])
+    r1 = fmt.root_of_reg(opts["root1"]) if opts.get("root1") is not None else None
+    return r0, r1, "--root 0x%x" % opts["root"]
 
 
 # --- the command ----------------------------------------------------------------------------
@@ -291,18 +247,6 @@ _override = [None]      # `pt format F`
 
 def _format_names():
     return [f.name for f in ptkit.formats()]
-
-
-def _pick_format(opts, mem):
-    name = opts.get("format") or _override[0]
-    if name:
-        return _format(name), "set" if not opts.get("format") else "--format"
-    arch = _gdb_arch()
-    for prefix, fn in AUTO:
-        if arch.startswith(prefix):
-            return _format(fn(mem)), "auto, gdb architecture %s" % arch
-    raise PtError("gdb architecture %s: no automatic format; pick one with `pt format F` "
-                  "(%s)" % (arch, " ".join(_format_names())))
 
 
 def _format(name):
@@ -401,8 +345,7 @@ class PtCommand(gdb.Command):
             gdb.write("pt: format auto (from the gdb architecture and the CPU's registers)\n")
 
     def tables(self, opts, mem):
-        fmt, why = _pick_format(opts, mem)
-        root, root1, how = _roots(fmt, mem, opts)
+        fmt, why, root, root1, how = _select(opts, mem)
         if root is None and root1 is None:
             raise PtError("%s: no half of the address space is translated" % how)
         if root is None:        # arm64 with TTBR0 walks disabled: an empty lower half
