@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * src/space/space_args.c, the one implementation of the arena, format and root checks that
+ * src/space/space_args_*.c, the one implementation of the arena, format and root checks that
  * pt_space and the CLI share: each case runs with the CLI's option names and with pt_space's,
  * and must give the expected CLI message, code, usage flag (the CLI's exit 2 against 1) and
  * notes, and the same message and notes in pt_space's words ("--root" -> "root",
