@@ -23,6 +23,9 @@ struct pt_space {
 	struct pt_dump dump;
 	struct pt_segmem seg;
 	struct mm_walk_state st; /* kept between calls: seeks reuse its path */
+	bool corrupt;		 /* the last translate / next_leaf stopped on a corrupt entry: */
+	uint64_t corrupt_start, corrupt_end; /* the VAs it covers (end 0: 2^64) */
+	int corrupt_level;
 	char notes[1024];
 };
 
