@@ -29,7 +29,7 @@ PREFIX     ?= /usr/local
 BUILD_DEB  ?= build-deb
 DEB_BUILD_TYPE ?= RelWithDebInfo
 # What the packages' files are built from (cmake/package.cmake): cpack builds nothing itself.
-DEB_TARGETS ?= ptkit ptkit_shared
+DEB_TARGETS ?= ptkit ptkit_shared ptkit_static
 CPACK      ?= cpack
 BUILD_TEST ?= build-test
 BUILD_TSAN ?= build-tsan
@@ -65,7 +65,7 @@ run:
 # The library and the CLI only; cmake --install reads DESTDIR from the environment.
 install:
 	$(CMAKE) -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
-	$(CMAKE) --build $(BUILD) -j $(JOBS) --target ptkit ptkit_shared
+	$(CMAKE) --build $(BUILD) -j $(JOBS) --target ptkit ptkit_shared ptkit_static
 	DESTDIR=$(DESTDIR) $(CMAKE) --install $(BUILD) --prefix $(PREFIX)
 
 # A build of its own for /usr (the Debian libdir, lib/<multiarch>), without tests; cpack

@@ -42,10 +42,19 @@ set_target_properties(ptkit_shared PROPERTIES
   OUTPUT_NAME ptkit EXPORT_NAME ptkit LINKER_LANGUAGE C LINK_DEPENDS ${PTKIT_MAP}
   VERSION ${PROJECT_VERSION} SOVERSION ${PROJECT_VERSION_MAJOR})
 
+# libptkit.a: the same objects in one archive, for a static link with `pkg-config --static`
+# (its Libs.private) or ptkit's archives named one by one.
+add_library(ptkit_static STATIC ${PROJECT_BINARY_DIR}/ptkit_shared.c)
+foreach(part ${PTKIT_LIB_PARTS})
+  target_sources(ptkit_static PRIVATE $<TARGET_OBJECTS:${part}>)
+endforeach()
+set_target_properties(ptkit_static PROPERTIES OUTPUT_NAME ptkit LINKER_LANGUAGE C)
+
 # --- what gets installed ----------------------------------------------------------------
 install(TARGETS ptkit_shared EXPORT ptkit-targets LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         COMPONENT runtime NAMELINK_COMPONENT dev)
-install(TARGETS ${PTKIT_LIB_PARTS} ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT dev)
+install(TARGETS ${PTKIT_LIB_PARTS} ptkit_static ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+        COMPONENT dev)
 if(TARGET ptkit)
   install(TARGETS ptkit RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT runtime)
   install(FILES ${PROJECT_SOURCE_DIR}/docs/ptkit.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1

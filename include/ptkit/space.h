@@ -134,6 +134,13 @@ struct pt_space_leaf {
  */
 int pt_space_next_leaf(struct pt_space *s, uint64_t *va, uint64_t end, struct pt_space_leaf *leaf,
 		       char *err, size_t len);
+/*
+ * After pt_space_translate or pt_space_next_leaf failed on a corrupt tree: the VAs the
+ * corrupt entry covers, [*start, *end) (*end 0: up to 2^64; the rest of the half when the
+ * walk cannot say which entry), and its level. A listing goes on at *end, as `ptkit dump`
+ * does. false when the last of those calls found no corrupt entry.
+ */
+bool pt_space_corrupt_span(const struct pt_space *s, uint64_t *start, uint64_t *end, int *level);
 
 /*
  * Why a walk of a corrupt tree stopped (err: its PT_E* code), with the details st has when

@@ -9,7 +9,7 @@ system's library path. See docs/PYTHON.md.
         print(ptkit.format_translation(t.translate(0x401234)))
 """
 from . import _lib
-from ._errors import Error, NotMapped
+from ._errors import Corrupt, Error, NotMapped
 from .format import CpuRoots, Format, formats, formats_of_cpu
 from .tables import Leaf, Tables, Translation
 from .text import (CONTIG, DEVICE, DIRTY, GLOBAL, NOCACHE, SPECIAL, USER, YOUNG, R, W, X,
@@ -17,7 +17,7 @@ from .text import (CONTIG, DEVICE, DIRTY, GLOBAL, NOCACHE, SPECIAL, USER, YOUNG,
 
 __version__ = _lib.text(_lib.lib.pt_version())
 
-__all__ = ["Error", "NotMapped", "Format", "formats", "formats_of_cpu", "CpuRoots", "Tables",
-           "Translation", "Leaf",
+__all__ = ["Error", "NotMapped", "Corrupt", "Format", "formats", "formats_of_cpu", "CpuRoots",
+           "Tables", "Translation", "Leaf",
            "format_translation", "format_leaves", "prot_str", "size_str", "R", "W", "X", "USER",
            "GLOBAL", "DEVICE", "NOCACHE", "YOUNG", "DIRTY", "SPECIAL", "CONTIG", "__version__"]

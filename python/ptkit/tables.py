@@ -4,7 +4,7 @@ import ctypes
 from dataclasses import dataclass
 
 from . import _lib
-from ._errors import Error, NotMapped
+from ._errors import Corrupt, Error, NotMapped
 from .format import Format, as_format
 from .text import prot_str
 
@@ -129,22 +129,40 @@ class Tables:
         if ret == -_lib.ENOENT:
             self._reraise()
             raise NotMapped(_lib.text(err.value), va, tr.level, self.format.level_name(tr.level))
+        if ret < 0:
+            bad = self._corrupt(ret, err)
+            if bad is not None:
+                raise bad
         self._check(ret, err)
         return Translation(va=va, pa=tr.pa, leaf_va=tr.leaf_va, leaf_pa=tr.leaf_pa, size=tr.size,
                            group=tr.group, level=tr.level,
                            level_name=self.format.level_name(tr.level), prot=tr.prot,
                            flags=prot_str(tr.prot), entry=tr.entry)
 
-    def leaves(self, start=None, end=None):
+    def leaves(self, start=None, end=None, errors="raise"):
         """Every leaf overlapping [start, end) (default: everything), in address order, in
-        the halves that have a tree. Error (naming the entry) where the tree is corrupt."""
+        the halves that have a tree. Where the tree is corrupt: raise Corrupt (naming the
+        entry), or with errors="yield" yield the Corrupt in the listing and go on after the
+        entry's VAs, as `ptkit dump` does."""
+        if errors not in ("raise", "yield"):
+            raise Error(f"leaves(errors={errors!r}): 'raise' or 'yield'")
         va = ctypes.c_uint64(start or 0)
         stop = (end or 0) & (1 << 64) - 1
         lf, err = _lib.CLeaf(), _lib.errbuf()
         while True:
             ret = _lib.lib.pt_space_next_leaf(self._live(), ctypes.byref(va), stop,
                                               ctypes.byref(lf), err, _lib.ERR_LEN)
-            self._check(ret, err)
+            if ret < 0:
+                bad = self._corrupt(ret, err)
+                if bad is None:
+                    self._check(ret, err)
+                if errors == "raise":
+                    raise bad
+                yield bad
+                if bad.end >= 1 << 64 or (stop and bad.end >= stop):
+                    return
+                va.value = bad.end
+                continue
             if ret == 0:
                 return
             yield Leaf(va=lf.va, pa=lf.pa, size=lf.size, group=lf.group, level=lf.level,
@@ -153,6 +171,24 @@ class Tables:
                        half=self.format.half_of(lf.va))
             if lf.va + lf.size >= 1 << 64:
                 return
+
+    def _corrupt(self, ret, err):
+        """The Corrupt for a failed translate / next_leaf, or None when not a corrupt tree."""
+        first, end, level = ctypes.c_uint64(), ctypes.c_uint64(), ctypes.c_int()
+        self._reraise()
+        if not _lib.lib.pt_space_corrupt_span(self._h, ctypes.byref(first), ctypes.byref(end),
+                                              ctypes.byref(level)):
+            return None
+        msg, name = _lib.text(err.value), self.format.level_name(level.value)
+        why = msg
+        head, tail = f"0x{first.value:x}: ", f" at {name}"
+        if why.startswith(head):
+            why = why[len(head):]
+        if why.endswith(tail):
+            why = why[:-len(tail)]
+        bad = Corrupt(msg, first.value, end.value or 1 << 64, level.value, name, why, -ret)
+        bad.half = self.format.half_of(first.value)
+        return bad
 
     def image(self):
         """The built tables' memory, byte i at physical address self.base + i."""

@@ -31,7 +31,13 @@ def coalesce(leaves):
     prot, flags, half); end is exclusive (2**64 at the top)."""
     runs = []
     for lf in leaves:
+        if getattr(lf, "why", None) is not None:  # a Corrupt, from leaves(errors="yield")
+            runs.append(dict(start=lf.va, end=lf.end, level=lf.level, level_name=lf.level_name,
+                             half=lf.half, error=lf.why))
+            continue
         last = runs[-1] if runs else None
+        if last and "error" in last:
+            last = None
         if (last and last["half"] == lf.half and last["level"] == lf.level and
                 last["prot"] == lf.prot and last["end"] == lf.va and
                 last["pa"] + (last["end"] - last["start"]) == lf.pa):
@@ -53,6 +59,7 @@ def format_leaves(leaves):
             if r["half"] != h:
                 continue
             end = r["end"] & (1 << 64) - 1
+            what = (f"error: {r['error']}" if "error" in r else f"{r['flags']} pa {r['pa']:#x}")
             out.append(f"0x{r['start']:016x}-0x{end:016x} {size_str(r['end'] - r['start']):>5} "
-                       f"{r['level_name']} {r['flags']} pa {r['pa']:#x}")
+                       f"{r['level_name']} {what}")
     return "\n".join(out) + "\n"

@@ -7,6 +7,13 @@
 #include "ptkit/spec.h"
 #include "space_internal.h"
 
+const struct space_words space_api_words = { .format = "format",
+					     .root = "root",
+					     .root1 = "root1",
+					     .base = "base",
+					     .size = "size",
+					     .no_format = "no format given" };
+
 struct pt_space *space_new(enum space_kind kind, char *err, size_t len)
 {
 	struct pt_space *s = calloc(1, sizeof(*s));
@@ -43,54 +50,17 @@ void space_note(struct pt_space *s, const char *fmt, ...)
 	strcat(s->notes, "\n");
 }
 
-int space_check_root(struct pt_space *s, const char *what, uint64_t root, char *err, size_t len)
+int space_say_fail(struct space_say *say, int code, bool usage, const char *fmt, ...)
 {
-	const struct pt_format *fmt = s->fmt;
-	const struct pt_mem *m = s->mm.mem;
-	uint64_t bytes = pt_table_bytes(fmt, fmt->levels - 1);
-	char sz[32], why[256];
+	va_list ap;
 
-	if (root & (bytes - 1))
-		return space_fail(-PT_EINVAL, err, len,
-				  "%s 0x%llx: not aligned to %s, the size of the root table of %s",
-				  what, (unsigned long long)root, pt_size_str(bytes, sz),
-				  fmt->name);
-	if (fmt->pa_bits < 64 && (root >> fmt->pa_bits || bytes > (1ull << fmt->pa_bits) - root))
-		return space_fail(-PT_ERANGE, err, len,
-				  "%s 0x%llx: beyond the %d-bit PA limit of %s", what,
-				  (unsigned long long)root, fmt->pa_bits, fmt->name);
-	if (m->table) {
-		if (m->table(m, root, bytes))
-			return 0;
-		if (s->kind == SPACE_DUMP &&
-		    pt_dump_explain(&s->dump, root, bytes, why, sizeof(why)))
-			return space_fail(-PT_EFAULT, err, len,
-					  "%s 0x%llx: the root table cannot be read: %s", what,
-					  (unsigned long long)root, why);
-		if (s->kind == SPACE_DUMP)
-			return space_fail(-PT_EFAULT, err, len,
-					  "%s 0x%llx: the %s file's memory does not hold the "
-					  "%llu-byte root table",
-					  what, (unsigned long long)root,
-					  pt_dump_kind_name(s->dump.kind),
-					  (unsigned long long)bytes);
-		return space_fail(-PT_EFAULT, err, len,
-				  "%s 0x%llx: the %llu-byte root table cannot be read (the reader "
-				  "has no memory there)",
-				  what, (unsigned long long)root, (unsigned long long)bytes);
+	say->usage = usage;
+	if (say->err && say->len) {
+		va_start(ap, fmt);
+		vsnprintf(say->err, say->len, fmt, ap);
+		va_end(ap);
 	}
-	if (root < m->base || root - m->base >= m->size)
-		return space_fail(-PT_EFAULT, err, len,
-				  "%s 0x%llx: outside the image [0x%llx, 0x%llx)", what,
-				  (unsigned long long)root, (unsigned long long)m->base,
-				  (unsigned long long)(m->base + m->size));
-	if (m->size - (root - m->base) < bytes)
-		return space_fail(-PT_EFAULT, err, len,
-				  "image too small: %s 0x%llx needs a %llu-byte root table, the "
-				  "image ends at 0x%llx",
-				  what, (unsigned long long)root, (unsigned long long)bytes,
-				  (unsigned long long)(m->base + m->size));
-	return 0;
+	return code;
 }
 
 void pt_space_close(struct pt_space *s)

@@ -1,51 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* ptkit: a pt_space built from a spec in an arena (include/ptkit/space.h). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ptkit/spec.h"
 #include "space_internal.h"
-
-#define DEFAULT_ARENA (1ull << 30)
-
-/* The largest table of fmt: the arena aligns tables relative to base. */
-static uint64_t granule(const struct pt_format *fmt)
-{
-	uint64_t g = 4096;
-
-	for (int l = 0; l < fmt->levels; l++)
-		if (pt_table_bytes(fmt, l) > g)
-			g = pt_table_bytes(fmt, l);
-	return g;
-}
-
-static int check_args(const struct pt_format *fmt, uint64_t base, uint64_t size, bool sized,
-		      char *err, size_t len)
-{
-	uint64_t gran = granule(fmt), limit = fmt->pa_bits < 64 ? 1ull << fmt->pa_bits : 0;
-	char sz[32], g[32];
-
-	pt_size_str(size, sz);
-	if (base & (gran - 1))
-		return space_fail(-PT_EINVAL, err, len,
-				  "base 0x%llx: not aligned to the %s granule of %s (its largest "
-				  "table)",
-				  (unsigned long long)base, pt_size_str(gran, g), fmt->name);
-	if (sized && (size & 4095))
-		return space_fail(-PT_EINVAL, err, len,
-				  "size %llu: must be a non-zero multiple of 4K",
-				  (unsigned long long)size);
-	if (limit && (base >= limit || size > limit - base))
-		return space_fail(-PT_ERANGE, err, len,
-				  "base 0x%llx size %s%s: the arena reaches beyond the %d-bit PA "
-				  "limit of %s (0x%llx)",
-				  (unsigned long long)base, sz, sized ? "" : " (default)",
-				  fmt->pa_bits, fmt->name, (unsigned long long)limit);
-	if (size > UINT64_MAX - base)
-		return space_fail(-PT_ERANGE, err, len, "base 0x%llx size %s: beyond 2^64",
-				  (unsigned long long)base, sz);
-	return 0;
-}
 
 /* Run every line of spec; 0 or the first failing line's code, err "line N: why". */
 static int run_spec(struct pt_space *s, const char *spec, uint64_t size, bool sized, char *err,
@@ -87,14 +47,14 @@ int pt_space_build(struct pt_space **out, const struct pt_format *fmt, const cha
 		   uint64_t base, uint64_t size, char *err, size_t len)
 {
 	const bool sized = size != 0;
+	struct space_say say = { .words = &space_api_words, .err = err, .len = len };
 	struct pt_space *s;
-	char sz[32];
+	char sz[32], given[24];
 	int ret;
 
 	*out = NULL;
-	if (!sized)
-		size = DEFAULT_ARENA;
-	ret = check_args(fmt, base, size, sized, err, len);
+	snprintf(given, sizeof(given), "%llu", (unsigned long long)size);
+	ret = space_arena_check(fmt, base, sized ? given : NULL, &size, &say);
 	if (ret)
 		return ret;
 	s = space_new(SPACE_BUILT, err, len);

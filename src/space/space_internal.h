@@ -9,8 +9,8 @@
 #include "ptkit/mem.h"
 #include "ptkit/space.h"
 #include "ptkit/walk.h"
+#include "space_args.h"
 
-enum { SPACE_LOWER = 1, SPACE_UPPER = 2, SPACE_BOTH = 3 };
 enum space_kind { SPACE_BUILT = 1, SPACE_DUMP, SPACE_READER };
 
 struct pt_space {
@@ -23,8 +23,14 @@ struct pt_space {
 	struct pt_dump dump;
 	struct pt_segmem seg;
 	struct mm_walk_state st; /* kept between calls: seeks reuse its path */
+	bool corrupt;		 /* the last translate / next_leaf stopped on a corrupt entry: */
+	uint64_t corrupt_start, corrupt_end; /* the VAs it covers (end 0: 2^64) */
+	int corrupt_level;
 	char notes[1024];
 };
+
+/* What pt_space's messages call its arguments ("format", "root", ...). */
+extern const struct space_words space_api_words;
 
 /* A zeroed space of kind, or NULL with err "out of memory". */
 struct pt_space *space_new(enum space_kind kind, char *err, size_t len);
@@ -33,10 +39,4 @@ int space_fail(int code, char *err, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 /* Append one line to s->notes. */
 void space_note(struct pt_space *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/*
- * Check a root table address as `ptkit translate` does (aligned to the root table, below
- * the PA limit, readable in s's memory); what names it in messages ("root"). 0 or -PT_E*.
- */
-int space_check_root(struct pt_space *s, const char *what, uint64_t root, char *err, size_t len);
-
 #endif

@@ -31,9 +31,9 @@ int pt_space_from_reader(struct pt_space **out, const struct pt_format *fmt, pt_
 	}
 	pt_mm_attach(&s->mm, fmt, &s->seg.mem, root, has_root1 ? root1 : root);
 	s->trees = !fmt->two_roots || has_root1 ? SPACE_BOTH : SPACE_LOWER;
-	ret = space_check_root(s, "root", root, err, len);
+	ret = space_root_check(fmt, s->mm.mem, NULL, "root", root, err, len);
 	if (!ret && has_root1 && root1 != root)
-		ret = space_check_root(s, "root1", root1, err, len);
+		ret = space_root_check(fmt, s->mm.mem, NULL, "root1", root1, err, len);
 	if (ret) {
 		pt_space_close(s);
 		return ret;

@@ -24,6 +24,40 @@ static bool has_tree(const struct pt_space *s, int h)
 	return !s->fmt->two_roots || (s->trees & (1u << h));
 }
 
+/*
+ * Remember what the corrupt entry the walk s->st stopped on (code) covers, from va on: its
+ * entry's span, or the rest of the half up to last when the walk has no level for it.
+ */
+static void corrupt_span(struct pt_space *s, uint64_t va, uint64_t last, int code)
+{
+	const struct mm_walk_state *st = &s->st;
+
+	s->corrupt = true;
+	s->corrupt_start = va;
+	s->corrupt_end = last + 1;
+	s->corrupt_level = s->fmt->levels - 1;
+	if (st->err == code && st->level >= 0 && st->level < s->fmt->levels) {
+		uint64_t size = pt_level_size(s->fmt, st->level);
+		uint64_t first = st->va & ~(size - 1), end = first + size;
+
+		s->corrupt_level = st->level;
+		if (first > va)
+			s->corrupt_start = first;
+		if (end - 1 < last)
+			s->corrupt_end = end;
+	}
+}
+
+bool pt_space_corrupt_span(const struct pt_space *s, uint64_t *start, uint64_t *end, int *level)
+{
+	if (!s->corrupt)
+		return false;
+	*start = s->corrupt_start;
+	*end = s->corrupt_end;
+	*level = s->corrupt_level;
+	return true;
+}
+
 /* err for the corrupt walk s->st stopped on (code): "0x<va>: why at <level>". */
 static int corrupt(struct pt_space *s, uint64_t va, int code, char *err, size_t len)
 {
@@ -50,6 +84,7 @@ int pt_space_translate(struct pt_space *s, uint64_t va, struct pt_translation *t
 	int h = half_of(fmt, va), ret;
 
 	*tr = (struct pt_translation){ 0 };
+	s->corrupt = false;
 	if (h < 0) {
 		tr->level = -1;
 		return space_fail(-PT_ERANGE, err, len,
@@ -68,6 +103,7 @@ int pt_space_translate(struct pt_space *s, uint64_t va, struct pt_translation *t
 		return space_fail(ret, err, len, "0x%llx: not mapped (fault at %s)",
 				  (unsigned long long)va, lname(fmt, tr->level));
 	mm_walk_seek_leaf(&s->st, &s->mm, va);
+	corrupt_span(s, va, pt_half_last(fmt, h), ret);
 	return corrupt(s, va, ret, err, len);
 }
 
@@ -94,6 +130,7 @@ int pt_space_next_leaf(struct pt_space *s, uint64_t *va, uint64_t end, struct pt
 {
 	const struct pt_format *fmt = s->fmt;
 
+	s->corrupt = false;
 	for (int h = 0; h < 2; h++) {
 		uint64_t lo = fmt->half_base[h], last = pt_half_last(fmt, h);
 
@@ -110,8 +147,10 @@ int pt_space_next_leaf(struct pt_space *s, uint64_t *va, uint64_t end, struct pt
 			*va = leaf->va + leaf->size;
 			return 1;
 		}
-		if (s->st.err)
-			return corrupt(s, s->st.va, s->st.err, err, len);
+		if (s->st.err) {
+			corrupt_span(s, lo, last, s->st.err);
+			return corrupt(s, s->corrupt_start, s->st.err, err, len);
+		}
 	}
 	return 0;
 }

@@ -158,7 +158,7 @@ lacks run "$L/libptkit.so" /usr/include/ptkit "$L/pkgconfig/ptkit.pc"
 headers=$(for h in "$src"/include/ptkit/*.h; do echo "${h##*/}"; done)
 [ "$HAS_MM" = ON ] || headers=$(echo "$headers" | grep -v '^mm\.h$')
 internal=$(cd "$src/src" && ls fmt/*.h ops/*.h walk/*.h)
-archives="libptkit_core.a libptkit_hosted.a"
+archives="libptkit.a libptkit_core.a libptkit_hosted.a"
 [ "$HAS_MM" = OFF ] || archives="$archives libptkit_mm.a"
 # shellcheck disable=SC2046 # word lists
 has dev $(for h in $headers; do echo "/usr/include/ptkit/$h"; done) \

@@ -60,7 +60,8 @@ search=$lib
 headers=$(for h in "$src"/include/ptkit/*.h; do basename "$h"; done)
 [ "$HAS_MM" = ON ] || headers=$(echo "$headers" | grep -v '^mm\.h$')
 for f in bin/ptkit "$LIBDIR/libptkit.so" "$LIBDIR/libptkit.so.$MAJOR" \
-	"$LIBDIR/libptkit_core.a" "$LIBDIR/libptkit_hosted.a" "$LIBDIR/pkgconfig/ptkit.pc" \
+	"$LIBDIR/libptkit.a" "$LIBDIR/libptkit_core.a" "$LIBDIR/libptkit_hosted.a" \
+	"$LIBDIR/pkgconfig/ptkit.pc" \
 	"$LIBDIR/cmake/ptkit/ptkit-config.cmake" "$LIBDIR/cmake/ptkit/ptkit-config-version.cmake" \
 	$(for h in $headers; do echo "include/ptkit/$h"; done); do
 	[ -e "$prefix/$f" ] || fail "not installed: $f"
@@ -153,6 +154,17 @@ for f in "$src"/examples/*.c; do
 		fail "pc_$name does not link libptkit.so.$MAJOR"
 done
 [ -n "$examples" ] || fail "no examples/*.c"
+# Static: libptkit.a and pkg-config --static's Libs.private are all a program needs.
+pc_static=$(pkg-config --static --libs ptkit | sed 's/-lptkit\b/-l:libptkit.a/') ||
+	fail "pkg-config --static --libs ptkit failed"
+for name in $examples; do
+	# shellcheck disable=SC2086
+	cc_consumer "$src/examples/$name.c" $pc_cflags $pc_static -o "$work/st_$name" \
+		2>"$work/st_$name.log" ||
+		{ cat "$work/st_$name.log" >&2; fail "examples/$name.c does not link libptkit.a with pkg-config --static"; }
+	! readelf -d "$work/st_$name" | grep -q "NEEDED.*libptkit" ||
+		fail "st_$name needs libptkit.so though linked with libptkit.a"
+done
 
 mkdir -p "$work/consumer"
 cat >"$work/consumer/CMakeLists.txt" <<CMAKE
@@ -176,6 +188,9 @@ for name in $examples; do
 	LD_LIBRARY_PATH=$search "$work/consumer/build/$name" >"$work/cm_$name.out" 2>&1 ||
 		{ cat "$work/cm_$name.out" >&2; fail "$name (find_package build) failed"; }
 	[ -s "$work/pc_$name.out" ] || fail "$name printed nothing"
+	"$work/st_$name" >"$work/st_$name.out" 2>&1 || { cat "$work/st_$name.out" >&2; fail "st_$name (libptkit.a) failed"; }
+	cmp -s "$work/pc_$name.out" "$work/st_$name.out" ||
+		fail "$name prints differently linked with libptkit.a and with libptkit.so"
 	cmp -s "$work/pc_$name.out" "$work/cm_$name.out" ||
 		fail "$name prints differently built with pkg-config and with find_package"
 	if [ -x "$build/examples/$name" ]; then
@@ -212,4 +227,4 @@ else
 	echo "install_consume: no python3: the Python package's import not checked"
 fi
 
-echo "install_consume: $nexp exported symbols, examples:$examples (pkg-config and find_package), version $v, python: ${py:-none}"
+echo "install_consume: $nexp exported symbols, examples:$examples (pkg-config, pkg-config --static and find_package), version $v, python: ${py:-none}"

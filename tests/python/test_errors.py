@@ -110,3 +110,33 @@ def test_corrupt_tree_names_the_entry(tmp_path):
             hex(t.roots[0]), "0x200000", check=False)
     assert p.stderr.strip() == f"ptkit translate: {e.value}"
     assert tr.pa == 0
+
+
+def test_leaves_go_on_after_a_corrupt_entry(tmp_path):
+    spec = "map 0x200000 0x0 4K\nmap 0x8000000000 0x1000 4K\nmap 0x10000000000 0x2000 4K\n"
+    t = ptkit.Tables.build("x86_64", spec, size=1 << 20)
+    img = bytearray(t.image())
+    slot = t.roots[0] - t.base + 8  # the pml4e of 0x8000000000
+    entry = struct.unpack_from("<Q", img, slot)[0]
+    struct.pack_into("<Q", img, slot, entry | 1 << 7)  # PS in a pml4e: reserved
+    path = tmp_path / "bad.img"
+    path.write_bytes(img)
+    with ptkit.Tables.open_dump(path, "x86_64", root=t.roots[0], base=t.base) as d:
+        with pytest.raises(ptkit.Corrupt) as e:
+            d.translate(0x8000001000)
+        assert (e.value.va, e.value.end, e.value.level_name) == (0x8000001000, 0x10000000000,
+                                                                 "pgd")
+        items = list(d.leaves(errors="yield"))
+        assert [type(i).__name__ for i in items] == ["Leaf", "Corrupt", "Leaf"]
+        bad = items[1]
+        assert (bad.va, bad.end, bad.level, bad.half) == (0x8000000000, 0x10000000000, 3, 0)
+        assert bad.why.startswith(f"bad entry 0x{entry | 1 << 7:016x}")
+        assert str(bad) == f"0x8000000000: {bad.why} at pgd"
+        assert [i.va for i in items] == [0x200000, 0x8000000000, 0x10000000000]
+        with pytest.raises(ptkit.Corrupt):
+            list(d.leaves())
+        text = ptkit.format_leaves(items)
+    p = cli("dump", "--format", "x86_64", "--image", path, "--base", hex(t.base), "--root",
+            hex(t.roots[0]), check=False)
+    assert p.returncode == 1
+    assert text == p.stdout

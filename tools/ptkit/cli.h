@@ -10,6 +10,8 @@
 #include <ptkit/spec.h>
 #include <stdio.h>
 
+#include "space/space_args.h" /* library-internal: the CLI links the archives */
+
 /* Exit statuses: 0 success, 1 bad input data or corrupt image, 2 bad command line. */
 enum { EXIT_DATA = 1, EXIT_USAGE = 2 };
 
@@ -77,6 +79,10 @@ struct cli_tree {
 	unsigned trees; /* CLI_TREE_*: the halves that have a tree */
 };
 
+/* The CLI's option names and notes (cli_note) for the checks of space_args.h, errors in err. */
+void cli_say(struct space_say *say, char *err, size_t len);
+/* Exit with say's error: 2 when the command line is wrong (say->usage), else 1. */
+_Noreturn void cli_said(const struct space_say *say);
 /* Look a format up by name; exits 2 naming --format when unknown or missing. */
 const struct pt_format *cli_format(const char *name);
 /* Parse a required numeric option value; exits 2 naming the option. */
@@ -109,7 +115,7 @@ void cli_close_tree(struct cli_tree *t);
 /* ---- halves.c: the VA ranges a format translates ---- */
 
 /* Which halves of a two-root format have a tree (a one-root format's both always do). */
-enum { CLI_TREE_LOWER = 1, CLI_TREE_UPPER = 2, CLI_TREE_BOTH = 3 };
+enum { CLI_TREE_LOWER = SPACE_LOWER, CLI_TREE_UPPER = SPACE_UPPER, CLI_TREE_BOTH = SPACE_BOTH };
 
 struct cli_half {
 	const char *name; /* "lower half" / "upper half" */

@@ -8,8 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DEFAULT_ARENA (1ull << 30)
-
 static const char usage[] =
 	"usage: ptkit build --format F --base PA [--size BYTES] -o IMAGE SPEC\n"
 	"\n"
@@ -68,40 +66,6 @@ static void run_op(struct build *b, const struct pt_spec_op *op)
 		line_fail(b, msg, "");
 }
 
-/*
- * The arena aligns each table to its size relative to --base, and the hardware needs it
- * aligned physically: --base must be a multiple of the largest table (4K at least).
- */
-static uint64_t granule(const struct pt_format *fmt)
-{
-	uint64_t g = 4096;
-
-	for (int l = 0; l < fmt->levels; l++)
-		if (pt_table_bytes(fmt, l) > g)
-			g = pt_table_bytes(fmt, l);
-	return g;
-}
-
-/*
- * Every table must be addressable by the format: the whole arena [base, base + size) lies
- * below 2^pa_bits (the tables are allocated anywhere in it). Exits 2 naming both options.
- */
-static void check_arena(const struct pt_format *fmt, uint64_t base, const struct build *b)
-{
-	uint64_t limit = fmt->pa_bits < 64 ? 1ull << fmt->pa_bits : 0;
-	char sz[32];
-
-	pt_size_str(b->size, sz);
-	if (limit && (base >= limit || b->size > limit - base))
-		cli_usage_error("--base 0x%llx --size %s%s: the arena reaches beyond the %d-bit PA "
-				"limit of %s (0x%llx)",
-				(unsigned long long)base, sz, b->sized ? "" : " (default)",
-				fmt->pa_bits, fmt->name, (unsigned long long)limit);
-	if (b->size > UINT64_MAX - base)
-		cli_usage_error("--base 0x%llx --size %s: beyond 2^64", (unsigned long long)base,
-				sz);
-}
-
 int cmd_build(int argc, char **argv)
 {
 	const char *format = NULL, *base_s = NULL, *size_s = NULL, *out = NULL, *pos[1];
@@ -111,8 +75,9 @@ int cmd_build(int argc, char **argv)
 	struct build b = { 0 };
 	struct pt_arena a;
 	const struct pt_format *fmt;
-	uint64_t base, gran, spec_len, img_len;
-	char sz[32];
+	struct space_say say;
+	uint64_t base, spec_len, img_len;
+	char sz[32], why[256];
 	uint8_t *spec;
 	char *line, *next;
 	int err, npos;
@@ -120,19 +85,10 @@ int cmd_build(int argc, char **argv)
 	npos = cli_parse_opts(argc, argv, opts, pos, 1, usage);
 	fmt = cli_format(format);
 	base = cli_num_opt("--base", base_s);
-	gran = granule(fmt);
-	if (base & (gran - 1))
-		cli_usage_error("--base 0x%llx: not aligned to the %s granule of %s (its largest "
-				"table)",
-				(unsigned long long)base, pt_size_str(gran, sz), fmt->name);
-	b.size = DEFAULT_ARENA;
-	if (size_s) {
-		b.sized = true;
-		b.size = cli_num_opt("--size", size_s);
-		if (!b.size || (b.size & 4095))
-			cli_usage_error("--size %s: must be a non-zero multiple of 4K", size_s);
-	}
-	check_arena(fmt, base, &b);
+	b.sized = size_s != NULL;
+	cli_say(&say, why, sizeof(why));
+	if (space_arena_check(fmt, base, size_s, &b.size, &say))
+		cli_said(&say);
 	if (!out)
 		cli_usage_error("missing -o IMAGE");
 	if (npos < 1)
