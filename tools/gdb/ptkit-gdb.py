@@ -176,17 +176,26 @@ def _gdb_arch():
 MACHINES = [("i386:x86-64", 62), ("aarch64", 183), ("riscv:rv64", 243), ("powerpc", 21)]
 
 
-def _reg_fn(opts):
+def _reg_fn(opts, missing):
     """The register callback: --pid's value for the PID register, else read_register; None
-    for a register the CPU does not have."""
+    (and the name added to missing) for a register the CPU does not have."""
     def reg(name):
         if opts.get("pid") is not None and name.lower() in ("pid", "pidr"):
             return opts["pid"]
         try:
             return read_register(name)
         except RegisterMissing:
+            missing.append(name)
             return None
     return reg
+
+
+def _cpu_error(e, missing, hint=""):
+    """PtError for the library's answer e, saying where a missing register was looked for."""
+    msg = str(e)
+    if any("register %s is not available" % n in msg for n in missing):
+        msg += " (gdb does not show it and QEMU's `monitor info registers` does not list it)"
+    return PtError(msg + hint)
 
 
 def _walks_cleanly(m, mem):
@@ -214,18 +223,23 @@ def _select(opts, mem):
         why = "set" if not opts.get("format") else "--format"
         if given:
             return (fmt, why) + _given_roots(fmt, opts)
+        missing = []
         try:
-            m = fmt.roots_of_cpu(_reg_fn(opts), mem.read)
+            m = fmt.roots_of_cpu(_reg_fn(opts, missing), mem.read)
         except ptkit.Error as e:
-            raise PtError("%s%s" % (e, "; give --root to walk this format anyway"
-                                    if e.code == 1 else ""))
+            raise _cpu_error(e, missing, "; give --root to walk this format anyway"
+                             if e.code == 1 else "")
         return fmt, why, m.root, m.root1, m.how
     arch = _gdb_arch()
     machine = next((em for prefix, em in MACHINES if arch.startswith(prefix)), None)
     if machine is None:
         raise PtError("gdb architecture %s: no automatic format; pick one with `pt format F`"
                       " (%s)" % (arch, " ".join(_format_names())))
-    matches = ptkit.formats_of_cpu(machine, _reg_fn(opts), mem.read)
+    missing = []
+    try:
+        matches = ptkit.formats_of_cpu(machine, _reg_fn(opts, missing), mem.read)
+    except ptkit.Error as e:
+        raise _cpu_error(e, missing)
     m = matches[0]
     if len(matches) > 1:
         m = next((c for c in matches if _walks_cleanly(c, mem)), m)
