@@ -403,19 +403,19 @@ class PtCommand(gdb.Command):
         if len(args) > 2:
             raise PtError("usage: pt dump [START [END]]")
         rng = [_value(a) for a in args] + [None] * (2 - len(args))
-        leaves, err = [], None
         with PhysMem() as mem:
             t, _ = self.tables(opts, mem)
             try:
-                for lf in t.leaves(rng[0], rng[1]):
-                    leaves.append(lf)
-            except ptkit.Error as e:    # a corrupt entry: what came before it, then it
-                err = e
+                # A corrupt entry is listed ("error: ...") and the walk goes on after it,
+                # as `ptkit dump` does.
+                items = list(t.leaves(rng[0], rng[1], errors="yield"))
             finally:
                 t.close()
-        gdb.write(ptkit.format_leaves(leaves))
-        if err:
-            raise PtError("the listing stops at a corrupt entry: %s" % err)
+        gdb.write(ptkit.format_leaves(items))
+        bad = [i for i in items if isinstance(i, ptkit.Corrupt)]
+        if bad:  # said, not raised: an exception would take the listing with it
+            gdb.write("pt: %d corrupt entr%s listed (error: lines)\n" %
+                      (len(bad), "y" if len(bad) == 1 else "ies"), gdb.STDERR)
 
 
 PtCommand()
