@@ -26,6 +26,8 @@ struct pt_space {
 	bool corrupt;		 /* the last translate / next_leaf stopped on a corrupt entry: */
 	uint64_t corrupt_start, corrupt_end; /* the VAs it covers (end 0: 2^64) */
 	int corrupt_level;
+	bool mem_attr_set; /* leaves' memory types go through mem_attr (pt_space_set_mem_attr) */
+	uint64_t mem_attr;
 	char notes[1024];
 };
 
@@ -37,6 +39,8 @@ struct pt_space *space_new(enum space_kind kind, char *err, size_t len);
 /* printf into err; returns code. */
 int space_fail(int code, char *err, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* A leaf's effective PT_* bits prot with the memory type s's memory attribute register gives. */
+uint32_t space_leaf_prot(const struct pt_space *s, uint32_t prot, uint64_t entry, int level);
 /* Append one line to s->notes. */
 void space_note(struct pt_space *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 #endif
