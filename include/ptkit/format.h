@@ -157,12 +157,7 @@ static inline void pt_format_decode(const struct pt_format *f, uint64_t entry, i
  * The memory attribute register of f ("MAIR_EL1", "IA32_PAT") and the value ptkit's own
  * leaves assume (*own, may be NULL); NULL when f's leaves carry their memory type themselves.
  */
-static inline const char *pt_format_mem_attr_reg(const struct pt_format *f, uint64_t *own)
-{
-	uint64_t v;
-
-	return f->ops.mem_attr_reg(own ? own : &v);
-}
+const char *pt_format_mem_attr_reg(const struct pt_format *f, uint64_t *own);
 
 /*
  * prot (the PT_* bits of leaf `entry` at level) with its memory type (PT_DEVICE,

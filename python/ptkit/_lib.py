@@ -89,6 +89,8 @@ _SIGNATURES = {
     "pt_space_notes": (_s, [_p]),
     "pt_space_translate": (_int, [_p, _u64, ctypes.POINTER(CTranslation), _s, _sz]),
     "pt_space_next_leaf": (_int, [_p, _pu64, _u64, ctypes.POINTER(CLeaf), _s, _sz]),
+    "pt_space_set_mem_attr": (_int, [_p, _u64, _s, _sz]),
+    "pt_format_mem_attr_reg": (_s, [_p, _pu64]),
     "pt_space_corrupt_span": (ctypes.c_bool, [_p, _pu64, _pu64, ctypes.POINTER(ctypes.c_int)]),
 }
 
