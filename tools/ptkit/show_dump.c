@@ -231,6 +231,7 @@ static int on_leaf(struct mm_walk_state *st, void *priv)
 	err = pt_translate(c->mm, va, &tr);
 	if (err && !(err == -PT_ENOENT && tr.size)) /* PROT_NONE: tr says "none,..." */
 		tr.prot = mm_walk_prot(st);	    /* reached here by a path translate refuses */
+	tr.prot = cli_leaf_prot(st->fmt, tr.prot, st->entry, st->level);
 	if (c->o->wx && (!(tr.prot & PT_W) || !(tr.prot & PT_X)))
 		return MM_WALK_CONTINUE;
 	c->wx += c->o->wx;
