@@ -451,10 +451,13 @@ static const struct arch {
 	/* Before gva2gpa is asked about half 0 or 1, and (-1) after: NULL, the CPU as stopped */
 	void (*mmu_view)(int half);
 	bool vmcoreinfo; /* the machine has fw_cfg for -device vmcoreinfo: --root kernel */
+	/* The memory attribute register leaves' types go through, read with the gdbstub after
+	 * roots (NULL: none, or the gdbstub does not show it: x86's IA32_PAT). */
+	const char *mem_attr_reg;
 } arches[] = {
-	{ "x86_64", roots_x86, NULL, auto_root_from_notes, NULL, true },
-	{ "arm64-", roots_arm64, NULL, auto_root_arm64, view_arm64_el1, true },
-	{ "ppc64-radix", roots_ppc, root_opts_ppc, auto_root_ppc, view_ppc_kernel, false },
+	{ "x86_64", roots_x86, NULL, auto_root_from_notes, NULL, true, NULL },
+	{ "arm64-", roots_arm64, NULL, auto_root_arm64, view_arm64_el1, true, "MAIR_EL1" },
+	{ "ppc64-radix", roots_ppc, root_opts_ppc, auto_root_ppc, view_ppc_kernel, false, NULL },
 };
 
 static const struct arch *arch_of(const char *format)
@@ -523,6 +526,112 @@ static void read_dump(const char *cmd)
 			"as far as it goes)\n");
 	if (!nranges)
 		die("ptkit dump listed no mapping");
+}
+
+/* The guest's RAM: the ELF dump's PT_LOAD segments (physical address, size). */
+static struct range ram[64];
+static size_t nram;
+
+static uint64_t elf_word(const unsigned char *p, int n, bool be)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < n; i++)
+		v |= (uint64_t)p[be ? n - 1 - i : i] << (8 * i);
+	return v;
+}
+
+static void read_ram(const char *elf)
+{
+	unsigned char eh[64], ph[56];
+	FILE *f = fopen(elf, "rb");
+	bool be;
+
+	if (!f || fread(eh, 1, sizeof(eh), f) != sizeof(eh) || memcmp(eh, "\177ELF", 4) ||
+	    eh[4] != 2)
+		die("%s: not an ELF64 file", elf);
+	be = eh[5] == 2;
+	for (uint64_t i = 0, n = elf_word(eh + 56, 2, be); i < n; i++) {
+		if (fseek(f, (long)(elf_word(eh + 32, 8, be) + i * elf_word(eh + 54, 2, be)),
+			  SEEK_SET) ||
+		    fread(ph, 1, sizeof(ph), f) != sizeof(ph))
+			die("%s: cannot read program header %" PRIu64, elf, i);
+		if (elf_word(ph, 4, be) == 1 && nram < sizeof(ram) / sizeof(ram[0])) { /* PT_LOAD */
+			uint64_t pa = elf_word(ph + 24, 8, be), size = elf_word(ph + 40, 8, be);
+			ram[nram++] = (struct range){ pa, pa + size };
+		}
+	}
+	fclose(f);
+	if (!nram)
+		die("%s: no PT_LOAD segment", elf);
+}
+
+static bool in_ram(uint64_t pa, uint64_t size)
+{
+	for (size_t i = 0; i < nram; i++)
+		if (pa < ram[i].end && pa + size > ram[i].start)
+			return true;
+	return false;
+}
+
+/*
+ * Leaves' memory types against what the kernel mapped: every leaf ptkit calls device (an
+ * MMIO mapping: ioremap) must lie outside RAM, and there must be some (the UART, the
+ * interrupt controller). Where the CPU's memory attribute register can be read (arm64
+ * MAIR_EL1), `ptkit dump` without --memattr must print exactly what it prints with the
+ * register's value: ptkit's default reads this kernel's tables right. roots "": the dump's
+ * own (VMCOREINFO's kernel root).
+ */
+static void check_mem_types(const struct arch *arch, const char *roots)
+{
+	char cmd[2048], line[512];
+	unsigned dev_out = 0, dev_in = 0;
+	FILE *p;
+
+	read_ram(path_in("guest.elf"));
+	snprintf(cmd, sizeof(cmd), "%s dump --format %s --image %s %s >%s 2>/dev/null", opt_ptkit,
+		 opt_format, path_in("guest.elf"), roots, path_in("dump-default.txt"));
+	if (shell(cmd) < 0)
+		die("cannot run %s", cmd);
+	if (arch->mem_attr_reg) {
+		uint64_t attr = gdb_read_reg(arch->mem_attr_reg);
+
+		snprintf(cmd, sizeof(cmd),
+			 "%s dump --format %s --image %s %s --memattr 0x%" PRIx64
+			 " 2>/dev/null | cmp -s - %s",
+			 opt_ptkit, opt_format, path_in("guest.elf"), roots, attr,
+			 path_in("dump-default.txt"));
+		if (shell(cmd) != 0)
+			die("ptkit dump with --memattr 0x%" PRIx64 " (the CPU's %s) differs from "
+			    "its default (%s)",
+			    attr, arch->mem_attr_reg, path_in("dump-default.txt"));
+		printf("realguest: %s: %s 0x%" PRIx64 ": ptkit dump lists the same memory types "
+		       "without --memattr\n",
+		       opt_format, arch->mem_attr_reg, attr);
+	}
+	if (!(p = fopen(path_in("dump-default.txt"), "r")))
+		die("cannot read %s", path_in("dump-default.txt"));
+	while (fgets(line, sizeof(line), p)) {
+		unsigned long long s, e, pa;
+		char size[32], level[32], flags[256];
+
+		if (sscanf(line, "0x%llx-0x%llx %31s %31s %255s pa 0x%llx", &s, &e, size, level,
+			   flags, &pa) != 6)
+			continue;
+		if (!strstr(flags, "device"))
+			continue;
+		if (in_ram(pa, e - s)) {
+			if (dev_in++ < 5)
+				fprintf(stderr, "DEVICE LEAF IN RAM: %s", line);
+		} else {
+			dev_out++;
+		}
+	}
+	fclose(p);
+	printf("realguest: %s: %u device mappings outside RAM, %u in RAM (%zu RAM ranges)\n",
+	       opt_format, dev_out, dev_in, nram);
+	if (dev_in || !dev_out)
+		die("memory types: %s", dev_in ? "device mappings of RAM" : "no device mapping");
 }
 
 /*
@@ -759,6 +868,8 @@ int main(int argc, char **argv)
 	if (arch->mmu_view)
 		arch->mmu_view(-1);
 	check_kernel_root(vas, answers);
+	/* KPTI: TTBR1 holds the trampoline; the kernel's mappings are VMCOREINFO's root's. */
+	check_mem_types(arch, kernel_root_differs ? "" : roots);
 	qmp_cmd("{\"execute\": \"quit\"}");
 	waitpid(qemu_pid, NULL, 0);
 	qemu_pid = 0;
