@@ -13,7 +13,9 @@
 #   - control fields: names, version, architecture, Maintainer with an address, Section,
 #     Description; ptkit Depends on the package of every library its ELF files need, its
 #     shlibs names libptkit.so.MAJOR; libptkit-dev Depends on ptkit (= VERSION);
-#   - both unpacked into one tree pass tests/install/install_consume.sh there.
+#   - both unpacked into one tree pass tests/install/install_consume.sh there;
+#   - lintian reports no error and no warning the packages do not override (skipped, exit
+#     77, without lintian).
 # deb_install (only as root with CI=true or PTKIT_DEB_INSTALL=1, else skipped: it changes
 # /usr): apt-get install both .debs, run the installed ptkit, install_consume.sh on /usr
 # (pkg-config and find_package with the system's default paths), then apt-get purge both and
@@ -208,5 +210,20 @@ grep -qx "libptkit $MAJOR ptkit.*" "$work/shlibs" || fail "$run: shlibs '$(cat "
 
 # --- the packages' files, unpacked, used as an installed library --------------------------
 consume "$work/root" unpacked
-echo "deb_contents: $run ($(wc -l <"$work/run.list") paths), $dev ($(wc -l <"$work/dev.list") paths)," \
-	"Depends: $(field "$run" Depends)"
+
+# --- lintian: no error, no warning but those a package overrides (usr/share/lintian/overrides/
+# PACKAGE, each with its reason), and no override left that matches nothing.
+summary="deb_contents: $run ($(wc -l <"$work/run.list") paths), $dev ($(wc -l <"$work/dev.list") paths), Depends: $(field "$run" Depends)"
+command -v lintian >/dev/null 2>&1 || {
+	echo "$summary"
+	skip "lintian not found (scripts/install-deps.sh installs it): the packages' other checks passed"
+}
+lintian --fail-on error,warning --display-info --show-overrides --tag-display-limit 0 \
+	"$debs"/*.deb >"$work/lintian.log" 2>&1 || {
+	grep '^[EW]:' "$work/lintian.log" >&2 || cat "$work/lintian.log" >&2
+	fail "lintian reports the errors or warnings above (all its output: $work/lintian.log)"
+}
+! grep ': unused-override\|: mismatched-override' "$work/lintian.log" >&2 ||
+	fail "a lintian override above matches nothing: drop it"
+echo "$summary; lintian: $(grep -c '^E:' "$work/lintian.log") errors," \
+	"$(grep -c '^W:' "$work/lintian.log") warnings, $(grep -c '^O:' "$work/lintian.log") overridden"
