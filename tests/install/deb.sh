@@ -17,7 +17,9 @@
 #     their ELF files need; libptkitMAJOR's shlibs and ldconfig trigger, no maintainer
 #     scripts; libptkit-dev Depends on libptkitMAJOR (= VERSION), python3-ptkit on python3
 #     and libptkitMAJOR (>= VERSION) and byte-compiles in postinst, cleans in prerm;
-#   - all four unpacked into one tree pass tests/install/install_consume.sh there;
+#   - all four unpacked into one tree pass tests/install/install_consume.sh there, and
+#     dpkg-shlibdeps, as CPack runs it, gives a program built there against libptkit.so.MAJOR
+#     the Depends libptkitMAJOR (>= VERSION);
 #   - lintian reports no error and no warning the packages do not override (skipped, exit
 #     77, without lintian).
 # deb_install (only as root with CI=true or PTKIT_DEB_INSTALL=1, else skipped: it changes
@@ -27,8 +29,9 @@
 # left.
 #
 # usage: deb.sh contents|install SOURCE_DIR BUILD_DIR WORK_DIR
-# environment: CMAKE, CPACK, VERSION, MAJOR, HAS_MM (ON/OFF), CC. Exit 77 (skipped) without
-# dpkg-deb, dpkg-shlibdeps, file, cpack, make (deb_contents), or as above (deb_install).
+# environment: CMAKE, CPACK, LINTIAN, VERSION, MAJOR, HAS_MM (ON/OFF), CC. Exit 77 (skipped) without
+# dpkg-deb, dpkg-shlibdeps, file, cpack, make, and (after every other check) lintian
+# (deb_contents), or as above (deb_install).
 set -eu
 
 mode=$1
@@ -288,17 +291,34 @@ control "$py" prerm | grep -q 'py3clean -p python3-ptkit' || fail "$py: prerm do
 
 # --- the packages' files, unpacked, used as an installed library --------------------------
 consume "$work/root" unpacked
+# A program that links libptkit.so.MAJOR (an example consume just built with pkg-config),
+# put through dpkg-shlibdeps as CPack runs it on a package's ELF files, gets
+# libptkitMAJOR (>= VERSION): the library's shlibs reach the packages' Depends. (The CLI
+# links the archives, so ptkit's Depends has no libptkitMAJOR.)
+shdir=$(sed -n 's/^set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS "\(.*\)")$/\1/p' \
+	"$work/build/CPackConfig.cmake")
+[ -n "$shdir" ] || fail "CPackConfig.cmake sets no CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS"
+mkdir -p "$work/shlibdeps/debian" "$work/shlibdeps/DEBIAN" "$work/shlibdeps/usr/bin"
+: >"$work/shlibdeps/debian/control"
+cp "$work/consume_unpacked/pc_translate_one" "$work/shlibdeps/usr/bin/" ||
+	fail "no example linked against libptkit.so.$MAJOR"
+shlibdeps=$(cd "$work/shlibdeps" && dpkg-shlibdeps "-l$shdir" --ignore-missing-info -O \
+	usr/bin/pc_translate_one 2>"$work/shlibdeps.log") ||
+	{ cat "$work/shlibdeps.log" >&2; fail "dpkg-shlibdeps failed on a program linking libptkit.so.$MAJOR"; }
+echo "${shlibdeps#shlibs:Depends=}" | tr ',' '\n' | sed 's/^ *//' | grep -qxF "$libpkg (>= $VERSION)" ||
+	fail "dpkg-shlibdeps gives a program linking libptkit.so.$MAJOR '$shlibdeps', without $libpkg (>= $VERSION)"
 
 # --- lintian: no error, no warning but those a package overrides (usr/share/lintian/overrides/
 # PACKAGE, each with its reason), and no override left that matches nothing.
 summary="deb_contents: $(for p in $packages; do printf '%s (%s paths) ' "$p" "$(wc -l <"$work/$p.list")"; done)"
 summary="${summary}ptkit Depends: $(field "$run" Depends)"
-command -v lintian >/dev/null 2>&1 || {
+LINTIAN=${LINTIAN:-lintian}
+command -v "$LINTIAN" >/dev/null 2>&1 || {
 	echo "$summary"
 	skip "lintian not found (scripts/install-deps.sh installs it): the packages' other checks passed"
 }
 # shellcheck disable=SC2046 # a list of paths
-lintian --fail-on error,warning --display-info --show-overrides --tag-display-limit 0 \
+"$LINTIAN" --fail-on error,warning --display-info --show-overrides --tag-display-limit 0 \
 	$(for d in $all_debs; do echo "$debs/$d"; done) >"$work/lintian.log" 2>&1 || {
 	grep '^[EW]:' "$work/lintian.log" >&2 || cat "$work/lintian.log" >&2
 	fail "lintian reports the errors or warnings above (all its output: $work/lintian.log)"
