@@ -5,7 +5,7 @@
 #   libptkit0     (component lib) libptkit.so.MAJOR and its real file, named after the
 #                 SONAME (Debian policy 8.1); shlibs, the ldconfig trigger
 #   ptkit         (component runtime) the CLI, its man page and bash completion; Depends
-#                 from dpkg-shlibdeps, libptkit0 among them (through libptkit0's shlibs)
+#                 from dpkg-shlibdeps (the CLI links the archives, so not libptkit0)
 #   libptkit-dev  (component dev) headers, static archives, the libptkit.so link, ptkit.pc,
 #                 the CMake package; Depends: libptkit0 (= VERSION) and the -dev packages of
 #                 the libraries the static archives need
@@ -62,9 +62,11 @@ file(CONFIGURE OUTPUT ${ptkit_deb_control}/lib/triggers CONTENT "activate-noawai
 set(CPACK_DEBIAN_LIB_PACKAGE_CONTROL_EXTRA ${ptkit_deb_control}/lib/triggers
     ${ptkit_deb_control}/lib/none/postinst ${ptkit_deb_control}/lib/none/postrm)
 
-# ptkit's dpkg-shlibdeps finds libptkit.so.MAJOR in a package build tree of its own
-# (deb-shlibs/: DEBIAN/shlibs as libptkit0's, lib/ -> the built library), and so the
-# package that holds it: libptkit0 (>= VERSION), as for any library of the system.
+# For a program of these packages that links libptkit.so.MAJOR (none today: the CLI links
+# the archives), dpkg-shlibdeps finds the library in a package build tree of its own
+# (deb-shlibs/: DEBIAN/shlibs as libptkit0's, lib/ -> the built library) and so the package
+# that holds it, libptkit0 (>= VERSION), as for any library of the system; deb_contents
+# checks that on an example.
 set(ptkit_deb_shlibs ${PROJECT_BINARY_DIR}/deb-shlibs)
 file(CONFIGURE OUTPUT ${ptkit_deb_shlibs}/DEBIAN/shlibs CONTENT
      "libptkit ${PROJECT_VERSION_MAJOR} ${PTKIT_DEB_LIB_PACKAGE} (>= ${PROJECT_VERSION})\n")
@@ -158,23 +160,26 @@ License: Expat
 ${ptkit_license}
 ")
 # Each package's changelog.gz (policy 12.7; the changelog of a native package):
-# cmake/deb/changelog, whose top entry is this version's, compressed with gzip -9n.
-set(ptkit_deb_changelog ${PROJECT_SOURCE_DIR}/cmake/deb/changelog)
-set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${ptkit_deb_changelog})
-file(STRINGS ${ptkit_deb_changelog} ptkit_changelog_top LIMIT_COUNT 1)
-if(NOT ptkit_changelog_top MATCHES "^ptkit \\(${PROJECT_VERSION}\\) ")
-  set(ptkit_msg "cmake/deb/changelog: the top entry is '${ptkit_changelog_top}', not version "
-                "${PROJECT_VERSION}: add an entry for it (dch -v ${PROJECT_VERSION} -c cmake/deb/changelog)")
-  if(PTKIT_DEB)
-    message(FATAL_ERROR ${ptkit_msg})
+# cmake/deb/changelog, whose top entry is this version's, compressed with gzip -9n. Only in
+# make deb's build (PTKIT_DEB), which is how the packages are made.
+set(ptkit_deb_docs ${PROJECT_BINARY_DIR}/copyright)
+if(PTKIT_DEB)
+  set(ptkit_deb_changelog ${PROJECT_SOURCE_DIR}/cmake/deb/changelog)
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${ptkit_deb_changelog})
+  file(STRINGS ${ptkit_deb_changelog} ptkit_changelog_top LIMIT_COUNT 1)
+  string(REGEX MATCH "^ptkit \\(([^)]*)\\) " _ "${ptkit_changelog_top}")
+  if(NOT CMAKE_MATCH_1 STREQUAL PROJECT_VERSION)
+    message(FATAL_ERROR "cmake/deb/changelog: the top entry is of version '${CMAKE_MATCH_1}', "
+                        "not ${PROJECT_VERSION}: add an entry for ${PROJECT_VERSION} "
+                        "(dch -v ${PROJECT_VERSION} -c cmake/deb/changelog)")
   endif()
-  message(STATUS ${ptkit_msg})
+  ptkit_gzip(${ptkit_deb_changelog} ${PROJECT_BINARY_DIR}/deb-doc/changelog.gz)
+  list(APPEND ptkit_deb_docs ${PROJECT_BINARY_DIR}/deb-doc/changelog.gz)
 endif()
-ptkit_gzip(${ptkit_deb_changelog} ${PROJECT_BINARY_DIR}/deb-doc/changelog.gz)
 # Packages only (EXCLUDE_FROM_ALL): `make install` leaves them out.
 foreach(comp lib runtime dev python)
   string(TOUPPER ${comp} COMP)
-  install(FILES ${PROJECT_BINARY_DIR}/copyright ${PROJECT_BINARY_DIR}/deb-doc/changelog.gz
+  install(FILES ${ptkit_deb_docs}
           DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/${CPACK_DEBIAN_${COMP}_PACKAGE_NAME}
           COMPONENT ${comp} EXCLUDE_FROM_ALL)
 endforeach()
