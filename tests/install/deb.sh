@@ -115,8 +115,11 @@ if [ "$mode" = install ]; then
 	if command -v gdb >/dev/null 2>&1; then
 		gdb -nx -batch -ex 'source /usr/share/ptkit/gdb/ptkit-gdb.py' -ex 'help pt' \
 			>"$work/gdb.out" 2>&1 || { cat "$work/gdb.out" >&2; fail "gdb cannot source the installed pt command"; }
-		grep -q '^Walk the live page tables' "$work/gdb.out" && ! grep -qi 'error\|traceback' "$work/gdb.out" ||
-			{ cat "$work/gdb.out" >&2; fail "gdb's help pt after sourcing the installed command"; }
+		if ! grep -q '^Walk the live page tables' "$work/gdb.out" ||
+			grep -qi 'error\|traceback' "$work/gdb.out"; then
+			cat "$work/gdb.out" >&2
+			fail "gdb's help pt after sourcing the installed command"
+		fi
 		gdbs=", gdb's pt loaded"
 	fi
 

@@ -231,7 +231,7 @@ if [ -n "$py" ]; then
 	*-fsanitize=address*) preload=$($CC -print-file-name=libasan.so) ;;
 	esac
 	# The library loaded is the one /proc/self/maps shows (ctypes may name it by its SONAME).
-	got=$(cd "$work" && env -u PTKIT_LIBRARY PYTHONPATH="$pydir" PYTHONDONTWRITEBYTECODE=1 $pyenv \
+	got=$(cd "$work" && env -u PTKIT_LIBRARY PYTHONPATH="$pydir" PYTHONDONTWRITEBYTECODE=1 ${pyenv:+"$pyenv"} \
 		${preload:+LD_PRELOAD=$preload ASAN_OPTIONS=detect_leaks=0} "$py" -c '
 import os, ptkit
 t = ptkit.Tables.build("x86_64", "map 0x400000 0x200000 2M r,x,user")
