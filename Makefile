@@ -6,9 +6,10 @@
 #   make install      build the library and the CLI, install them (PREFIX, default /usr/local;
 #                     DESTDIR honoured): bin/ptkit, include/ptkit, libptkit.so.0 and the
 #                     archives, lib/pkgconfig/ptkit.pc, lib/cmake/ptkit (README.md)
-#   make deb          the Debian packages ptkit_VERSION_ARCH.deb (CLI, libptkit.so.0, man page,
-#                     completion) and libptkit-dev_VERSION_ARCH.deb (headers, archives,
-#                     ptkit.pc, CMake package) in build-deb/deb/ (docs/PACKAGING.md)
+#   make deb          the Debian packages libptkit0 (libptkit.so.0), ptkit (CLI, man page,
+#                     completion), libptkit-dev (headers, archives, ptkit.pc, CMake package)
+#                     and python3-ptkit (Python package, gdb command) in build-deb/deb/
+#                     (docs/PACKAGING.md)
 #   make test         install missing Debian packages, build build-test/ with ASan+UBSan,
 #                     run every test through CTest; then the TSan mm tests in build-tsan/
 #                     (test-tsan) and the fuzz targets for a bounded time in build-fuzz/
@@ -28,6 +29,11 @@ BUILD      ?= build
 PREFIX     ?= /usr/local
 BUILD_DEB  ?= build-deb
 DEB_BUILD_TYPE ?= RelWithDebInfo
+# Debian's build flags (dpkg-buildflags with hardening=+all: fortify, stack protector, relro,
+# bind-now), which debhelper would give a package's build; empty without dpkg-dev.
+DEB_BUILDFLAGS = DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get
+DEB_CFLAGS ?= $(shell $(DEB_BUILDFLAGS) CPPFLAGS 2>/dev/null) $(shell $(DEB_BUILDFLAGS) CFLAGS 2>/dev/null)
+DEB_LDFLAGS ?= $(shell $(DEB_BUILDFLAGS) LDFLAGS 2>/dev/null)
 # What the packages' files are built from (cmake/package.cmake): cpack builds nothing itself.
 DEB_TARGETS ?= ptkit ptkit_shared ptkit_static
 CPACK      ?= cpack
@@ -72,7 +78,9 @@ install:
 # packs the install components runtime and dev without building `all` first.
 deb:
 	$(CMAKE) -S . -B $(BUILD_DEB) -DCMAKE_BUILD_TYPE=$(DEB_BUILD_TYPE) -DCMAKE_INSTALL_PREFIX=/usr \
-		-DBUILD_TESTING=OFF -DCMAKE_SKIP_INSTALL_ALL_DEPENDENCY=ON
+		-DPTKIT_DEB=ON -DBUILD_TESTING=OFF -DCMAKE_SKIP_INSTALL_ALL_DEPENDENCY=ON \
+		"-DCMAKE_C_FLAGS=$(DEB_CFLAGS)" "-DCMAKE_EXE_LINKER_FLAGS=$(DEB_LDFLAGS)" \
+		"-DCMAKE_SHARED_LINKER_FLAGS=$(DEB_LDFLAGS)"
 	$(CMAKE) --build $(BUILD_DEB) -j $(JOBS) --target $(DEB_TARGETS)
 	rm -f $(BUILD_DEB)/deb/*.deb
 	cd $(BUILD_DEB) && $(CPACK) -G DEB

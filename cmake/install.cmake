@@ -3,9 +3,26 @@
 # layer when liburcu was found), the static archives, the headers, the CLI with its man page
 # and bash completion, ptkit.pc and the CMake package (find_package(ptkit) -> ptkit::ptkit).
 # `make install` / `cmake --install`. Every install() names its component, which is its
-# Debian package (cmake/package.cmake): runtime -> ptkit, dev -> libptkit-dev.
+# Debian package (cmake/package.cmake): lib -> libptkit0, runtime -> ptkit, dev ->
+# libptkit-dev, python -> python3-ptkit.
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
+
+# make deb's build (cmake/package.cmake) installs what a Debian package wants: the man page
+# gzipped, the Python package without _installed.py (cmake/python.cmake).
+option(PTKIT_DEB "Install as the Debian packages of make deb want (docs/PACKAGING.md)" OFF)
+
+# ptkit_gzip(IN OUT): OUT is IN compressed as Debian wants (gzip -9n: no name, no time
+# stamp), made at configure time and again when IN changes.
+function(ptkit_gzip in out)
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${in})
+  get_filename_component(dir ${out} DIRECTORY)
+  file(MAKE_DIRECTORY ${dir})
+  execute_process(COMMAND gzip -9n -c ${in} OUTPUT_FILE ${out} RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "ptkit: gzip -9n ${in} failed (${rc})")
+  endif()
+endfunction()
 
 set(PTKIT_LIB_PARTS ptkit_core ptkit_hosted)
 set(PTKIT_HAS_MM OFF)
@@ -52,13 +69,52 @@ set_target_properties(ptkit_static PROPERTIES OUTPUT_NAME ptkit LINKER_LANGUAGE 
 
 # --- what gets installed ----------------------------------------------------------------
 install(TARGETS ptkit_shared EXPORT ptkit-targets LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
-        COMPONENT runtime NAMELINK_COMPONENT dev)
+        COMPONENT lib NAMELINK_COMPONENT dev)
 install(TARGETS ${PTKIT_LIB_PARTS} ptkit_static ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         COMPONENT dev)
+# `cmake --install --strip` (and CPack's CPACK_STRIP_FILES) strips programs and shared
+# libraries only, and keeps their .comment: as dh_strip does, the archives lose their debug
+# information here, and all of them .comment and .note (lintian: unstripped-static-library,
+# binary-has-unneeded-section). ptkit_install_strip(COMPONENT TARGET...), after their install().
+function(ptkit_install_strip comp)
+  set(files)
+  foreach(t ${ARGN})
+    get_target_property(type ${t} TYPE)
+    if(type STREQUAL "EXECUTABLE")
+      list(APPEND files "${CMAKE_INSTALL_BINDIR}/$<TARGET_FILE_NAME:${t}>")
+    else()
+      list(APPEND files "${CMAKE_INSTALL_LIBDIR}/$<TARGET_FILE_NAME:${t}>")
+    endif()
+  endforeach()
+  install(CODE "
+    if(CMAKE_INSTALL_DO_STRIP)
+      foreach(f ${files})
+        if(NOT IS_ABSOLUTE \${f})
+          set(f \${CMAKE_INSTALL_PREFIX}/\${f})
+        endif()
+        set(debug)
+        if(f MATCHES \"[.]a$\")
+          set(debug --strip-debug --enable-deterministic-archives)
+        endif()
+        execute_process(COMMAND \"${CMAKE_STRIP}\" \${debug} --remove-section=.comment
+                                --remove-section=.note \$ENV{DESTDIR}\${f} RESULT_VARIABLE rc)
+        if(NOT rc EQUAL 0)
+          message(FATAL_ERROR \"strip \$ENV{DESTDIR}\${f} failed\")
+        endif()
+      endforeach()
+    endif()" COMPONENT ${comp})
+endfunction()
+ptkit_install_strip(lib ptkit_shared)
+ptkit_install_strip(dev ${PTKIT_LIB_PARTS} ptkit_static)
 if(TARGET ptkit)
   install(TARGETS ptkit RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT runtime)
-  install(FILES ${PROJECT_SOURCE_DIR}/docs/ptkit.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1
-          COMPONENT runtime)
+  ptkit_install_strip(runtime ptkit)
+  set(ptkit_man ${PROJECT_SOURCE_DIR}/docs/ptkit.1)
+  if(PTKIT_DEB) # policy 12.1: man pages gzip -9n
+    ptkit_gzip(${ptkit_man} ${PROJECT_BINARY_DIR}/deb-doc/ptkit.1.gz)
+    set(ptkit_man ${PROJECT_BINARY_DIR}/deb-doc/ptkit.1.gz)
+  endif()
+  install(FILES ${ptkit_man} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1 COMPONENT runtime)
   install(FILES ${PROJECT_SOURCE_DIR}/completions/ptkit.bash
           DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions RENAME ptkit
           COMPONENT runtime)

@@ -19,8 +19,9 @@ installed() {
 # tests, which skip what they need when missing (docs/DUMPS.md). gdb (x86 only in Debian) and
 # gdb-multiarch (arm64, RISC-V, ppc64; both with Python) serve the gdb_pt tests of the `pt`
 # command (docs/GDB.md), skipped for an architecture no installed gdb supports; gdbserver
-# is the stub that is not QEMU's (gdb_pt_not_qemu).
-PTKIT_OPTIONAL_DEPS=${PTKIT_OPTIONAL_DEPS:-"clang libclang-rt-14-dev makedumpfile libkdumpfile-dev gdb gdb-multiarch gdbserver"}
+# is the stub that is not QEMU's (gdb_pt_not_qemu). lintian checks the Debian packages of
+# make deb (deb_contents, docs/PACKAGING.md), which skips it when missing.
+PTKIT_OPTIONAL_DEPS=${PTKIT_OPTIONAL_DEPS:-"clang libclang-rt-14-dev makedumpfile libkdumpfile-dev gdb gdb-multiarch gdbserver lintian"}
 
 # --run: only what `make run` (the CLI and its demo) needs beyond gcc, cmake and make: the
 # mm layer's liburcu, for the demo's get_user_pages part.

@@ -17,6 +17,7 @@
 # With INSTALLED=PREFIX nothing is installed: what is already in PREFIX is checked (the
 # Debian packages, tests/install/deb.sh); under /usr without search paths (PKG_CONFIG_PATH,
 # LD_LIBRARY_PATH, CMAKE_PREFIX_PATH), as the system's own must find it.
+# DEB=1: PREFIX is Debian's packages (man page gzipped, no ptkit/_installed.py).
 # environment: CC, CMAKE, LIBDIR, MANDIR, DATADIR (CMAKE_INSTALL_*), HAS_MM (ON/OFF), MAJOR
 # (the SONAME number), CONSUMER_FLAGS (the build's sanitizer flags: a consumer of an ASan
 # library is an ASan program). Exit 77 (skipped) without pkg-config.
@@ -69,8 +70,14 @@ done
 [ "$HAS_MM" = OFF ] || [ -e "$lib/libptkit_mm.a" ] || fail "not installed: libptkit_mm.a"
 # The CLI's man page and bash completion: the files of the tree, and the completion works
 # with the installed ptkit found on PATH.
-cmp -s "$src/docs/ptkit.1" "$prefix/$MANDIR/man1/ptkit.1" ||
-	fail "not installed: $MANDIR/man1/ptkit.1"
+# A Debian package's man page is gzipped (DEB=1).
+if [ "${DEB:-}" = 1 ]; then
+	gzip -dc "$prefix/$MANDIR/man1/ptkit.1.gz" 2>/dev/null | cmp -s "$src/docs/ptkit.1" - ||
+		fail "not installed: $MANDIR/man1/ptkit.1.gz"
+else
+	cmp -s "$src/docs/ptkit.1" "$prefix/$MANDIR/man1/ptkit.1" ||
+		fail "not installed: $MANDIR/man1/ptkit.1"
+fi
 completion=$prefix/$DATADIR/bash-completion/completions/ptkit
 cmp -s "$src/completions/ptkit.bash" "$completion" ||
 	fail "not installed: $DATADIR/bash-completion/completions/ptkit"
@@ -201,8 +208,16 @@ for name in $examples; do
 done
 # --- the Python package: import ptkit from the prefix, with the installed library -----------
 pydir=$prefix/${PYTHON_DIR:-lib/python3/dist-packages}
-[ -f "$pydir/ptkit/__init__.py" ] && [ -f "$pydir/ptkit/_installed.py" ] ||
-	fail "not installed: ${PYTHON_DIR:-lib/python3/dist-packages}/ptkit"
+[ -f "$pydir/ptkit/__init__.py" ] || fail "not installed: ${PYTHON_DIR:-lib/python3/dist-packages}/ptkit"
+# _installed.py (where make install put the library) is there unless Debian's python3-ptkit
+# (DEB=1), which finds the library through the dynamic loader: in /usr without help.
+pyenv=
+if [ "${DEB:-}" = 1 ]; then
+	[ ! -e "$pydir/ptkit/_installed.py" ] || fail "a Debian package has ptkit/_installed.py"
+	pyenv=${search:+LD_LIBRARY_PATH=$search}
+else
+	[ -f "$pydir/ptkit/_installed.py" ] || fail "not installed: ptkit/_installed.py"
+fi
 py=
 for p in /usr/bin/python3 python3; do
 	if "$p" -c '' >/dev/null 2>&1; then
@@ -215,11 +230,13 @@ if [ -n "$py" ]; then
 	case " $CONSUMER_FLAGS " in # an ASan library needs the ASan runtime first in python
 	*-fsanitize=address*) preload=$($CC -print-file-name=libasan.so) ;;
 	esac
-	got=$(cd "$work" && env -u PTKIT_LIBRARY PYTHONPATH="$pydir" PYTHONDONTWRITEBYTECODE=1 \
+	# The library loaded is the one /proc/self/maps shows (ctypes may name it by its SONAME).
+	got=$(cd "$work" && env -u PTKIT_LIBRARY PYTHONPATH="$pydir" PYTHONDONTWRITEBYTECODE=1 ${pyenv:+"$pyenv"} \
 		${preload:+LD_PRELOAD=$preload ASAN_OPTIONS=detect_leaks=0} "$py" -c '
 import os, ptkit
 t = ptkit.Tables.build("x86_64", "map 0x400000 0x200000 2M r,x,user")
-print(os.path.realpath(ptkit._lib.lib._name), ptkit.__version__, ptkit.format_translation(t.translate(0x401234)))
+lib = sorted({l.split()[-1] for l in open("/proc/self/maps") if "/libptkit.so" in l})
+print(",".join(os.path.realpath(p) for p in lib), ptkit.__version__, ptkit.format_translation(t.translate(0x401234)))
 ') || fail "import ptkit from the installed prefix failed"
 	[ "$got" = "$(realpath "$lib/libptkit.so.$MAJOR") $v 0x401234 0x201234 2M r,x,user" ] ||
 		fail "installed ptkit: '$got' (not the installed library, or a wrong answer)"

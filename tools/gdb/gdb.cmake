@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 # gdb's `pt` command (docs/GDB.md): installed as PREFIX/share/ptkit/gdb/ptkit-gdb.py (COMPONENT
-# runtime), told where the ptkit Python package went (PTKIT_PYTHON_DIR, cmake/python.cmake):
-# relative to itself when both are under the prefix, so DESTDIR and --prefix keep working.
+# python: the Debian package python3-ptkit, with the Python package it imports), told where
+# the ptkit Python package went (PTKIT_PYTHON_DIR, cmake/python.cmake): relative to itself
+# when both are under the prefix, so DESTDIR and --prefix keep working.
 set(ptkit_gdb_dir ${CMAKE_INSTALL_DATADIR}/ptkit/gdb)
 if(IS_ABSOLUTE "${PTKIT_PYTHON_DIR}")
   set(PTKIT_GDB_PYDIR "${PTKIT_PYTHON_DIR}")
@@ -13,4 +14,4 @@ endif()
 configure_file(${CMAKE_CURRENT_LIST_DIR}/ptkit-gdb.py ${PROJECT_BINARY_DIR}/gdb/ptkit-gdb.py
                @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/gdb/ptkit-gdb.py DESTINATION ${ptkit_gdb_dir}
-        COMPONENT runtime)
+        COMPONENT python)
