@@ -154,3 +154,33 @@ int pt_space_next_leaf(struct pt_space *s, uint64_t *va, uint64_t end, struct pt
 	}
 	return 0;
 }
+
+int pt_space_next_item(struct pt_space *s, uint64_t *va, uint64_t end, struct pt_space_item *item,
+		       char *err, size_t len)
+{
+	struct pt_entry_info info = { 0 };
+	int ret;
+
+	if (!s->list || s->list_va != *va || s->list_end != end) {
+		pt_listing_close(s->list);
+		ret = pt_listing_open(&s->list, &s->mm, s->trees,
+				      s->kind == SPACE_DUMP ? &s->dump : NULL, *va, end);
+		if (ret)
+			return space_fail(ret, err, len, "out of memory");
+		s->list_end = end;
+	}
+	ret = pt_listing_next(s->list, item);
+	if (ret <= 0) { /* the end (or a listing that cannot go on): the next call starts anew */
+		pt_listing_close(s->list);
+		s->list = NULL;
+		return ret ? space_fail(ret, err, len, "out of memory") : 0;
+	}
+	if (item->kind == PT_ITEM_CORRUPT && item->entry)
+		pt_format_decode(s->fmt, item->entry, item->level, &info);
+	if (s->kind == SPACE_READER && item->code == -PT_EFAULT && info.kind == PT_ENTRY_TABLE)
+		snprintf(item->why, sizeof(item->why),
+			 "table pointer 0x%llx: the reader has no memory there",
+			 (unsigned long long)info.pa);
+	*va = s->list_va = item->va + item->size;
+	return 1;
+}
