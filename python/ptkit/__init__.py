@@ -20,5 +20,6 @@ __version__ = _lib.text(_lib.lib.pt_version())
 
 __all__ = ["Error", "NotMapped", "Corrupt", "Format", "formats", "formats_of_cpu", "CpuRoots",
            "Tables", "Translation", "Leaf", "SelfMap", "Shared",
-           "format_translation", "format_leaves", "format_leaves_json", "prot_str", "size_str", "R", "W", "X", "USER",
+           "format_translation", "format_leaves", "format_leaves_json", "prot_str", "size_str",
+           "R", "W", "X", "USER",
            "GLOBAL", "DEVICE", "NOCACHE", "YOUNG", "DIRTY", "SPECIAL", "CONTIG", "__version__"]
