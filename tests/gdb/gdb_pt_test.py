@@ -109,15 +109,15 @@ def parse_translate(text):
 
 def parse_dump(text):
     """pt dump lines -> [(start, end, level, flags, pa)] (headers skipped); a corrupt entry's
-    line ("... error: why") has flags {"error: why"} and pa -1, which no CLI run on good
-    tables lists."""
+    line ("... error: why"), a self-map's or a shared table's ("... self-map: ...", "...
+    shared: ...") has flags {its text} and pa -1, which no CLI run on good tables lists."""
     res = []
     for line in text.splitlines():
         f = line.split()
         if not f or f[0].startswith("---") or f[0] == "pt:":  # pt: the summary of errors
             continue
         s, e = f[0].split("-")
-        if f[3] == "error:":
+        if f[3] in ("error:", "self-map:", "shared:"):
             res.append((int(s, 16), int(e, 16), f[2], {" ".join(f[3:])}, -1))
             continue
         res.append((int(s, 16), int(e, 16), f[2], flagset(f[3]), int(f[5], 16)))
