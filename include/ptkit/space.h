@@ -196,12 +196,14 @@ void pt_listing_close(struct pt_listing *l);
 /*
  * The space's listing from *va up to end (end 0: 2^64), one item per call: 1 with *item
  * filled and *va moved to its end (0 when it ends at 2^64), 0 when there is none left, or
- * -PT_ENOMEM with err saying so. Called again with the *va it returned, the listing goes on
- * where it stood (tables listed before stay listed); with any other *va or end, a new
- * listing starts there.
+ * -PT_ENOMEM with err saying so. Called again with the *va it returned and the same end,
+ * the listing goes on where it stood (tables listed before stay listed); with any other *va
+ * or end, or after pt_space_list_reset, a new listing starts at *va. One listing at a time.
  */
 int pt_space_next_item(struct pt_space *s, uint64_t *va, uint64_t end, struct pt_space_item *item,
 		       char *err, size_t len);
+/* End the space's listing: the next pt_space_next_item starts a new one. */
+void pt_space_list_reset(struct pt_space *s);
 
 /*
  * Why a walk of a corrupt tree stopped (err: its PT_E* code), with the details st has when

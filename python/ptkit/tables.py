@@ -207,10 +207,13 @@ class Tables:
         (the listing goes on after its VAs), a SelfMap per table entry pointing at a table
         of its own walk and a Shared per table entry pointing at a table already listed
         (neither walked again; each half walks afresh). format_leaves() prints it as `ptkit
-        dump` does. Error only when the library runs out of memory."""
+        dump` does. One listing at a time: a dump() resumed after another listing began
+        on the same Tables goes on from where it stood as a new listing (tables listed
+        before are walked again). Error only when the library runs out of memory."""
         va = ctypes.c_uint64(start or 0)
         stop = (end or 0) & (1 << 64) - 1
         it, err = _lib.CItem(), _lib.errbuf()
+        _lib.lib.pt_space_list_reset(self._live())  # a new listing, whatever came before
         while True:
             ret = _lib.lib.pt_space_next_item(self._live(), ctypes.byref(va), stop,
                                               ctypes.byref(it), err, _lib.ERR_LEN)

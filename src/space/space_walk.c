@@ -155,6 +155,12 @@ int pt_space_next_leaf(struct pt_space *s, uint64_t *va, uint64_t end, struct pt
 	return 0;
 }
 
+void pt_space_list_reset(struct pt_space *s)
+{
+	pt_listing_close(s->list);
+	s->list = NULL;
+}
+
 int pt_space_next_item(struct pt_space *s, uint64_t *va, uint64_t end, struct pt_space_item *item,
 		       char *err, size_t len)
 {
@@ -162,7 +168,7 @@ int pt_space_next_item(struct pt_space *s, uint64_t *va, uint64_t end, struct pt
 	int ret;
 
 	if (!s->list || s->list_va != *va || s->list_end != end) {
-		pt_listing_close(s->list);
+		pt_space_list_reset(s);
 		ret = pt_listing_open(&s->list, &s->mm, s->trees,
 				      s->kind == SPACE_DUMP ? &s->dump : NULL, *va, end);
 		if (ret)
@@ -171,8 +177,7 @@ int pt_space_next_item(struct pt_space *s, uint64_t *va, uint64_t end, struct pt
 	}
 	ret = pt_listing_next(s->list, item);
 	if (ret <= 0) { /* the end (or a listing that cannot go on): the next call starts anew */
-		pt_listing_close(s->list);
-		s->list = NULL;
+		pt_space_list_reset(s);
 		return ret ? space_fail(ret, err, len, "out of memory") : 0;
 	}
 	if (item->kind == PT_ITEM_CORRUPT && item->entry)
@@ -182,5 +187,7 @@ int pt_space_next_item(struct pt_space *s, uint64_t *va, uint64_t end, struct pt
 			 "table pointer 0x%llx: the reader has no memory there",
 			 (unsigned long long)info.pa);
 	*va = s->list_va = item->va + item->size;
+	if (!*va) /* nothing comes after 2^64 */
+		pt_space_list_reset(s);
 	return 1;
 }

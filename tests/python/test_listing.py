@@ -15,10 +15,10 @@ SPEC = "map 0x1000 0x0 4K\nmap 0x40000000 0x80000000 1G r,w pagesize=1G\n"
 OA = 0x000ffffffffff000  # x86-64 table address bits (Intel SDM vol. 3 4.5, table 4-15)
 
 
-def x86_tree(tmp_path, patch):
-    """SPEC built for x86_64; patch(img, pgd, pud, pmd) changes entries (offsets in img);
+def x86_tree(tmp_path, patch, spec=SPEC):
+    """spec built for x86_64; patch(img, pgd, pud, pmd) changes entries (offsets in img);
     returns (path of the patched image, root, (pgd, pud, pmd) table addresses)."""
-    t = ptkit.Tables.build("x86_64", SPEC, base=BASE, size=1 << 20)
+    t = ptkit.Tables.build("x86_64", spec, base=BASE, size=1 << 20)
     img = bytearray(t.image())
     pgd = t.roots[0]
     pud = struct.unpack_from("<Q", img, pgd - BASE)[0] & OA
@@ -99,6 +99,21 @@ def test_shared_table_listed_once(tmp_path):
     assert ptkit.format_leaves_json(items) == cli_dump(path, root, "--json").stdout
 
 
+def test_a_new_listing_starts_afresh(tmp_path):
+    # As above, with the last 1G of the first pgd entry mapped: a listing left off there
+    # stands where the shared entry begins.
+    def share(img, pgd, pud, pmd):
+        struct.pack_into("<Q", img, pgd + 8, struct.unpack_from("<Q", img, pgd)[0])
+    spec = "map 0x1000 0x0 4K\nmap 0x7fc0000000 0x80000000 1G r,w pagesize=1G\n"
+    path, root, _ = x86_tree(tmp_path, share, spec)
+    with ptkit.Tables.open_dump(path, "x86_64", root=root, base=BASE) as d:
+        assert kinds(d.dump()) == ["Leaf", "Leaf", "Shared"]
+        left = d.dump()
+        assert [next(left).va, next(left).va] == [0x1000, 0x7fc0000000]
+        # A new listing where the one left off stands: afresh, not the old one going on.
+        assert [i.va for i in d.dump(start=0x8000000000)] == [0x8000001000, 0xffc0000000]
+
+
 def test_bad_entry_listed_in_place(tmp_path):
     # Reserved bits in the pud entry of 0x0: an error line, the 1G leaf after it listed.
     def bad(img, pgd, pud, pmd):
@@ -131,3 +146,12 @@ def test_dump_matches_cli(fmt, tmp_path):
         assert part[0] == mid and all(i.va <= mid.va + mid.size for i in part)
         assert ptkit.format_leaves(part) == cli("dump", *common, "--start", hex(mid.va + 1),
                                                 "--end", hex(mid.va + mid.size + 1)).stdout
+
+
+def test_listing_again_after_the_top_of_the_va_space():
+    with ptkit.Tables.build("x86_64", "map 0xfffffffffffff000 0x5000 4K\n") as t:
+        first = list(t.dump())
+        assert [(i.va, i.va + i.size) for i in first] == [(0xfffffffffffff000, 1 << 64)]
+        assert list(t.dump()) == first
+        assert ptkit.format_leaves(first).splitlines()[-1] == \
+            "0xfffffffffffff000-0x0000000000000000    4K pte r,w pa 0x5000"
