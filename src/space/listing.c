@@ -12,7 +12,7 @@
 #include "ptkit/space.h"
 #include "ptkit/walk.h"
 
-#define LIST_BUF 32
+#define LIST_BUF 64
 #define LIST_ENOMEM (-1000) /* a callback ran out of memory */
 
 /*
@@ -304,6 +304,8 @@ int pt_listing_open(struct pt_listing **out, struct pt_mm *mm, unsigned trees,
 
 int pt_listing_next(struct pt_listing *l, struct pt_space_item *item)
 {
+	const struct pt_space_item *src;
+
 	if (l->pos == l->n) {
 		if (fill(l)) {
 			l->half = 2; /* the listing cannot go on */
@@ -313,7 +315,12 @@ int pt_listing_next(struct pt_listing *l, struct pt_space_item *item)
 		if (!l->n)
 			return 0;
 	}
-	*item = l->buf[l->pos++];
+	src = &l->buf[l->pos++];
+	/* Only a bad entry has words: the others leave out copying them. */
+	memcpy(item, src,
+	       src->kind == PT_ITEM_CORRUPT ? sizeof(*item) : offsetof(struct pt_space_item, why));
+	if (src->kind != PT_ITEM_CORRUPT)
+		item->why[0] = 0;
 	return 1;
 }
 
