@@ -186,10 +186,11 @@ struct pt_listing;
 int pt_listing_open(struct pt_listing **out, struct pt_mm *mm, unsigned trees,
 		    const struct pt_dump *d, uint64_t start, uint64_t end);
 /*
- * The next item of the listing in *item: 1, 0 at the end, or -PT_ENOMEM (the listing
- * cannot go on). Walks ahead a few dozen items at a time, not from the root per item.
+ * The next item of the listing: 1 with *item pointing at it (valid until the next call or
+ * pt_listing_close), 0 at the end, or -PT_ENOMEM (the listing cannot go on). Walks ahead a
+ * few dozen items at a time, not from the root per item.
  */
-int pt_listing_next(struct pt_listing *l, struct pt_space_item *item);
+int pt_listing_next(struct pt_listing *l, const struct pt_space_item **item);
 /* Free the listing. NULL is fine. */
 void pt_listing_close(struct pt_listing *l);
 

@@ -4,7 +4,6 @@
  * walk_page_range fills a small buffer of items and stops when it is full; the next fill
  * resumes at the VA after the last item (the seen-set lets it enter its path's tables again).
  */
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,13 +110,17 @@ static struct pt_space_item *new_item(struct pt_listing *l, int kind, int level,
 {
 	struct pt_space_item *it = &l->buf[l->n++];
 
-	memset(it, 0, offsetof(struct pt_space_item, why));
-	it->why[0] = 0;
+	/* Field by field: a memset of the head costs more than the item's stores. */
 	it->kind = kind;
 	it->half = l->half;
 	it->level = level;
+	it->table_level = 0;
 	it->va = start;
 	it->size = end - start;
+	it->pa = it->group = it->entry = it->first_va = 0;
+	it->prot = 0;
+	it->code = 0;
+	it->why[0] = 0;
 	return it;
 }
 
@@ -302,10 +305,8 @@ int pt_listing_open(struct pt_listing **out, struct pt_mm *mm, unsigned trees,
 	return 0;
 }
 
-int pt_listing_next(struct pt_listing *l, struct pt_space_item *item)
+int pt_listing_next(struct pt_listing *l, const struct pt_space_item **item)
 {
-	const struct pt_space_item *src;
-
 	if (l->pos == l->n) {
 		if (fill(l)) {
 			l->half = 2; /* the listing cannot go on */
@@ -315,12 +316,7 @@ int pt_listing_next(struct pt_listing *l, struct pt_space_item *item)
 		if (!l->n)
 			return 0;
 	}
-	src = &l->buf[l->pos++];
-	/* Only a bad entry has words: the others leave out copying them. */
-	memcpy(item, src,
-	       src->kind == PT_ITEM_CORRUPT ? sizeof(*item) : offsetof(struct pt_space_item, why));
-	if (src->kind != PT_ITEM_CORRUPT)
-		item->why[0] = 0;
+	*item = &l->buf[l->pos++];
 	return 1;
 }
 

@@ -165,6 +165,7 @@ int pt_space_next_item(struct pt_space *s, uint64_t *va, uint64_t end, struct pt
 		       char *err, size_t len)
 {
 	struct pt_entry_info info = { 0 };
+	const struct pt_space_item *it;
 	int ret;
 
 	if (!s->list || s->list_va != *va || s->list_end != end) {
@@ -175,11 +176,12 @@ int pt_space_next_item(struct pt_space *s, uint64_t *va, uint64_t end, struct pt
 			return space_fail(ret, err, len, "out of memory");
 		s->list_end = end;
 	}
-	ret = pt_listing_next(s->list, item);
+	ret = pt_listing_next(s->list, &it);
 	if (ret <= 0) { /* the end (or a listing that cannot go on): the next call starts anew */
 		pt_space_list_reset(s);
 		return ret ? space_fail(ret, err, len, "out of memory") : 0;
 	}
+	*item = *it;
 	if (item->kind == PT_ITEM_CORRUPT && item->entry)
 		pt_format_decode(s->fmt, item->entry, item->level, &info);
 	if (s->kind == SPACE_READER && item->code == -PT_EFAULT && info.kind == PT_ENTRY_TABLE)

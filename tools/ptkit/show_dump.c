@@ -137,21 +137,21 @@ int cli_show_dump(FILE *out, struct pt_mm *mm, unsigned trees, const struct cli_
 	struct cli_half halves[2];
 	int nhalves = cli_va_halves(fmt, trees, halves), ret;
 	struct pt_listing *l;
-	struct pt_space_item it;
+	const struct pt_space_item *it;
 
 	ret = pt_listing_open(&l, mm, trees, cli_dump, o->start, o->end);
 	while (!ret && (ret = pt_listing_next(l, &it)) == 1) {
-		if (!listed(o, &it)) {
+		if (!listed(o, it)) {
 			ret = 0;
 			continue;
 		}
-		if (it.kind == PT_ITEM_CORRUPT) {
-			cli_error("0x%llx: %s at %s", (unsigned long long)it.va, it.why,
-				  lname(fmt, it.level));
+		if (it->kind == PT_ITEM_CORRUPT) {
+			cli_error("0x%llx: %s at %s", (unsigned long long)it->va, it->why,
+				  lname(fmt, it->level));
 			c.errors++;
 		}
-		c.wx += o->wx && it.kind == PT_ITEM_LEAF;
-		ret = add(&c, &it) ? 0 : -PT_ENOMEM;
+		c.wx += o->wx && it->kind == PT_ITEM_LEAF;
+		ret = add(&c, it) ? 0 : -PT_ENOMEM;
 	}
 	pt_listing_close(l);
 	if (ret)
