@@ -9,7 +9,8 @@
  *   D8.5 "Hardware updates of the translation tables" (AF, DBM),
  *   D8.6 "Memory region attributes" (AttrIndx, MAIR_EL1, SH),
  *   "The Contiguous bit" (group sizes per granule and level).
- * ptkit's MAIR_EL1 = 0x00000000004404ff: index 0 Normal WB, 1 Device-nGnRE, 2 Normal NC.
+ * ptkit's MAIR_EL1 = 0x000000040044ffff (Linux's layout): 0 and 1 Normal WB, 2 Normal NC,
+ * 3 Device-nGnRnE, 4 Device-nGnRE, 5-7 0x00 Device-nGnRnE.
  * The vectors are tables; the code below only runs them, in both directions.
  */
 #include <string.h>
@@ -113,8 +114,8 @@ static const struct leaf_vec leaf_vecs[] = {
 	{ FSH, 0, K64, PT_R | PT_W | PT_X | PT_USER, K64 | PAGE | AF | ISH | NG | AP_EL0 | PXN,
 	  "D8.4 user RWX: AP[2:1]=01, UXN=0, PXN=1" },
 	{ FSH, 0, K64, PT_R | PT_GLOBAL, K64 | PAGE | AF | ISH | AP_RO | KNX, "D8.3 nG=0: global" },
-	{ FSH, 0, K64, PT_R | PT_DEVICE, K64 | PAGE | IDX(1) | AF | ISH | NG | AP_RO | KNX,
-	  "D8.6 AttrIndx=1: MAIR Attr1 Device-nGnRE" },
+	{ FSH, 0, K64, PT_R | PT_DEVICE, K64 | PAGE | IDX(4) | AF | ISH | NG | AP_RO | KNX,
+	  "D8.6 AttrIndx=4: MAIR Attr4 Device-nGnRE" },
 	{ FSH, 0, K64, PT_R | PT_NOCACHE, K64 | PAGE | IDX(2) | AF | ISH | NG | AP_RO | KNX,
 	  "D8.6 AttrIndx=2: MAIR Attr2 Normal Non-cacheable" },
 	{ FSH, 0, K64, PT_R | PT_W | PT_DIRTY, K64 | PAGE | AF | ISH | NG | KNX | DBM,
@@ -130,7 +131,7 @@ static const struct leaf_vec leaf_vecs[] = {
 	{ FSH, 0, 0, PT_R | PT_W | PT_GLOBAL, PAGE | AF | ISH | KNX, "D8.3 OA 0" },
 	{ FSH, 0, 7 * K64,
 	  PT_R | PT_W | PT_X | PT_USER | PT_GLOBAL | PT_DEVICE | PT_DIRTY | PT_SPECIAL,
-	  7 * K64 | PAGE | IDX(1) | AF | ISH | AP_EL0 | PXN | DBM | SW55,
+	  7 * K64 | PAGE | IDX(4) | AF | ISH | AP_EL0 | PXN | DBM | SW55,
 	  "D8.3 every attribute of a user page" },
 	/* The same with DS = 1: SH comes from TCR_EL1, bits 9:8 are OA[51:50] = 0 here. */
 	{ FLPA2, 0, K64, PT_R, K64 | PAGE | AF | NG | AP_RO | KNX, "D8.3 DS=1: no SH in bits 9:8" },
@@ -152,7 +153,7 @@ static const struct leaf_vec leaf_vecs[] = {
 	{ F4N, 2, G1, PT_R | PT_W | PT_USER, G1 | BLOCK | AF | ISH | NG | AP_EL0 | KNX,
 	  "D8.3 level-1 block (1GB)" },
 	{ F4N, 2, P48 - G1, PT_R | PT_DEVICE | PT_GLOBAL,
-	  0x0000ffffc0000000 | BLOCK | IDX(1) | AF | ISH | AP_RO | KNX, "D8.3 1GB block, max OA" },
+	  0x0000ffffc0000000 | BLOCK | IDX(4) | AF | ISH | AP_RO | KNX, "D8.3 1GB block, max OA" },
 
 	/* 4KB with FEAT_LPA2 (DS = 1): OA[49:n] in place, OA[51:50] in bits 9:8. */
 	{ F4_52, 0, P52 - K4, PT_R | PT_W, 0x0003fffffffff000 | (3ull << 8) | PAGE | AF | NG | KNX,
@@ -245,10 +246,12 @@ static const struct decode_vec decode_vecs[] = {
 	  "D8.5 DBM=1 AP[2]=1: writable-clean (a write sets AP[2] = 0, or faults without HD)" },
 	{ FSH, 0, KPG(K64) | AF | NG | KNX | DBM | SW56, K64, PT_R | PT_W | PT_DIRTY | PT_YOUNG, 1,
 	  "D8.5 DBM dirty and software dirty together" },
-	{ FSH, 0, KPG(K64) | IDX(3) | AF | NG | KNX, K64, PT_R | PT_W | PT_YOUNG, 1,
-	  "D8.6 AttrIndx=3: not a ptkit index, reported as normal memory" },
-	{ FSH, 0, KPG(K64) | IDX(7) | AF | NG | KNX, K64, PT_R | PT_W | PT_YOUNG, 1,
-	  "D8.6 AttrIndx=7: reported as normal memory" },
+	{ FSH, 0, KPG(K64) | IDX(1) | AF | NG | KNX, K64, PT_R | PT_W | PT_YOUNG, 1,
+	  "D8.6 AttrIndx=1: Attr1 0xff Normal WB (Linux's MT_NORMAL_TAGGED without MTE)" },
+	{ FSH, 0, KPG(K64) | IDX(3) | AF | NG | KNX, K64, PT_R | PT_W | PT_DEVICE | PT_YOUNG, 1,
+	  "D8.6 AttrIndx=3: Attr3 0x00 Device-nGnRnE" },
+	{ FSH, 0, KPG(K64) | IDX(7) | AF | NG | KNX, K64, PT_R | PT_W | PT_DEVICE | PT_YOUNG, 1,
+	  "D8.6 AttrIndx=7: Attr7 0x00 Device-nGnRnE" },
 	{ FSH, 0, (K64 | PAGE) | AF | NG | KNX, K64, PT_R | PT_W | PT_YOUNG, 1,
 	  "D8.6 SH=0b00 Non-shareable is valid" },
 	{ FSH, 0, (K64 | PAGE) | (2ull << 8) | AF | NG | KNX, K64, PT_R | PT_W | PT_YOUNG, 1,
@@ -292,7 +295,7 @@ static const struct decode_vec decode_vecs[] = {
 	  "D8.5 DS=1 DBM=1 AP[2]=0: dirty" },
 	{ FLPA2, 0, K64 | PAGE | AF | NG | AP_RO | KNX | DBM, K64, PT_R | PT_W | PT_YOUNG, 1,
 	  "D8.5 DS=1 DBM=1 AP[2]=1: writable, clean" },
-	{ FLPA2, 0, K64 | PAGE | IDX(1) | AF | KNX | SW55 | SW56 | AP_RO, K64,
+	{ FLPA2, 0, K64 | PAGE | IDX(4) | AF | KNX | SW55 | SW56 | AP_RO, K64,
 	  PT_R | PT_DEVICE | PT_GLOBAL | PT_YOUNG | PT_SPECIAL | PT_DIRTY, 1,
 	  "D8.6 DS=1 device, software bits 55 and 56" },
 	/* nT (bit 16) may be set in a block descriptor (FEAT_BBM). */

@@ -104,6 +104,18 @@ struct pt_format_ops {
 	 */
 	int (*roots_of_cpu)(pt_reg_fn reg, void *ctx, pt_phys_read_fn read, void *rctx,
 			    struct pt_cpu_roots *out, const char **why);
+	/*
+	 * The memory attribute register a leaf's memory type goes through (x86 IA32_PAT,
+	 * arm64 MAIR_EL1): its name, with the value ptkit's own leaves assume in *own; NULL for
+	 * a format whose leaves hold their memory type themselves (riscv Svpbmt, ppc64 ATT).
+	 */
+	const char *(*mem_attr_reg)(uint64_t *own);
+	/*
+	 * A leaf's memory type (PT_DEVICE, PT_NOCACHE or 0: normal cacheable) when the memory
+	 * attribute register holds attr (ignored by formats without one). With attr = *own of
+	 * mem_attr_reg, the type leaf_prot reports.
+	 */
+	uint32_t (*leaf_mem_type)(uint64_t entry, int level, uint64_t attr);
 };
 
 /* A hardware page-table format. Level 0 holds the smallest pages; the root is levels-1. */
@@ -139,6 +151,24 @@ static inline void pt_format_decode(const struct pt_format *f, uint64_t entry, i
 				    struct pt_entry_info *info)
 {
 	f->ops.decode(entry, level, info);
+}
+
+/*
+ * The memory attribute register of f ("MAIR_EL1", "IA32_PAT") and the value ptkit's own
+ * leaves assume (*own, may be NULL); NULL when f's leaves carry their memory type themselves.
+ */
+const char *pt_format_mem_attr_reg(const struct pt_format *f, uint64_t *own);
+
+/*
+ * prot (the PT_* bits of leaf `entry` at level) with its memory type (PT_DEVICE,
+ * PT_NOCACHE) as it is when f's memory attribute register holds attr rather than the value
+ * ptkit assumes.
+ */
+static inline uint32_t pt_format_prot_with_mem_attr(const struct pt_format *f, uint32_t prot,
+						    uint64_t entry, int level, uint64_t attr)
+{
+	return (prot & ~(uint32_t)(PT_DEVICE | PT_NOCACHE)) |
+	       f->ops.leaf_mem_type(entry, level, attr);
 }
 
 /* An entry between host order and the format's memory order (each is the other's inverse). */

@@ -104,6 +104,13 @@ unsigned pt_space_roots(const struct pt_space *s, uint64_t roots[2]);
  * -PT_EINVAL for a space that was not built.
  */
 int pt_space_image(const struct pt_space *s, const uint8_t **bytes, uint64_t *base, uint64_t *size);
+/*
+ * Leaves' memory types (PT_DEVICE, PT_NOCACHE) from here on as the CPU's memory attribute
+ * register holding value gives them (pt_format_mem_attr_reg: arm64 MAIR_EL1, x86 IA32_PAT)
+ * rather than as the value ptkit assumes. -PT_EINVAL, err saying so, for a format without
+ * such a register.
+ */
+int pt_space_set_mem_attr(struct pt_space *s, uint64_t value, char *err, size_t len);
 /* What opening the space chose by itself (format, roots), one line each; "" if nothing. */
 const char *pt_space_notes(const struct pt_space *s);
 
@@ -170,7 +177,7 @@ struct pt_space_item {
 	uint64_t group;	   /* LEAF: its contiguous / NAPOT group's size (== size if none) */
 	uint64_t entry;	   /* LEAF: the raw leaf entry; CORRUPT: the bad entry (0: unknown) */
 	uint64_t first_va; /* SHARED: the VA where the table was listed first */
-	uint32_t prot;	   /* LEAF: effective PT_* bits, as pt_space_translate reports them */
+	uint32_t prot;	   /* LEAF: effective PT_* bits, as pt_translate / pt_space_translate */
 	int code;	   /* CORRUPT: the negative PT_E* code */
 	char why[256];	   /* CORRUPT: what is wrong, in pt_corrupt_reason's words */
 };

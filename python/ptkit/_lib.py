@@ -113,6 +113,8 @@ _SIGNATURES = {
     "pt_space_next_leaf": (_int, [_p, _pu64, _u64, ctypes.POINTER(CLeaf), _s, _sz]),
     "pt_space_next_item": (_int, [_p, _pu64, _u64, ctypes.POINTER(CItem), _s, _sz]),
     "pt_space_list_reset": (None, [_p]),
+    "pt_space_set_mem_attr": (_int, [_p, _u64, _s, _sz]),
+    "pt_format_mem_attr_reg": (_s, [_p, _pu64]),
     "pt_space_corrupt_span": (ctypes.c_bool, [_p, _pu64, _pu64, ctypes.POINTER(ctypes.c_int)]),
 }
 

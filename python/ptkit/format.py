@@ -45,6 +45,11 @@ class Format:
         self.half_bits = info.half_bits
         self.half_base = (info.half_base[0], info.half_base[1])
         self.level_names = [_lib.text(info.level_name[i]) or "?" for i in range(self.levels)]
+        own = ctypes.c_uint64()
+        reg = _lib.lib.pt_format_mem_attr_reg(ptr, ctypes.byref(own))
+        # (name, value ptkit assumes) of the memory attribute register leaves' types go
+        # through (arm64 MAIR_EL1, x86 IA32_PAT); None where leaves hold their type.
+        self.mem_attr_reg = (_lib.text(reg), own.value) if reg else None
 
     def level_name(self, level):
         """The name of level (0: smallest pages), "?" outside the format."""

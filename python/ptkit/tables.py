@@ -266,6 +266,20 @@ class Tables:
         bad.half = self.format.half_of(first.value)
         return bad
 
+    @property
+    def mem_attr(self):
+        """The memory attribute register value (format.mem_attr_reg: arm64 MAIR_EL1, x86
+        IA32_PAT) leaves' memory types (device, nocache) are read through: the value set, or
+        None for the one ptkit assumes (format.mem_attr_reg[1])."""
+        return getattr(self, "_mem_attr", None)
+
+    @mem_attr.setter
+    def mem_attr(self, value):
+        err = _lib.errbuf()
+        self._check(_lib.lib.pt_space_set_mem_attr(self._live(), value & (1 << 64) - 1, err,
+                                                   _lib.ERR_LEN), err)
+        self._mem_attr = value
+
     def image(self):
         """The built tables' memory, byte i at physical address self.base + i."""
         if self.base is None:

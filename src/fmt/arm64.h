@@ -20,8 +20,11 @@
  *   "The Contiguous bit" (D8, TLB section): group sizes per granule and level
  *
  * What ptkit assumes about the system registers (docs/formats/arm64.md):
- *   MAIR_EL1 = 0x00000000004404ff (ARM64_MAIR): Attr0 = 0xff Normal Inner/Outer Write-Back
- *   RW-allocate, Attr1 = 0x04 Device-nGnRE, Attr2 = 0x44 Normal Inner/Outer Non-cacheable.
+ *   MAIR_EL1 = 0x000000040044ffff (ARM64_MAIR), Linux's layout (so that a Linux kernel's
+ *   tables read right by default): Attr0 = Attr1 = 0xff Normal Inner/Outer Write-Back
+ *   RW-allocate (Linux's MT_NORMAL and, without MTE, MT_NORMAL_TAGGED), Attr2 = 0x44 Normal
+ *   Inner/Outer Non-cacheable, Attr3 = 0x00 Device-nGnRnE, Attr4 = 0x04 Device-nGnRE,
+ *   Attr5-7 = 0x00. Leaf memory types under another MAIR_EL1: fmt_leaf_mem_type.
  *   TCR_EL1: TBI0 = TBI1 = 0 (no top-byte ignore); HA = HD = 0 is fine (every leaf ptkit
  *   maps has AF = 1 and writable leaves have AP[2] = 0; only pt_set_accessed's clear of
  *   PT_YOUNG / PT_DIRTY makes AF = 0 or writable-clean AP[2] = 1 with DBM = 1, which then
@@ -61,10 +64,25 @@
 #define ARM64_LPA (ARM64_PA52 && ARM64_64K)   /* OA[51:48] in bits 15:12 (FEAT_LPA) */
 
 /* The memory attributes ptkit puts in MAIR_EL1 (D8.6 "Memory region attributes"). */
-#define ARM64_MAIR 0x00000000004404ffull
+#define ARM64_MAIR 0x000000040044ffffull
 #define ARM64_ATTR_NORMAL 0u  /* Attr0 0xff: Normal, Inner/Outer WB non-transient RW-alloc */
-#define ARM64_ATTR_DEVICE 1u  /* Attr1 0x04: Device-nGnRE (PT_DEVICE) */
 #define ARM64_ATTR_NOCACHE 2u /* Attr2 0x44: Normal, Inner/Outer Non-cacheable (PT_NOCACHE) */
+#define ARM64_ATTR_DEVICE 4u  /* Attr4 0x04: Device-nGnRE (PT_DEVICE) */
+
+/*
+ * The memory type of MAIR_EL1 attribute byte a (MAIR_EL1 Attr<n> encodings): 0b0000ddxx is
+ * Device (PT_DEVICE); otherwise Normal with the outer type in bits 7:4 and the inner in 3:0,
+ * inner 0b0100 being Non-cacheable (PT_NOCACHE), as is 0x40 (FEAT_XS: Inner/Outer
+ * Non-cacheable); everything else (Write-Back, Write-Through, 0xf0 Tagged) cacheable.
+ */
+#define ARM64_ATTR_TYPE(a)                                                                         \
+	(((a)&0xf0) == 0 ? PT_DEVICE : ((a)&0x0f) == 0x04 || (a) == 0x40 ? PT_NOCACHE : 0)
+#define ARM64_MAIR_ATTR(mair, i) ((unsigned)((mair) >> (8 * (i))) & 0xffu)
+_Static_assert(ARM64_ATTR_TYPE(ARM64_MAIR_ATTR(ARM64_MAIR, ARM64_ATTR_NORMAL)) == 0 &&
+		       ARM64_ATTR_TYPE(ARM64_MAIR_ATTR(ARM64_MAIR, ARM64_ATTR_NOCACHE)) ==
+			       PT_NOCACHE &&
+		       ARM64_ATTR_TYPE(ARM64_MAIR_ATTR(ARM64_MAIR, ARM64_ATTR_DEVICE)) == PT_DEVICE,
+	       "ARM64_ATTR_* index the memory types ARM64_MAIR gives them");
 
 /*
  * Descriptor bits, D8.3 "Translation table descriptor formats" (table descriptors: next-level
@@ -411,7 +429,7 @@ static inline uint64_t fmt_leaf_keep(uint64_t old, uint64_t ne, int level)
  * is writable-clean; a write sets AP[2] = 0 under TCR_EL1.HD = 1 and faults without it,
  * for software to do the same: Linux pte_write() is DBM). Dirty: DBM with AP[2] = 0, or
  * software bit 56.
- * MAIR indices other than 1 and 2 are reported as normal memory.
+ * The memory type is what ARM64_MAIR gives the leaf's AttrIndx.
  */
 #define ARM64_ATTR_OF(e) (((e)&ARM64_ATTRIDX_MASK) >> ARM64_ATTRIDX_SHIFT)
 #define ARM64_XN_OF(e) (((e)&ARM64_AP1) ? ARM64_UXN : ARM64_PXN) /* the owner's execute-never */
@@ -421,8 +439,7 @@ static inline uint64_t fmt_leaf_keep(uint64_t old, uint64_t ne, int level)
 		   PT_BIT_MOVE(ARM64_LO_E(i), ARM64_AP1, PT_USER) |                                \
 		   PT_BIT_MOVE(~ARM64_LO_E(i), ARM64_NG, PT_GLOBAL) |                              \
 		   PT_BIT_MOVE(ARM64_LO_E(i), ARM64_AF, PT_YOUNG) |                                \
-		   (ARM64_ATTR_OF(ARM64_LO_E(i)) == ARM64_ATTR_DEVICE ? PT_DEVICE : 0) |           \
-		   (ARM64_ATTR_OF(ARM64_LO_E(i)) == ARM64_ATTR_NOCACHE ? PT_NOCACHE : 0))
+		   ARM64_ATTR_TYPE(ARM64_MAIR_ATTR(ARM64_MAIR, ARM64_ATTR_OF(ARM64_LO_E(i)))))
 #define ARM64_HI_E(i) ((((uint64_t)(i)&0x3f) << 51) | ((uint64_t)(i) & (ARM64_AP1 | ARM64_AP2)))
 #define ARM64_PROT_HI(i)                                                                           \
 	(uint16_t)((ARM64_HI_E(i) & ARM64_XN_OF(ARM64_HI_E(i)) ? 0 : PT_X) |                       \
@@ -453,6 +470,19 @@ static inline uint32_t fmt_leaf_pkey(uint64_t e)
 {
 	(void)e;
 	return 0;
+}
+
+static inline const char *fmt_mem_attr_reg(uint64_t *own)
+{
+	*own = ARM64_MAIR;
+	return "MAIR_EL1";
+}
+
+/* The memory type of leaf e when MAIR_EL1 holds mair: its AttrIndx's byte (D8.6). */
+static inline uint32_t fmt_leaf_mem_type(uint64_t e, int level, uint64_t mair)
+{
+	(void)level;
+	return ARM64_ATTR_TYPE(ARM64_MAIR_ATTR(mair, ARM64_ATTR_OF(e)));
 }
 
 /*

@@ -258,6 +258,7 @@ static inline uint64_t fmt_leaf_set_ad(uint64_t e, int level, uint32_t want)
 
 /* Radix directory entries carry no permissions: the leaf alone decides. */
 #include "fmt/no_table_rights.h"
+#include "fmt/no_mem_attr.h"
 
 /* Entry `index` of the table replacing leaf e: same attribute bits, smaller pages. */
 static inline uint64_t fmt_split_leaf(uint64_t e, int level, unsigned index)

@@ -328,6 +328,7 @@ static inline uint64_t fmt_leaf_set_ad(uint64_t e, int level, uint32_t want)
 
 /* No hierarchical permissions: the leaf alone decides (4.3.2). */
 #include "fmt/no_table_rights.h"
+#include "fmt/no_mem_attr.h"
 
 /* The entry at `index` of the table that replaces leaf `e` of `level` (same attributes). */
 static inline uint64_t fmt_split_leaf(uint64_t e, int level, unsigned index)

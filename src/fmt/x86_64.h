@@ -2,7 +2,8 @@
 /*
  * x86-64 4-level and 5-level paging: Intel SDM vol. 3A, ch. 4.5 "4-level paging and
  * 5-level paging" (tables 4-14 .. 4-20). The includer sets X86_PAGING_LEVELS to 4 or 5.
- * Assumes CR0.WP=1, EFER.NXE=1, CR4.PKE=1, MAXPHYADDR=52 and the power-on PAT MSR.
+ * Assumes CR0.WP=1, EFER.NXE=1, CR4.PKE=1, MAXPHYADDR=52 and the power-on PAT MSR (leaf
+ * memory types under another PAT: fmt_leaf_mem_type).
  */
 #ifndef PTKIT_FMT_X86_64_H
 #define PTKIT_FMT_X86_64_H
@@ -223,6 +224,30 @@ static inline uint32_t fmt_leaf_prot(uint64_t e, int level)
 static inline uint32_t fmt_leaf_pkey(uint64_t e)
 {
 	return (uint32_t)((e & X86_PKEY_MASK) >> X86_PKEY_SHIFT);
+}
+
+/* The power-on IA32_PAT (SDM 11.12.2): WB, WT, UC-, UC, WB, WT, UC-, UC. */
+#define X86_PAT_POWER_ON 0x0007040600070406ull
+
+static inline const char *fmt_mem_attr_reg(uint64_t *own)
+{
+	*own = X86_PAT_POWER_ON;
+	return "IA32_PAT";
+}
+
+/*
+ * The memory type of leaf e under IA32_PAT = pat (SDM 11.12.3): entry PAT:PCD:PWT, the PAT
+ * bit being bit 7 of a 4K PTE and bit 12 of a 2M/1G leaf. Its type (bits 2:0, SDM table
+ * 11-10): UC (0) is PT_DEVICE; UC- (7) and WC (1), uncached normal memory, PT_NOCACHE;
+ * WT (4), WP (5), WB (6) cacheable. 2 and 3 are reserved (WRMSR faults on them).
+ */
+static inline uint32_t fmt_leaf_mem_type(uint64_t e, int level, uint64_t pat)
+{
+	unsigned i = ((e & (level ? X86_PATBIG : X86_PAT4K)) ? 4u : 0u) |
+		     ((e & X86_PCD) ? 2u : 0u) | ((e & X86_PWT) ? 1u : 0u);
+	unsigned type = (unsigned)(pat >> (8 * i)) & 7;
+
+	return type == 0 ? PT_DEVICE : type == 1 || type == 7 ? PT_NOCACHE : 0;
 }
 
 /* Leaf e with the young / dirty state in want, every other bit kept: A and D (SDM 4.8). */

@@ -61,5 +61,7 @@ __attribute__((visibility("hidden"))) const struct pt_format PT_FORMAT_SYM = {
 			.roots_of_table_reg = fmt_roots_of_table_reg,
 			.linux_kernel_root = fmt_linux_kernel_root,
 			.roots_of_cpu = fmt_roots_of_cpu,
+			.mem_attr_reg = fmt_mem_attr_reg,
+			.leaf_mem_type = fmt_leaf_mem_type,
 		},
 };

@@ -21,3 +21,10 @@ int pt_translate(struct pt_mm *mm, uint64_t va, struct pt_translation *tr)
 {
 	return mm->fmt->ops.translate(mm, va, tr);
 }
+
+const char *pt_format_mem_attr_reg(const struct pt_format *f, uint64_t *own)
+{
+	uint64_t v;
+
+	return f->ops.mem_attr_reg(own ? own : &v);
+}

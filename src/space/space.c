@@ -99,6 +99,26 @@ int pt_space_image(const struct pt_space *s, const uint8_t **bytes, uint64_t *ba
 	return 0;
 }
 
+int pt_space_set_mem_attr(struct pt_space *s, uint64_t value, char *err, size_t len)
+{
+	if (!pt_format_mem_attr_reg(s->fmt, NULL))
+		return space_fail(
+			-PT_EINVAL, err, len,
+			"%s has no memory attribute register: its leaves hold their memory "
+			"type themselves",
+			s->fmt->name);
+	s->mem_attr = value;
+	s->mem_attr_set = true;
+	return 0;
+}
+
+uint32_t space_leaf_prot(const struct pt_space *s, uint32_t prot, uint64_t entry, int level)
+{
+	return s->mem_attr_set
+		       ? pt_format_prot_with_mem_attr(s->fmt, prot, entry, level, s->mem_attr)
+		       : prot;
+}
+
 const char *pt_space_notes(const struct pt_space *s)
 {
 	return s->notes;

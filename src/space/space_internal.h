@@ -28,6 +28,8 @@ struct pt_space {
 	int corrupt_level;
 	struct pt_listing *list; /* pt_space_next_item's listing, going on at list_va */
 	uint64_t list_va, list_end;
+	bool mem_attr_set; /* leaves' memory types go through mem_attr (pt_space_set_mem_attr) */
+	uint64_t mem_attr;
 	char notes[1024];
 };
 
@@ -39,6 +41,8 @@ struct pt_space *space_new(enum space_kind kind, char *err, size_t len);
 /* printf into err; returns code. */
 int space_fail(int code, char *err, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* A leaf's effective PT_* bits prot with the memory type s's memory attribute register gives. */
+uint32_t space_leaf_prot(const struct pt_space *s, uint32_t prot, uint64_t entry, int level);
 /* Append one line to s->notes. */
 void space_note(struct pt_space *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 #endif

@@ -97,6 +97,8 @@ int pt_space_translate(struct pt_space *s, uint64_t va, struct pt_translation *t
 				  (unsigned long long)va, h ? "upper-half" : "lower-half");
 	}
 	ret = pt_translate(&s->mm, va, tr);
+	if (tr->size) /* a leaf, PROT_NONE ones too */
+		tr->prot = space_leaf_prot(s, tr->prot, tr->entry, tr->level);
 	if (!ret)
 		return 0;
 	if (ret == -PT_ENOENT)
@@ -123,6 +125,7 @@ static void fill_leaf(struct pt_space *s, struct pt_space_leaf *leaf)
 	/* The effective rights, as translate reports them (a PROT_NONE leaf: "none,..."). */
 	ret = pt_translate(&s->mm, leaf->va, &tr);
 	leaf->prot = !ret || (ret == -PT_ENOENT && tr.size) ? tr.prot : mm_walk_prot(st);
+	leaf->prot = space_leaf_prot(s, leaf->prot, st->entry, st->level);
 }
 
 int pt_space_next_leaf(struct pt_space *s, uint64_t *va, uint64_t end, struct pt_space_leaf *leaf,
@@ -182,6 +185,8 @@ int pt_space_next_item(struct pt_space *s, uint64_t *va, uint64_t end, struct pt
 		return ret ? space_fail(ret, err, len, "out of memory") : 0;
 	}
 	*item = *it;
+	if (item->kind == PT_ITEM_LEAF)
+		item->prot = space_leaf_prot(s, item->prot, item->entry, item->level);
 	if (item->kind == PT_ITEM_CORRUPT && item->entry)
 		pt_format_decode(s->fmt, item->entry, item->level, &info);
 	if (s->kind == SPACE_READER && item->code == -PT_EFAULT && info.kind == PT_ENTRY_TABLE)

@@ -88,6 +88,32 @@ diff_fails() {
 	[ "$st" -ne 0 ]
 }
 
+# Structs only the library allocates (callers reach them through const pointers from
+# pt_format_find / pt_format_at, never copy or embed one) may grow at their end: new format
+# operations are appended to struct pt_format_ops, the last member of struct pt_format. The
+# fresh description is compared with these structs cut back to the baseline's size: members
+# past the baseline's end are dropped, every member within it is still compared.
+LIBRARY_OWNED="pt_format pt_format_ops"
+# grow_at_end BASE IN OUT: IN with LIBRARY_OWNED structs cut to their size in BASE.
+grow_at_end() {
+	awk -v owned=" $LIBRARY_OWNED " '
+	FNR == 1 { file++ }
+	/<class-decl name=/ {
+		name = $0; sub(/.*<class-decl name=./, "", name); sub(/[^a-z_0-9].*/, "", name)
+		cls = index(owned, " " name " ") ? name : ""
+	}
+	file == 1 { if (cls != "" && /<class-decl /) { sz = $0; sub(/.*size-in-bits=./, "", sz)
+			sub(/[^0-9].*/, "", sz); size[cls] = sz }
+		next }
+	cls != "" && /<class-decl / && (cls in size) { sub(/size-in-bits=.[0-9]*./, "size-in-bits=\047" size[cls] "\047") }
+	cls != "" && /<data-member / && (cls in size) { off = $0; sub(/.*layout-offset-in-bits=./, "", off)
+		sub(/[^0-9].*/, "", off); drop = off + 0 >= size[cls] + 0 }
+	/<\/class-decl>/ { cls = "" }
+	!drop { print }
+	/<\/data-member>/ { drop = 0 }
+	' "$1" "$2" >"$3"
+}
+
 # First the checker itself: this build's ABI with the second member of struct
 # pt_translation moved (offset 64 -> 32 bits) must fail: proof that a layout change is seen.
 bad=$work/selftest.abi
@@ -106,6 +132,20 @@ if ! diff_fails "$cur" "$bad" || [ $((st & 12)) -eq 0 ]; then
 	cat "$work/abidiff.txt" >&2
 	exit 1
 fi
+
+# ... and the cut: a member of pt_format_ops moved (offset 64 -> 32) must still fail.
+awk 'm == 0 && /<class-decl name=.pt_format_ops. / { m = 1 }
+     m == 1 && /<\/class-decl>/ { m = 0 }
+     m == 1 && /layout-offset-in-bits=.64./ { sub(/=.64./, "=\04732\047"); m = 2 }
+     { print }' "$cur" >"$bad.in"
+grow_at_end "$base" "$bad.in" "$bad"
+if ! diff_fails "$base" "$bad" || [ $((st & 12)) -eq 0 ]; then
+	echo "abi: self-test: a moved member of pt_format_ops passed the grow-at-end cut" >&2
+	cat "$work/abidiff.txt" >&2
+	exit 1
+fi
+grow_at_end "$base" "$cur" "$work/cut.abi"
+cur=$work/cut.abi
 
 if diff_fails "$base" "$cur"; then
 	echo "abi: $soname changed incompatibly against abi/$soname.abi (exit $st):"

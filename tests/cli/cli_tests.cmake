@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 # CLI tests: tests/cli/<name>.sh drives build/ptkit; included by the top CMakeLists.txt.
 find_program(PTKIT_BASH bash REQUIRED)
-foreach(name errors translate corrupt dump help help_cmd completion demo verify hostile roots files protnone ptcr)
+foreach(name errors translate corrupt dump help help_cmd completion demo verify hostile roots files protnone ptcr
+    memattr)
   add_test(NAME cli_${name}
            COMMAND ${PTKIT_BASH} ${CMAKE_CURRENT_LIST_DIR}/${name}.sh $<TARGET_FILE:ptkit>)
   set_tests_properties(cli_${name} PROPERTIES TIMEOUT 300 LABELS cli)

@@ -477,6 +477,14 @@ def judge(args, a, r, res, live, work, total, tg, corrupt, shared):
     print((res.get("info") or "").strip())
     if not args.inject and "format %s (auto" % args.format not in (res.get("info") or ""):
         bad.append("pt info: the automatic format is not %s" % args.format)
+    # arm64: leaves' memory types go through the MAIR_EL1 the probe set (ptkit's own), read
+    # from the CPU; x86 (QEMU shows no IA32_PAT) says it assumes ptkit's.
+    if not args.inject and args.format.startswith("arm64"):
+        if "memory types: MAIR_EL1 0x40044ffff" not in (res.get("info") or ""):
+            bad.append("pt info: MAIR_EL1 not read from the CPU as the probe set it")
+    elif not args.inject and args.format.startswith("x86"):
+        if "memory types: IA32_PAT not shown" not in (res.get("info") or ""):
+            bad.append("pt info: says nothing of IA32_PAT")
     for k, mode in (("mode_after", "0"), ("mode_kept", "1")):
         if 'received: "%s"' % mode not in (res.get(k) or ""):
             bad.append("PhyMemMode after pt is not the user's %s: %r" % (mode, res.get(k)))

@@ -288,6 +288,9 @@ OPTIONS: --format F      this command only
          --root VALUE    walk this root (a PA or the root register's value) instead of the
          --root1 VALUE   CPU's; --root1: the upper half (arm64 TTBR1, ppc64 quadrant 3)
          --pid N         ppc64: the process-table entry of the lower half (default: PIDR)
+         --memattr VALUE the memory attribute register leaves' memory types go through
+                         (arm64 MAIR_EL1, x86 IA32_PAT; default: the CPU's if gdb or QEMU
+                         shows it, else the value ptkit assumes)
 VA, START, END and VALUE are gdb expressions ($pc, symbols); quote ones with spaces.
 The tables are read as guest physical memory (QEMU's gdbstub, Qqemu.PhyMemMode)."""
 
@@ -310,7 +313,8 @@ class PtCommand(gdb.Command):
             return [n[cut:] for n in names if n.startswith(token)]
         if not any(w in ("translate", "dump", "info", "format", "formats") for w in words):
             return [c for c in ("translate", "dump", "info", "format", "formats", "--format",
-                                "--root", "--root1", "--pid") if c.startswith(word)]
+                                "--root", "--root1", "--pid", "--memattr")
+                    if c.startswith(word)]
         return gdb.COMPLETE_EXPRESSION
 
     def invoke(self, arg, from_tty):
@@ -325,7 +329,7 @@ class PtCommand(gdb.Command):
         opts = {}
         while argv and argv[0].startswith("--"):
             opt = argv.pop(0)
-            if opt not in ("--format", "--root", "--root1", "--pid") or not argv:
+            if opt not in ("--format", "--root", "--root1", "--pid", "--memattr") or not argv:
                 raise PtError("%s: unknown option or missing value (see `help pt`)" % opt)
             val = argv.pop(0)
             opts[opt[2:]] = val if opt == "--format" else _value(val)
@@ -366,8 +370,27 @@ class PtCommand(gdb.Command):
             raise PtError("%s: the lower half is disabled; give --root to walk a tree anyway"
                           % how)
         t = ptkit.Tables.from_reader(fmt, mem.read, root, root1)
-        return t, "format %s (%s); %s -> root 0x%x%s" % (
+        desc = "format %s (%s); %s -> root 0x%x%s" % (
             fmt.name, why, how, root, "" if root1 is None else ", root1 0x%x" % root1)
+        return t, desc + self.mem_attr(t, fmt, opts)
+
+    @staticmethod
+    def mem_attr(t, fmt, opts):
+        """Read leaves' memory types through the CPU's memory attribute register (MAIR_EL1,
+        IA32_PAT) or --memattr; what was used, for `pt info`."""
+        if not fmt.mem_attr_reg:
+            if opts.get("memattr") is not None:
+                t.mem_attr = opts["memattr"]    # raises the library's "has no ..." error
+            return ""
+        name, own = fmt.mem_attr_reg
+        if opts.get("memattr") is not None:
+            t.mem_attr = opts["memattr"]
+            return "; memory types: %s 0x%x (--memattr)" % (name, opts["memattr"])
+        try:
+            t.mem_attr = read_register(name)
+        except RegisterMissing:
+            return "; memory types: %s not shown, ptkit's 0x%x assumed" % (name, own)
+        return "; memory types: %s 0x%x" % (name, t.mem_attr)
 
     def info(self, opts, args):
         if args:

@@ -154,6 +154,15 @@ void cli_open_tree(struct cli_tree *t, const char *format, const char *image, co
 		cli_said(&say);
 	}
 	pt_mm_attach(&t->mm, t->fmt, t->dump.mem, roots[0], roots[1]);
+	if (r->memattr) {
+		cli_mem_attr = cli_num_opt("--memattr", r->memattr);
+		if (!pt_format_mem_attr_reg(t->fmt, NULL))
+			cli_usage_error(
+				"--memattr: %s has no memory attribute register (its leaves "
+				"hold their memory type themselves)",
+				t->fmt->name);
+		cli_mem_attr_set = true;
+	}
 }
 
 void cli_close_tree(struct cli_tree *t)

@@ -90,13 +90,16 @@ uint64_t cli_num_opt(const char *opt, const char *val);
 /* The options naming the roots (NULL: not given): --root [--root1], or --ptcr [--pid] [--lpid]. */
 struct cli_roots {
 	const char *root, *root1, *ptcr, *pid, *lpid;
+	const char
+		*memattr; /* --memattr: the memory attribute register (not a root, but read too) */
 };
 /* Their entries in a struct cli_opt array. */
 #define CLI_ROOT_OPTS(r)                                                                           \
 	{ "--root", &(r).root, NULL }, { "--root1", &(r).root1, NULL },                            \
 		{ "--ptcr", &(r).ptcr, NULL }, { "--pid", &(r).pid, NULL },                        \
+		{ "--lpid", &(r).lpid, NULL },                                                     \
 	{                                                                                          \
-		"--lpid", &(r).lpid, NULL                                                          \
+		"--memattr", &(r).memattr, NULL                                                    \
 	}
 /*
  * Load IMAGE and attach the tree at r->root. r->root1 is the upper-half root of a two-root
@@ -144,6 +147,11 @@ int cli_show_translate(FILE *out, struct pt_mm *mm, unsigned trees, struct mm_wa
 void cli_corrupt_reason(const struct mm_walk_state *st, int err, char *buf, size_t len);
 /* The dump being read (cli_open_tree sets it): its words for what it cannot give. */
 extern const struct pt_dump *cli_dump;
+/* --memattr (cli_open_tree sets it): the memory attribute register leaves' types go through. */
+extern bool cli_mem_attr_set;
+extern uint64_t cli_mem_attr;
+/* A leaf's effective PT_* bits prot with its memory type as --memattr gives it. */
+uint32_t cli_leaf_prot(const struct pt_format *fmt, uint32_t prot, uint64_t entry, int level);
 struct cli_dump_opts {
 	bool json;
 	bool wx;	     /* only the leaves both writable and executable */

@@ -7,7 +7,7 @@
 static const char usage[] =
 	"usage: ptkit dump [--format F] --image|--core IMAGE [--base PA]\n"
 	"                  [--root PA|kernel [--root1 PA|kernel] | --ptcr REG [--pid N]\n"
-	"                  [--lpid N]] [--start VA] [--end VA] [--wx] [--json]\n"
+	"                  [--lpid N]] [--memattr REG] [--start VA] [--end VA] [--wx] [--json]\n"
 	"\n"
 	"Lists every mapping, lower half then upper half, consecutive leaves of one level with\n"
 	"the same flags and contiguous PAs merged:\n"
@@ -27,7 +27,9 @@ static const char usage[] =
 	"nothing is listed there. --root may be the root register's value or 'kernel'; without\n"
 	"it, a dump that carries CPU state (QEMU's x86 notes) gives CPU 0's, else its Linux\n"
 	"kernel's from VMCOREINFO, and --format may be left to the dump (see 'ptkit translate\n"
-	"--help'). --ptcr (ppc64 radix): both roots from the partition and process tables.\n";
+	"--help'). --ptcr (ppc64 radix): both roots from the partition and process tables.\n"
+	"--memattr REG: memory types through this MAIR_EL1 / IA32_PAT (see 'ptkit translate\n"
+	"--help').\n";
 
 int cmd_dump(int argc, char **argv)
 {

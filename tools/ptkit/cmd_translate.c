@@ -8,7 +8,7 @@
 static const char usage[] =
 	"usage: ptkit translate [--format F] --image|--core IMAGE [--base PA]\n"
 	"                       [--root PA|kernel [--root1 PA|kernel] | --ptcr REG [--pid N]\n"
-	"                       [--lpid N]] [--trace] [--json] [VA...]\n"
+	"                       [--lpid N]] [--memattr REG] [--trace] [--json] [VA...]\n"
 	"\n"
 	"One answer per VA, in order: '0x<va> 0x<pa> <leaf-size> <flags>', '0x<va> fault <level>'\n"
 	"or, where the tables are corrupt (a pointer outside memory, a loop, a reserved\n"
@@ -34,6 +34,9 @@ static const char usage[] =
 	"table from the image, and walks the tree of process-table entry --pid (the PIDR value,\n"
 	"not a Unix PID; default 0) for the lower half (quadrant 0) and that of PID 0 for the\n"
 	"upper half (quadrant 3), and says which it used.\n"
+	"--memattr REG: the CPU's memory attribute register (arm64 MAIR_EL1, x86 IA32_PAT)\n"
+	"holds REG, not the value ptkit assumes (arm64: Linux's 0x000000040044ffff; x86: the\n"
+	"power-on PAT): each leaf's memory type (device, nocache) is then what REG gives it.\n"
 	"--trace prints every level walked:\n"
 	"'  <level> index <n> entry 0x<entry> table 0x<table-pa>'.\n";
 

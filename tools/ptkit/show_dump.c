@@ -138,9 +138,15 @@ int cli_show_dump(FILE *out, struct pt_mm *mm, unsigned trees, const struct cli_
 	int nhalves = cli_va_halves(fmt, trees, halves), ret;
 	struct pt_listing *l;
 	const struct pt_space_item *it;
+	struct pt_space_item typed;
 
 	ret = pt_listing_open(&l, mm, trees, cli_dump, o->start, o->end);
 	while (!ret && (ret = pt_listing_next(l, &it)) == 1) {
+		if (it->kind == PT_ITEM_LEAF && cli_mem_attr_set) { /* its type as --memattr says */
+			typed = *it;
+			typed.prot = cli_leaf_prot(fmt, it->prot, it->entry, it->level);
+			it = &typed;
+		}
 		if (!listed(o, it)) {
 			ret = 0;
 			continue;

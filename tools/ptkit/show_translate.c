@@ -10,6 +10,15 @@ static const char *level_name(const struct pt_format *fmt, int level)
 }
 
 const struct pt_dump *cli_dump;
+bool cli_mem_attr_set;
+uint64_t cli_mem_attr;
+
+uint32_t cli_leaf_prot(const struct pt_format *fmt, uint32_t prot, uint64_t entry, int level)
+{
+	return cli_mem_attr_set
+		       ? pt_format_prot_with_mem_attr(fmt, prot, entry, level, cli_mem_attr)
+		       : prot;
+}
 
 void cli_corrupt_reason(const struct mm_walk_state *st, int err, char *buf, size_t len)
 {
@@ -78,6 +87,8 @@ int cli_show_translate(FILE *out, struct pt_mm *mm, unsigned trees, struct mm_wa
 				(unsigned long long)mm_walk_table_pa(st, l));
 
 	err = pt_translate(mm, va, &tr);
+	if (tr.size)
+		tr.prot = cli_leaf_prot(fmt, tr.prot, tr.entry, tr.level);
 	lname = level_name(fmt, tr.level);
 	switch (err) {
 	case 0:

@@ -135,9 +135,9 @@ void arm_mmu_on(unsigned gshift, unsigned vabits, int pa52, uint64_t root, uint6
 	putdec((uint64_t)pa52);
 	tcr = make_tcr(gshift, vabits, pa52, root1 != 0, mmfr0, mmfr2);
 
-	/* MAIR_EL1 as src/fmt/arm64.h assumes: Attr0 Normal WB, Attr1 Device-nGnRE, Attr2
-	 * Normal Non-cacheable. */
-	SYSREG_WRITE(mair_el1, 0x00000000004404ffull);
+	/* MAIR_EL1 as src/fmt/arm64.h assumes (ARM64_MAIR, Linux's layout): Attr0/1 Normal WB,
+	 * Attr2 Normal Non-cacheable, Attr3 Device-nGnRnE, Attr4 Device-nGnRE. */
+	SYSREG_WRITE(mair_el1, 0x000000040044ffffull);
 	SYSREG_WRITE(tcr_el1, tcr);
 	SYSREG_WRITE(ttbr0_el1, root);
 	SYSREG_WRITE(ttbr1_el1, root1);
