@@ -150,12 +150,75 @@ int pt_space_next_leaf(struct pt_space *s, uint64_t *va, uint64_t end, struct pt
 bool pt_space_corrupt_span(const struct pt_space *s, uint64_t *start, uint64_t *end, int *level);
 
 /*
+ * ---- Listing a tree: what `ptkit dump` lists, item by item ----
+ *
+ * Every leaf in address order, half by half (the lower half first), and where the MMU could
+ * not go on, what stopped it: an entry it cannot use (listed, and the listing goes on after
+ * the VAs that entry covers), a table entry pointing at a table of its own walk (a recursive
+ * self-map, as Windows keeps one) or at a table already listed (shared, as kernels share
+ * fixmap tables). Neither of the last two is walked again, so a hostile image cannot make a
+ * listing explode; each half walks its tree afresh.
+ */
+enum pt_item_kind {
+	PT_ITEM_LEAF = 1, /* a leaf entry: [va, va + size) maps to pa */
+	PT_ITEM_CORRUPT,  /* an entry the MMU cannot use: code, why */
+	PT_ITEM_SELF_MAP, /* a table entry pointing at the table of its walk at table_level */
+	PT_ITEM_SHARED,	  /* a table entry pointing at a table listed before, at first_va */
+};
+
+/* One item of a listing (pt_listing_next, pt_space_next_item). */
+struct pt_space_item {
+	int kind;	   /* enum pt_item_kind */
+	int half;	   /* 0 lower, 1 upper half */
+	int level;	   /* the entry's level */
+	int table_level;   /* SELF_MAP: the level the table is walked at */
+	uint64_t va, size; /* the VAs it covers, [va, va + size) (va + size 0: up to 2^64) */
+	uint64_t pa;	   /* LEAF: the output address; SELF_MAP, SHARED: the table's address */
+	uint64_t group;	   /* LEAF: its contiguous / NAPOT group's size (== size if none) */
+	uint64_t entry;	   /* LEAF: the raw leaf entry; CORRUPT: the bad entry (0: unknown) */
+	uint64_t first_va; /* SHARED: the VA where the table was listed first */
+	uint32_t prot;	   /* LEAF: effective PT_* bits, as pt_translate / pt_space_translate */
+	int code;	   /* CORRUPT: the negative PT_E* code */
+	char why[256];	   /* CORRUPT: what is wrong, in pt_corrupt_reason's words */
+};
+
+struct pt_dump;
+struct pt_listing;
+/*
+ * A listing of mm's tree over [start, end) (end 0: up to 2^64). trees: the halves that
+ * have a root (bit 0 lower, bit 1 upper; a one-root format's both always do); d (may be
+ * NULL) the dump mm's memory comes from, which may know why memory is missing. 0 with *out
+ * set, or -PT_ENOMEM.
+ */
+int pt_listing_open(struct pt_listing **out, struct pt_mm *mm, unsigned trees,
+		    const struct pt_dump *d, uint64_t start, uint64_t end);
+/*
+ * The next item of the listing: 1 with *item pointing at it (valid until the next call or
+ * pt_listing_close), 0 at the end, or -PT_ENOMEM (the listing cannot go on). Walks ahead a
+ * few dozen items at a time, not from the root per item.
+ */
+int pt_listing_next(struct pt_listing *l, const struct pt_space_item **item);
+/* Free the listing. NULL is fine. */
+void pt_listing_close(struct pt_listing *l);
+
+/*
+ * The space's listing from *va up to end (end 0: 2^64), one item per call: 1 with *item
+ * filled and *va moved to its end (0 when it ends at 2^64), 0 when there is none left, or
+ * -PT_ENOMEM with err saying so. Called again with the *va it returned and the same end,
+ * the listing goes on where it stood (tables listed before stay listed); with any other *va
+ * or end, or after pt_space_list_reset, a new listing starts at *va. One listing at a time.
+ */
+int pt_space_next_item(struct pt_space *s, uint64_t *va, uint64_t end, struct pt_space_item *item,
+		       char *err, size_t len);
+/* End the space's listing: the next pt_space_next_item starts a new one. */
+void pt_space_list_reset(struct pt_space *s);
+
+/*
  * Why a walk of a corrupt tree stopped (err: its PT_E* code), with the details st has when
  * st->err == err; d (may be NULL) is the dump being read, which may know why memory is
  * missing. What `ptkit translate` and `ptkit dump` print.
  */
 struct mm_walk_state;
-struct pt_dump;
 void pt_corrupt_reason(const struct mm_walk_state *st, int err, const struct pt_dump *d, char *buf,
 		       size_t len);
 

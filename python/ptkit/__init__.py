@@ -11,13 +11,15 @@ system's library path. See docs/PYTHON.md.
 from . import _lib
 from ._errors import Corrupt, Error, NotMapped
 from .format import CpuRoots, Format, formats, formats_of_cpu
-from .tables import Leaf, Tables, Translation
+from .tables import Leaf, SelfMap, Shared, Tables, Translation
 from .text import (CONTIG, DEVICE, DIRTY, GLOBAL, NOCACHE, SPECIAL, USER, YOUNG, R, W, X,
-                   format_leaves, format_translation, prot_str, size_str)
+                   format_leaves, format_leaves_json, format_translation, prot_str,
+                   size_str)
 
 __version__ = _lib.text(_lib.lib.pt_version())
 
 __all__ = ["Error", "NotMapped", "Corrupt", "Format", "formats", "formats_of_cpu", "CpuRoots",
-           "Tables", "Translation", "Leaf",
-           "format_translation", "format_leaves", "prot_str", "size_str", "R", "W", "X", "USER",
+           "Tables", "Translation", "Leaf", "SelfMap", "Shared",
+           "format_translation", "format_leaves", "format_leaves_json", "prot_str", "size_str",
+           "R", "W", "X", "USER",
            "GLOBAL", "DEVICE", "NOCACHE", "YOUNG", "DIRTY", "SPECIAL", "CONTIG", "__version__"]

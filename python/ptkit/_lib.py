@@ -59,6 +59,28 @@ class CLeaf(ctypes.Structure):
     ]
 
 
+class CItem(ctypes.Structure):
+    """struct pt_space_item (include/ptkit/space.h)."""
+    _fields_ = [
+        ("kind", ctypes.c_int),
+        ("half", ctypes.c_int),
+        ("level", ctypes.c_int),
+        ("table_level", ctypes.c_int),
+        ("va", ctypes.c_uint64),
+        ("size", ctypes.c_uint64),
+        ("pa", ctypes.c_uint64),
+        ("group", ctypes.c_uint64),
+        ("entry", ctypes.c_uint64),
+        ("first_va", ctypes.c_uint64),
+        ("prot", ctypes.c_uint32),
+        ("code", ctypes.c_int),
+        ("why", ctypes.c_char * 256),
+    ]
+
+
+# enum pt_item_kind (include/ptkit/space.h)
+ITEM_LEAF, ITEM_CORRUPT, ITEM_SELF_MAP, ITEM_SHARED = range(1, 5)
+
 # pt_seg_read_fn / pt_phys_read_fn: int (*)(void *ctx, uint64_t pa, void *buf, uint64_t n)
 READ_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_uint64, ctypes.c_void_p,
                            ctypes.c_uint64)
@@ -89,6 +111,8 @@ _SIGNATURES = {
     "pt_space_notes": (_s, [_p]),
     "pt_space_translate": (_int, [_p, _u64, ctypes.POINTER(CTranslation), _s, _sz]),
     "pt_space_next_leaf": (_int, [_p, _pu64, _u64, ctypes.POINTER(CLeaf), _s, _sz]),
+    "pt_space_next_item": (_int, [_p, _pu64, _u64, ctypes.POINTER(CItem), _s, _sz]),
+    "pt_space_list_reset": (None, [_p]),
     "pt_space_set_mem_attr": (_int, [_p, _u64, _s, _sz]),
     "pt_format_mem_attr_reg": (_s, [_p, _pu64]),
     "pt_space_corrupt_span": (ctypes.c_bool, [_p, _pu64, _pu64, ctypes.POINTER(ctypes.c_int)]),

@@ -42,6 +42,35 @@ class Leaf:
     half: int
 
 
+@dataclass(frozen=True)
+class SelfMap:
+    """A table entry pointing at a table of its own walk (a recursive self-map, as Windows
+    keeps one): the VAs [va, end) it covers (end 2**64 at the top), its level, the table's
+    physical address and the level that table is walked at. Listed, not walked again."""
+    va: int
+    end: int
+    level: int
+    level_name: str
+    table: int
+    table_level: int
+    table_level_name: str
+    half: int
+
+
+@dataclass(frozen=True)
+class Shared:
+    """A table entry pointing at a table listed before (two entries sharing one table, as
+    kernels share fixmap tables): the VAs [va, end) it covers, its level, the table's
+    physical address and listed_at, the VA where it was listed first. Not walked again."""
+    va: int
+    end: int
+    level: int
+    level_name: str
+    table: int
+    listed_at: int
+    half: int
+
+
 class Tables:
     """A page-table tree and the memory it lives in. Make one with build(), open_dump() or
     from_reader(); close() (or a with block) frees it."""
@@ -171,6 +200,53 @@ class Tables:
                        half=self.format.half_of(lf.va))
             if lf.va + lf.size >= 1 << 64:
                 return
+
+    def dump(self, start=None, end=None):
+        """What `ptkit dump` lists over [start, end) (default: everything), in its order,
+        leaves not coalesced: a Leaf per leaf entry, a Corrupt per entry the MMU cannot use
+        (the listing goes on after its VAs), a SelfMap per table entry pointing at a table
+        of its own walk and a Shared per table entry pointing at a table already listed
+        (neither walked again; each half walks afresh). format_leaves() prints it as `ptkit
+        dump` does. One listing at a time: a dump() resumed after another listing began
+        on the same Tables goes on from where it stood as a new listing (tables listed
+        before are walked again). Error only when the library runs out of memory."""
+        va = ctypes.c_uint64(start or 0)
+        stop = (end or 0) & (1 << 64) - 1
+        it, err = _lib.CItem(), _lib.errbuf()
+        _lib.lib.pt_space_list_reset(self._live())  # a new listing, whatever came before
+        while True:
+            ret = _lib.lib.pt_space_next_item(self._live(), ctypes.byref(va), stop,
+                                              ctypes.byref(it), err, _lib.ERR_LEN)
+            if ret <= 0:
+                self._check(ret, err)
+                return
+            if it.kind == _lib.ITEM_CORRUPT:
+                self._reraise()
+            yield self._item(it)
+            if not va.value:  # the item ended at 2**64
+                return
+
+    def _item(self, it):
+        """The Leaf / Corrupt / SelfMap / Shared for a struct pt_space_item."""
+        name = self.format.level_name(it.level)
+        end = it.va + it.size
+        if it.kind == _lib.ITEM_LEAF:
+            return Leaf(va=it.va, pa=it.pa, size=it.size, group=it.group, level=it.level,
+                        level_name=name, prot=it.prot, flags=prot_str(it.prot),
+                        entry=it.entry, half=it.half)
+        if it.kind == _lib.ITEM_SELF_MAP:
+            return SelfMap(va=it.va, end=end, level=it.level, level_name=name, table=it.pa,
+                           table_level=it.table_level,
+                           table_level_name=self.format.level_name(it.table_level),
+                           half=it.half)
+        if it.kind == _lib.ITEM_SHARED:
+            return Shared(va=it.va, end=end, level=it.level, level_name=name, table=it.pa,
+                          listed_at=it.first_va, half=it.half)
+        why = _lib.text(it.why)
+        bad = Corrupt(f"0x{it.va:x}: {why} at {name}", it.va, end, it.level, name, why,
+                      -it.code)
+        bad.half = it.half
+        return bad
 
     def _corrupt(self, ret, err):
         """The Corrupt for a failed translate / next_leaf, or None when not a corrupt tree."""

@@ -67,6 +67,7 @@ void pt_space_close(struct pt_space *s)
 {
 	if (!s)
 		return;
+	pt_listing_close(s->list);
 	if (s->kind == SPACE_BUILT)
 		pt_arena_fini(&s->arena);
 	else if (s->kind == SPACE_DUMP)

@@ -26,6 +26,8 @@ struct pt_space {
 	bool corrupt;		 /* the last translate / next_leaf stopped on a corrupt entry: */
 	uint64_t corrupt_start, corrupt_end; /* the VAs it covers (end 0: 2^64) */
 	int corrupt_level;
+	struct pt_listing *list; /* pt_space_next_item's listing, going on at list_va */
+	uint64_t list_va, list_end;
 	bool mem_attr_set; /* leaves' memory types go through mem_attr (pt_space_set_mem_attr) */
 	uint64_t mem_attr;
 	char notes[1024];

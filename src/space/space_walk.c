@@ -157,3 +157,44 @@ int pt_space_next_leaf(struct pt_space *s, uint64_t *va, uint64_t end, struct pt
 	}
 	return 0;
 }
+
+void pt_space_list_reset(struct pt_space *s)
+{
+	pt_listing_close(s->list);
+	s->list = NULL;
+}
+
+int pt_space_next_item(struct pt_space *s, uint64_t *va, uint64_t end, struct pt_space_item *item,
+		       char *err, size_t len)
+{
+	struct pt_entry_info info = { 0 };
+	const struct pt_space_item *it;
+	int ret;
+
+	if (!s->list || s->list_va != *va || s->list_end != end) {
+		pt_space_list_reset(s);
+		ret = pt_listing_open(&s->list, &s->mm, s->trees,
+				      s->kind == SPACE_DUMP ? &s->dump : NULL, *va, end);
+		if (ret)
+			return space_fail(ret, err, len, "out of memory");
+		s->list_end = end;
+	}
+	ret = pt_listing_next(s->list, &it);
+	if (ret <= 0) { /* the end (or a listing that cannot go on): the next call starts anew */
+		pt_space_list_reset(s);
+		return ret ? space_fail(ret, err, len, "out of memory") : 0;
+	}
+	*item = *it;
+	if (item->kind == PT_ITEM_LEAF)
+		item->prot = space_leaf_prot(s, item->prot, item->entry, item->level);
+	if (item->kind == PT_ITEM_CORRUPT && item->entry)
+		pt_format_decode(s->fmt, item->entry, item->level, &info);
+	if (s->kind == SPACE_READER && item->code == -PT_EFAULT && info.kind == PT_ENTRY_TABLE)
+		snprintf(item->why, sizeof(item->why),
+			 "table pointer 0x%llx: the reader has no memory there",
+			 (unsigned long long)info.pa);
+	*va = s->list_va = item->va + item->size;
+	if (!*va) /* nothing comes after 2^64 */
+		pt_space_list_reset(s);
+	return 1;
+}

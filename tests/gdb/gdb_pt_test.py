@@ -109,15 +109,15 @@ def parse_translate(text):
 
 def parse_dump(text):
     """pt dump lines -> [(start, end, level, flags, pa)] (headers skipped); a corrupt entry's
-    line ("... error: why") has flags {"error: why"} and pa -1, which no CLI run on good
-    tables lists."""
+    line ("... error: why"), a self-map's or a shared table's ("... self-map: ...", "...
+    shared: ...") has flags {its text} and pa -1, which no CLI run on good tables lists."""
     res = []
     for line in text.splitlines():
         f = line.split()
         if not f or f[0].startswith("---") or f[0] == "pt:":  # pt: the summary of errors
             continue
         s, e = f[0].split("-")
-        if f[3] == "error:":
+        if f[3] in ("error:", "self-map:", "shared:"):
             res.append((int(s, 16), int(e, 16), f[2], {" ".join(f[3:])}, -1))
             continue
         res.append((int(s, 16), int(e, 16), f[2], flagset(f[3]), int(f[5], 16)))
@@ -252,6 +252,37 @@ def find_corruption(args, a, r, work):
     raise verify.Fail("no one-bit change of the walk of a mapped VA is a corrupt entry")
 
 
+def find_shared(args, a, r, work):
+    """A root-table slot near the first mapped test VA's root entry, empty in the image, that
+    a copy of that entry makes a shared table for the CLI: (slot PA, the entry's bytes, the
+    slot's bytes, the CLI's "shared:" lines of the image so patched)."""
+    size = struct.calcsize(getattr(a, "entry_struct", "<Q"))
+    with open(r.image, "rb") as f:
+        img = f.read()
+    shared = os.path.join(work, "shared.img")
+    for va in r.vas:
+        if r.tr[va] is None:
+            continue
+        f = r.tr[va]["trace"][0].split()    # <root level> index N entry 0x.. table 0x..
+        table, i = int(f[6], 16) - a.table_base, int(f[2], 0)
+        entry = img[table + i * size:table + (i + 1) * size]
+        for j in (i + 1, i - 1, i + 2, i - 2, i + 3, i - 3):
+            old = img[table + j * size:table + (j + 1) * size]
+            if j < 0 or table + (j + 1) * size > len(img) or any(old):
+                continue
+            with open(shared, "wb") as out:
+                out.write(img[:table + j * size] + entry + img[table + (j + 1) * size:])
+            c = [args.ptkit, "dump", "--format", args.format, "--image", shared, "--base",
+                 hex(a.table_base), "--root", hex(r.root)] + \
+                (["--root1", hex(r.root1)] if r.root1 is not None else [])
+            p = subprocess.run(c, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            lines = [ln for ln in p.stdout.splitlines() if " shared: table " in ln]
+            if lines:
+                return a.table_base + table + j * size, entry, old, lines
+        break       # the first mapped VA's root entry only
+    raise verify.Fail("no empty root slot next to the first mapped VA's makes a shared table")
+
+
 def free_name(work):
     return os.path.join(work, "gdb.sock")
 
@@ -352,6 +383,7 @@ def run(args):
             raise verify.Fail("QEMU did not open its gdbstub: %s" %
                               qemu.communicate(timeout=5)[1].decode(errors="replace"))
         cva, cpa, cbytes, cerr = find_corruption(args, a, r, work)
+        spa, sbytes, sold, slines = find_shared(args, a, r, work)
         with open(os.path.join(work, "vas.txt"), "w") as f:
             f.write("\n".join("%x" % v for v in r.vas) + "\n")
         live = os.path.join(work, "live.img")
@@ -362,6 +394,7 @@ def run(args):
                    PT_LIVE=live, PT_LIVE_RANGE="0x%x %d" % (a.table_base, tsize),
                    PT_INJECT=args.inject or "",
                    PT_CORRUPT="0x%x 0x%x %s" % (cva, cpa, cbytes.hex()),
+                   PT_SHARED="0x%x %s %s" % (spa, sbytes.hex(), sold.hex()),
                    PT_OTHER_FORMAT="riscv-sv39" if a.name == "x86_64" else "x86_64",
                    PT_MONITOR_REG={"x86_64": "cr3", "riscv64": "satp"}.get(a.name, ""))
         env.update(asan_env())
@@ -388,11 +421,17 @@ def run(args):
     with open(env["PT_OUT"]) as f:
         res = json.load(f)
     print("the tables' own VAs unmapped: %d leaf entries zeroed" % hidden)
-    return judge(args, a, r, res, live, work, time.time() - t0, tg, (cva, cerr))
+    return judge(args, a, r, res, live, work, time.time() - t0, tg, (cva, cerr), slines)
 
 
-def judge(args, a, r, res, live, work, total, tg, corrupt):
+def judge(args, a, r, res, live, work, total, tg, corrupt, shared):
     bad = []
+    # A root entry copied into an empty slot: pt dump lists the slot as ptkit dump does.
+    got = [ln for ln in (res.get("shared_dump") or "").splitlines() if " shared: " in ln]
+    print("shared table: pt dump: %s" % got)
+    if not args.inject and got != shared:
+        bad.append("shared table: pt dump listed %r, ptkit dump %r (%s)" %
+                   (got, shared, res.get("shared_dump_error")))
     # A corrupt entry, written into the live tables: named as the CLI names it.
     cva, cerr = corrupt
     want = "0x%x error: %s at %s" % (cva, cerr["error"], cerr["level"])

@@ -4,8 +4,9 @@ the QEMU probe, stop it after its MMU is on, run the pt commands and read memory
 (virtual) and the table way (physical). Everything goes to the JSON file $PT_OUT; the
 comparing is the driver's. Environment: PT_SCRIPT (ptkit-gdb.py), PT_SOCKET (QEMU's gdbstub),
 PT_ELF (the probe, for its symbols), PT_STOP (symbol to stop at), PT_VAS (hex VAs, one per
-line), PT_LIVE (file for QEMU's pmemsave of PT_LIVE_RANGE "base size"), PT_CORRUPT ("va
-entry-pa bytes": an entry to corrupt at the end), PT_OTHER_FORMAT (a format of another
+line), PT_LIVE (file for QEMU's pmemsave of PT_LIVE_RANGE "base size"), PT_SHARED ("entry-pa
+bytes old-bytes": a root entry's copy, written and taken back), PT_CORRUPT ("va entry-pa
+bytes": an entry to corrupt at the end), PT_OTHER_FORMAT (a format of another
 architecture: its register is missing), PT_MONITOR_REG (a register to read through `monitor
 info registers` too), PT_INJECT (self-test: `read`: pt reads the tables a page off; `root`:
 the root register a page off (ppc64: PIDR 1 -> 0); `virt`: pt never switches QEMU to
@@ -109,6 +110,17 @@ run("maintenance packet Qqemu.PhyMemMode:1")
 out["phys"] = {va: read(pa) for va, pa in pas.items()}
 run("pt translate 0x%x" % vas[0])      # the user's mode 1 is left as it was
 out["mode_kept"] = run("maintenance packet qqemu.PhyMemMode")[0]
+run("maintenance packet Qqemu.PhyMemMode:0")
+
+# A root entry copied into an empty slot of its table (PT_SHARED: entry PA, new bytes, old
+# bytes): pt dump must list the slot as shared, as ptkit dump does; then the slot is emptied.
+spa, sbytes, sold = env["PT_SHARED"].split()
+run("maintenance packet Qqemu.PhyMemMode:1")
+gdb.selected_inferior().write_memory(int(spa, 16), bytes.fromhex(sbytes))
+run("maintenance packet Qqemu.PhyMemMode:0")
+out["shared_dump"], out["shared_dump_error"] = run("pt dump")
+run("maintenance packet Qqemu.PhyMemMode:1")
+gdb.selected_inferior().write_memory(int(spa, 16), bytes.fromhex(sold))
 run("maintenance packet Qqemu.PhyMemMode:0")
 
 # Corrupt one entry (PT_CORRUPT: va, entry PA, new bytes) in the live tables: pt must name it.

@@ -52,6 +52,7 @@ def test_mem_attr(name, value, want, tmp_path):
     p = cli("dump", "--format", name, "--image", img, "--base", BASE, *root_args(t),
             "--memattr", hex(value))
     assert p.stdout == ptkit.format_leaves(t.leaves())
+    assert p.stdout == ptkit.format_leaves(t.dump())
     t.close()
 
 

@@ -429,9 +429,10 @@ class PtCommand(gdb.Command):
         with PhysMem() as mem:
             t, _ = self.tables(opts, mem)
             try:
-                # A corrupt entry is listed ("error: ...") and the walk goes on after it,
-                # as `ptkit dump` does.
-                items = list(t.leaves(rng[0], rng[1], errors="yield"))
+                # The library's listing, as `ptkit dump` lists it: a corrupt entry is
+                # listed ("error: ...") and the walk goes on after it; a table on its own
+                # walk (a recursive self-map) or reached twice (shared) is listed as such.
+                items = list(t.dump(rng[0], rng[1]))
             finally:
                 t.close()
         gdb.write(ptkit.format_leaves(items))
