@@ -119,8 +119,12 @@ while read -r _ type name; do
 	sym=${name%%@*}
 	[ "$name" = "$sym@@PTKIT_$MAJOR" ] || fail "$name: not in version node PTKIT_$MAJOR"
 	case $sym in
-	o_* | w_* | r_* | fmt_* | cli_* | mm__* | pt_format_*_* | pt_family_*)
+	o_* | w_* | r_* | fmt_* | cli_* | mm__* | pt_family_*)
 		fail "libptkit.so exports the internal symbol $sym" ;;
+	esac
+	# The format objects (pt_format_x86_64, ...) are reached through pt_format_find.
+	case $type:$sym in
+	[!T]:pt_format_*) fail "libptkit.so exports the format object $sym" ;;
 	esac
 	grep -qw "$sym" "$prefix"/include/ptkit/*.h ||
 		fail "libptkit.so exports $sym, which no installed header declares"
