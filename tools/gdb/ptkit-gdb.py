@@ -204,8 +204,11 @@ def _walks_cleanly(m, mem):
     root, root1 = (m.root, m.root1) if m.root is not None else (m.root1, None)
     try:
         with ptkit.Tables.from_reader(m.format, mem.read, root, root1) as t:
-            for lf in t.leaves():
-                if lf.level == 0:
+            # The listing, not leaves(): a recursive self-map or a shared table is fine.
+            for item in t.dump():
+                if isinstance(item, ptkit.Corrupt):
+                    return False
+                if isinstance(item, ptkit.Leaf) and item.level == 0:
                     break
         return True
     except ptkit.Error:
