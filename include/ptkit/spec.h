@@ -57,4 +57,13 @@ int pt_spec_parse_line(char *line, const struct pt_format *fmt, struct pt_spec_o
  */
 int pt_spec_run(struct pt_mm *mm, const struct pt_spec_op *op, char *msg, size_t len);
 
+/*
+ * Parse and run every line of text[0, len) on mm, stopping at the first that fails: 0, or
+ * -PT_EINVAL (the line does not parse) / the operation's negative PT_E* code, with *line its
+ * number (from 1) and msg why. *full: the line failed for want of room for another table
+ * (-PT_ENOMEM of map, unmap or protect), which callers word as their memory's size.
+ */
+int pt_spec_run_text(struct pt_mm *mm, const char *text, size_t len, unsigned *line, bool *full,
+		     char *msg, size_t mlen);
+
 #endif

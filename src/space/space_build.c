@@ -11,36 +11,20 @@
 static int run_spec(struct pt_space *s, const char *spec, uint64_t size, bool sized, char *err,
 		    size_t len)
 {
-	char *text = strdup(spec), *line, *next;
-	unsigned n = 0;
-	int ret = 0;
+	char msg[256], sz[32];
+	unsigned line;
+	bool full;
+	int ret = pt_spec_run_text(&s->mm, spec, strlen(spec), &line, &full, msg, sizeof(msg));
 
-	if (!text)
-		return space_fail(-PT_ENOMEM, err, len, "out of memory");
-	for (line = text; line && !ret; line = next) {
-		struct pt_spec_op op;
-		char msg[256], sz[32];
-
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = 0;
-		n++;
-		if (pt_spec_parse_line(line, s->fmt, &op, msg, sizeof(msg))) {
-			ret = space_fail(-PT_EINVAL, err, len, "line %u: %s", n, msg);
-			break;
-		}
-		ret = pt_spec_run(&s->mm, &op, msg, sizeof(msg));
-		if (ret == -PT_ENOMEM && op.kind != PT_SPEC_COLLAPSE)
-			space_fail(
-				ret, err, len,
-				"line %u: image too small: the %s%s arena has no room for another "
-				"table",
-				n, pt_size_str(size, sz), sized ? "" : " (default)");
-		else if (ret)
-			space_fail(ret, err, len, "line %u: %s", n, msg);
-	}
-	free(text);
-	return ret;
+	if (!ret)
+		return 0;
+	if (full)
+		return space_fail(
+			ret, err, len,
+			"line %u: image too small: the %s%s arena has no room for another "
+			"table",
+			line, pt_size_str(size, sz), sized ? "" : " (default)");
+	return space_fail(ret, err, len, "line %u: %s", line, msg);
 }
 
 int pt_space_build(struct pt_space **out, const struct pt_format *fmt, const char *spec,

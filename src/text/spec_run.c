@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* ptkit: running one parsed build spec line on a tree (include/ptkit/spec.h). */
+/* ptkit: running build spec lines on a tree (include/ptkit/spec.h). */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "ptkit/ops.h"
 #include "ptkit/spec.h"
@@ -73,4 +75,45 @@ int pt_spec_run(struct pt_mm *mm, const struct pt_spec_op *op, char *msg, size_t
 			 pt_strerror(err));
 	}
 	return err;
+}
+
+int pt_spec_run_text(struct pt_mm *mm, const char *text, size_t len, unsigned *line, bool *full,
+		     char *msg, size_t mlen)
+{
+	const char *p = text, *end = text + len;
+	char *buf = NULL;
+	size_t cap = 0;
+	int ret = 0;
+
+	*line = 0;
+	*full = false;
+	while (p < end && !ret) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = (size_t)((nl ? nl : end) - p);
+		struct pt_spec_op op;
+
+		++*line;
+		if (n + 1 > cap) {
+			char *b = realloc(buf, n + 1);
+
+			if (!b) {
+				snprintf(msg, mlen, "out of memory");
+				ret = -PT_ENOMEM;
+				break;
+			}
+			buf = b;
+			cap = n + 1;
+		}
+		memcpy(buf, p, n);
+		buf[n] = 0;
+		p += n + 1;
+		if (pt_spec_parse_line(buf, mm->fmt, &op, msg, mlen)) {
+			ret = -PT_EINVAL;
+			break;
+		}
+		ret = pt_spec_run(mm, &op, msg, mlen);
+		*full = ret == -PT_ENOMEM && op.kind != PT_SPEC_COLLAPSE;
+	}
+	free(buf);
+	return ret;
 }

@@ -54,18 +54,6 @@ static _Noreturn void too_small(const struct build *b)
 		 b->line, pt_size_str(b->size, sz));
 }
 
-/* Run one parsed line; exits with the line's error message on failure. */
-static void run_op(struct build *b, const struct pt_spec_op *op)
-{
-	char msg[256];
-	int err = pt_spec_run(&b->mm, op, msg, sizeof(msg));
-
-	if (err == -PT_ENOMEM && op->kind != PT_SPEC_COLLAPSE)
-		too_small(b);
-	if (err)
-		line_fail(b, msg, "");
-}
-
 int cmd_build(int argc, char **argv)
 {
 	const char *format = NULL, *base_s = NULL, *size_s = NULL, *out = NULL, *pos[1];
@@ -79,7 +67,8 @@ int cmd_build(int argc, char **argv)
 	uint64_t base, spec_len, img_len;
 	char sz[32], why[256];
 	uint8_t *spec;
-	char *line, *next;
+	char msg[256];
+	bool full;
 	int err, npos;
 
 	npos = cli_parse_opts(argc, argv, opts, pos, 1, usage);
@@ -111,19 +100,12 @@ int cmd_build(int argc, char **argv)
 	if (err)
 		cli_fail("cannot create the tree: %s", pt_strerror(err));
 
-	for (line = (char *)spec; line; line = next) {
-		struct pt_spec_op op;
-		char msg[256];
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = 0;
-		b.line++;
-		if (pt_spec_parse_line(line, fmt, &op, msg, sizeof(msg)))
-			line_fail(&b, msg, "");
-		if (op.kind == PT_SPEC_NONE)
-			continue;
-		run_op(&b, &op);
-	}
+	err = pt_spec_run_text(&b.mm, (const char *)spec, spec_len, &b.line, &full, msg,
+			       sizeof(msg));
+	if (err && full)
+		too_small(&b);
+	if (err)
+		line_fail(&b, msg, "");
 
 	img_len = b.sized ? b.size : (a.high + 4095) & ~4095ull;
 	err = cli_write_atomic(out, a.mem.bytes, img_len);
