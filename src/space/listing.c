@@ -8,8 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ptkit/space.h"
-#include "ptkit/walk.h"
+#include "space_internal.h"
 
 #define LIST_BUF 64
 #define LIST_ENOMEM (-1000) /* a callback ran out of memory */
@@ -175,21 +174,26 @@ static int on_hole(uint64_t start, uint64_t end, int level, void *priv)
 	return MM_WALK_CONTINUE;
 }
 
+uint32_t space_leaf_rights(struct pt_mm *mm, const struct mm_walk_state *st)
+{
+	struct pt_translation tr;
+	int err = pt_translate(mm, mm_walk_leaf_va(st), &tr);
+
+	/* PROT_NONE: translate faults but describes the leaf ("none,..."). */
+	return !err || (err == -PT_ENOENT && tr.size) ? tr.prot : mm_walk_prot(st);
+}
+
 static int on_leaf(struct mm_walk_state *st, void *priv)
 {
 	struct pt_listing *l = priv;
 	uint64_t va = mm_walk_leaf_va(st), size = mm_walk_leaf_size(st);
 	struct pt_space_item *it = new_item(l, PT_ITEM_LEAF, st->level, va, va + size);
-	struct pt_translation tr;
-	int err;
 
 	l->next_va = va + size;
 	it->pa = mm_walk_leaf_pa(st);
 	it->group = mm_walk_group_size(st);
 	it->entry = st->entry;
-	/* The effective rights, exactly as translate reports them (PROT_NONE: "none,..."). */
-	err = pt_translate(l->mm, va, &tr);
-	it->prot = !err || (err == -PT_ENOENT && tr.size) ? tr.prot : mm_walk_prot(st);
+	it->prot = space_leaf_rights(l->mm, st);
 	return after_item(l, MM_WALK_CONTINUE);
 }
 

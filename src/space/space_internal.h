@@ -41,6 +41,12 @@ struct pt_space *space_new(enum space_kind kind, char *err, size_t len);
 /* printf into err; returns code. */
 int space_fail(int code, char *err, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/*
+ * The effective PT_* bits of the leaf st stands on, exactly as pt_translate reports them
+ * (the tables' rights folded in; a PROT_NONE leaf "none,..."); the leaf's own bits where
+ * translate refuses the path.
+ */
+uint32_t space_leaf_rights(struct pt_mm *mm, const struct mm_walk_state *st);
 /* A leaf's effective PT_* bits prot with the memory type s's memory attribute register gives. */
 uint32_t space_leaf_prot(const struct pt_space *s, uint32_t prot, uint64_t entry, int level);
 /* Append one line to s->notes. */

@@ -113,8 +113,6 @@ int pt_space_translate(struct pt_space *s, uint64_t va, struct pt_translation *t
 static void fill_leaf(struct pt_space *s, struct pt_space_leaf *leaf)
 {
 	const struct mm_walk_state *st = &s->st;
-	struct pt_translation tr;
-	int ret;
 
 	leaf->va = mm_walk_leaf_va(st);
 	leaf->pa = mm_walk_leaf_pa(st);
@@ -122,10 +120,7 @@ static void fill_leaf(struct pt_space *s, struct pt_space_leaf *leaf)
 	leaf->group = mm_walk_group_size(st);
 	leaf->entry = st->entry;
 	leaf->level = st->level;
-	/* The effective rights, as translate reports them (a PROT_NONE leaf: "none,..."). */
-	ret = pt_translate(&s->mm, leaf->va, &tr);
-	leaf->prot = !ret || (ret == -PT_ENOENT && tr.size) ? tr.prot : mm_walk_prot(st);
-	leaf->prot = space_leaf_prot(s, leaf->prot, st->entry, st->level);
+	leaf->prot = space_leaf_prot(s, space_leaf_rights(&s->mm, st), st->entry, st->level);
 }
 
 int pt_space_next_leaf(struct pt_space *s, uint64_t *va, uint64_t end, struct pt_space_leaf *leaf,
