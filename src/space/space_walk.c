@@ -58,19 +58,32 @@ bool pt_space_corrupt_span(const struct pt_space *s, uint64_t *start, uint64_t *
 	return true;
 }
 
+/*
+ * A reader space's words for a walk stopped (code) on table entry `entry` at level whose
+ * table its read callback has no memory for; false (why untouched) for anything else.
+ */
+static bool reader_reason(const struct pt_space *s, int code, uint64_t entry, int level, char *why,
+			  size_t len)
+{
+	struct pt_entry_info info;
+
+	if (s->kind != SPACE_READER || code != -PT_EFAULT || level < 0 || level >= s->fmt->levels)
+		return false;
+	pt_format_decode(s->fmt, entry, level, &info);
+	if (info.kind != PT_ENTRY_TABLE)
+		return false;
+	snprintf(why, len, "table pointer 0x%llx: the reader has no memory there",
+		 (unsigned long long)info.pa);
+	return true;
+}
+
 /* err for the corrupt walk s->st stopped on (code): "0x<va>: why at <level>". */
 static int corrupt(struct pt_space *s, uint64_t va, int code, char *err, size_t len)
 {
 	const struct mm_walk_state *st = &s->st;
-	struct pt_entry_info info = { 0 };
 	char why[256];
 
-	if (st->err == code && st->level >= 0 && st->level < s->fmt->levels)
-		pt_format_decode(s->fmt, st->entry, st->level, &info);
-	if (s->kind == SPACE_READER && code == -PT_EFAULT && info.kind == PT_ENTRY_TABLE)
-		snprintf(why, sizeof(why), "table pointer 0x%llx: the reader has no memory there",
-			 (unsigned long long)info.pa);
-	else
+	if (st->err != code || !reader_reason(s, code, st->entry, st->level, why, sizeof(why)))
 		pt_corrupt_reason(st, code, s->kind == SPACE_DUMP ? &s->dump : NULL, why,
 				  sizeof(why));
 	return space_fail(code, err, len, "0x%llx: %s at %s", (unsigned long long)va, why,
@@ -162,7 +175,6 @@ void pt_space_list_reset(struct pt_space *s)
 int pt_space_next_item(struct pt_space *s, uint64_t *va, uint64_t end, struct pt_space_item *item,
 		       char *err, size_t len)
 {
-	struct pt_entry_info info = { 0 };
 	const struct pt_space_item *it;
 	int ret;
 
@@ -183,11 +195,8 @@ int pt_space_next_item(struct pt_space *s, uint64_t *va, uint64_t end, struct pt
 	if (item->kind == PT_ITEM_LEAF)
 		item->prot = space_leaf_prot(s, item->prot, item->entry, item->level);
 	if (item->kind == PT_ITEM_CORRUPT && item->entry)
-		pt_format_decode(s->fmt, item->entry, item->level, &info);
-	if (s->kind == SPACE_READER && item->code == -PT_EFAULT && info.kind == PT_ENTRY_TABLE)
-		snprintf(item->why, sizeof(item->why),
-			 "table pointer 0x%llx: the reader has no memory there",
-			 (unsigned long long)info.pa);
+		reader_reason(s, item->code, item->entry, item->level, item->why,
+			      sizeof(item->why));
 	*va = s->list_va = item->va + item->size;
 	if (!*va) /* nothing comes after 2^64 */
 		pt_space_list_reset(s);
