@@ -50,6 +50,9 @@ def test_reader_hole_names_the_pa():
             assert msg.startswith("0x40000000: table pointer 0x") and "no memory there" in msg
             pa = int(msg.split("table pointer ")[1].split(":")[0], 16)
             assert t.base <= pa < t.base + len(t.image()) and pa != t.roots[0]
+            # The listing says the same of the entry, in the same words.
+            bad = [i for i in r.dump() if isinstance(i, ptkit.Corrupt)]
+            assert len(bad) == 1 and bad[0].why == f"table pointer {pa:#x}: the reader has no memory there"
         with pytest.raises(ptkit.Error, match=f"root 0x{t.roots[0]:x}: the 4096-byte root table cannot be read"):
             ptkit.Tables.from_reader(fmt, lambda pa, n: None, t.roots[0])
 
