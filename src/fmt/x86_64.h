@@ -164,7 +164,21 @@ static inline int fmt_prot_check(uint32_t prot)
 	return 0;
 }
 
-/* PAT index = PAT:PCD:PWT; power-on PAT: 2 = UC-, 3 = UC (SDM 11.12.3). */
+/*
+ * Memory types (SDM 11.12.3): a leaf's PAT:PCD:PWT picks an entry of IA32_PAT, whose type
+ * (bits 2:0 of the entry's byte, SDM table 11-10) ptkit reports as UC (0) PT_DEVICE; UC- (7)
+ * and WC (1), uncached normal memory, PT_NOCACHE; WT (4), WP (5), WB (6) cacheable. 2 and
+ * 3 are reserved (WRMSR faults on them).
+ */
+#define X86_PAT_POWER_ON 0x0007040600070406ull /* SDM 11.12.4: WB WT UC- UC WB WT UC- UC */
+#define X86_PAT_TYPE(pat, i) ((unsigned)((pat) >> (8 * (i))) & 7u)
+#define X86_PAT_TYPE_PROT(t) ((t) == 0 ? PT_DEVICE : (t) == 1 || (t) == 7 ? PT_NOCACHE : 0)
+_Static_assert(X86_PAT_TYPE_PROT(X86_PAT_TYPE(X86_PAT_POWER_ON, 3)) == PT_DEVICE &&
+		       X86_PAT_TYPE_PROT(X86_PAT_TYPE(X86_PAT_POWER_ON, 2)) == PT_NOCACHE &&
+		       (X86_PAT_POWER_ON >> 32) == (X86_PAT_POWER_ON & 0xffffffffu),
+	       "power-on PAT: PCD+PWT is UC, PCD UC-, and the PAT bit changes nothing");
+
+/* PAT index = PAT:PCD:PWT; power-on PAT: 2 = UC-, 3 = UC. */
 static inline uint64_t x86_memtype_bits(uint32_t prot)
 {
 	if (prot & PT_DEVICE)
@@ -202,8 +216,8 @@ static inline uint64_t fmt_make_leaf(uint64_t pa, int level, uint32_t prot, uint
  * PT_* bits of a leaf from its bits 9:0 (P, R/W, U/S, PWT, PCD, A, D, PAT or PS, G,
  * software bit 9), whatever the level: each right or attribute is one bit moved to its PT_*
  * place. P = 0 is a PROT_NONE leaf: no right, and G is its mark, not PT_GLOBAL.
- * The memory type is PCD:PWT alone: the PAT bit picks between PAT entries 2 and 6 (UC-,
- * PT_NOCACHE) or 3 and 7 (UC, PT_DEVICE), which the power-on PAT makes the same (SDM 11.12.3).
+ * The memory type is the power-on PAT's entry PCD:PWT: the PAT bit picks between entries
+ * the power-on PAT makes the same.
  */
 #define X86_PROT_LO(i)                                                                             \
 	(uint16_t)(((i)&X86_P ? PT_R | PT_BIT_MOVE(i, X86_RW, PT_W) |                              \
@@ -211,8 +225,9 @@ static inline uint64_t fmt_make_leaf(uint64_t pa, int level, uint32_t prot, uint
 			      : 0) |                                                               \
 		   PT_BIT_MOVE(i, X86_US, PT_USER) | PT_BIT_MOVE(i, X86_A, PT_YOUNG) |             \
 		   PT_BIT_MOVE(i, X86_D, PT_DIRTY) | PT_BIT_MOVE(i, X86_SW_SPECIAL, PT_SPECIAL) |  \
-		   (((i) & (X86_PCD | X86_PWT)) == (X86_PCD | X86_PWT) ? PT_DEVICE : 0) |          \
-		   (((i) & (X86_PCD | X86_PWT)) == X86_PCD ? PT_NOCACHE : 0))
+		   X86_PAT_TYPE_PROT(X86_PAT_TYPE(X86_PAT_POWER_ON, ((i) >> 3) & 3)))
+_Static_assert(X86_PWT == 1ull << 3 && X86_PCD == 1ull << 4,
+	       "X86_PROT_LO: PCD:PWT is (i >> 3) & 3");
 static const uint16_t x86_prot_lo[1024] = { PT_LUT_1024(X86_PROT_LO, 0) };
 
 /* A table lookup and execute permission (P set, XD clear): no branch. */
@@ -226,9 +241,6 @@ static inline uint32_t fmt_leaf_pkey(uint64_t e)
 	return (uint32_t)((e & X86_PKEY_MASK) >> X86_PKEY_SHIFT);
 }
 
-/* The power-on IA32_PAT (SDM 11.12.2): WB, WT, UC-, UC, WB, WT, UC-, UC. */
-#define X86_PAT_POWER_ON 0x0007040600070406ull
-
 static inline const char *fmt_mem_attr_reg(uint64_t *own)
 {
 	*own = X86_PAT_POWER_ON;
@@ -236,18 +248,16 @@ static inline const char *fmt_mem_attr_reg(uint64_t *own)
 }
 
 /*
- * The memory type of leaf e under IA32_PAT = pat (SDM 11.12.3): entry PAT:PCD:PWT, the PAT
- * bit being bit 7 of a 4K PTE and bit 12 of a 2M/1G leaf. Its type (bits 2:0, SDM table
- * 11-10): UC (0) is PT_DEVICE; UC- (7) and WC (1), uncached normal memory, PT_NOCACHE;
- * WT (4), WP (5), WB (6) cacheable. 2 and 3 are reserved (WRMSR faults on them).
+ * The memory type of leaf e under IA32_PAT = pat: entry PAT:PCD:PWT, the PAT bit being bit 7
+ * of a 4K PTE and bit 12 of a 2M/1G leaf.
  */
 static inline uint32_t fmt_leaf_mem_type(uint64_t e, int level, uint64_t pat)
 {
 	unsigned i = ((e & (level ? X86_PATBIG : X86_PAT4K)) ? 4u : 0u) |
 		     ((e & X86_PCD) ? 2u : 0u) | ((e & X86_PWT) ? 1u : 0u);
-	unsigned type = (unsigned)(pat >> (8 * i)) & 7;
+	unsigned type = X86_PAT_TYPE(pat, i);
 
-	return type == 0 ? PT_DEVICE : type == 1 || type == 7 ? PT_NOCACHE : 0;
+	return X86_PAT_TYPE_PROT(type);
 }
 
 /* Leaf e with the young / dirty state in want, every other bit kept: A and D (SDM 4.8). */
