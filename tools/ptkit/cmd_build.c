@@ -38,9 +38,9 @@ struct build {
 	struct pt_mm mm;
 };
 
-static _Noreturn void line_fail(const struct build *b, const char *fmt, const char *what)
+static _Noreturn void line_fail(const struct build *b, const char *why)
 {
-	cli_fail("%s:%u: %s%s", b->spec, b->line, fmt, what);
+	cli_fail("%s:%u: %s", b->spec, b->line, why);
 }
 
 static _Noreturn void too_small(const struct build *b)
@@ -105,7 +105,7 @@ int cmd_build(int argc, char **argv)
 	if (err && full)
 		too_small(&b);
 	if (err)
-		line_fail(&b, msg, "");
+		line_fail(&b, msg);
 
 	img_len = b.sized ? b.size : (a.high + 4095) & ~4095ull;
 	err = cli_write_atomic(out, a.mem.bytes, img_len);
